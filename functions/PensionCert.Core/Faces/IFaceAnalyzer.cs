@@ -1,0 +1,66 @@
+namespace PensionCert.Core.Faces;
+
+/// <summary>What a photo is analysed for: liveness runs only for verification probes.</summary>
+public enum FaceAnalysisPurpose
+{
+    /// <summary>A reference photo taken at enrollment (often a scanned print: no liveness check).</summary>
+    Enrollment,
+
+    /// <summary>A probe image (selfie) submitted for 1:1 verification: passive liveness is checked.</summary>
+    Verification,
+}
+
+/// <summary>
+/// Turns an encoded photo into a face embedding, or into the reasons it cannot be used.
+/// Implementations are thread-safe and give identical results under concurrency.
+/// </summary>
+public interface IFaceAnalyzer
+{
+    /// <summary>
+    /// Decodes <paramref name="photo"/> (JPEG, PNG or WebP bytes, any EXIF orientation), requires exactly one
+    /// prominent face, checks its quality, and embeds it. For <see cref="FaceAnalysisPurpose.Verification"/> it also
+    /// scores passive liveness. Fails closed: an unusable photo yields <see cref="FaceAnalysis.Problems"/> and no embedding.
+    /// </summary>
+    /// <param name="photo">The encoded image bytes.</param>
+    /// <param name="purpose">Enrollment (reference image) or verification (probe image).</param>
+    /// <param name="cancellationToken">Cancels the analysis.</param>
+    /// <returns>The analysis; never throws for a bad image (bad images are problems, not exceptions).</returns>
+    Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken);
+}
+
+/// <summary>Measured quality of the chosen face, for guidance and audit.</summary>
+/// <param name="FaceWidthPixels">Width of the detected face box in pixels of the (orientation-corrected) decoded image.</param>
+/// <param name="Brightness">Mean luma of the face region, 0..255.</param>
+/// <param name="Sharpness">Variance of the Laplacian of the face region (higher is sharper).</param>
+/// <param name="YawDegrees">Estimated head yaw in degrees (0 = frontal), from landmarks.</param>
+/// <param name="PitchDegrees">Estimated head pitch in degrees (0 = frontal), from landmarks.</param>
+public sealed record FaceQuality(double FaceWidthPixels, double Brightness, double Sharpness, double YawDegrees, double PitchDegrees);
+
+/// <summary>
+/// The outcome of analysing one photo. Usable when <see cref="Problems"/> is empty; then
+/// <see cref="Embedding"/> is set (and <see cref="LivenessScore"/> for verification probes).
+/// </summary>
+public sealed record FaceAnalysis
+{
+    /// <summary>Why the photo cannot be used; empty when usable.</summary>
+    public required IReadOnlyList<Reason> Problems { get; init; }
+
+    /// <summary>Faces detected above the detector's score threshold.</summary>
+    public int FaceCount { get; init; }
+
+    /// <summary>The embedding of the one prominent face; null when the photo is not usable.</summary>
+    public FaceEmbedding? Embedding { get; init; }
+
+    /// <summary>Probability (0..1) that the face is live (softmax of fr_liveness.onnx, class 0); null when not run.</summary>
+    public double? LivenessScore { get; init; }
+
+    /// <summary>Quality measurements of the chosen face; null when no single face was found.</summary>
+    public FaceQuality? Quality { get; init; }
+
+    /// <summary>True when the photo holds exactly one usable face and an embedding was computed.</summary>
+    public bool IsUsable => Problems.Count == 0 && Embedding is not null;
+
+    /// <summary>An analysis that failed for one reason, before or without embedding.</summary>
+    public static FaceAnalysis Failed(Reason reason, int faceCount = 0, FaceQuality? quality = null) =>
+        new() { Problems = [reason], FaceCount = faceCount, Quality = quality };
+}

@@ -1,0 +1,79 @@
+namespace PensionCert.Core.Faces;
+
+/// <summary>
+/// A reason attached to a decision or an analysis: a stable machine-readable <see cref="Code"/>
+/// (kebab-case, never changes once published) and zh-CN guidance a pensioner understands.
+/// </summary>
+/// <param name="Code">Stable machine-readable code, e.g. <c>no-face</c>.</param>
+/// <param name="Message">Guidance in Simplified Chinese, shown to the pensioner or operator.</param>
+public sealed record Reason(string Code, string Message);
+
+/// <summary>
+/// The catalogue of every reason code the face pipeline and the decision policy can produce.
+/// Clients may switch on <see cref="Reason.Code"/>; the messages may be reworded.
+/// </summary>
+public static class Reasons
+{
+    /// <summary>The image could not be decoded (not an image, truncated, corrupt).</summary>
+    public static readonly Reason ImageUnreadable = new("image-unreadable", "照片无法读取，请重新拍摄一张清晰的 JPEG 照片后再试。");
+
+    /// <summary>The image header declares more pixels than the decoder accepts (decompression bomb guard).</summary>
+    public static readonly Reason ImageTooLarge = new("image-too-large", "照片尺寸过大，请使用手机相机正常拍摄的照片（不超过约 5000 万像素）。");
+
+    /// <summary>The image is too small to hold a usable face.</summary>
+    public static readonly Reason ImageTooSmall = new("image-too-small", "照片分辨率太低，请靠近镜头重新拍摄。");
+
+    /// <summary>No face was found.</summary>
+    public static readonly Reason NoFace = new("no-face", "未检测到人脸，请正对镜头、露出完整面部后重新拍摄。");
+
+    /// <summary>More than one prominent face was found.</summary>
+    public static readonly Reason MultipleFaces = new("multiple-faces", "照片中有多张人脸，请确保画面中只有本人后重新拍摄。");
+
+    /// <summary>The face is smaller than the configured minimum size.</summary>
+    public static readonly Reason FaceTooSmall = new("face-too-small", "人脸太小，请将手机靠近面部，让脸部占满取景框后重新拍摄。");
+
+    /// <summary>The face region is too dark.</summary>
+    public static readonly Reason TooDark = new("too-dark", "光线太暗，请在明亮处、面向光源重新拍摄。");
+
+    /// <summary>The face region is overexposed.</summary>
+    public static readonly Reason TooBright = new("too-bright", "光线过强或逆光，请避开强光直射后重新拍摄。");
+
+    /// <summary>The face region is blurred (low sharpness).</summary>
+    public static readonly Reason Blurred = new("blurred", "照片模糊，请保持手机稳定、对焦清楚后重新拍摄。");
+
+    /// <summary>The head is turned too far from frontal.</summary>
+    public static readonly Reason FaceNotFrontal = new("face-not-frontal", "请正对镜头，不要侧脸、低头或仰头。");
+
+    /// <summary>Passive liveness says the face is a presentation attack (photo of a photo or a screen).</summary>
+    public static readonly Reason FaceNotLive = new("face-not-live", "未通过活体检测，请本人直接面对镜头拍摄，不要翻拍照片或屏幕。");
+
+    /// <summary>Liveness score is doubtful; a person will review.</summary>
+    public static readonly Reason LivenessDoubtful = new("liveness-doubtful", "活体检测结果不确定，已转人工审核，请耐心等待结果。");
+
+    /// <summary>The probe face clearly belongs to another person.</summary>
+    public static readonly Reason FaceMismatch = new("face-mismatch", "人脸与登记照片不一致。如确为本人，请到社保经办窗口或社区服务中心办理认证。");
+
+    /// <summary>The similarity score is between the review and accept thresholds; a person will review.</summary>
+    public static readonly Reason SimilarityDoubtful = new("similarity-doubtful", "人脸比对相似度不足以自动通过（登记照片可能较早），已转人工审核，请耐心等待结果。");
+
+    /// <summary>The pensioner's reference photo or embedding is missing.</summary>
+    public static readonly Reason ReferenceUnavailable = new("reference-unavailable", "未找到您的登记照片，请到社保经办窗口办理认证或重新登记。");
+
+    /// <summary>The submitted selfie is missing from storage.</summary>
+    public static readonly Reason PhotoUnavailable = new("photo-unavailable", "未找到提交的照片，请重新提交认证。");
+
+    /// <summary>Processing failed after every retry; the submission can be retried.</summary>
+    public static readonly Reason ProcessingFailed = new("processing-failed", "系统处理失败，请稍后重新提交认证。");
+
+    /// <summary>Every reason, keyed by code.</summary>
+    public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
+    {
+        ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
+        Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful,
+        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed,
+    }.ToDictionary(r => r.Code, StringComparer.Ordinal);
+
+    /// <summary>Looks a reason up by code; an unknown code (from a newer version) keeps its code with a generic message.</summary>
+    public static Reason FromCode(string code) =>
+        All.TryGetValue(code, out var reason) ? reason : new Reason(code, "认证未通过，请按提示重新拍摄或到经办窗口办理。");
+}

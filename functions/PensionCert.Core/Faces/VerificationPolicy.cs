@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Certification;
+
+namespace PensionCert.Core.Faces;
+
+/// <summary>The decision for one probe against one reference.</summary>
+/// <param name="Status">Approved, Rejected or NeedsReview.</param>
+/// <param name="Similarity">Cosine similarity to the reference; null when the probe never reached comparison.</param>
+/// <param name="LivenessScore">Live probability 0..1; null when not scored.</param>
+/// <param name="Reasons">Why the decision is not a plain approval; empty for Approved.</param>
+public sealed record VerificationDecision(CertificationStatus Status, double? Similarity, double? LivenessScore, IReadOnlyList<Reason> Reasons);
+
+/// <summary>
+/// Turns a probe analysis and a reference embedding into a decision, failing closed: an unusable probe or a
+/// presentation attack never reaches comparison and never approves. Thresholds come from <see cref="VerificationOptions"/>.
+/// </summary>
+public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
+{
+    private readonly VerificationOptions _options = options.Value;
+
+    /// <summary>The accept threshold in force (reported with each decision).</summary>
+    public double AcceptThreshold => _options.AcceptThreshold;
+
+    /// <summary>The review threshold in force (reported with each decision).</summary>
+    public double ReviewThreshold => _options.ReviewThreshold;
+
+    /// <summary>Decides a probe against the enrolled reference embedding.</summary>
+    public VerificationDecision Decide(FaceAnalysis probe, FaceEmbedding reference)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(reference);
+
+        if (!probe.IsUsable)
+            return new(CertificationStatus.Rejected, null, probe.LivenessScore, probe.Problems);
+
+        var liveness = probe.LivenessScore;
+        if (liveness is null || liveness < _options.LivenessRejectThreshold)
+            return new(CertificationStatus.Rejected, null, liveness, [Reasons.FaceNotLive]);
+
+        var similarity = probe.Embedding!.CosineSimilarity(reference);
+        var reasons = new List<Reason>();
+        var status = CertificationStatus.Approved;
+        if (similarity < _options.ReviewThreshold)
+            return new(CertificationStatus.Rejected, similarity, liveness, [Reasons.FaceMismatch]);
+        if (similarity < _options.AcceptThreshold)
+        {
+            status = CertificationStatus.NeedsReview;
+            reasons.Add(Reasons.SimilarityDoubtful);
+        }
+        if (liveness < _options.LivenessReviewThreshold)
+        {
+            status = CertificationStatus.NeedsReview;
+            reasons.Add(Reasons.LivenessDoubtful);
+        }
+        return new(status, similarity, liveness, reasons);
+    }
+}
