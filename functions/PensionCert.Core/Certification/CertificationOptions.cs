@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PensionCert.Core.Certification;
+
+/// <summary>Submission and processing limits, section <c>PensionCert:Certification</c>.</summary>
+public sealed class CertificationOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "PensionCert:Certification";
+
+    /// <summary>
+    /// Queue delivery attempts before a message is poisoned; must equal host.json
+    /// <c>extensions.queues.maxDequeueCount</c> (a test checks it). On this attempt a failure records Failed.
+    /// </summary>
+    public const int MaxDequeueCount = 5;
+
+    /// <summary>Largest accepted photo in bytes (default 10 MiB). Larger bodies get 413 photo-too-large.</summary>
+    [Range(1024, 50L * 1024 * 1024)]
+    public long MaxPhotoBytes { get; set; } = 10L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a verification message may wait for its certification record to appear (the record is written just
+    /// after the message is sent); after this the submission is taken as abandoned and the message is dropped.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan AbandonedSubmissionAfter { get; set; } = TimeSpan.FromMinutes(5);
+}

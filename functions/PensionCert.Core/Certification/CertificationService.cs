@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Identity;
+using PensionCert.Core.Photos;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Certification;
+
+/// <summary>A certification request as received (unvalidated strings).</summary>
+/// <param name="IdNumber">Citizen ID number; either this or <paramref name="PensionerId"/>.</param>
+/// <param name="PensionerId">Pensioner id returned at enrollment.</param>
+/// <param name="Channel">Wire name of the channel (alipay, wechat, e-ssc, app, counter, community, home-visit).</param>
+/// <param name="IdempotencyKey">Optional Idempotency-Key header value.</param>
+/// <param name="ClientId">Which client key made the call (scopes idempotency keys).</param>
+public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId);
+
+/// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
+/// <param name="CertificationId">The id the selfie was stored under.</param>
+/// <param name="BlobName">Blob name in the selfie container.</param>
+/// <param name="Sha256">SHA-256 of the photo bytes.</param>
+/// <param name="Length">Photo size in bytes.</param>
+public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
+
+/// <summary>The accepted submission.</summary>
+/// <param name="Record">The certification record (Pending, or further along for an idempotent repeat).</param>
+/// <param name="Replayed">True when an Idempotency-Key matched an earlier identical submission.</param>
+public sealed record SubmissionResult(CertificationRecord Record, bool Replayed);
+
+/// <summary>
+/// Accepts certification submissions: streams the selfie to Blob storage, honours Idempotency-Key, sends one
+/// verification message and writes the Pending record. The message is sent before the record is written, so a
+/// crash can leave at most a message without a record (dropped by the worker after a grace period), never a
+/// Pending record that no worker will pick up.
+/// </summary>
+public sealed partial class CertificationService(
+    IPensionerRepository pensioners,
+    ICertificationRepository certifications,
+    IIdempotencyStore idempotency,
+    IPhotoStore photos,
+    IVerificationQueue queue,
+    IIdNumberHasher hasher,
+    IOptions<CertificationOptions> options,
+    TimeProvider timeProvider,
+    ILogger<CertificationService> logger)
+{
+    private const int MaxIdempotencyKeyLength = 128;
+
+    /// <summary>The largest photo accepted, in bytes.</summary>
+    public long MaxPhotoBytes => options.Value.MaxPhotoBytes;
+
+    /// <summary>
+    /// Validates the fields that do not need storage (channel, identifier shape, idempotency key), so a request with
+    /// bad fields is refused before its photo is stored.
+    /// </summary>
+    /// <exception cref="ProblemException">invalid-channel, pensioner-identifier-missing, invalid-id-number, invalid-idempotency-key.</exception>
+    public void ValidateFields(SubmitCertificationCommand command)
+    {
+        ParseChannel(command.Channel);
+        ValidateIdempotencyKey(command.IdempotencyKey);
+        if (string.IsNullOrWhiteSpace(command.PensionerId))
+        {
+            if (string.IsNullOrWhiteSpace(command.IdNumber)) throw new ProblemException(ProblemTypes.MissingPensioner);
+            RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
+        }
+    }
+
+    /// <summary>Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.</summary>
+    /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
+    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken)
+    {
+        var certificationId = Ids.NewCertificationId();
+        await using var upload = await PhotoUploadStream.OpenAsync(photo, options.Value.MaxPhotoBytes, cancellationToken);
+        try
+        {
+            await photos.UploadAsync(PhotoContainer.Selfies, certificationId, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
+        }
+        catch (ProblemException)
+        {
+            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, CancellationToken.None);
+            throw;
+        }
+        return new StagedPhoto(certificationId, certificationId, upload.GetHashAndReset(), upload.BytesRead);
+    }
+
+    /// <summary>Deletes a staged selfie whose request was refused.</summary>
+    public Task DiscardAsync(StagedPhoto photo, CancellationToken cancellationToken) =>
+        photos.DeleteAsync(PhotoContainer.Selfies, photo.BlobName, cancellationToken);
+
+    /// <summary>
+    /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), idempotency-key-reused (409).</exception>
+    public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SubmitStagedAsync(command, photo, cancellationToken);
+        }
+        catch (ProblemException)
+        {
+            await DiscardAsync(photo, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, CancellationToken cancellationToken)
+    {
+        ValidateFields(command);
+        var channel = ParseChannel(command.Channel);
+        var pensionerId = await ResolvePensionerAsync(command, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+
+        var certificationId = photo.CertificationId;
+        var blobName = photo.BlobName;
+        if (!string.IsNullOrEmpty(command.IdempotencyKey))
+        {
+            var requestHash = RequestHash(pensionerId, channel, photo.Sha256);
+            var bound = await idempotency.ClaimAsync(ScopeKey(command.ClientId, command.IdempotencyKey), new IdempotencyEntry(certificationId, requestHash, now), cancellationToken);
+            if (bound.CertificationId != certificationId)
+            {
+                await DiscardAsync(photo, cancellationToken);
+                if (!string.Equals(bound.RequestHash, requestHash, StringComparison.Ordinal))
+                    throw new ProblemException(ProblemTypes.IdempotencyKeyReused);
+                var earlier = await certifications.GetAsync(bound.CertificationId, cancellationToken);
+                if (earlier is not null)
+                {
+                    LogReplayed(logger, earlier.CertificationId);
+                    return new SubmissionResult(earlier, Replayed: true);
+                }
+                // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
+                certificationId = bound.CertificationId;
+                blobName = bound.CertificationId;
+            }
+        }
+
+        var record = new CertificationRecord
+        {
+            CertificationId = certificationId,
+            PensionerId = pensionerId,
+            Channel = channel,
+            Status = CertificationStatus.Pending,
+            SelfieBlobName = blobName,
+            SubmittedAt = now,
+        };
+        await queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken);
+        if (!await certifications.TryCreateAsync(record, cancellationToken))
+            record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;
+        LogAccepted(logger, certificationId, pensionerId, channel.ToWireName());
+        return new SubmissionResult(record, Replayed: false);
+    }
+
+    /// <summary>Reads a certification record.</summary>
+    /// <exception cref="ProblemException">certification-not-found.</exception>
+    public async Task<CertificationRecord> GetAsync(string certificationId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsCertificationId(certificationId)) throw new ProblemException(ProblemTypes.CertificationNotFound);
+        return await certifications.GetAsync(certificationId, cancellationToken)
+            ?? throw new ProblemException(ProblemTypes.CertificationNotFound);
+    }
+
+    private async Task<string> ResolvePensionerAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(command.PensionerId))
+        {
+            var id = command.PensionerId.Trim();
+            if (Ids.IsPensionerId(id) && await pensioners.GetAsync(id, cancellationToken) is not null) return id;
+            throw new ProblemException(ProblemTypes.PensionerNotFound);
+        }
+        var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
+        return await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken)
+            ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
+    }
+
+    private static CertificationChannel ParseChannel(string? channel) =>
+        CertificationChannels.TryParse(channel, out var parsed) ? parsed : throw new ProblemException(ProblemTypes.InvalidChannel);
+
+    private static void ValidateIdempotencyKey(string? key)
+    {
+        if (key is null) return;
+        if (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(c => c is < '!' or > '~'))
+            throw new ProblemException(ProblemTypes.InvalidIdempotencyKey);
+    }
+
+
+    private static string ScopeKey(string clientId, string key) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientId + "\n" + key)));
+
+    private static string RequestHash(string pensionerId, CertificationChannel channel, byte[] photoSha256) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{pensionerId}\n{channel.ToWireName()}\n{Convert.ToHexString(photoSha256)}")));
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Accepted certification {CertificationId} for pensioner {PensionerId} via {Channel}")]
+    private static partial void LogAccepted(ILogger logger, string certificationId, string pensionerId, string channel);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Idempotent replay of certification {CertificationId}")]
+    private static partial void LogReplayed(ILogger logger, string certificationId);
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PensionCert.Core.Certification;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Enrollment;
+using PensionCert.Core.Faces;
+using PensionCert.Core.Identity;
+
+namespace PensionCert.Core;
+
+/// <summary>Start-up wiring of the application services, shared by both hosts.</summary>
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the application services and their validated options (sections <c>PensionCert:Verification</c>,
+    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>). Missing or invalid settings fail start-up
+    /// with the setting's name. Storage ports and the face analyzer are registered by their own projects.
+    /// </summary>
+    public static IServiceCollection AddPensionCertCore(this IServiceCollection services)
+    {
+        services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CertificationOptions>().BindConfiguration(CertificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IdentityProtectionOptions>().BindConfiguration(IdentityProtectionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => TryDecodeKey(o.HashKey), $"{IdentityProtectionOptions.SectionName}:HashKey must be base64 of at least 32 bytes.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
+        services.AddSingleton<VerificationPolicy>();
+        services.AddSingleton<EnrollmentService>();
+        services.AddSingleton<CertificationService>();
+        services.AddSingleton<CertificationProcessor>();
+        services.AddSingleton<EligibilityService>();
+        return services;
+    }
+
+    private static bool TryDecodeKey(string key)
+    {
+        try
+        {
+            HmacIdNumberHasher.DecodeKey(key);
+            return true;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace PensionCert.Core.Definitions;
+
+/// <summary>
+/// The one definition of every HTTP route, queue and schedule. The Azure Functions attributes and the local host
+/// both read these constants; a test checks the generated <c>functions.metadata</c> against the local host.
+/// Routes are relative to the <c>/api</c> prefix (host.json <c>extensions.http.routePrefix</c>).
+/// </summary>
+public static class Routes
+{
+    /// <summary>The route prefix both hosts serve under (host.json <c>extensions.http.routePrefix</c>).</summary>
+    public const string Prefix = "api";
+
+    /// <summary>GET: storage and model readiness.</summary>
+    public const string Health = "health";
+
+    /// <summary>POST (operator): enrol a pensioner with a reference photo.</summary>
+    public const string Pensioners = "pensioners";
+
+    /// <summary>GET (client): eligibility of one pensioner.</summary>
+    public const string PensionerEligibility = "pensioners/{pensionerId}/eligibility";
+
+    /// <summary>POST (client): submit a selfie for certification.</summary>
+    public const string Certifications = "certifications";
+
+    /// <summary>GET (client): one certification's status and decision.</summary>
+    public const string Certification = "certifications/{certificationId}";
+}
+
+/// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
+public static class QueueNames
+{
+    /// <summary>One message per accepted certification: <see cref="Storage.VerificationMessage"/>.</summary>
+    public const string Verification = "certification-verification";
+}
+
+/// <summary>Timer schedules: six-field NCRONTAB expressions (second minute hour day month weekday) in UTC.</summary>
+public static class Schedules
+{
+}
+
+/// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
+public static class FunctionNames
+{
+    public const string Health = "Health";
+    public const string EnrollPensioner = "EnrollPensioner";
+    public const string GetEligibility = "GetEligibility";
+    public const string SubmitCertification = "SubmitCertification";
+    public const string GetCertification = "GetCertification";
+    public const string VerifyCertification = "VerifyCertification";
+}

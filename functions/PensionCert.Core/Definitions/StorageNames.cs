@@ -1,0 +1,23 @@
+namespace PensionCert.Core.Definitions;
+
+/// <summary>Blob container and table names, defined once. Containers are private (no anonymous access).</summary>
+public static class StorageNames
+{
+    /// <summary>Blob container of enrolled reference photos: <c>{pensionerId}/{referenceVersion}</c>.</summary>
+    public const string ReferencePhotosContainer = "reference-photos";
+
+    /// <summary>Blob container of submitted probe images (selfies): <c>{certificationId}</c>.</summary>
+    public const string SelfiesContainer = "selfies";
+
+    /// <summary>Table of pensioner profiles and reference history, partitioned by pensioner id.</summary>
+    public const string PensionersTable = "Pensioners";
+
+    /// <summary>Table mapping the keyed hash of an ID number to a pensioner id.</summary>
+    public const string PensionerIdentitiesTable = "PensionerIdentities";
+
+    /// <summary>Table of certification records, partitioned by certification id.</summary>
+    public const string CertificationsTable = "Certifications";
+
+    /// <summary>Table of idempotency keys for certification submissions.</summary>
+    public const string IdempotencyTable = "IdempotencyKeys";
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Faces;
+using PensionCert.Core.Identity;
+using PensionCert.Core.Photos;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Enrollment;
+
+/// <summary>An enrollment request as received (unvalidated strings).</summary>
+/// <param name="IdNumber">18-digit citizen ID number (GB 11643-1999) or 15-digit legacy number.</param>
+/// <param name="Name">Name as on the ID card, 1-50 characters.</param>
+/// <param name="RegionCode">6-digit administrative region code (GB/T 2260).</param>
+/// <param name="Photo">Encoded reference photo bytes (JPEG, PNG or WebP).</param>
+public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, string? RegionCode, ReadOnlyMemory<byte> Photo);
+
+/// <summary>The outcome of an enrollment.</summary>
+/// <param name="PensionerId">Opaque id (not derived from the ID number).</param>
+/// <param name="ReferenceVersion">1 for a first enrollment; higher after re-enrollment.</param>
+/// <param name="Created">True when the pensioner was new.</param>
+/// <param name="EnrolledAt">When this reference was stored.</param>
+public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt);
+
+/// <summary>
+/// Enrolls a pensioner: validates identity data, requires exactly one usable face on the reference photo, stores
+/// the photo (private blob) and the profile with the reference embedding. Re-enrolling the same ID number replaces
+/// the reference and keeps the superseded one in the history.
+/// </summary>
+public sealed partial class EnrollmentService(
+    IFaceAnalyzer faceAnalyzer,
+    IPensionerRepository pensioners,
+    IPhotoStore photos,
+    IIdNumberHasher hasher,
+    TimeProvider timeProvider,
+    ILogger<EnrollmentService> logger)
+{
+    private const int MaxNameLength = 50;
+
+    /// <summary>Enrolls or re-enrolls a pensioner.</summary>
+    /// <exception cref="ProblemException">Invalid fields (400), unsupported photo (415), no usable face (422).</exception>
+    public async Task<EnrollmentResult> EnrollAsync(EnrollPensionerCommand command, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.ToChinaDate(now));
+        var name = RequireName(command.Name);
+        if (!AdministrativeRegionCode.TryParse(command.RegionCode, out var region))
+            throw new ProblemException(ProblemTypes.InvalidRegionCode);
+        var format = PhotoFormatSniffer.RequireSupported(command.Photo.Span[..Math.Min(command.Photo.Length, PhotoFormatSniffer.HeaderLength)]);
+
+        var analysis = await faceAnalyzer.AnalyzeAsync(command.Photo, FaceAnalysisPurpose.Enrollment, cancellationToken);
+        if (!analysis.IsUsable)
+            throw new ProblemException(ProblemTypes.ReferencePhotoUnusable, reasons: analysis.Problems);
+
+        var hash = hasher.Hash(idNumber);
+        var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
+            var version = (existing?.ReferenceVersion ?? 0) + 1;
+            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}";
+            using (var content = new MemoryStream(command.Photo.ToArray(), writable: false))
+                await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
+
+            var profile = new PensionerProfile
+            {
+                PensionerId = pensionerId,
+                IdNumberHash = hash,
+                MaskedIdNumber = idNumber.Masked,
+                Name = name,
+                RegionCode = region.Value,
+                ReferenceVersion = version,
+                ReferenceBlobName = blobName,
+                ReferenceEmbedding = analysis.Embedding!,
+                EnrolledAt = now,
+                LastCertifiedAt = existing?.LastCertifiedAt,
+                ValidUntil = existing?.ValidUntil,
+                Suspended = existing?.Suspended ?? false,
+                ETag = existing?.ETag,
+            };
+            var superseded = existing is null
+                ? null
+                : new ReferenceHistoryEntry(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, now);
+            try
+            {
+                await pensioners.SaveEnrollmentAsync(profile, superseded, cancellationToken);
+                LogEnrolled(logger, pensionerId, version);
+                return new EnrollmentResult(pensionerId, version, existing is null, now);
+            }
+            catch (ConcurrencyConflictException) when (attempt < 3)
+            {
+                // Another enrollment of the same person won the race; reread and build on it.
+            }
+        }
+    }
+
+    private static string RequireName(string? raw)
+    {
+        var name = (raw ?? "").Normalize(NormalizationForm.FormKC).Trim();
+        if (name.Length is 0 or > MaxNameLength) throw new ProblemException(ProblemTypes.InvalidName);
+        foreach (var rune in name.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            var allowed = Rune.IsLetter(rune) || rune.Value is ' ' or '·' or '•' or '.' or '-'
+                || category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            if (!allowed) throw new ProblemException(ProblemTypes.InvalidName);
+        }
+        return name;
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Enrolled pensioner {PensionerId} with reference version {ReferenceVersion}")]
+    private static partial void LogEnrolled(ILogger logger, string pensionerId, int referenceVersion);
+}

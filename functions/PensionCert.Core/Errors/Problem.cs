@@ -1,0 +1,66 @@
+using PensionCert.Core.Faces;
+
+namespace PensionCert.Core.Errors;
+
+/// <summary>The class of a problem; each host maps it to its status code (e.g. HTTP 400, 404, 413, 415, 503).</summary>
+public enum ProblemKind
+{
+    BadRequest,
+    Unauthorized,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Unprocessable,
+    Unavailable,
+    Internal,
+}
+
+/// <summary>
+/// A problem a caller can act on: a stable machine-readable <see cref="Code"/>, a zh-CN <see cref="Message"/> a
+/// pensioner understands, and an English <see cref="Title"/> for developers (RFC 9457 <c>title</c>).
+/// </summary>
+public sealed record ProblemType(string Code, ProblemKind Kind, string Title, string Message);
+
+/// <summary>The catalogue of problem codes the API returns. Codes never change once published.</summary>
+public static class ProblemTypes
+{
+    public static readonly ProblemType InvalidIdNumber = new("invalid-id-number", ProblemKind.BadRequest, "Invalid citizen ID number", "身份证号码不正确，请核对后重新输入。");
+    public static readonly ProblemType InvalidName = new("invalid-name", ProblemKind.BadRequest, "Invalid name", "姓名格式不正确，请填写身份证上的姓名。");
+    public static readonly ProblemType InvalidRegionCode = new("invalid-region-code", ProblemKind.BadRequest, "Invalid administrative region code", "行政区划代码不正确，应为 6 位数字。");
+    public static readonly ProblemType InvalidChannel = new("invalid-channel", ProblemKind.BadRequest, "Unknown certification channel", "认证渠道不正确。");
+    public static readonly ProblemType MissingPensioner = new("pensioner-identifier-missing", ProblemKind.BadRequest, "idNumber or pensionerId is required", "请提供身份证号码或人员编号。");
+    public static readonly ProblemType PhotoMissing = new("photo-missing", ProblemKind.BadRequest, "The photo is missing", "缺少照片，请拍摄后重新提交。");
+    public static readonly ProblemType PhotoInvalidBase64 = new("photo-invalid-base64", ProblemKind.BadRequest, "The photo is not valid base64", "照片数据格式不正确，请重新拍摄后提交。");
+    public static readonly ProblemType PhotoTooLarge = new("photo-too-large", ProblemKind.PayloadTooLarge, "The request body is too large", "照片文件过大，请压缩后重新提交（不超过 10 MB）。");
+    public static readonly ProblemType PhotoUnsupportedFormat = new("photo-unsupported-format", ProblemKind.UnsupportedMediaType, "Unsupported image format", "照片格式不支持，请使用 JPEG 或 PNG 格式的照片。");
+    public static readonly ProblemType PhotoHeicUnsupported = new("photo-heic-unsupported", ProblemKind.UnsupportedMediaType, "HEIC/HEIF images are not supported", "暂不支持 HEIC 格式照片。请在手机相机设置中选择“兼容性最佳”（JPEG）后重新拍摄。");
+    public static readonly ProblemType ReferencePhotoUnusable = new("reference-photo-unusable", ProblemKind.Unprocessable, "The reference photo has no single usable face", "登记照片不合格，请按提示重新拍摄登记照片。");
+    public static readonly ProblemType MalformedRequest = new("malformed-request", ProblemKind.BadRequest, "The request body could not be read", "请求格式不正确，请重新提交。");
+    public static readonly ProblemType UnsupportedContentType = new("unsupported-content-type", ProblemKind.UnsupportedMediaType, "Use multipart/form-data or application/json", "请求格式不支持，请使用 multipart/form-data 或 JSON 提交。");
+    public static readonly ProblemType PensionerNotFound = new("pensioner-not-found", ProblemKind.NotFound, "Pensioner not found", "未找到该人员的登记信息，请先到社保经办机构办理登记。");
+    public static readonly ProblemType CertificationNotFound = new("certification-not-found", ProblemKind.NotFound, "Certification not found", "未找到该认证记录。");
+    public static readonly ProblemType IdempotencyKeyReused = new("idempotency-key-reused", ProblemKind.Conflict, "Idempotency-Key was used with a different request", "重复提交的请求内容不一致，请重新发起认证。");
+    public static readonly ProblemType InvalidIdempotencyKey = new("invalid-idempotency-key", ProblemKind.BadRequest, "Idempotency-Key must be 1-128 visible ASCII characters", "请求标识格式不正确。");
+    public static readonly ProblemType Unauthorized = new("unauthorized", ProblemKind.Unauthorized, "Missing or invalid key", "身份验证失败，请使用正式渠道重新进入。");
+    public static readonly ProblemType NotFound = new("not-found", ProblemKind.NotFound, "No such endpoint", "请求的地址不存在。");
+    public static readonly ProblemType StorageUnavailable = new("storage-unavailable", ProblemKind.Unavailable, "Storage is temporarily unavailable", "系统繁忙，请稍后再试。");
+    public static readonly ProblemType InternalError = new("internal-error", ProblemKind.Internal, "Unexpected error", "系统出现异常，请稍后再试。");
+}
+
+/// <summary>
+/// Thrown by application services when a request cannot be carried out; hosts turn it into RFC 9457 problem+json.
+/// The exception message is the problem code only: it never carries personal data.
+/// </summary>
+public sealed class ProblemException(ProblemType problem, string? detail = null, IReadOnlyList<Reason>? reasons = null)
+    : Exception(problem.Code)
+{
+    /// <summary>The problem type.</summary>
+    public ProblemType Problem { get; } = problem;
+
+    /// <summary>Optional zh-CN detail specific to this occurrence (no personal data).</summary>
+    public string? Detail { get; } = detail;
+
+    /// <summary>Face reasons behind the problem, e.g. why a reference photo is unusable.</summary>
+    public IReadOnlyList<Reason> Reasons { get; } = reasons ?? [];
+}

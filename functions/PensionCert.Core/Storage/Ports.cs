@@ -1,0 +1,82 @@
+namespace PensionCert.Core.Storage;
+
+/// <summary>Another writer changed the row since it was read (ETag mismatch) or it already exists.</summary>
+public sealed class ConcurrencyConflictException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Storage could not be reached or failed transiently; the caller may retry later.</summary>
+public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Pensioner profiles, reference history and the ID-number-hash index.</summary>
+public interface IPensionerRepository
+{
+    /// <summary>Reads a profile, or null.</summary>
+    Task<PensionerProfile?> GetAsync(string pensionerId, CancellationToken cancellationToken);
+
+    /// <summary>Finds the pensioner id for a keyed ID number hash, or null.</summary>
+    Task<string?> FindIdAsync(string idNumberHash, CancellationToken cancellationToken);
+
+    /// <summary>Maps the hash to <paramref name="candidateId"/> unless already mapped; returns the id the hash maps to.</summary>
+    Task<string> ClaimIdAsync(string idNumberHash, string candidateId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="profile"/> and, when re-enrolling, the superseded reference as a history entry, in one
+    /// transaction. Optimistic: <paramref name="profile"/>.ETag null means "must not exist yet".
+    /// </summary>
+    /// <exception cref="ConcurrencyConflictException">The profile changed or appeared meanwhile.</exception>
+    Task SaveEnrollmentAsync(PensionerProfile profile, ReferenceHistoryEntry? superseded, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the profile if its ETag still matches.</summary>
+    /// <exception cref="ConcurrencyConflictException">The profile changed meanwhile.</exception>
+    Task UpdateAsync(PensionerProfile profile, CancellationToken cancellationToken);
+
+    /// <summary>Lists the superseded references, oldest first.</summary>
+    Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken);
+}
+
+/// <summary>Certification records.</summary>
+public interface ICertificationRepository
+{
+    /// <summary>Reads a record, or null.</summary>
+    Task<CertificationRecord?> GetAsync(string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a record; returns false (and changes nothing) if one with that id exists.</summary>
+    Task<bool> TryCreateAsync(CertificationRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the record if its ETag still matches; returns the stored record with its new ETag.</summary>
+    /// <exception cref="ConcurrencyConflictException">The record changed meanwhile.</exception>
+    Task<CertificationRecord> UpdateAsync(CertificationRecord record, CancellationToken cancellationToken);
+}
+
+/// <summary>Idempotency keys of certification submissions.</summary>
+public interface IIdempotencyStore
+{
+    /// <summary>Binds <paramref name="scopedKey"/> to <paramref name="candidate"/> unless already bound; returns the binding in force.</summary>
+    Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, CancellationToken cancellationToken);
+}
+
+/// <summary>Private blob storage for reference photos and selfies.</summary>
+public interface IPhotoStore
+{
+    /// <summary>Streams <paramref name="content"/> to a blob, overwriting any blob of that name.</summary>
+    Task UploadAsync(PhotoContainer container, string blobName, Stream content, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>Downloads a blob, or null when it does not exist.</summary>
+    Task<byte[]?> DownloadAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a blob if it exists.</summary>
+    Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
+}
+
+/// <summary>The verification queue (one message per accepted certification).</summary>
+public interface IVerificationQueue
+{
+    /// <summary>Enqueues a message.</summary>
+    Task EnqueueAsync(VerificationMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>Checks that every container, queue and table is reachable.</summary>
+public interface IStorageHealthCheck
+{
+    /// <summary>Returns what is unreachable (empty when healthy).</summary>
+    Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,73 @@
+using PensionCert.Core.Certification;
+using PensionCert.Core.Faces;
+
+namespace PensionCert.Core.Storage;
+
+/// <summary>
+/// A pensioner's profile with the current reference embedding. Never holds the clear ID number: only its keyed
+/// hash (lookup key) and the masked form for display.
+/// </summary>
+public sealed record PensionerProfile
+{
+    public required string PensionerId { get; init; }
+    /// <summary>HMAC-SHA256 of the normalised ID number, hex (see <see cref="Identity.IIdNumberHasher"/>).</summary>
+    public required string IdNumberHash { get; init; }
+    /// <summary>e.g. <c>110101********123X</c>.</summary>
+    public required string MaskedIdNumber { get; init; }
+    public required string Name { get; init; }
+    /// <summary>6-digit administrative region code (GB/T 2260).</summary>
+    public required string RegionCode { get; init; }
+    /// <summary>1 for the first enrollment, incremented at each re-enrollment.</summary>
+    public required int ReferenceVersion { get; init; }
+    /// <summary>Blob name in the reference photo container.</summary>
+    public required string ReferenceBlobName { get; init; }
+    public required FaceEmbedding ReferenceEmbedding { get; init; }
+    public required DateTimeOffset EnrolledAt { get; init; }
+    public DateTimeOffset? LastCertifiedAt { get; init; }
+    /// <summary>Last day (China Standard Time) the current certification is valid.</summary>
+    public DateOnly? ValidUntil { get; init; }
+    public bool Suspended { get; init; }
+    /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
+    public string? ETag { get; init; }
+}
+
+/// <summary>A superseded reference photo, kept when a pensioner is enrolled again.</summary>
+public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt);
+
+/// <summary>One certification attempt and its decision.</summary>
+public sealed record CertificationRecord
+{
+    public required string CertificationId { get; init; }
+    public required string PensionerId { get; init; }
+    public required CertificationChannel Channel { get; init; }
+    public required CertificationStatus Status { get; init; }
+    /// <summary>Blob name in the selfie container.</summary>
+    public required string SelfieBlobName { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset? ProcessingStartedAt { get; init; }
+    public DateTimeOffset? DecidedAt { get; init; }
+    /// <summary>Cosine similarity to the reference, -1..1.</summary>
+    public double? Similarity { get; init; }
+    public double? AcceptThreshold { get; init; }
+    public double? ReviewThreshold { get; init; }
+    /// <summary>Live probability 0..1.</summary>
+    public double? LivenessScore { get; init; }
+    public IReadOnlyList<string> ReasonCodes { get; init; } = [];
+    /// <summary>Processing attempts so far (queue dequeue count of the last attempt).</summary>
+    public int Attempts { get; init; }
+    public string? ETag { get; init; }
+}
+
+/// <summary>What an Idempotency-Key is bound to: the certification it created and a hash of the request.</summary>
+public sealed record IdempotencyEntry(string CertificationId, string RequestHash, DateTimeOffset CreatedAt);
+
+/// <summary>The queue message for one certification. Small: ids only, never photos or personal data.</summary>
+/// <param name="CertificationId">The certification to verify.</param>
+public sealed record VerificationMessage(string CertificationId);
+
+/// <summary>Which private blob container a photo lives in.</summary>
+public enum PhotoContainer
+{
+    References,
+    Selfies,
+}

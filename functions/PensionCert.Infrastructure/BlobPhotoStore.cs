@@ -1,0 +1,36 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>Photos in private blob containers; uploads stream (no buffering of the whole photo).</summary>
+public sealed class BlobPhotoStore(StorageClients clients) : IPhotoStore
+{
+    /// <inheritdoc />
+    public Task UploadAsync(PhotoContainer container, string blobName, Stream content, string contentType, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.Container(container).GetBlobClient(blobName).UploadAsync(content, new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumConcurrency = 1, InitialTransferSize = 4 * 1024 * 1024, MaximumTransferSize = 4 * 1024 * 1024 },
+        }, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<byte[]?> DownloadAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                var result = await clients.Container(container).GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+                return result.Value.Content.ToArray();
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return (byte[]?)null;
+            }
+        });
+
+    /// <inheritdoc />
+    public Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.Container(container).GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken));
+}

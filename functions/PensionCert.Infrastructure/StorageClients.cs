@@ -1,0 +1,74 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Definitions;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>
+/// The long-lived SDK clients for every container, queue and table, created once per process
+/// (Azure SDK guidance: clients are thread-safe singletons).
+/// </summary>
+public sealed class StorageClients
+{
+    /// <summary>Builds the clients from <see cref="StorageOptions"/>.</summary>
+    public StorageClients(IOptions<StorageOptions> options)
+    {
+        var o = options.Value;
+        void Retry(RetryOptions r)
+        {
+            r.MaxRetries = o.MaxRetries;
+            r.Mode = RetryMode.Exponential;
+            r.Delay = TimeSpan.FromMilliseconds(200);
+            r.MaxDelay = TimeSpan.FromSeconds(4);
+            r.NetworkTimeout = TimeSpan.FromSeconds(30);
+        }
+
+        var blobOptions = new BlobClientOptions();
+        Retry(blobOptions.Retry);
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncodingSetting };
+        Retry(queueOptions.Retry);
+        var tableOptions = new TableClientOptions();
+        Retry(tableOptions.Retry);
+
+        var blobs = new BlobServiceClient(o.ConnectionString, blobOptions);
+        References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
+        Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
+        VerificationQueue = new QueueServiceClient(o.ConnectionString, queueOptions).GetQueueClient(QueueNames.Verification);
+        var tables = new TableServiceClient(o.ConnectionString, tableOptions);
+        Pensioners = tables.GetTableClient(StorageNames.PensionersTable);
+        PensionerIdentities = tables.GetTableClient(StorageNames.PensionerIdentitiesTable);
+        Certifications = tables.GetTableClient(StorageNames.CertificationsTable);
+        IdempotencyKeys = tables.GetTableClient(StorageNames.IdempotencyTable);
+    }
+
+    /// <summary>
+    /// Queue message encoding shared by the producer and both hosts' queue triggers: Base64 (the Functions host's
+    /// default for Storage queues, host.json <c>extensions.queues.messageEncoding</c>).
+    /// </summary>
+    public const QueueMessageEncoding QueueMessageEncodingSetting = QueueMessageEncoding.Base64;
+
+    public BlobContainerClient References { get; }
+    public BlobContainerClient Selfies { get; }
+    public QueueClient VerificationQueue { get; }
+    public TableClient Pensioners { get; }
+    public TableClient PensionerIdentities { get; }
+    public TableClient Certifications { get; }
+    public TableClient IdempotencyKeys { get; }
+
+    /// <summary>The container client for a photo container.</summary>
+    public BlobContainerClient Container(PhotoContainer container) =>
+        container == PhotoContainer.References ? References : Selfies;
+
+    /// <summary>Every table, for provisioning and health checks.</summary>
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys];
+
+    /// <summary>Every container.</summary>
+    public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];
+
+    /// <summary>Every queue.</summary>
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue];
+}

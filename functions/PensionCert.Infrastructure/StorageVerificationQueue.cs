@@ -1,0 +1,38 @@
+using System.Text.Json;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>
+/// Sends verification messages as JSON (<c>{"certificationId":"c…"}</c>), Base64-encoded by the queue client
+/// (<see cref="StorageClients.QueueMessageEncodingSetting"/>), which is what both hosts' queue triggers decode.
+/// </summary>
+public sealed class StorageVerificationQueue(StorageClients clients) : IVerificationQueue
+{
+    /// <summary>The JSON options of the message contract (camelCase), shared with the triggers.</summary>
+    public static readonly JsonSerializerOptions MessageJson = new(JsonSerializerDefaults.Web);
+
+    /// <inheritdoc />
+    public Task EnqueueAsync(VerificationMessage message, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.VerificationQueue.SendMessageAsync(Serialize(message), cancellationToken));
+
+    /// <summary>The message body as sent (before transport encoding).</summary>
+    public static string Serialize(VerificationMessage message) => JsonSerializer.Serialize(message, MessageJson);
+
+    /// <summary>Parses a message body.</summary>
+    /// <exception cref="FormatException">The body is not a verification message.</exception>
+    public static VerificationMessage Deserialize(string body)
+    {
+        try
+        {
+            var message = JsonSerializer.Deserialize<VerificationMessage>(body, MessageJson);
+            if (message is null || !Ids.IsCertificationId(message.CertificationId))
+                throw new FormatException("The queue message has no valid certificationId.");
+            return message;
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("The queue message is not JSON.", ex);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using PensionCert.Core.Certification;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>Certifications table: PartitionKey = certification id (point reads, even spread), RowKey <c>record</c>.</summary>
+public sealed class TableCertificationRepository(StorageClients clients) : ICertificationRepository
+{
+    private const string RecordRowKey = "record";
+
+    /// <inheritdoc />
+    public Task<CertificationRecord?> GetAsync(string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.Certifications.GetEntityIfExistsAsync<TableEntity>(certificationId, RecordRowKey, cancellationToken: cancellationToken);
+            return response.HasValue ? ToRecord(response.Value!) : null;
+        });
+
+    /// <inheritdoc />
+    public Task<bool> TryCreateAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                await clients.Certifications.AddEntityAsync(ToEntity(record), cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                return false;
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<CertificationRecord> UpdateAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            if (record.ETag is null) throw new ArgumentException("Only a stored record can be updated.", nameof(record));
+            try
+            {
+                var response = await clients.Certifications.UpdateEntityAsync(ToEntity(record), new ETag(record.ETag), TableUpdateMode.Replace, cancellationToken);
+                return record with { ETag = response.Headers.ETag?.ToString() };
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                throw new ConcurrencyConflictException("The certification record changed meanwhile.", ex);
+            }
+        });
+
+    private static TableEntity ToEntity(CertificationRecord r) => new(r.CertificationId, RecordRowKey)
+    {
+        ["PensionerId"] = r.PensionerId,
+        ["Channel"] = r.Channel.ToWireName(),
+        ["Status"] = r.Status.ToString(),
+        ["SelfieBlobName"] = r.SelfieBlobName,
+        ["SubmittedAt"] = r.SubmittedAt,
+        ["ProcessingStartedAt"] = r.ProcessingStartedAt,
+        ["DecidedAt"] = r.DecidedAt,
+        ["Similarity"] = r.Similarity,
+        ["AcceptThreshold"] = r.AcceptThreshold,
+        ["ReviewThreshold"] = r.ReviewThreshold,
+        ["LivenessScore"] = r.LivenessScore,
+        ["ReasonCodes"] = string.Join(',', r.ReasonCodes),
+        ["Attempts"] = r.Attempts,
+    };
+
+    private static CertificationRecord ToRecord(TableEntity e) => new()
+    {
+        CertificationId = e.PartitionKey,
+        PensionerId = e.GetString("PensionerId"),
+        Channel = CertificationChannels.TryParse(e.GetString("Channel"), out var channel) ? channel : CertificationChannel.App,
+        Status = Enum.Parse<CertificationStatus>(e.GetString("Status")),
+        SelfieBlobName = e.GetString("SelfieBlobName"),
+        SubmittedAt = e.GetDateTimeOffset("SubmittedAt") ?? default,
+        ProcessingStartedAt = e.GetDateTimeOffset("ProcessingStartedAt"),
+        DecidedAt = e.GetDateTimeOffset("DecidedAt"),
+        Similarity = e.GetDouble("Similarity"),
+        AcceptThreshold = e.GetDouble("AcceptThreshold"),
+        ReviewThreshold = e.GetDouble("ReviewThreshold"),
+        LivenessScore = e.GetDouble("LivenessScore"),
+        ReasonCodes = (e.GetString("ReasonCodes") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        Attempts = e.GetInt32("Attempts") ?? 0,
+        ETag = e.ETag.ToString(),
+    };
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using PensionCert.Core.Faces;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>
+/// Pensioners table: PartitionKey = pensioner id; RowKey <c>profile</c> holds the current profile and reference
+/// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
+/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id.
+/// </summary>
+public sealed class TablePensionerRepository(StorageClients clients) : IPensionerRepository
+{
+    private const string ProfileRowKey = "profile";
+    private const string ReferenceRowPrefix = "reference-";
+
+    /// <inheritdoc />
+    public Task<PensionerProfile?> GetAsync(string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.Pensioners.GetEntityIfExistsAsync<TableEntity>(pensionerId, ProfileRowKey, cancellationToken: cancellationToken);
+            return response.HasValue ? ToProfile(response.Value!) : null;
+        });
+
+    /// <inheritdoc />
+    public Task<string?> FindIdAsync(string idNumberHash, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.PensionerIdentities.GetEntityIfExistsAsync<TableEntity>(idNumberHash, "", cancellationToken: cancellationToken);
+            return response.HasValue ? response.Value!.GetString("PensionerId") : null;
+        });
+
+    /// <inheritdoc />
+    public Task<string> ClaimIdAsync(string idNumberHash, string candidateId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                await clients.PensionerIdentities.AddEntityAsync(new TableEntity(idNumberHash, "") { ["PensionerId"] = candidateId }, cancellationToken);
+                return candidateId;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                var existing = await clients.PensionerIdentities.GetEntityAsync<TableEntity>(idNumberHash, "", cancellationToken: cancellationToken);
+                return existing.Value.GetString("PensionerId");
+            }
+        });
+
+    /// <inheritdoc />
+    public Task SaveEnrollmentAsync(PensionerProfile profile, ReferenceHistoryEntry? superseded, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var entity = ToEntity(profile);
+            var actions = new List<TableTransactionAction>
+            {
+                profile.ETag is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(profile.ETag)),
+            };
+            if (superseded is not null)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(profile.PensionerId, ReferenceRowKey(superseded.ReferenceVersion))
+                {
+                    ["ReferenceVersion"] = superseded.ReferenceVersion,
+                    ["ReferenceBlobName"] = superseded.ReferenceBlobName,
+                    ["EnrolledAt"] = superseded.EnrolledAt,
+                    ["ReplacedAt"] = superseded.ReplacedAt,
+                }));
+            }
+            try
+            {
+                await clients.Pensioners.SubmitTransactionAsync(actions, cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                throw new ConcurrencyConflictException("The pensioner profile changed during enrollment.", ex);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task UpdateAsync(PensionerProfile profile, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            if (profile.ETag is null) throw new ArgumentException("Only a stored profile can be updated.", nameof(profile));
+            try
+            {
+                await clients.Pensioners.UpdateEntityAsync(ToEntity(profile), new ETag(profile.ETag), TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                throw new ConcurrencyConflictException("The pensioner profile changed meanwhile.", ex);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId} and RowKey ge {ReferenceRowPrefix} and RowKey lt {ReferenceRowPrefix + "~"}");
+            var entries = new List<ReferenceHistoryEntry>();
+            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                entries.Add(new ReferenceHistoryEntry(e.GetInt32("ReferenceVersion") ?? 0, e.GetString("ReferenceBlobName"),
+                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default));
+            }
+            return (IReadOnlyList<ReferenceHistoryEntry>)entries;
+        });
+
+    private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);
+
+    private static TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
+    {
+        ["IdNumberHash"] = p.IdNumberHash,
+        ["MaskedIdNumber"] = p.MaskedIdNumber,
+        ["Name"] = p.Name,
+        ["RegionCode"] = p.RegionCode,
+        ["ReferenceVersion"] = p.ReferenceVersion,
+        ["ReferenceBlobName"] = p.ReferenceBlobName,
+        ["ReferenceEmbedding"] = p.ReferenceEmbedding.ToBytes(),
+        ["EnrolledAt"] = p.EnrolledAt,
+        ["LastCertifiedAt"] = p.LastCertifiedAt,
+        ["ValidUntil"] = p.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["Suspended"] = p.Suspended,
+    };
+
+    private static PensionerProfile ToProfile(TableEntity e) => new()
+    {
+        PensionerId = e.PartitionKey,
+        IdNumberHash = e.GetString("IdNumberHash"),
+        MaskedIdNumber = e.GetString("MaskedIdNumber"),
+        Name = e.GetString("Name"),
+        RegionCode = e.GetString("RegionCode"),
+        ReferenceVersion = e.GetInt32("ReferenceVersion") ?? 0,
+        ReferenceBlobName = e.GetString("ReferenceBlobName"),
+        ReferenceEmbedding = FaceEmbedding.FromBytes(e.GetBinary("ReferenceEmbedding")),
+        EnrolledAt = e.GetDateTimeOffset("EnrolledAt") ?? default,
+        LastCertifiedAt = e.GetDateTimeOffset("LastCertifiedAt"),
+        ValidUntil = e.GetString("ValidUntil") is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+        Suspended = e.GetBoolean("Suspended") ?? false,
+        ETag = e.ETag.ToString(),
+    };
+}
