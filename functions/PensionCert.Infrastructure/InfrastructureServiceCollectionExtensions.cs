@@ -24,7 +24,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IIdempotencyStore, TableIdempotencyStore>();
         services.AddSingleton<IPhotoStore, BlobPhotoStore>();
         services.AddSingleton<IVerificationQueue, StorageVerificationQueue>();
-        services.AddSingleton<IStorageHealthCheck, StorageHealthCheck>();
+        services.AddSingleton<IHealthProbe, StorageHealthCheck>();
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

@@ -3,7 +3,7 @@ using PensionCert.Core.Storage;
 namespace PensionCert.Infrastructure;
 
 /// <summary>Checks that each container, queue and table answers.</summary>
-public sealed class StorageHealthCheck(StorageClients clients) : IStorageHealthCheck
+public sealed class StorageHealthCheck(StorageClients clients) : IHealthProbe
 {
     /// <inheritdoc />
     public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken)

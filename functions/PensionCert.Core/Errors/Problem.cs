@@ -8,6 +8,7 @@ public enum ProblemKind
     BadRequest,
     Unauthorized,
     NotFound,
+    MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -37,6 +38,9 @@ public static class ProblemTypes
     public static readonly ProblemType PhotoHeicUnsupported = new("photo-heic-unsupported", ProblemKind.UnsupportedMediaType, "HEIC/HEIF images are not supported", "暂不支持 HEIC 格式照片。请在手机相机设置中选择“兼容性最佳”（JPEG）后重新拍摄。");
     public static readonly ProblemType ReferencePhotoUnusable = new("reference-photo-unusable", ProblemKind.Unprocessable, "The reference photo has no single usable face", "登记照片不合格，请按提示重新拍摄登记照片。");
     public static readonly ProblemType MalformedRequest = new("malformed-request", ProblemKind.BadRequest, "The request body could not be read", "请求格式不正确，请重新提交。");
+    public static readonly ProblemType UnknownField = new("unknown-field", ProblemKind.BadRequest, "The request has a field this endpoint does not accept", "请求中包含无法识别的字段，请检查后重新提交。");
+    public static readonly ProblemType DuplicateField = new("duplicate-field", ProblemKind.BadRequest, "A field appears more than once", "请求中有重复的字段，请检查后重新提交。");
+    public static readonly ProblemType InvalidFieldType = new("invalid-field-type", ProblemKind.BadRequest, "A field has the wrong type (text expected)", "请求字段格式不正确，请检查后重新提交。");
     public static readonly ProblemType UnsupportedContentType = new("unsupported-content-type", ProblemKind.UnsupportedMediaType, "Use multipart/form-data or application/json", "请求格式不支持，请使用 multipart/form-data 或 JSON 提交。");
     public static readonly ProblemType PensionerNotFound = new("pensioner-not-found", ProblemKind.NotFound, "Pensioner not found", "未找到该人员的登记信息，请先到社保经办机构办理登记。");
     public static readonly ProblemType CertificationNotFound = new("certification-not-found", ProblemKind.NotFound, "Certification not found", "未找到该认证记录。");
@@ -44,6 +48,7 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidIdempotencyKey = new("invalid-idempotency-key", ProblemKind.BadRequest, "Idempotency-Key must be 1-128 visible ASCII characters", "请求标识格式不正确。");
     public static readonly ProblemType Unauthorized = new("unauthorized", ProblemKind.Unauthorized, "Missing or invalid key", "身份验证失败，请使用正式渠道重新进入。");
     public static readonly ProblemType NotFound = new("not-found", ProblemKind.NotFound, "No such endpoint", "请求的地址不存在。");
+    public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", ProblemKind.MethodNotAllowed, "Method not allowed", "请求方式不正确。");
     public static readonly ProblemType StorageUnavailable = new("storage-unavailable", ProblemKind.Unavailable, "Storage is temporarily unavailable", "系统繁忙，请稍后再试。");
     public static readonly ProblemType InternalError = new("internal-error", ProblemKind.Internal, "Unexpected error", "系统出现异常，请稍后再试。");
 }

@@ -74,9 +74,9 @@ public interface IVerificationQueue
     Task EnqueueAsync(VerificationMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>Checks that every container, queue and table is reachable.</summary>
-public interface IStorageHealthCheck
+/// <summary>One part of readiness (storage, face models); <c>GET /api/health</c> asks every registered probe.</summary>
+public interface IHealthProbe
 {
-    /// <summary>Returns what is unreachable (empty when healthy).</summary>
+    /// <summary>Returns what is missing or unreachable, e.g. <c>blob:selfies</c> or <c>model:fr_feature.onnx</c>; empty when ready.</summary>
     Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken);
 }

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PensionCert.FaceMatching;
+
+/// <summary>
+/// Image and face quality gates applied before a face is embedded; bound from the configuration section
+/// <c>PensionCert:Quality</c>. The defaults were chosen so that every live photo of <c>shared/faces</c> that the
+/// accuracy tool evaluates passes (including LFW's 150x150 thumbnails with faces about 60 px wide), while unreadable,
+/// oversized, faceless, crowded, dark, blown-out, blurred and sideways photos are refused with a reason.
+/// </summary>
+public sealed class FaceQualityOptions : IValidatableObject
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "PensionCert:Quality";
+
+    /// <summary>
+    /// Minimum width of the face box in pixels of the full-resolution, orientation-corrected image (default 40).
+    /// LFW thumbnails hold faces of about 60-70 px, and the detector's own box is usually a little narrower.
+    /// </summary>
+    [Range(8, 4096)]
+    public int MinFaceWidthPixels { get; set; } = 40;
+
+    /// <summary>Minimum mean luma (BT.601, 0..255) of the aligned 112x112 face; darker faces are refused as too dark (default 40).</summary>
+    [Range(0.0, 255.0)]
+    public double MinBrightness { get; set; } = 40;
+
+    /// <summary>Maximum mean luma (BT.601, 0..255) of the aligned 112x112 face; brighter faces are refused as overexposed (default 225).</summary>
+    [Range(0.0, 255.0)]
+    public double MaxBrightness { get; set; } = 225;
+
+    /// <summary>
+    /// Minimum variance of the 4-neighbour Laplacian of the aligned 112x112 grey face (Pech-Pacheco et al. 2000,
+    /// "Diatom autofocusing in brightfield microscopy: a comparative study"). Measured on the size-normalised face so one
+    /// threshold fits every resolution. Default 15: permissive, upscaled LFW thumbnails pass.
+    /// </summary>
+    [Range(0.0, 100000.0)]
+    public double MinSharpness { get; set; } = 15;
+
+    /// <summary>
+    /// Maximum absolute head yaw in degrees estimated from the 68 landmarks (default 65: only near-profile faces are
+    /// refused; three-quarter press photos still match well, and the geometric estimate saturates towards profile).
+    /// </summary>
+    [Range(1.0, 90.0)]
+    public double MaxYawDegrees { get; set; } = 65;
+
+    /// <summary>Maximum absolute head pitch in degrees estimated from the 68 landmarks (default 40).</summary>
+    [Range(1.0, 90.0)]
+    public double MaxPitchDegrees { get; set; } = 40;
+
+    /// <summary>
+    /// Decompression-bomb guard: the largest pixel count, in megapixels, that the header may declare (default 50).
+    /// Checked before any pixel is decoded.
+    /// </summary>
+    [Range(0.1, 1000.0)]
+    public double MaxMegapixels { get; set; } = 50;
+
+    /// <summary>
+    /// Large photos are decoded downscaled (JPEG DCT scaling) so that their longer side stays at least this many pixels
+    /// (default 1280); photos are never upscaled.
+    /// </summary>
+    [Range(320, 8192)]
+    public int DecodeLongSidePixels { get; set; } = 1280;
+
+    /// <summary>Detector face probability (softmax class 1) a box needs to count as a face (default 0.65, as in the reference implementation).</summary>
+    [Range(0.05, 0.99)]
+    public double DetectorScoreThreshold { get; set; } = 0.65;
+
+    /// <summary>
+    /// A detected face is "prominent" when its box area is at least this fraction of the largest face's (default 0.5).
+    /// Smaller background faces do not count; a second prominent face is refused as multiple faces (someone else in the
+    /// frame could be the person being certified). On the corpus the second face of every multi-face photo is ≥ 0.65.
+    /// </summary>
+    [Range(0.05, 1.0)]
+    public double ProminentFaceAreaRatio { get; set; } = 0.5;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinBrightness >= MaxBrightness)
+            yield return new ValidationResult($"{nameof(MinBrightness)} must be below {nameof(MaxBrightness)}.", [nameof(MinBrightness), nameof(MaxBrightness)]);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using PensionCert.Core.Definitions;
+using PensionCert.Http;
+
+namespace PensionCert.Functions;
+
+/// <summary>
+/// HTTP triggers: bind the route and hand the request to <see cref="PensionCertApi"/>. Client routes use Functions
+/// keys (AuthorizationLevel.Function); operator routes are checked by the app (x-operator-key).
+/// </summary>
+public sealed class HttpFunctions(PensionCertApi api)
+{
+    [Function(FunctionNames.Health)]
+    public async Task<IActionResult> Health(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.HealthAsync(request, cancellationToken));
+
+    [Function(FunctionNames.EnrollPensioner)]
+    public async Task<IActionResult> EnrollPensioner(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Pensioners)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.EnrollAsync(request, cancellationToken));
+
+    [Function(FunctionNames.GetEligibility)]
+    public async Task<IActionResult> GetEligibility(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.PensionerEligibility)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.GetEligibilityAsync(request, pensionerId, cancellationToken));
+
+    [Function(FunctionNames.SubmitCertification)]
+    public async Task<IActionResult> SubmitCertification(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Certifications)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.SubmitCertificationAsync(request, cancellationToken));
+
+    [Function(FunctionNames.GetCertification)]
+    public async Task<IActionResult> GetCertification(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Certification)] HttpRequest request, string certificationId, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.GetCertificationAsync(request, certificationId, cancellationToken));
+
+    /// <summary>Runs an ASP.NET Core <see cref="IResult"/> as the MVC action result the Functions integration expects.</summary>
+    private sealed class ApiActionResult(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
+}

@@ -1,0 +1,16 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
+using PensionCert.Core.Certification;
+using PensionCert.Core.Definitions;
+using PensionCert.Infrastructure;
+
+namespace PensionCert.Functions;
+
+/// <summary>Queue triggers: decode the message and hand it to the application.</summary>
+public sealed class QueueFunctions(CertificationProcessor processor)
+{
+    [Function(FunctionNames.VerifyCertification)]
+    public Task VerifyCertification(
+        [QueueTrigger(QueueNames.Verification, Connection = StorageOptions.ConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
+        processor.ProcessAsync(StorageVerificationQueue.Deserialize(message.Body.ToString()), new QueueDelivery(message.DequeueCount, message.InsertedOn), cancellationToken);
+}

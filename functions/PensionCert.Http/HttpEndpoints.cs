@@ -1,0 +1,35 @@
+using PensionCert.Core.Definitions;
+
+namespace PensionCert.Http;
+
+/// <summary>Who may call an endpoint.</summary>
+public enum ApiAccess
+{
+    /// <summary>Anyone (health probe).</summary>
+    Anonymous,
+
+    /// <summary>Client apps: the Functions key header <c>x-functions-key</c> (checked by the Functions host in Azure).</summary>
+    Client,
+
+    /// <summary>Operators: the operator key header <c>x-operator-key</c> (checked by the app in both hosts).</summary>
+    Operator,
+}
+
+/// <summary>One HTTP-triggered function: its name, method, route (without the <c>api/</c> prefix) and access.</summary>
+public sealed record HttpEndpoint(string FunctionName, string Method, string Route, ApiAccess Access);
+
+/// <summary>
+/// Every HTTP function, defined once. The Azure Functions classes use the same constants in their attributes; the
+/// local host maps exactly this list; a test compares it with the generated <c>functions.metadata</c>.
+/// </summary>
+public static class HttpEndpoints
+{
+    public static readonly HttpEndpoint Health = new(FunctionNames.Health, "GET", Routes.Health, ApiAccess.Anonymous);
+    public static readonly HttpEndpoint EnrollPensioner = new(FunctionNames.EnrollPensioner, "POST", Routes.Pensioners, ApiAccess.Operator);
+    public static readonly HttpEndpoint GetEligibility = new(FunctionNames.GetEligibility, "GET", Routes.PensionerEligibility, ApiAccess.Client);
+    public static readonly HttpEndpoint SubmitCertification = new(FunctionNames.SubmitCertification, "POST", Routes.Certifications, ApiAccess.Client);
+    public static readonly HttpEndpoint GetCertification = new(FunctionNames.GetCertification, "GET", Routes.Certification, ApiAccess.Client);
+
+    /// <summary>All HTTP endpoints.</summary>
+    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification];
+}

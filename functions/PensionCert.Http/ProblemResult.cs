@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Faces;
+
+namespace PensionCert.Http;
+
+/// <summary>
+/// An RFC 9457 problem details response (<c>application/problem+json</c>) with two extension members: a stable
+/// machine-readable <c>code</c> and a zh-CN <c>message</c> for the pensioner; <c>reasons</c> lists face reasons
+/// where they apply. Never carries exception text or personal data.
+/// </summary>
+public sealed class ProblemResult(ProblemType problem, string? detail = null, IReadOnlyList<Reason>? reasons = null) : IResult
+{
+    /// <summary>Base of the <c>type</c> URI; the code is appended.</summary>
+    public const string TypeBase = "https://pensioncert.example/problems/";
+
+    /// <summary>Seconds a client should wait before retrying a 503.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>The problem type.</summary>
+    public ProblemType Problem { get; } = problem;
+
+    /// <summary>HTTP status for a problem kind.</summary>
+    public static int StatusCode(ProblemKind kind) => kind switch
+    {
+        ProblemKind.BadRequest => StatusCodes.Status400BadRequest,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
+        ProblemKind.Conflict => StatusCodes.Status409Conflict,
+        ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var status = StatusCode(Problem.Kind);
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/problem+json; charset=utf-8";
+        if (status == StatusCodes.Status503ServiceUnavailable)
+            response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (status == StatusCodes.Status401Unauthorized)
+            response.Headers.WWWAuthenticate = "ApiKey";
+        var body = new ProblemBody(
+            TypeBase + Problem.Code,
+            Problem.Title,
+            status,
+            detail ?? Problem.Message,
+            httpContext.Request.Path.Value,
+            Problem.Code,
+            Problem.Message,
+            reasons?.Select(r => new ReasonBody(r.Code, r.Message)).ToArray(),
+            httpContext.TraceIdentifier);
+        await JsonSerializer.SerializeAsync(response.Body, body, ApiJson.Options, httpContext.RequestAborted);
+    }
+
+    private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Instance, string Code, string Message, ReasonBody[]? Reasons, string TraceId);
+}
+
+/// <summary>A reason as returned to clients.</summary>
+/// <param name="Code">Stable reason code, e.g. <c>no-face</c>.</param>
+/// <param name="Message">zh-CN guidance.</param>
+public sealed record ReasonBody(string Code, string Message);

@@ -1,0 +1,4 @@
+using PensionCert.LocalHost;
+
+var app = LocalHostApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Faces;
+
+namespace PensionCert.FaceMatching.Tests;
+
+/// <summary>One MANIFEST.csv row (the columns the tests need; path, identity and kind never contain commas).</summary>
+public sealed record CorpusPhoto(string Path, string Identity, string Kind, int? ExifOrientation)
+{
+    public string Source => Path.Split('/')[0];
+}
+
+/// <summary>One PAIRS.csv row.</summary>
+public sealed record CorpusPair(string PathA, string PathB, bool Same)
+{
+    public string Source => PathA.Split('/')[0];
+}
+
+/// <summary>
+/// The shared face corpus (shared/faces beside the repository) and one analyzer built through <c>AddFaceMatching</c>,
+/// shared by every test class. Fails, never skips, when the corpus is missing.
+/// </summary>
+public sealed class FaceCorpusFixture : IDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly ConcurrentDictionary<(string, FaceAnalysisPurpose), FaceAnalysis> _cache = new();
+
+    public FaceCorpusFixture()
+    {
+        Root = LocateFaces();
+        Photos = File.ReadLines(System.IO.Path.Combine(Root, "MANIFEST.csv")).Skip(1).Where(l => l.Length > 0).Select(line =>
+        {
+            var fields = line.Split(',');
+            return new CorpusPhoto(fields[0], fields[1], fields[2], int.TryParse(fields[7], out var o) ? o : null);
+        }).ToList();
+        Pairs = File.ReadLines(System.IO.Path.Combine(Root, "PAIRS.csv")).Skip(1).Where(l => l.Length > 0).Select(line =>
+        {
+            var fields = line.Split(',');
+            return new CorpusPair(fields[0], fields[1], fields[2] == "1");
+        }).ToList();
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection().Build();
+        _services = new ServiceCollection()
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddFaceMatching(configuration).BuildServiceProvider(validateScopes: true);
+        _services.GetRequiredService<IStartupValidator>().Validate();
+        foreach (var hosted in _services.GetServices<IHostedService>()) hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Analyzer = _services.GetRequiredService<FaceAnalyzer>();
+        Status = _services.GetRequiredService<IFaceModelStatus>();
+        Policy = new VerificationPolicy(Options.Create(new VerificationOptions()));
+    }
+
+    public string Root { get; }
+
+    public IReadOnlyList<CorpusPhoto> Photos { get; }
+
+    public IReadOnlyList<CorpusPair> Pairs { get; }
+
+    public FaceAnalyzer Analyzer { get; }
+
+    public IFaceModelStatus Status { get; }
+
+    public VerificationPolicy Policy { get; }
+
+    public IServiceProvider Services => _services;
+
+    public byte[] Read(string relativePath) => File.ReadAllBytes(System.IO.Path.Combine(Root, relativePath));
+
+    /// <summary>Analyses a corpus photo once per purpose (cached).</summary>
+    public FaceAnalysis Analyze(string relativePath, FaceAnalysisPurpose purpose) =>
+        _cache.GetOrAdd((relativePath, purpose), key => Analyzer.AnalyzeAsync(Read(key.Item1), key.Item2, CancellationToken.None).GetAwaiter().GetResult());
+
+    public void Dispose() => _services.Dispose();
+
+    /// <summary>PENSIONCERT_FACES_DIR, else the first ancestor of the test binaries holding shared/faces/MANIFEST.csv.</summary>
+    private static string LocateFaces()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("PENSIONCERT_FACES_DIR");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            if (!File.Exists(System.IO.Path.Combine(fromEnvironment, "MANIFEST.csv")))
+                throw new InvalidOperationException($"PENSIONCERT_FACES_DIR={fromEnvironment} holds no MANIFEST.csv.");
+            return fromEnvironment;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, "shared", "faces");
+            if (File.Exists(System.IO.Path.Combine(candidate, "MANIFEST.csv"))) return candidate;
+        }
+
+        throw new InvalidOperationException(
+            "The face corpus was not found: no shared/faces/MANIFEST.csv above " + AppContext.BaseDirectory + " and PENSIONCERT_FACES_DIR is not set.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaceCorpusCollection : ICollectionFixture<FaceCorpusFixture>
+{
+    public const string Name = "face corpus";
+}
