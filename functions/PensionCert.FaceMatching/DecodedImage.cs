@@ -12,7 +12,8 @@ internal sealed class DecodedImage : IDisposable
     {
         Bitmap = bitmap;
         ScaleToOriginal = scaleToOriginal;
-        Image = SKImage.FromPixels(bitmap.PeekPixels());
+        using var pixmap = bitmap.PeekPixels();
+        Image = SKImage.FromPixels(pixmap) ?? throw new InvalidOperationException("Could not wrap decoded pixels.");
     }
 
     /// <summary>The pixels: RGBA8888, opaque, upright.</summary>

@@ -31,8 +31,22 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The models are not loaded (a deployment fault, not a bad photo).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled between stages.</exception>
-    public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken) =>
-        Task.FromResult(Analyze(photo.Span, purpose, out _, cancellationToken));
+    public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken)
+    {
+        // CPU-bound work runs on the caller's thread; failures travel in the task like any async method's.
+        try
+        {
+            return Task.FromResult(Analyze(photo.Span, purpose, out _, cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<FaceAnalysis>(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<FaceAnalysis>(ex);
+        }
+    }
 
     /// <summary>
     /// Synchronous analysis that also reports per-stage timings (for benchmarks and diagnostics); same contract as

@@ -14,24 +14,27 @@ public sealed class FaceQualityOptions : IValidatableObject
     public const string SectionName = "PensionCert:Quality";
 
     /// <summary>
-    /// Minimum width of the face box in pixels of the full-resolution, orientation-corrected image (default 40).
-    /// LFW thumbnails hold faces of about 60-70 px, and the detector's own box is usually a little narrower.
+    /// Minimum width of the face box in pixels of the full-resolution, orientation-corrected image (default 36).
+    /// LFW thumbnails hold faces of about 60-70 px, but the detector's box is narrower: the smallest measured on the
+    /// corpus's live photos is 41 px (median 58), so 36 keeps a margin. Images whose shorter side is below this are
+    /// refused as too small before decoding.
     /// </summary>
     [Range(8, 4096)]
-    public int MinFaceWidthPixels { get; set; } = 40;
+    public int MinFaceWidthPixels { get; set; } = 36;
 
-    /// <summary>Minimum mean luma (BT.601, 0..255) of the aligned 112x112 face; darker faces are refused as too dark (default 40).</summary>
+    /// <summary>Minimum mean luma (BT.601, 0..255) of the aligned face's central window; darker faces are refused as too dark (default 40; corpus live photos ≥ 61).</summary>
     [Range(0.0, 255.0)]
     public double MinBrightness { get; set; } = 40;
 
-    /// <summary>Maximum mean luma (BT.601, 0..255) of the aligned 112x112 face; brighter faces are refused as overexposed (default 225).</summary>
+    /// <summary>Maximum mean luma (BT.601, 0..255) of the aligned face's central window; brighter faces are refused as overexposed (default 225; corpus live photos ≤ 197).</summary>
     [Range(0.0, 255.0)]
     public double MaxBrightness { get; set; } = 225;
 
     /// <summary>
-    /// Minimum variance of the 4-neighbour Laplacian of the aligned 112x112 grey face (Pech-Pacheco et al. 2000,
-    /// "Diatom autofocusing in brightfield microscopy: a comparative study"). Measured on the size-normalised face so one
-    /// threshold fits every resolution. Default 15: permissive, upscaled LFW thumbnails pass.
+    /// Minimum variance of the 4-neighbour Laplacian of the central 80x80 window of the aligned 112x112 grey face
+    /// (Pech-Pacheco et al. 2000, "Diatom autofocusing in brightfield microscopy: a comparative study"). Measured on the
+    /// size-normalised face so one threshold fits every resolution. Default 15: permissive; the corpus's live photos
+    /// measure 25.6 at least (5th percentile 53, median 175), upscaled LFW thumbnails included.
     /// </summary>
     [Range(0.0, 100000.0)]
     public double MinSharpness { get; set; } = 15;
@@ -43,7 +46,7 @@ public sealed class FaceQualityOptions : IValidatableObject
     [Range(1.0, 90.0)]
     public double MaxYawDegrees { get; set; } = 65;
 
-    /// <summary>Maximum absolute head pitch in degrees estimated from the 68 landmarks (default 40).</summary>
+    /// <summary>Maximum absolute head pitch in degrees estimated from the 68 landmarks (default 40; corpus live photos within −33..+28).</summary>
     [Range(1.0, 90.0)]
     public double MaxPitchDegrees { get; set; } = 40;
 

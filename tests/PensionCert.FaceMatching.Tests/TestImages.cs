@@ -80,6 +80,19 @@ internal static class TestImages
         return [.. bytes];
     }
 
+    /// <summary>CRC-32 (ISO 3309 / PNG spec, reflected polynomial 0xEDB88320).</summary>
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+
+        return ~crc;
+    }
+
     private static void AddChunk(List<byte> bytes, string type, byte[] data)
     {
         var length = new byte[4];
@@ -88,7 +101,7 @@ internal static class TestImages
         var typed = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
         bytes.AddRange(typed);
         var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(typed));
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
         bytes.AddRange(crc);
     }
 }

@@ -1,0 +1,174 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Net;
+using System.Text.Json;
+using PensionCert.Core.Definitions;
+using PensionCert.Core.Faces;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>Enrol, submit, poll: the whole flow through HTTP on the local host, the queue and the real models.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class CertificationFlowTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task Health_StorageAndModelsReady_Returns200()
+    {
+        var json = await host.GetJsonAsync("/api/health", ("x-unused", "-"));
+        Assert.Equal("Healthy", json.GetProperty("status").GetString());
+        Assert.Equal(0, json.GetProperty("missing").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Submit_GenuinePair_ApprovedAndEligibilityValidForOneYear()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        Assert.DoesNotContain(id, pensionerId);
+
+        var certificationId = await host.SubmitOkAsync(id, Photos.GenuineProbe);
+        var decided = await host.PollDecidedAsync(certificationId);
+
+        Assert.Equal("Approved", decided.GetProperty("status").GetString());
+        var similarity = decided.GetProperty("similarityScore").GetDouble();
+        var threshold = decided.GetProperty("threshold").GetDouble();
+        Assert.Equal(VerificationOptions.DefaultAcceptThreshold, threshold);
+        Assert.True(similarity >= threshold, $"similarity {similarity} < threshold {threshold}");
+        Assert.True(decided.GetProperty("livenessScore").GetDouble() >= VerificationOptions.DefaultLivenessReviewThreshold);
+        Assert.Equal(0, decided.GetProperty("reasons").GetArrayLength());
+
+        var eligibility = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader);
+        Assert.Equal("Valid", eligibility.GetProperty("state").GetString());
+        var certifiedOn = DateOnly.Parse(eligibility.GetProperty("lastCertifiedOn").GetString()!);
+        Assert.Equal(certifiedOn.AddYears(1), DateOnly.Parse(eligibility.GetProperty("validUntil").GetString()!));
+    }
+
+    [Fact]
+    public async Task Submit_Impostor_RejectedAsMismatchAndEligibilityUnchanged()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+
+        var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.Impostor));
+
+        Assert.Equal("Rejected", decided.GetProperty("status").GetString());
+        Assert.Equal(["face-mismatch"], Codes(decided));
+        Assert.True(decided.GetProperty("similarityScore").GetDouble() < VerificationOptions.DefaultReviewThreshold);
+        var eligibility = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader);
+        Assert.Equal("NeverCertified", eligibility.GetProperty("state").GetString());
+    }
+
+    [Theory]
+    [InlineData(Photos.NoFace, "no-face")]
+    [InlineData(Photos.MultipleFaces, "multiple-faces")]
+    public async Task Submit_UnusablePhoto_RejectedWithReasonAndNoScore(string photo, string reason)
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+
+        var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, photo));
+
+        Assert.Equal("Rejected", decided.GetProperty("status").GetString());
+        Assert.Equal([reason], Codes(decided));
+        Assert.Equal(JsonValueKind.Null, decided.GetProperty("similarityScore").ValueKind);
+        Assert.False(string.IsNullOrWhiteSpace(decided.GetProperty("reasons")[0].GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task Submit_ByPensionerIdAsJsonWithBase64Photo_Approved()
+    {
+        var id = TestIdNumbers.New();
+        using var enrol = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", LocalHostFixture.OperatorKeyHeader,
+            Json(new { idNumber = id, name = "李四", regionCode = "110105", photo = Convert.ToBase64String(Tests.Shared.SharedFaces.Read(Photos.GenuineReference)) })));
+        Assert.Equal(HttpStatusCode.Created, enrol.StatusCode);
+        var pensionerId = JsonDocument.Parse(await enrol.Content.ReadAsStringAsync()).RootElement.GetProperty("pensionerId").GetString()!;
+
+        using var submit = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/certifications", LocalHostFixture.ClientKeyHeader,
+            Json(new { pensionerId, channel = "alipay", photo = "data:image/jpeg;base64," + Convert.ToBase64String(Tests.Shared.SharedFaces.Read(Photos.GenuineProbe)) })));
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        var certificationId = JsonDocument.Parse(await submit.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString()!;
+        Assert.Equal($"/{Routes.Prefix}/certifications/{certificationId}", submit.Headers.Location?.ToString());
+
+        var decided = await host.PollDecidedAsync(certificationId);
+        Assert.Equal("Approved", decided.GetProperty("status").GetString());
+        Assert.Equal("alipay", decided.GetProperty("channel").GetString());
+    }
+
+    [Fact]
+    public async Task Submit_RotatedExifPhotoOfEnrolledFace_FaceFoundAndScored()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.Rotated);
+
+        var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.Rotated));
+
+        Assert.DoesNotContain("no-face", Codes(decided));
+        Assert.True(decided.GetProperty("similarityScore").GetDouble() > 0.99, "the same photo must match itself once upright");
+    }
+
+    [Fact]
+    public async Task Enroll_SameIdNumberTwice_SamePensionerNewReferenceVersionHistoryKept()
+    {
+        var id = TestIdNumbers.New();
+        var first = await host.EnrollOkAsync(id, Photos.GenuineReference);
+
+        using var again = await host.EnrollAsync(id, "测试人员", "110105", Photos.GenuineProbe);
+        var body = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(first, body.GetProperty("pensionerId").GetString());
+        Assert.Equal(2, body.GetProperty("referenceVersion").GetInt32());
+        Assert.False(body.GetProperty("created").GetBoolean());
+        var history = await host.App.Services.GetRequiredService<Core.Storage.IPensionerRepository>().GetReferenceHistoryAsync(first, CancellationToken.None);
+        var superseded = Assert.Single(history);
+        Assert.Equal(1, superseded.ReferenceVersion);
+        Assert.NotNull(await host.Storage.References.GetBlobClient(superseded.ReferenceBlobName).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task Submit_SameIdempotencyKeyAndBody_SameCertificationNoSecondJob()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var key = Guid.NewGuid().ToString();
+
+        using var first = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
+        var firstId = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString()!;
+        await host.PollDecidedAsync(firstId);
+        var before = await host.CountStoredAsync();
+        using var second = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
+        var secondBody = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(firstId, secondBody.GetProperty("certificationId").GetString());
+        Assert.Equal("Approved", secondBody.GetProperty("status").GetString());
+        Assert.True(second.Headers.Contains("Idempotent-Replayed"));
+        var after = await host.CountStoredAsync();
+        Assert.Equal(before.Selfies, after.Selfies);
+        Assert.Equal(before.Certifications, after.Certifications);
+    }
+
+    [Fact]
+    public async Task Submit_SameIdempotencyKeyDifferentPhoto_Conflict409AndNothingStored()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var key = Guid.NewGuid().ToString();
+        using var first = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var before = await host.CountStoredAsync();
+
+        using var second = await host.SubmitAsync(id, Photos.Impostor, idempotencyKey: key);
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("idempotency-key-reused", JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        var after = await host.CountStoredAsync();
+        Assert.Equal(before.Selfies, after.Selfies);
+        Assert.Equal(before.Certifications, after.Certifications);
+    }
+
+    private static string[] Codes(JsonElement certification) =>
+        certification.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
+
+    private static StringContent Json(object body) =>
+        new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,103 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.DependencyInjection;
+using PensionCert.Core.Certification;
+using PensionCert.Http;
+using PensionCert.Infrastructure;
+using PensionCert.LocalHost;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>
+/// The local host serves exactly the triggers of the Azure Functions app: this reads the functions.metadata that the
+/// Functions build generates and compares every trigger (route, methods, auth level, queue, schedule) with the
+/// running local host's endpoints and WebJobs functions.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class FunctionsMetadataTests(LocalHostFixture host)
+{
+    private static readonly JsonElement[] Functions = LoadMetadata();
+
+    [Fact]
+    public void HttpTriggers_MatchLocalHostEndpoints()
+    {
+        var expected = Functions
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: Trigger(f)))
+            .Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger")
+            .Select(f => $"{f.Name} {string.Join(",", f.Trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant()))} api/{f.Trigger.GetProperty("route").GetString()}")
+            .Order().ToArray();
+        var served = host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => $"{e.Metadata.GetMetadata<HttpEndpoint>()!.FunctionName} {string.Join(",", e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods)} {e.RoutePattern.RawText!.TrimStart('/')}")
+            .Order().ToArray();
+
+        Assert.Equal(5, expected.Length);
+        Assert.Equal(expected, served);
+    }
+
+    [Fact]
+    public void HttpTriggers_AuthLevelsMatchAccess()
+    {
+        foreach (var endpoint in HttpEndpoints.All)
+        {
+            var trigger = Trigger(Functions.Single(f => f.GetProperty("name").GetString() == endpoint.FunctionName));
+            var expected = endpoint.Access == ApiAccess.Client ? "Function" : "Anonymous";
+            Assert.Equal(expected, trigger.GetProperty("authLevel").GetString());
+        }
+    }
+
+    [Fact]
+    public void QueueAndTimerTriggers_MatchLocalTriggers()
+    {
+        static string Describe(string name, string type, string? detail) => $"{name} {type} {detail}";
+        var expected = Functions
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: Trigger(f)))
+            .Where(f => f.Trigger.GetProperty("type").GetString() != "httpTrigger")
+            .Select(f => Describe(f.Name, f.Trigger.GetProperty("type").GetString()!,
+                f.Trigger.TryGetProperty("queueName", out var q) ? q.GetString() : f.Trigger.GetProperty("schedule").GetString()))
+            .Order().ToArray();
+        var local = typeof(LocalTriggers).GetMethods()
+            .Select(m => (Name: m.GetCustomAttribute<FunctionNameAttribute>()?.Name, Parameters: m.GetParameters()))
+            .Where(m => m.Name is not null)
+            .Select(m => m.Parameters.Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).OfType<QueueTriggerAttribute>().FirstOrDefault() is { } queue
+                ? Describe(m.Name!, "queueTrigger", queue.QueueName)
+                : Describe(m.Name!, "timerTrigger", m.Parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).OfType<TimerTriggerAttribute>().Single().ScheduleExpression))
+            .Order().ToArray();
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, local);
+    }
+
+    [Fact]
+    public void HostJson_QueueSettingsAgreeWithApplication()
+    {
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));
+        var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
+        Assert.Equal(CertificationOptions.MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32());
+        Assert.Equal(StorageClients.QueueMessageEncodingSetting.ToString(), queues.GetProperty("messageEncoding").GetString(), ignoreCase: true);
+        Assert.Equal(Core.Definitions.Routes.Prefix, hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    private static JsonElement Trigger(JsonElement function) =>
+        function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+    private static JsonElement[] LoadMetadata()
+    {
+        var project = Path.Combine(RepositoryRoot(), "functions", "PensionCert.Functions", "bin");
+        var file = Directory.Exists(project)
+            ? Directory.GetFiles(project, "functions.metadata", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+        if (file is null) throw new InvalidOperationException($"functions.metadata not found under {project}; build PensionCert.Functions first (./test.sh does).");
+        using var document = JsonDocument.Parse(File.ReadAllText(file));
+        return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root (PensionCert.Functions.sln) not found above the test binaries.");
+    }
+}

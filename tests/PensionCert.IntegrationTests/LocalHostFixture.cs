@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PensionCert.Infrastructure;
+using PensionCert.LocalHost;
+using PensionCert.Tests.Shared;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>
+/// Starts the local host in-process on a free loopback port against Azurite (<c>PENSIONCERT_TEST_STORAGE</c> or
+/// <c>UseDevelopmentStorage=true</c>), with the real models, and captures every log line for the personal-data scan.
+/// Fails (does not skip) when Azurite is not running: ./test.sh starts it.
+/// </summary>
+public sealed class LocalHostFixture : IAsyncLifetime
+{
+    public const string ClientKey = "local-client-key";
+    public const string OperatorKey = "local-operator-key";
+
+    public WebApplication App { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public CapturedLogs Logs { get; } = new();
+    public StorageClients Storage => App.Services.GetRequiredService<StorageClients>();
+
+    public async Task InitializeAsync()
+    {
+        var storage = Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "UseDevelopmentStorage=true";
+        App = LocalHostApp.Build([], builder =>
+        {
+            builder.Configuration["Urls"] = "http://127.0.0.1:0";
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration["AzureWebJobsStorage"] = storage;
+            builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
+            builder.Logging.AddProvider(Logs);
+        });
+        try
+        {
+            await App.StartAsync();
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException("The local host did not start. Is Azurite running? ./test.sh starts it (npx azurite).", ex);
+        }
+        Http = new HttpClient { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    /// <summary>Enrols a pensioner by multipart upload of a corpus photo.</summary>
+    public Task<HttpResponseMessage> EnrollAsync(string idNumber, string name, string regionCode, string photoPath) =>
+        Http.SendAsync(Request(HttpMethod.Post, "/api/pensioners", OperatorKeyHeader, Multipart(("idNumber", idNumber), ("name", name), ("regionCode", regionCode)).WithPhoto(photoPath)));
+
+    /// <summary>Enrols and returns the pensioner id, asserting success.</summary>
+    public async Task<string> EnrollOkAsync(string idNumber, string photoPath, string name = "测试人员")
+    {
+        using var response = await EnrollAsync(idNumber, name, idNumber[..6], photoPath);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("pensionerId").GetString()!;
+    }
+
+    /// <summary>Submits a selfie by multipart upload.</summary>
+    public Task<HttpResponseMessage> SubmitAsync(string? idNumber, string photoPath, string channel = "wechat", string? idempotencyKey = null, string? pensionerId = null)
+    {
+        var fields = new List<(string, string)> { ("channel", channel) };
+        if (idNumber is not null) fields.Add(("idNumber", idNumber));
+        if (pensionerId is not null) fields.Add(("pensionerId", pensionerId));
+        var request = Request(HttpMethod.Post, "/api/certifications", ClientKeyHeader, Multipart(fields.ToArray()).WithPhoto(photoPath));
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return Http.SendAsync(request);
+    }
+
+    /// <summary>Submits, asserts 202, and returns the certification id.</summary>
+    public async Task<string> SubmitOkAsync(string idNumber, string photoPath)
+    {
+        using var response = await SubmitAsync(idNumber, photoPath);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("certificationId").GetString()!;
+    }
+
+    /// <summary>Polls a certification until it leaves Pending/Processing (60 s at most) and returns its JSON.</summary>
+    public async Task<JsonElement> PollDecidedAsync(string certificationId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var json = await GetJsonAsync($"/api/certifications/{certificationId}", ClientKeyHeader);
+            var status = json.GetProperty("status").GetString();
+            if (status is not ("Pending" or "Processing")) return json;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Certification {certificationId} still {status} after 60 s.");
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path, (string, string) key)
+    {
+        using var response = await Http.SendAsync(Request(HttpMethod.Get, path, key));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public static (string, string) ClientKeyHeader => ("x-functions-key", ClientKey);
+    public static (string, string) OperatorKeyHeader => ("x-operator-key", OperatorKey);
+
+    public static HttpRequestMessage Request(HttpMethod method, string path, (string Name, string Value)? header, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        if (header is { } h) request.Headers.Add(h.Name, h.Value);
+        return request;
+    }
+
+    public static MultipartFormDataContent Multipart(params (string Name, string Value)[] fields)
+    {
+        var content = new MultipartFormDataContent();
+        foreach (var (name, value) in fields) content.Add(new StringContent(value), name);
+        return content;
+    }
+
+    /// <summary>Counts blobs and certification rows, to prove a refused request stored nothing.</summary>
+    public async Task<(int Selfies, int References, int Certifications, int Identities)> CountStoredAsync()
+    {
+        static async Task<int> Count<T>(IAsyncEnumerable<T> items)
+        {
+            var n = 0;
+            await foreach (var _ in items) n++;
+            return n;
+        }
+        return (await Count(Storage.Selfies.GetBlobsAsync()),
+            await Count(Storage.References.GetBlobsAsync()),
+            await Count(Storage.Certifications.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"])),
+            await Count(Storage.PensionerIdentities.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"])));
+    }
+}
+
+internal static class MultipartExtensions
+{
+    public static MultipartFormDataContent WithPhoto(this MultipartFormDataContent content, string corpusPath)
+    {
+        var photo = new ByteArrayContent(SharedFaces.Read(corpusPath));
+        photo.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        content.Add(photo, "photo", Path.GetFileName(corpusPath));
+        return content;
+    }
+}
+
+/// <summary>Captures every formatted log message and its structured values, for the personal-data scan.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            owner._lines.Enqueue($"{category} scope: {state}");
+            return null;
+        }
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            owner._lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} {values} {exception}");
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LocalHostCollection : ICollectionFixture<LocalHostFixture>
+{
+    public const string Name = "local host on Azurite";
+}
