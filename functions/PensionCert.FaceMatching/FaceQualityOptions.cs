@@ -16,7 +16,7 @@ public sealed class FaceQualityOptions : IValidatableObject
     /// <summary>
     /// Minimum width of the face box in pixels of the full-resolution, orientation-corrected image (default 36).
     /// LFW thumbnails hold faces of about 60-70 px, but the detector's box is narrower: the smallest measured on the
-    /// corpus's live photos is 41 px (median 58), so 36 keeps a margin. Images whose shorter side is below this are
+    /// corpus's live photos is 40 px (median 58), so 36 keeps a margin. Images whose shorter side is below this are
     /// refused as too small before decoding.
     /// </summary>
     [Range(8, 4096)]

@@ -14,31 +14,31 @@ public sealed class VerificationOptions : IValidatableObject
 
     /// <summary>
     /// Default accept threshold 0.43: above the highest impostor similarity on PAIRS.csv (0.383, deepface img31 vs img35;
-    /// a margin of 0.047, and above the 0.42 that MODELS.md reports for the reference pipeline), so FAR 0 on the 443 usable
-    /// impostor pairs. TAR at this threshold: 96.7 % of the 451 usable genuine pairs (LFW 96.1 %, deepface 99.2 %,
-    /// asian_faces 95.7 %, FG-NET ageing 90.0 %); overall EER 0.9 % (PensionCert.Tools evaluate).
+    /// a margin of 0.047, and above the 0.42 that MODELS.md reports for the reference pipeline), so FAR 0 on the 445 usable
+    /// impostor pairs. TAR at this threshold: 96.7 % of the 453 usable genuine pairs (LFW 96.1 %, deepface 99.2 %,
+    /// asian_faces 95.8 %, FG-NET ageing 90.0 %); overall EER 0.9 % (PensionCert.Tools evaluate).
     /// </summary>
     public const double DefaultAcceptThreshold = 0.43;
 
     /// <summary>
     /// Default review threshold 0.20: scores in [review, accept) go to a person (ageing references). Every usable genuine
     /// pair on PAIRS.csv scores at or above it (lowest: 0.203, an FG-NET subject photographed 43 years apart), so no
-    /// genuine pair is rejected as another person; 94.8 % of impostor pairs stay Rejected and 5.2 % (23 of 443, mostly
-    /// same-batch FG-NET and East-Asian lookalikes) go to review. Raising it to 0.25 would reject 97 % of impostors but
+    /// genuine pair is rejected as another person; 94.6 % of impostor pairs stay Rejected and 5.4 % (24 of 445; half of them
+    /// same-batch FG-NET and East-Asian pairs) go to review. Raising it to 0.25 would reject 97 % of impostors but
     /// also that oldest FG-NET pair.
     /// </summary>
     public const double DefaultReviewThreshold = 0.20;
 
     /// <summary>
     /// Default liveness reject threshold 0.005 (live probability, BGR input per MODELS.md): the four corpus spoofs score
-    /// 0.00002-0.0021 (all rejected, APCER 0 %); 8 of 294 usable live photos (2.7 %) score below it, most of them FG-NET's
-    /// scanned prints, which are reference photos rather than selfies.
+    /// 0.00002-0.0021 (all rejected, APCER 0 %); 8 of 295 usable live photos (2.7 %) score below it. Of
+    /// the 23 live photos below the review threshold, 14 are FG-NET's scanned prints (reference photos, not selfies).
     /// </summary>
     public const double DefaultLivenessRejectThreshold = 0.005;
 
     /// <summary>
     /// Default liveness review threshold 0.10: live probabilities in [reject, review) go to a person rather than being
-    /// rejected (5.1 % of the corpus's live photos, mostly LFW press photos and FG-NET prints); about 89 % of live photos score above 0.5.
+    /// rejected (5.1 % of the corpus's live photos: LFW press photos and FG-NET prints); about 89 % of live photos score above 0.5.
     /// </summary>
     public const double DefaultLivenessReviewThreshold = 0.10;
 

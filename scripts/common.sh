@@ -1,0 +1,49 @@
+# Shared by run.sh and test.sh: install npm packages from the lock file, start Azurite. Source, don't run.
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+require() {
+  command -v "$1" >/dev/null 2>&1 || { echo "error: '$1' is not installed; $2" >&2; exit 1; }
+}
+
+# npm ci when node_modules is missing or older than package-lock.json (Azurite and the face models).
+ensure_npm_packages() {
+  require node "install Node.js 20 or later"
+  require npm "install Node.js 20 or later (npm comes with it)"
+  local marker="$repo_root/node_modules/.package-lock.json"
+  if [ ! -f "$marker" ] || [ "$repo_root/package-lock.json" -nt "$marker" ]; then
+    echo "==> npm ci (Azurite, face models)"
+    (cd "$repo_root" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && exec 3>&- 3<&-
+}
+
+# start_azurite DATA_DIR BLOB_PORT: starts Azurite (blob, queue, table on BLOB_PORT, +1, +2) in the background,
+# sets AZURITE_PID, and waits until all three ports answer.
+start_azurite() {
+  local data="$1" blob="$2"
+  local queue=$((blob + 1)) table=$((blob + 2))
+  mkdir -p "$data"
+  "$repo_root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose --location "$data" \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" >"$data/azurite.log" 2>&1 &
+  AZURITE_PID=$!
+  for _ in $(seq 1 100); do
+    if port_open "$blob" && port_open "$queue" && port_open "$table"; then return 0; fi
+    if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
+      echo "error: Azurite exited; see $data/azurite.log" >&2; cat "$data/azurite.log" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+  echo "error: Azurite did not open ports $blob-$table within 20 s" >&2
+  exit 1
+}
+
+# The connection string for an Azurite started on BLOB_PORT (well-known development account key).
+azurite_connection_string() {
+  local blob="$1"
+  echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((blob + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((blob + 2))/devstoreaccount1;"
+}
