@@ -32,7 +32,7 @@ public sealed class FaceCorpusFixture : IDisposable
 
     public FaceCorpusFixture()
     {
-        Root = LocateFaces();
+        Root = PensionCert.Tests.Shared.SharedFaces.Root;
         Photos = File.ReadLines(System.IO.Path.Combine(Root, "MANIFEST.csv")).Skip(1).Where(l => l.Length > 0).Select(line =>
         {
             var fields = line.Split(',');
@@ -76,27 +76,6 @@ public sealed class FaceCorpusFixture : IDisposable
         _cache.GetOrAdd((relativePath, purpose), key => Analyzer.AnalyzeAsync(Read(key.Item1), key.Item2, CancellationToken.None).GetAwaiter().GetResult());
 
     public void Dispose() => _services.Dispose();
-
-    /// <summary>PENSIONCERT_FACES_DIR, else the first ancestor of the test binaries holding shared/faces/MANIFEST.csv.</summary>
-    private static string LocateFaces()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("PENSIONCERT_FACES_DIR");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            if (!File.Exists(System.IO.Path.Combine(fromEnvironment, "MANIFEST.csv")))
-                throw new InvalidOperationException($"PENSIONCERT_FACES_DIR={fromEnvironment} holds no MANIFEST.csv.");
-            return fromEnvironment;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "shared", "faces");
-            if (File.Exists(System.IO.Path.Combine(candidate, "MANIFEST.csv"))) return candidate;
-        }
-
-        throw new InvalidOperationException(
-            "The face corpus was not found: no shared/faces/MANIFEST.csv above " + AppContext.BaseDirectory + " and PENSIONCERT_FACES_DIR is not set.");
-    }
 }
 
 [CollectionDefinition(Name)]
