@@ -6,19 +6,30 @@ require() {
   command -v "$1" >/dev/null 2>&1 || { echo "error: '$1' is not installed; $2" >&2; exit 1; }
 }
 
-# npm ci when node_modules is missing or older than package-lock.json (Azurite and the face models).
+# npm ci when node_modules was not installed from the current package-lock.json (Azurite and the face models).
+# The lock file's hash is recorded after a successful install, so timestamps (fresh clones, checkouts) don't matter.
 ensure_npm_packages() {
   require node "install Node.js 20 or later"
   require npm "install Node.js 20 or later (npm comes with it)"
-  local marker="$repo_root/node_modules/.package-lock.json"
-  if [ ! -f "$marker" ] || [ "$repo_root/package-lock.json" -nt "$marker" ]; then
+  local stamp="$repo_root/node_modules/.pensioncert-lock.sha256"
+  local want
+  want="$(sha256sum "$repo_root/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x "$repo_root/node_modules/.bin/azurite" ]; then
     echo "==> npm ci (Azurite, face models)"
-    (cd "$repo_root" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$repo_root" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    echo "$want" >"$stamp"
   fi
 }
 
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && exec 3>&- 3<&-
+}
+
+# any_port_open PORT...: true when any of the ports answers.
+any_port_open() {
+  local p
+  for p in "$@"; do port_open "$p" && return 0; done
+  return 1
 }
 
 # start_azurite DATA_DIR BLOB_PORT: starts Azurite (blob, queue, table on BLOB_PORT, +1, +2) in the background,
@@ -32,10 +43,10 @@ start_azurite() {
     --tableHost 127.0.0.1 --tablePort "$table" >"$data/azurite.log" 2>&1 &
   AZURITE_PID=$!
   for _ in $(seq 1 100); do
-    if port_open "$blob" && port_open "$queue" && port_open "$table"; then return 0; fi
     if ! kill -0 "$AZURITE_PID" 2>/dev/null; then
       echo "error: Azurite exited; see $data/azurite.log" >&2; cat "$data/azurite.log" >&2; exit 1
     fi
+    if port_open "$blob" && port_open "$queue" && port_open "$table"; then return 0; fi
     sleep 0.2
   done
   echo "error: Azurite did not open ports $blob-$table within 20 s" >&2

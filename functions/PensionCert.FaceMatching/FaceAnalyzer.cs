@@ -29,7 +29,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The models are not loaded (a deployment fault, not a bad photo).</exception>
+    /// <exception cref="PensionCert.Core.Errors.ServiceNotReadyException">The models are not loaded (a deployment fault, not a bad photo).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled between stages.</exception>
     public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using PensionCert.Core.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -13,7 +14,7 @@ namespace PensionCert.FaceMatching;
 /// <see cref="ExecutionMode.ORT_SEQUENTIAL"/> (these small graphs gain nothing from parallel branches) and
 /// <see cref="FaceModelOptions.IntraOpThreads"/> threads per call (default 1: concurrency comes from concurrent calls).
 /// A missing or corrupt model does not throw at construction: it is listed in <see cref="Missing"/> so a health check can
-/// report it, and any analysis then throws <see cref="InvalidOperationException"/>.
+/// report it, and any analysis then throws <see cref="ServiceNotReadyException"/>.
 /// </remarks>
 public sealed partial class FaceModels : IFaceModelStatus, IDisposable
 {
@@ -58,7 +59,7 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
     /// Runs each model once on a zero input so the first real request does not pay for lazy allocations.
     /// Idempotent; safe to call from several threads.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A model is missing (see <see cref="Missing"/>).</exception>
+    /// <exception cref="ServiceNotReadyException">A model is missing (see <see cref="Missing"/>).</exception>
     public void WarmUp()
     {
         if (_warm) return;
@@ -120,7 +121,7 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
         }
     }
 
-    private InvalidOperationException NotLoaded() =>
+    private ServiceNotReadyException NotLoaded() =>
         new($"Face models are not loaded: {string.Join(", ", _missing)}. Check the {FaceModelOptions.SectionName} settings.");
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Face model {Model} not found")]

@@ -138,6 +138,11 @@ public sealed partial class PensionCertApi(
             LogStorageUnavailable(logger, endpoint.FunctionName, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
             return new ProblemResult(ProblemTypes.StorageUnavailable);
         }
+        catch (ServiceNotReadyException)
+        {
+            LogNotReady(logger, endpoint.FunctionName);
+            return new ProblemResult(ProblemTypes.ServiceNotReady);
+        }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
             return new ProblemResult(ProblemTypes.MalformedRequest);
@@ -168,6 +173,9 @@ public sealed partial class PensionCertApi(
     }
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "{Function} refused: a required component is not ready (see /api/health)")]
+    private static partial void LogNotReady(ILogger logger, string function);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Storage unavailable during {Function} ({ErrorType})")]
     private static partial void LogStorageUnavailable(ILogger logger, string function, string errorType);

@@ -34,7 +34,8 @@ public static class PhotoRequestReader
     public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(
         HttpRequest request, IReadOnlySet<string> textFields, long maxPhotoBytes, PhotoHandler onPhoto, CancellationToken cancellationToken)
     {
-        var maxBody = maxPhotoBytes / 3 * 4 + 64 * 1024;
+        // Base64 is 4/3 of the photo, plus up to 2 line-break bytes per 76 characters (MIME style), plus fields.
+        var maxBody = maxPhotoBytes / 3 * 4 * 78 / 76 + 64 * 1024;
         if (request.ContentLength > maxBody) throw new ProblemException(ProblemTypes.PhotoTooLarge);
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType))
             throw new ProblemException(ProblemTypes.UnsupportedContentType);
@@ -122,9 +123,11 @@ public static class PhotoRequestReader
         }
 
         JsonDocument document;
+        var json = body.GetBuffer().AsMemory(0, (int)body.Length);
+        if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) json = json[3..];
         try
         {
-            document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length), new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
@@ -135,14 +138,22 @@ public static class PhotoRequestReader
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw new ProblemException(ProblemTypes.MalformedRequest);
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             string? photo = null;
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                if (property.Name != PhotoField && !textFields.Contains(property.Name))
-                    throw new ProblemException(ProblemTypes.UnknownField, $"无法识别的字段：{Sanitize(property.Name)}");
-                if (property.Value.ValueKind == JsonValueKind.Null) continue;
-                if (property.Value.ValueKind != JsonValueKind.String) throw new ProblemException(ProblemTypes.InvalidFieldType);
-                if (property.Name == PhotoField) photo = property.Value.GetString();
-                else fields[property.Name] = property.Value.GetString()!;
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (property.Name != PhotoField && !textFields.Contains(property.Name))
+                        throw new ProblemException(ProblemTypes.UnknownField, $"无法识别的字段：{Sanitize(property.Name)}");
+                    if (property.Value.ValueKind == JsonValueKind.Null) continue;
+                    if (property.Value.ValueKind != JsonValueKind.String) throw new ProblemException(ProblemTypes.InvalidFieldType);
+                    if (property.Name == PhotoField) photo = property.Value.GetString();
+                    else fields[property.Name] = property.Value.GetString()!;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Invalid UTF-8 or a lone surrogate escape (\ud800) in a name or value: not text.
+                throw new ProblemException(ProblemTypes.InvalidFieldType, "请求包含无效的字符。");
             }
             if (string.IsNullOrEmpty(photo)) throw new ProblemException(ProblemTypes.PhotoMissing);
             var bytes = DecodeBase64(photo, maxPhotoBytes);

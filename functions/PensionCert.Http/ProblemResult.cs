@@ -55,12 +55,12 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
             httpContext.Request.Path.Value,
             Problem.Code,
             Problem.Message,
-            reasons?.Select(r => new ReasonBody(r.Code, r.Message)).ToArray(),
+            (reasons ?? []).Select(r => new ReasonBody(r.Code, r.Message)).ToArray(),
             httpContext.TraceIdentifier);
         await JsonSerializer.SerializeAsync(response.Body, body, ApiJson.Options, httpContext.RequestAborted);
     }
 
-    private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Instance, string Code, string Message, ReasonBody[]? Reasons, string TraceId);
+    private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Instance, string Code, string Message, ReasonBody[] Reasons, string TraceId);
 }
 
 /// <summary>A reason as returned to clients.</summary>

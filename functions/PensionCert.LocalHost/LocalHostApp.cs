@@ -43,6 +43,7 @@ public static class LocalHostApp
             webJobs.AddAzureStorageQueues(hostJson.ApplyTo);
             webJobs.AddTimers();
         });
+        builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

@@ -94,7 +94,7 @@ public sealed class PipelineUnitTests
         Assert.False(models.IsReady);
         Assert.Equal(["fr_detect.onnx", "fr_landmark.onnx", "fr_feature.onnx", "fr_liveness.onnx"], models.Missing);
         var analyzer = new FaceAnalyzer(models, Options.Create(new FaceQualityOptions()), NullLogger<FaceAnalyzer>.Instance);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => analyzer.AnalyzeAsync(new byte[] { 1, 2, 3 }, FaceAnalysisPurpose.Enrollment, CancellationToken.None));
+        await Assert.ThrowsAsync<PensionCert.Core.Errors.ServiceNotReadyException>(() => analyzer.AnalyzeAsync(new byte[] { 1, 2, 3 }, FaceAnalysisPurpose.Enrollment, CancellationToken.None));
     }
 
     private static List<ValidationResult> Validate(object options)

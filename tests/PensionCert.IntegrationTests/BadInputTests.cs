@@ -28,6 +28,9 @@ public sealed class BadInputTests(LocalHostFixture host)
         { "JSON wrong type", id => new StringContent($$"""{"idNumber":"{{id}}","channel":7,"photo":"AAAA"}""", Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest, "invalid-field-type" },
         { "JSON bad base64", id => new StringContent($$"""{"idNumber":"{{id}}","channel":"app","photo":"@@@notbase64@@@"}""", Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest, "photo-invalid-base64" },
         { "truncated multipart", id => Truncated(id), HttpStatusCode.BadRequest, "malformed-request" },
+        { "both identifiers", id => LocalHostFixture.Multipart(("idNumber", id), ("pensionerId", "p0123456789abcdef0123456789abcdef"), ("channel", "app")).WithPhoto(Photos.GenuineProbe), HttpStatusCode.BadRequest, "conflicting-identifiers" },
+        { "JSON lone surrogate", id => new StringContent($$"""{"idNumber":"{{id}}","channel":"\ud800","photo":"AAAA"}""", Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest, "invalid-field-type" },
+        { "JSON invalid UTF-8", id => InvalidUtf8Json(id), HttpStatusCode.BadRequest, "invalid-field-type" },
     };
 
     [Theory]
@@ -136,6 +139,18 @@ public sealed class BadInputTests(LocalHostFixture host)
         var photo = new ByteArrayContent(bytes);
         photo.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         content.Add(photo, "photo", "selfie.jpg");
+        return content;
+    }
+
+    /// <summary>A JSON body whose channel value holds the bytes FF FE (not UTF-8).</summary>
+    private static HttpContent InvalidUtf8Json(string id)
+    {
+        var bytes = Encoding.UTF8.GetBytes($$"""{"idNumber":"{{id}}","channel":"##","photo":"AAAA"}""");
+        var at = Array.IndexOf(bytes, (byte)'#');
+        bytes[at] = 0xFF;
+        bytes[at + 1] = 0xFE;
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }
 

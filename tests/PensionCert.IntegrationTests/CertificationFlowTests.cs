@@ -166,6 +166,48 @@ public sealed class CertificationFlowTests(LocalHostFixture host)
         Assert.Equal(before.Certifications, after.Certifications);
     }
 
+    [Fact]
+    public async Task Enroll_SameIdNumberConcurrently_NoServerErrorAndEveryStoredReferenceIsItsOwnPhoto()
+    {
+        var id = TestIdNumbers.New();
+        string[] photos = [Photos.GenuineReference, Photos.Impostor];
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => host.EnrollAsync(id, "并发测试", "110105", photos[i % 2])));
+
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Conflict, r.StatusCode.ToString()));
+        var pensionerIds = new HashSet<string>();
+        foreach (var r in responses.Where(r => r.IsSuccessStatusCode))
+            pensionerIds.Add(JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("pensionerId").GetString()!);
+        var pensionerId = Assert.Single(pensionerIds);
+
+        // Every stored reference blob (current and superseded) holds one of the two photos, and the current profile's
+        // embedding is the embedding of the photo its blob holds.
+        var repository = host.App.Services.GetRequiredService<Core.Storage.IPensionerRepository>();
+        var profile = (await repository.GetAsync(pensionerId, CancellationToken.None))!;
+        var history = await repository.GetReferenceHistoryAsync(pensionerId, CancellationToken.None);
+        Assert.Equal(profile.ReferenceVersion - 1, history.Count);
+        var originals = photos.Select(Tests.Shared.SharedFaces.Read).ToArray();
+        foreach (var blob in history.Select(h => h.ReferenceBlobName).Append(profile.ReferenceBlobName))
+        {
+            var stored = (await host.Storage.References.GetBlobClient(blob).DownloadContentAsync()).Value.Content.ToArray();
+            Assert.Contains(originals, o => o.AsSpan().SequenceEqual(stored));
+        }
+        var currentPhoto = (await host.Storage.References.GetBlobClient(profile.ReferenceBlobName).DownloadContentAsync()).Value.Content.ToArray();
+        var analysis = await host.App.Services.GetRequiredService<IFaceAnalyzer>().AnalyzeAsync(currentPhoto, FaceAnalysisPurpose.Enrollment, CancellationToken.None);
+        Assert.True(analysis.Embedding!.CosineSimilarity(profile.ReferenceEmbedding) > 0.999);
+    }
+
+    [Fact]
+    public async Task Submit_ReferencePhotoItselfAsSelfie_NeedsReviewAsReplay()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+
+        var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineReference));
+
+        Assert.Equal("NeedsReview", decided.GetProperty("status").GetString());
+        Assert.Equal(["probe-matches-reference"], Codes(decided));
+    }
+
     private static string[] Codes(JsonElement certification) =>
         certification.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
 

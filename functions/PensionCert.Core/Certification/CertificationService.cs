@@ -56,11 +56,13 @@ public sealed partial class CertificationService(
     /// Validates the fields that do not need storage (channel, identifier shape, idempotency key), so a request with
     /// bad fields is refused before its photo is stored.
     /// </summary>
-    /// <exception cref="ProblemException">invalid-channel, pensioner-identifier-missing, invalid-id-number, invalid-idempotency-key.</exception>
+    /// <exception cref="ProblemException">invalid-channel, pensioner-identifier-missing, conflicting-identifiers, invalid-id-number, invalid-idempotency-key.</exception>
     public void ValidateFields(SubmitCertificationCommand command)
     {
         ParseChannel(command.Channel);
         ValidateIdempotencyKey(command.IdempotencyKey);
+        if (!string.IsNullOrWhiteSpace(command.PensionerId) && !string.IsNullOrWhiteSpace(command.IdNumber))
+            throw new ProblemException(ProblemTypes.ConflictingIdentifiers);
         if (string.IsNullOrWhiteSpace(command.PensionerId))
         {
             if (string.IsNullOrWhiteSpace(command.IdNumber)) throw new ProblemException(ProblemTypes.MissingPensioner);

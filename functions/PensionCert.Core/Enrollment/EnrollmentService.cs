@@ -38,9 +38,10 @@ public sealed partial class EnrollmentService(
     ILogger<EnrollmentService> logger)
 {
     private const int MaxNameLength = 50;
+    private const int MaxSaveAttempts = 5;
 
     /// <summary>Enrolls or re-enrolls a pensioner.</summary>
-    /// <exception cref="ProblemException">Invalid fields (400), unsupported photo (415), no usable face (422).</exception>
+    /// <exception cref="ProblemException">Invalid fields (400), unsupported photo (415), no usable face (422), enrollment-conflict (409) when concurrent enrollments of the same person keep colliding.</exception>
     public async Task<EnrollmentResult> EnrollAsync(EnrollPensionerCommand command, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -61,7 +62,8 @@ public sealed partial class EnrollmentService(
         {
             var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
             var version = (existing?.ReferenceVersion ?? 0) + 1;
-            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}";
+            // A unique blob per attempt: a request that loses the race below never overwrites the winner's photo.
+            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
             using (var content = new MemoryStream(command.Photo.ToArray(), writable: false))
                 await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
 
@@ -90,9 +92,12 @@ public sealed partial class EnrollmentService(
                 LogEnrolled(logger, pensionerId, version);
                 return new EnrollmentResult(pensionerId, version, existing is null, now);
             }
-            catch (ConcurrencyConflictException) when (attempt < 3)
+            catch (ConcurrencyConflictException)
             {
-                // Another enrollment of the same person won the race; reread and build on it.
+                // Another enrollment of the same person won the race: drop our photo, reread and build on theirs.
+                await photos.DeleteAsync(PhotoContainer.References, blobName, CancellationToken.None);
+                if (attempt >= MaxSaveAttempts) throw new ProblemException(ProblemTypes.EnrollmentConflict);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * attempt), timeProvider, cancellationToken);
             }
         }
     }
@@ -104,7 +109,7 @@ public sealed partial class EnrollmentService(
         foreach (var rune in name.EnumerateRunes())
         {
             var category = Rune.GetUnicodeCategory(rune);
-            var allowed = Rune.IsLetter(rune) || rune.Value is ' ' or '·' or '•' or '.' or '-'
+            var allowed = Rune.IsLetter(rune) || rune.Value is ' ' or '·' or '•' or '.' or '-' or '\''
                 || category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
             if (!allowed) throw new ProblemException(ProblemTypes.InvalidName);
         }

@@ -34,7 +34,7 @@ public static class ProblemTypes
     public static readonly ProblemType PhotoMissing = new("photo-missing", ProblemKind.BadRequest, "The photo is missing", "缺少照片，请拍摄后重新提交。");
     public static readonly ProblemType PhotoInvalidBase64 = new("photo-invalid-base64", ProblemKind.BadRequest, "The photo is not valid base64", "照片数据格式不正确，请重新拍摄后提交。");
     public static readonly ProblemType PhotoTooLarge = new("photo-too-large", ProblemKind.PayloadTooLarge, "The request body is too large", "照片文件过大，请压缩后重新提交（不超过 10 MB）。");
-    public static readonly ProblemType PhotoUnsupportedFormat = new("photo-unsupported-format", ProblemKind.UnsupportedMediaType, "Unsupported image format", "照片格式不支持，请使用 JPEG 或 PNG 格式的照片。");
+    public static readonly ProblemType PhotoUnsupportedFormat = new("photo-unsupported-format", ProblemKind.UnsupportedMediaType, "Unsupported image format", "照片格式不支持，请使用 JPEG、PNG 或 WebP 格式的照片。");
     public static readonly ProblemType PhotoHeicUnsupported = new("photo-heic-unsupported", ProblemKind.UnsupportedMediaType, "HEIC/HEIF images are not supported", "暂不支持 HEIC 格式照片。请在手机相机设置中选择“兼容性最佳”（JPEG）后重新拍摄。");
     public static readonly ProblemType ReferencePhotoUnusable = new("reference-photo-unusable", ProblemKind.Unprocessable, "The reference photo has no single usable face", "登记照片不合格，请按提示重新拍摄登记照片。");
     public static readonly ProblemType MalformedRequest = new("malformed-request", ProblemKind.BadRequest, "The request body could not be read", "请求格式不正确，请重新提交。");
@@ -44,6 +44,9 @@ public static class ProblemTypes
     public static readonly ProblemType UnsupportedContentType = new("unsupported-content-type", ProblemKind.UnsupportedMediaType, "Use multipart/form-data or application/json", "请求格式不支持，请使用 multipart/form-data 或 JSON 提交。");
     public static readonly ProblemType PensionerNotFound = new("pensioner-not-found", ProblemKind.NotFound, "Pensioner not found", "未找到该人员的登记信息，请先到社保经办机构办理登记。");
     public static readonly ProblemType CertificationNotFound = new("certification-not-found", ProblemKind.NotFound, "Certification not found", "未找到该认证记录。");
+    public static readonly ProblemType EnrollmentConflict = new("enrollment-conflict", ProblemKind.Conflict, "The pensioner is being enrolled by another request", "该人员正在被其他操作登记，请稍后重试。");
+    public static readonly ProblemType ConflictingIdentifiers = new("conflicting-identifiers", ProblemKind.BadRequest, "Send idNumber or pensionerId, not both", "请只提供身份证号码或人员编号其中一项。");
+    public static readonly ProblemType ServiceNotReady = new("service-not-ready", ProblemKind.Unavailable, "The face models are not loaded", "系统正在启动或维护，请稍后再试。");
     public static readonly ProblemType IdempotencyKeyReused = new("idempotency-key-reused", ProblemKind.Conflict, "Idempotency-Key was used with a different request", "重复提交的请求内容不一致，请重新发起认证。");
     public static readonly ProblemType InvalidIdempotencyKey = new("invalid-idempotency-key", ProblemKind.BadRequest, "Idempotency-Key must be 1-128 visible ASCII characters", "请求标识格式不正确。");
     public static readonly ProblemType Unauthorized = new("unauthorized", ProblemKind.Unauthorized, "Missing or invalid key", "身份验证失败，请使用正式渠道重新进入。");
@@ -69,3 +72,9 @@ public sealed class ProblemException(ProblemType problem, string? detail = null,
     /// <summary>Face reasons behind the problem, e.g. why a reference photo is unusable.</summary>
     public IReadOnlyList<Reason> Reasons { get; } = reasons ?? [];
 }
+
+/// <summary>
+/// A component the request needs is not ready (e.g. the face models failed to load); hosts answer 503 with
+/// Retry-After and the health endpoint lists what is missing. The message names the component, never personal data.
+/// </summary>
+public sealed class ServiceNotReadyException(string message) : Exception(message);

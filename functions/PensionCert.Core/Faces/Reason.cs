@@ -56,6 +56,9 @@ public static class Reasons
     /// <summary>The similarity score is between the review and accept thresholds; a person will review.</summary>
     public static readonly Reason SimilarityDoubtful = new("similarity-doubtful", "人脸比对相似度不足以自动通过（登记照片可能较早），已转人工审核，请耐心等待结果。");
 
+    /// <summary>The probe is (nearly) the enrolled reference image itself: a replayed photo, not a live capture.</summary>
+    public static readonly Reason ProbeMatchesReference = new("probe-matches-reference", "提交的照片与登记照片几乎完全相同，请本人现场重新拍摄，已转人工审核。");
+
     /// <summary>The pensioner's reference photo or embedding is missing.</summary>
     public static readonly Reason ReferenceUnavailable = new("reference-unavailable", "未找到您的登记照片，请到社保经办窗口办理认证或重新登记。");
 
@@ -69,7 +72,7 @@ public static class Reasons
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
-        Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful,
+        Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
         ReferenceUnavailable, PhotoUnavailable, ProcessingFailed,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 

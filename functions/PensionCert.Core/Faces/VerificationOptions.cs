@@ -42,6 +42,13 @@ public sealed class VerificationOptions : IValidatableObject
     /// </summary>
     public const double DefaultLivenessReviewThreshold = 0.10;
 
+    /// <summary>
+    /// Default replay threshold: two different photos of one face score below this (the highest genuine pair on
+    /// PAIRS.csv, two shots from one photo session, scores 0.967), while the same image re-encoded or rescaled scores
+    /// above 0.99. A probe this close to the reference is the reference photo replayed, not a live selfie.
+    /// </summary>
+    public const double DefaultReplayThreshold = 0.985;
+
     /// <summary>Cosine similarity at or above which a live probe is approved. Range -1..1.</summary>
     [Range(-1.0, 1.0)]
     public double AcceptThreshold { get; set; } = DefaultAcceptThreshold;
@@ -58,11 +65,17 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(0.0, 1.0)]
     public double LivenessReviewThreshold { get; set; } = DefaultLivenessReviewThreshold;
 
+    /// <summary>Cosine similarity at or above which the probe is taken to be the reference image itself (sent to review).</summary>
+    [Range(-1.0, 1.0)]
+    public double ReplayThreshold { get; set; } = DefaultReplayThreshold;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (ReviewThreshold > AcceptThreshold)
             yield return new ValidationResult($"{nameof(ReviewThreshold)} must not exceed {nameof(AcceptThreshold)}.", [nameof(ReviewThreshold)]);
+        if (ReplayThreshold < AcceptThreshold)
+            yield return new ValidationResult($"{nameof(ReplayThreshold)} must not be below {nameof(AcceptThreshold)}.", [nameof(ReplayThreshold)]);
         if (LivenessRejectThreshold > LivenessReviewThreshold)
             yield return new ValidationResult($"{nameof(LivenessRejectThreshold)} must not exceed {nameof(LivenessReviewThreshold)}.", [nameof(LivenessRejectThreshold)]);
     }

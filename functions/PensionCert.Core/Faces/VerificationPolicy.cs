@@ -42,7 +42,12 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
         var status = CertificationStatus.Approved;
         if (similarity < _options.ReviewThreshold)
             return new(CertificationStatus.Rejected, similarity, liveness, [Reasons.FaceMismatch]);
-        if (similarity < _options.AcceptThreshold)
+        if (similarity >= _options.ReplayThreshold)
+        {
+            status = CertificationStatus.NeedsReview;
+            reasons.Add(Reasons.ProbeMatchesReference);
+        }
+        else if (similarity < _options.AcceptThreshold)
         {
             status = CertificationStatus.NeedsReview;
             reasons.Add(Reasons.SimilarityDoubtful);

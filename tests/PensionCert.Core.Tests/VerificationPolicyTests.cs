@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Certification;
+using PensionCert.Core.Faces;
+
+namespace PensionCert.Core.Tests;
+
+/// <summary>The decision policy over constructed embeddings with known cosine similarity (no model involved).</summary>
+public sealed class VerificationPolicyTests
+{
+    private static readonly VerificationPolicy Policy = new(Options.Create(new VerificationOptions()));
+    private static readonly FaceEmbedding Reference = FaceEmbedding.FromRaw([1f, 0f, 0f]);
+
+    /// <summary>A unit vector at cosine <paramref name="similarity"/> to <see cref="Reference"/>.</summary>
+    private static FaceAnalysis Probe(double similarity, double? liveness = 0.99) => new()
+    {
+        Problems = [],
+        FaceCount = 1,
+        Embedding = FaceEmbedding.FromRaw([(float)similarity, (float)Math.Sqrt(1 - similarity * similarity), 0f]),
+        LivenessScore = liveness,
+    };
+
+    [Theory]
+    [InlineData(0.43, CertificationStatus.Approved, new string[0])]
+    [InlineData(0.80, CertificationStatus.Approved, new string[0])]
+    [InlineData(0.4299, CertificationStatus.NeedsReview, new[] { "similarity-doubtful" })]
+    [InlineData(0.20, CertificationStatus.NeedsReview, new[] { "similarity-doubtful" })]
+    [InlineData(0.1999, CertificationStatus.Rejected, new[] { "face-mismatch" })]
+    [InlineData(-0.5, CertificationStatus.Rejected, new[] { "face-mismatch" })]
+    [InlineData(0.985, CertificationStatus.NeedsReview, new[] { "probe-matches-reference" })]
+    [InlineData(1.0, CertificationStatus.NeedsReview, new[] { "probe-matches-reference" })]
+    public void Decide_Similarity_StatusAndReasonsAtThresholdBoundaries(double similarity, CertificationStatus status, string[] reasons)
+    {
+        var decision = Policy.Decide(Probe(similarity), Reference);
+
+        Assert.Equal(status, decision.Status);
+        Assert.Equal(reasons, decision.Reasons.Select(r => r.Code));
+        Assert.Equal(similarity, decision.Similarity!.Value, 5);
+    }
+
+    [Theory]
+    [InlineData(0.0049, CertificationStatus.Rejected, "face-not-live")]
+    [InlineData(0.005, CertificationStatus.NeedsReview, "liveness-doubtful")]
+    [InlineData(0.0999, CertificationStatus.NeedsReview, "liveness-doubtful")]
+    public void Decide_LowLiveness_NeverApproves(double liveness, CertificationStatus status, string reason)
+    {
+        var decision = Policy.Decide(Probe(0.9, liveness), Reference);
+
+        Assert.Equal(status, decision.Status);
+        Assert.Contains(reason, decision.Reasons.Select(r => r.Code));
+    }
+
+    [Fact]
+    public void Decide_PresentationAttack_NeverReachesComparison()
+    {
+        var decision = Policy.Decide(Probe(0.9, liveness: 0.001), Reference);
+
+        Assert.Equal(CertificationStatus.Rejected, decision.Status);
+        Assert.Null(decision.Similarity);
+    }
+
+    [Fact]
+    public void Decide_MissingLiveness_FailsClosed()
+    {
+        var decision = Policy.Decide(Probe(0.9, liveness: null), Reference);
+
+        Assert.Equal(CertificationStatus.Rejected, decision.Status);
+        Assert.Equal(["face-not-live"], decision.Reasons.Select(r => r.Code));
+    }
+
+    [Fact]
+    public void Decide_UnusableProbe_RejectedWithItsProblemsAndNoScore()
+    {
+        var decision = Policy.Decide(FaceAnalysis.Failed(Reasons.MultipleFaces, faceCount: 2), Reference);
+
+        Assert.Equal(CertificationStatus.Rejected, decision.Status);
+        Assert.Equal(["multiple-faces"], decision.Reasons.Select(r => r.Code));
+        Assert.Null(decision.Similarity);
+    }
+
+    [Fact]
+    public void Options_ReviewAboveAccept_FailValidation()
+    {
+        var options = new VerificationOptions { AcceptThreshold = 0.3, ReviewThreshold = 0.5 };
+        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        Assert.Contains(results, r => r.MemberNames.Contains(nameof(VerificationOptions.ReviewThreshold)));
+    }
+}
