@@ -29,28 +29,31 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Waits for one of <see cref="FaceModelOptions.EffectiveMaxConcurrentAnalyses"/> slots (default cores / intra-op
+    /// threads), then runs the CPU-bound pipeline on the current thread-pool thread: many messages may be in flight for
+    /// their storage I/O, but no more analyses run at once than the cores can serve.
+    /// </remarks>
     /// <exception cref="PensionCert.Core.Errors.ServiceNotReadyException">The models are not loaded (a deployment fault, not a bad photo).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled between stages.</exception>
-    public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting or between stages.</exception>
+    public async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken)
     {
-        // CPU-bound work runs on the caller's thread; failures travel in the task like any async method's.
+        var slots = _models.AnalysisSlots;
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return Task.FromResult(Analyze(photo.Span, purpose, out _, cancellationToken));
+            return Analyze(photo.Span, purpose, out _, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            return Task.FromCanceled<FaceAnalysis>(cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException<FaceAnalysis>(ex);
+            slots.Release();
         }
     }
 
     /// <summary>
     /// Synchronous analysis that also reports per-stage timings (for benchmarks and diagnostics); same contract as
-    /// <see cref="AnalyzeAsync"/>. CPU-bound: about 15-40 ms on one core for a phone photo.
+    /// <see cref="AnalyzeAsync"/>. CPU-bound (about 15-30 ms on one core for a 640x480 selfie; see docs/performance.md); not gated by the
+    /// concurrency slots of <see cref="AnalyzeAsync"/>.
     /// </summary>
     /// <param name="photo">Encoded JPEG, PNG or WebP bytes.</param>
     /// <param name="purpose">Enrollment, or verification (adds liveness).</param>

@@ -11,14 +11,24 @@ internal static class FaceEmbedder
     public const int InputSize = FaceAligner.OutputSize;
     public static readonly string[] OutputNames = ["output"];
 
+    /// <summary>Elements of the input tensor: 3 x 112 x 112.</summary>
+    public const int InputLength = 3 * InputSize * InputSize;
+
+    /// <summary>The input shape [1,3,112,112].</summary>
+    public static readonly long[] InputShape = [1, 3, InputSize, InputSize];
+
+    /// <summary>Writes the aligned face as (p − 127) / 128 planar RGB into <paramref name="tensor"/> (<see cref="InputLength"/> floats).</summary>
+    public static void Prepare(SKBitmap aligned, Span<float> tensor) =>
+        Resampler.ToPlanar(aligned, tensor[..InputLength], 127f, 128f, bgr: false);
+
+    /// <summary>Embeds the aligned 112x112 face; the result is L2-normalised.</summary>
     public static FaceEmbedding Embed(InferenceSession session, SKBitmap aligned)
     {
-        const int length = 3 * InputSize * InputSize;
-        var tensor = ArrayPool<float>.Shared.Rent(length);
+        var tensor = ArrayPool<float>.Shared.Rent(InputLength);
         try
         {
-            Resampler.ToPlanar(aligned, tensor.AsSpan(0, length), 127f, 128f, bgr: false);
-            return OnnxRunner.Run(session, tensor, [1, 3, InputSize, InputSize], OutputNames,
+            Prepare(aligned, tensor);
+            return OnnxRunner.Run(session, tensor, InputShape, OutputNames,
                 outputs => FaceEmbedding.FromRaw(outputs[0].GetTensorDataAsSpan<float>()));
         }
         finally

@@ -42,6 +42,19 @@ public sealed class FaceModelOptions
     [Range(1, 64)]
     public int IntraOpThreads { get; set; } = 1;
 
+    /// <summary>
+    /// How many <see cref="FaceAnalyzer.AnalyzeAsync"/> calls run their CPU-bound pipeline at once per process (0..256);
+    /// default 0 = automatic: logical cores / <see cref="IntraOpThreads"/> (at least 1), so threads × concurrent analyses
+    /// ≤ cores. More queue messages may be in flight (host.json batchSize + newBatchThreshold) so their storage I/O overlaps
+    /// the analyses; the extra ones wait here instead of time-slicing the cores (docs/performance.md).
+    /// </summary>
+    [Range(0, 256)]
+    public int MaxConcurrentAnalyses { get; set; }
+
+    /// <summary>The effective <see cref="MaxConcurrentAnalyses"/>: the setting, or cores / intra-op threads when 0.</summary>
+    public int EffectiveMaxConcurrentAnalyses =>
+        MaxConcurrentAnalyses > 0 ? MaxConcurrentAnalyses : Math.Max(1, Environment.ProcessorCount / Math.Max(1, IntraOpThreads));
+
     /// <summary>Resolves a model file (absolute, or relative to <see cref="Directory"/>, itself relative to the app base directory).</summary>
     /// <param name="file">One of the *File properties.</param>
     /// <returns>The absolute path.</returns>

@@ -27,6 +27,7 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
     private readonly List<string> _missing = [];
     private readonly ILogger<FaceModels> _logger;
     private volatile bool _warm;
+    private readonly SemaphoreSlim _analysisSlots;
 
     /// <summary>Loads the models named by <paramref name="options"/>.</summary>
     public FaceModels(IOptions<FaceModelOptions> options, ILogger<FaceModels> logger)
@@ -35,6 +36,7 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         var o = options.Value;
+        _analysisSlots = new SemaphoreSlim(o.EffectiveMaxConcurrentAnalyses, o.EffectiveMaxConcurrentAnalyses);
         _detector = Load(o, o.DetectorFile);
         _landmark = Load(o, o.LandmarkFile);
         _feature = Load(o, o.FeatureFile);
@@ -50,6 +52,9 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
     /// <summary>True when all four sessions were created (warm-up not required).</summary>
     public bool IsLoaded => _missing.Count == 0;
 
+    /// <summary>Admission gate of <see cref="FaceAnalyzer.AnalyzeAsync"/>: <see cref="FaceModelOptions.EffectiveMaxConcurrentAnalyses"/> slots.</summary>
+    internal SemaphoreSlim AnalysisSlots => _analysisSlots;
+
     internal InferenceSession Detector => _detector ?? throw NotLoaded();
     internal InferenceSession Landmark => _landmark ?? throw NotLoaded();
     internal InferenceSession Feature => _feature ?? throw NotLoaded();
@@ -64,10 +69,10 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
     {
         if (_warm) return;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        Warm(Detector, [1, 3, FaceDetector.InputHeight, FaceDetector.InputWidth], FaceDetector.OutputNames);
-        Warm(Landmark, [1, 1, LandmarkDetector.InputSize, LandmarkDetector.InputSize], LandmarkDetector.OutputNames);
-        Warm(Feature, [1, 3, FaceEmbedder.InputSize, FaceEmbedder.InputSize], FaceEmbedder.OutputNames);
-        Warm(Liveness, [1, 3, LivenessScorer.InputSize, LivenessScorer.InputSize], LivenessScorer.OutputNames);
+        Warm(Detector, FaceDetector.InputShape, FaceDetector.OutputNames);
+        Warm(Landmark, LandmarkDetector.InputShape, LandmarkDetector.OutputNames);
+        Warm(Feature, FaceEmbedder.InputShape, FaceEmbedder.OutputNames);
+        Warm(Liveness, LivenessScorer.InputShape, LivenessScorer.OutputNames);
         _warm = true;
         LogWarm(_logger, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
@@ -79,6 +84,7 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
         _landmark?.Dispose();
         _feature?.Dispose();
         _liveness?.Dispose();
+        _analysisSlots.Dispose();
     }
 
     private static void Warm(InferenceSession session, long[] shape, string[] outputs)

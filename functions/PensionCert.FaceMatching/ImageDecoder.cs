@@ -20,7 +20,20 @@ internal static class ImageDecoder
             return null;
         }
 
-        using var data = SKData.CreateCopy(photo);
+        // The codec reads the caller's bytes in place (pinned for the duration of this call): no copy of a multi-MB upload.
+        unsafe
+        {
+            fixed (byte* bytes = photo)
+            {
+                using var data = SKData.Create((IntPtr)bytes, photo.Length);
+                return Decode(data, options, out problem);
+            }
+        }
+    }
+
+    private static DecodedImage? Decode(SKData data, FaceQualityOptions options, out Reason? problem)
+    {
+        problem = null;
         using var codec = SKCodec.Create(data);
         if (codec is null)
         {

@@ -14,33 +14,46 @@ internal static class LandmarkDetector
     public const int PointCount = 68;
     public static readonly string[] OutputNames = ["output"];
 
-    /// <summary>Returns the 68 landmarks in decoded-image pixel coordinates.</summary>
-    public static SKPoint[] Detect(InferenceSession session, DecodedImage image, SKRect box)
+    /// <summary>Elements of the input tensor: 64 x 64.</summary>
+    public const int InputLength = InputSize * InputSize;
+
+    /// <summary>The input shape [1,1,64,64].</summary>
+    public static readonly long[] InputShape = [1, 1, InputSize, InputSize];
+
+    /// <summary>
+    /// Writes the 64x64 grey crop around <paramref name="box"/> into <paramref name="tensor"/> (<see cref="InputLength"/>
+    /// floats, p / 256) and returns the crop in image pixels.
+    /// </summary>
+    public static SKRect Prepare(DecodedImage image, SKRect box, Span<float> tensor)
     {
         var side = box.Height;
         var crop = SKRect.Create(box.MidX - side / 2, box.MidY - side / 2, side, side);
-        const int length = InputSize * InputSize;
-        var tensor = ArrayPool<float>.Shared.Rent(length);
-        var grey = ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> grey = stackalloc byte[InputLength];
+        using (var input = Resampler.Draw(image, Resampler.RectToOutput(crop, InputSize, InputSize), InputSize, InputSize))
+            Resampler.ToGrey(input, grey);
+        for (var i = 0; i < InputLength; i++) tensor[i] = grey[i] / 256f;
+        return crop;
+    }
+
+    /// <summary>Returns the 68 landmarks in decoded-image pixel coordinates.</summary>
+    public static SKPoint[] Detect(InferenceSession session, DecodedImage image, SKRect box)
+    {
+        var tensor = ArrayPool<float>.Shared.Rent(InputLength);
         try
         {
-            using (var input = Resampler.Draw(image, Resampler.RectToOutput(crop, InputSize, InputSize), InputSize, InputSize))
-                Resampler.ToGrey(input, grey.AsSpan(0, length));
-            for (var i = 0; i < length; i++) tensor[i] = grey[i] / 256f;
-
-            return OnnxRunner.Run(session, tensor, [1, 1, InputSize, InputSize], OutputNames, outputs =>
+            var crop = Prepare(image, box, tensor);
+            return OnnxRunner.Run(session, tensor, InputShape, OutputNames, outputs =>
             {
                 var values = outputs[0].GetTensorDataAsSpan<float>();
                 var points = new SKPoint[PointCount];
                 for (var i = 0; i < PointCount; i++)
-                    points[i] = new SKPoint(crop.Left + values[2 * i] * side, crop.Top + values[2 * i + 1] * side);
+                    points[i] = new SKPoint(crop.Left + values[2 * i] * crop.Width, crop.Top + values[2 * i + 1] * crop.Height);
                 return points;
             });
         }
         finally
         {
             ArrayPool<float>.Shared.Return(tensor);
-            ArrayPool<byte>.Shared.Return(grey);
         }
     }
 

@@ -14,17 +14,28 @@ internal static class LivenessScorer
     public const float BoxScale = 2.7f;
     public static readonly string[] OutputNames = ["output"];
 
+    /// <summary>Elements of the input tensor: 3 x 128 x 128.</summary>
+    public const int InputLength = 3 * InputSize * InputSize;
+
+    /// <summary>The input shape [1,3,128,128].</summary>
+    public static readonly long[] InputShape = [1, 3, InputSize, InputSize];
+
+    /// <summary>Writes the ×2.7 crop around <paramref name="box"/> as raw planar BGR into <paramref name="tensor"/> (<see cref="InputLength"/> floats).</summary>
+    public static void Prepare(DecodedImage image, SKRect box, Span<float> tensor)
+    {
+        var crop = CropBox(box, image.Width, image.Height);
+        using var input = Resampler.Draw(image, Resampler.RectToOutput(crop, InputSize, InputSize), InputSize, InputSize, Resampler.Bilinear);
+        Resampler.ToPlanar(input, tensor[..InputLength], 0f, 1f, bgr: true);
+    }
+
     /// <summary>Live probability 0..1.</summary>
     public static double Score(InferenceSession session, DecodedImage image, SKRect box)
     {
-        var crop = CropBox(box, image.Width, image.Height);
-        const int length = 3 * InputSize * InputSize;
-        var tensor = ArrayPool<float>.Shared.Rent(length);
+        var tensor = ArrayPool<float>.Shared.Rent(InputLength);
         try
         {
-            using (var input = Resampler.Draw(image, Resampler.RectToOutput(crop, InputSize, InputSize), InputSize, InputSize, Resampler.Bilinear))
-                Resampler.ToPlanar(input, tensor.AsSpan(0, length), 0f, 1f, bgr: true);
-            return OnnxRunner.Run(session, tensor, [1, 3, InputSize, InputSize], OutputNames, outputs =>
+            Prepare(image, box, tensor);
+            return OnnxRunner.Run(session, tensor, InputShape, OutputNames, outputs =>
             {
                 var logits = outputs[0].GetTensorDataAsSpan<float>();
                 var max = Math.Max(logits[0], Math.Max(logits[1], logits[2]));

@@ -18,6 +18,15 @@ internal static class Resampler
     public static readonly SKSamplingOptions Bilinear = new(SKFilterMode.Linear, SKMipmapMode.None);
 
     /// <summary>
+    /// Bilinear sampling of the nearest mipmap level: for the whole-photo shrink to the detector's 320x240 input. Each
+    /// output pixel still averages its footprint (the mip level is a 2x2 box pyramid), at about a tenth of the cost of
+    /// <see cref="Smooth"/>, whose blend between two levels takes Skia's slow raster path (measured: 640x480 → 320x240 in
+    /// 0.3 ms instead of 3-8 ms; bench pipeline). The detector only needs the face's position, so the other stages,
+    /// whose crops feed landmarks and embeddings, keep <see cref="Smooth"/>.
+    /// </summary>
+    public static readonly SKSamplingOptions Shrink = new(SKFilterMode.Linear, SKMipmapMode.Nearest);
+
+    /// <summary>
     /// Draws <paramref name="image"/> through <paramref name="imageToOutput"/> (continuous pixel coordinates, pixel centres
     /// at +0.5) into a new <paramref name="width"/>x<paramref name="height"/> opaque RGBA bitmap; uncovered areas are black.
     /// </summary>

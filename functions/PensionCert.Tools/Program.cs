@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PensionCert.Tools;
+using PensionCert.Tools.Bench;
 
 var facesOption = new Option<DirectoryInfo>("--faces")
 {
@@ -22,5 +23,5 @@ evaluate.SetAction(async (parse, cancellationToken) =>
     return await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), Console.Out, cancellationToken);
 });
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate };
+var root = new RootCommand("PensionCert developer tools.") { evaluate, BenchCommands.Create(facesOption) };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+
+namespace PensionCert.Tools.Bench;
+
+/// <summary>
+/// The local host started in-process (<see cref="LocalHost.LocalHostApp.Build"/>, as the integration tests do) on its own
+/// loopback port against the benchmark's own Azurite, with an HTTP client carrying the local development keys.
+/// </summary>
+internal sealed class BenchHost : IAsyncDisposable
+{
+    public const string ClientKey = "local-client-key";
+    public const string OperatorKey = "local-operator-key";
+
+    private BenchHost(WebApplication app, HttpClient http)
+    {
+        App = app;
+        Http = http;
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Builds and starts the host; <paramref name="configure"/> may override configuration or services.</summary>
+    public static async Task<BenchHost> StartAsync(string storage, int port, Action<WebApplicationBuilder>? configure = null)
+    {
+        var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        var app = LocalHost.LocalHostApp.Build([], builder =>
+        {
+            builder.Configuration["Urls"] = url;
+            builder.WebHost.UseUrls(url);
+            builder.Configuration["AzureWebJobsStorage"] = storage;
+            // Quiet: a log line per certification would cost CPU and flood the figures (appsettings.json says Information).
+            builder.Configuration["Logging:LogLevel:Default"] = "Warning";
+            builder.Configuration["Logging:LogLevel:PensionCert"] = "Warning";
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync();
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        return new BenchHost(app, new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(120) });
+    }
+
+    /// <summary>Enrols a new pensioner with <paramref name="photo"/> and returns its ID number.</summary>
+    public static async Task<string> EnrollAsync(HttpClient http, byte[] photo, CancellationToken cancellationToken)
+    {
+        var idNumber = BenchIdNumbers.New();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pensioners") { Content = Multipart(photo, ("idNumber", idNumber), ("name", "测试人员"), ("regionCode", idNumber[..6])) };
+        request.Headers.Add("x-operator-key", OperatorKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Enrolment failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        return idNumber;
+    }
+
+    /// <summary>Submits a selfie (multipart, channel wechat) and returns the certification id; throws unless 202.</summary>
+    public static async Task<string> SubmitAsync(HttpClient http, string idNumber, byte[] photo, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/certifications") { Content = Multipart(photo, ("channel", "wechat"), ("idNumber", idNumber)) };
+        request.Headers.Add("x-functions-key", ClientKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"Submission failed: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("certificationId").GetString()!;
+    }
+
+    private static MultipartFormDataContent Multipart(byte[] photo, params (string Name, string Value)[] fields)
+    {
+        var content = new MultipartFormDataContent();
+        foreach (var (name, value) in fields) content.Add(new StringContent(value), name);
+        var image = new ByteArrayContent(photo);
+        image.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        content.Add(image, "photo", "selfie.jpg");
+        return content;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Valid, random 18-digit citizen ID numbers (GB 11643-1999 check character, ISO 7064 MOD 11-2) in region 110105.</summary>
+internal static class BenchIdNumbers
+{
+    private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    private const string CheckCharacters = "10X98765432";
+
+    public static string New()
+    {
+        var birth = new DateOnly(1940, 1, 1).AddDays(Random.Shared.Next(0, 365 * 20));
+        var body = "110105" + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Random.Shared.Next(0, 1000).ToString("D3", CultureInfo.InvariantCulture);
+        return body + CheckCharacters[body.Select((c, i) => (c - '0') * Weights[i]).Sum() % 11];
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+using PensionCert.Core.Definitions;
+using PensionCert.Infrastructure;
+using SkiaSharp;
+
+namespace PensionCert.Tools.Bench;
+
+/// <summary>
+/// Benchmark 4: HTTP ingest alone (POST /api/certifications of a ~300 KB selfie) at 16 and 64 concurrent clients, with the
+/// queue trigger disabled (<c>AzureWebJobs.VerifyCertification.Disabled=true</c>, the WebJobs/Functions setting) so no
+/// processing competes; beside the raw SDK cost of one blob upload plus one queue send at the same concurrency.
+/// </summary>
+internal static class IngestBench
+{
+    public static async Task<int> RunAsync(DirectoryInfo faces, string storage, int port, int[] concurrencies, double seconds, string probePath, string referencePath,
+        TextWriter output, CancellationToken cancellationToken)
+    {
+        BenchReport.Header(output, "ingest (benchmark 4: HTTP submission alone vs raw blob upload + queue send)");
+        await using var host = await BenchHost.StartAsync(storage, port, builder =>
+            builder.Configuration[$"AzureWebJobs.{FunctionNames.VerifyCertification}.Disabled"] = "true");
+        using var photo = SKBitmap.Decode(Path.Combine(faces.FullName, probePath));
+        var selfie = BenchImages.OfSize(photo, 300 * 1024);
+        var idNumber = await BenchHost.EnrollAsync(host.Http, File.ReadAllBytes(Path.Combine(faces.FullName, referencePath)), cancellationToken);
+        output.WriteLine($"selfie {selfie.Length / 1024d:F0} KiB JPEG; queue trigger disabled; {seconds:F0} s per run after 2 s warm-up");
+
+        // Raw SDK path: same account, same client options as the app (Base64 queue messages), own container and queue.
+        var clients = host.App.Services.GetRequiredService<StorageClients>();
+        var serviceBlob = new BlobServiceClient(storage);
+        var rawContainer = serviceBlob.GetBlobContainerClient("bench-raw");
+        await rawContainer.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var rawQueue = new QueueClient(storage, "bench-raw", new QueueClientOptions { MessageEncoding = StorageClients.QueueMessageEncodingSetting });
+        await rawQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var message = new string('x', 320);
+        var queuedBefore = (await clients.VerificationQueue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+
+        var summary = new List<string>();
+        var httpTotal = 0;
+        foreach (var c in concurrencies)
+        {
+            var (httpRate, httpLatency, httpDone) = await LoadAsync(c, seconds, () => BenchHost.SubmitAsync(host.Http, idNumber, selfie, cancellationToken));
+            httpTotal += httpDone;
+            var (rawRate, rawLatency, _) = await LoadAsync(c, seconds, async () =>
+            {
+                var name = Guid.NewGuid().ToString("N");
+                await rawContainer.GetBlobClient(name).UploadAsync(new BinaryData(selfie), cancellationToken);
+                await rawQueue.SendMessageAsync(message, cancellationToken);
+                return name;
+            });
+            var ratio = httpRate / rawRate;
+            output.WriteLine($"-- {c} concurrent clients (load average {BenchReport.LoadAverage()})");
+            output.WriteLine($"   HTTP submit:          {httpRate,7:F1} req/s, latency median {BenchReport.Median(httpLatency),6:F1} ms, p95 {BenchReport.P95(httpLatency),6:F1} ms");
+            output.WriteLine($"   raw blob + queue SDK: {rawRate,7:F1} op/s,  latency median {BenchReport.Median(rawLatency),6:F1} ms, p95 {BenchReport.P95(rawLatency),6:F1} ms");
+            output.WriteLine($"   ratio HTTP / raw: {ratio:F2} (goal ≥ 0.8: {(ratio >= 0.8 ? "met" : "NOT met")})");
+            summary.Add($"{c} clients {ratio:F2}");
+        }
+
+        var queuedAfter = (await clients.VerificationQueue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        output.WriteLine($"verification queue grew by {queuedAfter - queuedBefore} messages (≥ the {httpTotal} measured submissions: nothing was processed)");
+        output.WriteLine($"summary: {string.Join("; ", summary)}");
+        output.WriteLine($"load average at end: {BenchReport.LoadAverage()}");
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="operation"/> from <paramref name="concurrency"/> loops: 2 s warm-up, then <paramref name="seconds"/> measured.</summary>
+    private static async Task<(double Rate, List<double> Latency, int Done)> LoadAsync(int concurrency, double seconds, Func<Task<string>> operation)
+    {
+        var warmEnd = Stopwatch.GetTimestamp() + 2 * Stopwatch.Frequency;
+        var end = warmEnd + (long)(seconds * Stopwatch.Frequency);
+        var latencies = new List<double>[concurrency];
+        var workers = Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var mine = latencies[w] = [];
+            while (true)
+            {
+                var start = Stopwatch.GetTimestamp();
+                if (start >= end) return;
+                await operation();
+                if (start >= warmEnd && Stopwatch.GetTimestamp() <= end) mine.Add(BenchReport.Ms(start));
+            }
+        }).ToArray();
+        await Task.WhenAll(workers);
+        var all = latencies.SelectMany(l => l).ToList();
+        return (all.Count / seconds, all, all.Count);
+    }
+}
