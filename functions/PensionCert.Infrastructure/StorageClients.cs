@@ -43,6 +43,8 @@ public sealed class StorageClients
         PensionerIdentities = tables.GetTableClient(StorageNames.PensionerIdentitiesTable);
         Certifications = tables.GetTableClient(StorageNames.CertificationsTable);
         IdempotencyKeys = tables.GetTableClient(StorageNames.IdempotencyTable);
+        OperatorAudit = tables.GetTableClient(StorageNames.OperatorAuditTable);
+        SelfieRetention = tables.GetTableClient(StorageNames.SelfieRetentionTable);
     }
 
     /// <summary>
@@ -58,13 +60,15 @@ public sealed class StorageClients
     public TableClient PensionerIdentities { get; }
     public TableClient Certifications { get; }
     public TableClient IdempotencyKeys { get; }
+    public TableClient OperatorAudit { get; }
+    public TableClient SelfieRetention { get; }
 
     /// <summary>The container client for a photo container.</summary>
     public BlobContainerClient Container(PhotoContainer container) =>
         container == PhotoContainer.References ? References : Selfies;
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];

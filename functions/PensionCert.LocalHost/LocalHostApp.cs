@@ -27,6 +27,8 @@ public static class LocalHostApp
         [FunctionNames.GetEligibility] = (api, c) => api.GetEligibilityAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
         [FunctionNames.SubmitCertification] = (api, c) => api.SubmitCertificationAsync(c.Request, c.RequestAborted),
         [FunctionNames.GetCertification] = (api, c) => api.GetCertificationAsync(c.Request, RouteValue(c, "certificationId"), c.RequestAborted),
+        [FunctionNames.GetPensioner] = (api, c) => api.GetPensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
+        [FunctionNames.ErasePensioner] = (api, c) => api.ErasePensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
     };
 
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>

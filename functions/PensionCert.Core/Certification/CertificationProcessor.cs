@@ -27,6 +27,7 @@ public sealed partial class CertificationProcessor(
     IPhotoStore photos,
     IFaceAnalyzer faceAnalyzer,
     VerificationPolicy policy,
+    Retention.SelfieRetentionService retention,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationProcessor> logger)
@@ -96,10 +97,14 @@ public sealed partial class CertificationProcessor(
 
     private async Task DecideAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
     {
+        var decidedAt = timeProvider.GetUtcNow();
+        // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
+        var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
         await certifications.UpdateAsync(record with
         {
             Status = decision.Status,
-            DecidedAt = timeProvider.GetUtcNow(),
+            DecidedAt = decidedAt,
+            SelfieDeleteOn = deleteOn,
             Similarity = decision.Similarity,
             AcceptThreshold = policy.AcceptThreshold,
             ReviewThreshold = policy.ReviewThreshold,
@@ -140,10 +145,13 @@ public sealed partial class CertificationProcessor(
     {
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null || record.Status.IsDecided()) return;
+        var decidedAt = timeProvider.GetUtcNow();
+        var deleteOn = await retention.ScheduleAsync(certificationId, decidedAt, cancellationToken);
         await certifications.UpdateAsync(record with
         {
             Status = CertificationStatus.Failed,
-            DecidedAt = timeProvider.GetUtcNow(),
+            DecidedAt = decidedAt,
+            SelfieDeleteOn = deleteOn,
             Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
             ReasonCodes = [Reasons.ProcessingFailed.Code],
         }, cancellationToken);

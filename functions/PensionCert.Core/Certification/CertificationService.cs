@@ -16,7 +16,9 @@ namespace PensionCert.Core.Certification;
 /// <param name="Channel">Wire name of the channel (alipay, wechat, e-ssc, app, counter, community, home-visit).</param>
 /// <param name="IdempotencyKey">Optional Idempotency-Key header value.</param>
 /// <param name="ClientId">Which client key made the call (scopes idempotency keys).</param>
-public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId);
+/// <param name="AllowedChannels">The channels the caller's client key may submit for; null when the host does not restrict them.</param>
+public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId,
+    IReadOnlySet<CertificationChannel>? AllowedChannels = null);
 
 /// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
 /// <param name="CertificationId">The id the selfie was stored under.</param>
@@ -56,10 +58,12 @@ public sealed partial class CertificationService(
     /// Validates the fields that do not need storage (channel, identifier shape, idempotency key), so a request with
     /// bad fields is refused before its photo is stored.
     /// </summary>
-    /// <exception cref="ProblemException">invalid-channel, pensioner-identifier-missing, invalid-id-number, invalid-idempotency-key.</exception>
+    /// <exception cref="ProblemException">invalid-channel, channel-not-allowed (403), pensioner-identifier-missing, invalid-id-number, invalid-idempotency-key.</exception>
     public void ValidateFields(SubmitCertificationCommand command)
     {
-        ParseChannel(command.Channel);
+        var channel = ParseChannel(command.Channel);
+        if (command.AllowedChannels is { } allowed && !allowed.Contains(channel))
+            throw new ProblemException(ProblemTypes.ChannelNotAllowed);
         ValidateIdempotencyKey(command.IdempotencyKey);
         if (string.IsNullOrWhiteSpace(command.PensionerId))
         {
@@ -146,6 +150,8 @@ public sealed partial class CertificationService(
             SelfieBlobName = blobName,
             SubmittedAt = now,
         };
+        // Indexed under the pensioner first, so erasure finds every certification that may exist.
+        await pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken);
         await queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken);
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;

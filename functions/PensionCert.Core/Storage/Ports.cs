@@ -31,6 +31,18 @@ public interface IPensionerRepository
 
     /// <summary>Lists the superseded references, oldest first.</summary>
     Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken);
+
+    /// <summary>Records that <paramref name="certificationId"/> belongs to the pensioner (idempotent), so erasure finds it.</summary>
+    Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>Every certification id recorded for the pensioner by <see cref="AddCertificationAsync"/>.</summary>
+    Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the ID-number-hash index entry (if it still maps to this pensioner) and every row of the pensioner
+    /// (profile, reference history, certification index), the profile last. Idempotent. Returns the rows deleted.
+    /// </summary>
+    Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken);
 }
 
 /// <summary>Certification records.</summary>
@@ -45,6 +57,9 @@ public interface ICertificationRepository
     /// <summary>Replaces the record if its ETag still matches; returns the stored record with its new ETag.</summary>
     /// <exception cref="ConcurrencyConflictException">The record changed meanwhile.</exception>
     Task<CertificationRecord> UpdateAsync(CertificationRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a record if it exists (erasure).</summary>
+    Task DeleteAsync(string certificationId, CancellationToken cancellationToken);
 }
 
 /// <summary>Idempotency keys of certification submissions.</summary>
@@ -65,6 +80,25 @@ public interface IPhotoStore
 
     /// <summary>Deletes a blob if it exists.</summary>
     Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every blob whose name starts with <paramref name="prefix"/>; returns how many.</summary>
+    Task<int> DeleteByPrefixAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Decided selfies by the China date they are due for deletion, so the retention timer reads only the few due
+/// partitions instead of scanning every certification.
+/// </summary>
+public interface ISelfieRetentionIndex
+{
+    /// <summary>Schedules the selfie of <paramref name="certificationId"/> for deletion on <paramref name="deleteOn"/> (idempotent).</summary>
+    Task ScheduleAsync(DateOnly deleteOn, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>Entries due on or before <paramref name="onOrBefore"/>, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<SelfieRetentionEntry>> ListDueAsync(DateOnly onOrBefore, int max, CancellationToken cancellationToken);
+
+    /// <summary>Removes entries (missing ones are ignored).</summary>
+    Task RemoveAsync(IReadOnlyCollection<SelfieRetentionEntry> entries, CancellationToken cancellationToken);
 }
 
 /// <summary>The verification queue (one message per accepted certification).</summary>
