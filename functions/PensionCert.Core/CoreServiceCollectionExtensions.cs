@@ -36,6 +36,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Protection.IPersonalDataProtector, Protection.AesGcmPersonalDataProtector>();
         services.AddSingleton<Operators.PensionerAdministrationService>();
         services.AddSingleton<Retention.SelfieRetentionService>();
+        services.AddSingleton<AttemptLimiter>();
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();

@@ -42,6 +42,11 @@ public sealed class HttpFunctions(PensionCertApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Pensioner)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
         new ApiActionResult(await api.GetPensionerAsync(request, pensionerId, cancellationToken));
 
+    [Function(FunctionNames.ListReviewCases)]
+    public async Task<IActionResult> ListReviewCases(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ReviewCases)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.ListReviewCasesAsync(request, cancellationToken));
+
     [Function(FunctionNames.ErasePensioner)]
     public async Task<IActionResult> ErasePensioner(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Pensioner)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>

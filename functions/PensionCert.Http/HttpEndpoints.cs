@@ -32,11 +32,12 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint Health = new(FunctionNames.Health, "GET", Routes.Health, ApiAccess.Anonymous);
     public static readonly HttpEndpoint EnrollPensioner = new(FunctionNames.EnrollPensioner, "POST", Routes.Pensioners, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
     public static readonly HttpEndpoint GetPensioner = new(FunctionNames.GetPensioner, "GET", Routes.Pensioner, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ListReviewCases = new(FunctionNames.ListReviewCases, "GET", Routes.ReviewCases, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ErasePensioner = new(FunctionNames.ErasePensioner, "DELETE", Routes.Pensioner, ApiAccess.Operator) { Roles = [OperatorRole.Admin] };
     public static readonly HttpEndpoint GetEligibility = new(FunctionNames.GetEligibility, "GET", Routes.PensionerEligibility, ApiAccess.Client);
     public static readonly HttpEndpoint SubmitCertification = new(FunctionNames.SubmitCertification, "POST", Routes.Certifications, ApiAccess.Client);
     public static readonly HttpEndpoint GetCertification = new(FunctionNames.GetCertification, "GET", Routes.Certification, ApiAccess.Client);
 
     /// <summary>All HTTP endpoints.</summary>
-    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner];
+    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases];
 }

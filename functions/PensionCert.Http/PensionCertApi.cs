@@ -155,6 +155,22 @@ public sealed partial class PensionCertApi(
             return Results.Json(new ErasureResponse(erased.PensionerId, erased.Certifications, erased.ReferencePhotos, erased.PensionerRows), ApiJson.Options);
         });
 
+    /// <summary>
+    /// GET /api/review-cases?date=yyyy-MM-dd (operator: reviewer, admin): cases opened for that China date (default
+    /// today) in the operator's regions, e.g. pensioners who reached the daily limit of failed certifications.
+    /// </summary>
+    public Task<IResult> ListReviewCasesAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request, HttpEndpoints.ListReviewCases, async caller =>
+        {
+            var raw = request.Query["date"].ToString();
+            DateOnly day;
+            if (string.IsNullOrEmpty(raw)) day = ChinaTime.Today(timeProvider);
+            else if (!DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+                throw new ProblemException(ProblemTypes.MalformedRequest, "date 应为 yyyy-MM-dd 格式的日期。");
+            var cases = await administration.ListReviewCasesAsync(day, caller.Operator!, cancellationToken);
+            return Results.Json(new ReviewCasesResponse(Date(day)!, cases.Select(c => new ReviewCaseBody(c.PensionerId, c.RegionCode, c.Reason, c.OpenedAt)).ToArray()), ApiJson.Options);
+        });
+
     /// <summary>The URL path of a certification, for Location headers.</summary>
     public static string CertificationLocation(string certificationId) =>
         $"/{Routes.Prefix}/{Routes.Certification.Replace("{certificationId}", certificationId, StringComparison.Ordinal)}";
@@ -280,6 +296,12 @@ internal sealed class ApiCaller
 /// <summary>A pensioner as an operator sees it; <c>idNumber</c> is masked unless <c>idNumberRevealed</c>.</summary>
 public sealed record PensionerResponse(string PensionerId, string IdNumber, bool IdNumberRevealed, string Name, string RegionCode,
     int ReferenceVersion, DateTimeOffset EnrolledAt, EligibilityState State, string? ValidUntil);
+
+/// <summary>Review cases of one China date.</summary>
+public sealed record ReviewCasesResponse(string Date, IReadOnlyList<ReviewCaseBody> Cases);
+
+/// <summary>One review case.</summary>
+public sealed record ReviewCaseBody(string PensionerId, string RegionCode, string Reason, DateTimeOffset OpenedAt);
 
 /// <summary>What an erasure removed.</summary>
 public sealed record ErasureResponse(string PensionerId, int Certifications, int ReferencePhotos, int PensionerRows);

@@ -27,6 +27,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IHealthProbe, StorageHealthCheck>();
         services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
+        services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

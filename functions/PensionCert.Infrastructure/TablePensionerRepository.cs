@@ -10,7 +10,9 @@ namespace PensionCert.Infrastructure;
 /// <summary>
 /// Pensioners table: PartitionKey = pensioner id; RowKey <c>profile</c> holds the current profile and reference
 /// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
-/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id.
+/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
+/// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
+/// per China day, so erasing the partition erases them too.
 /// The name and ID number are stored only AES-GCM encrypted (<c>NameProtected</c>, <c>IdNumberProtected</c>, bound to
 /// the pensioner id and field), re-encrypted with the active key whenever the profile is saved.
 /// </summary>
@@ -19,6 +21,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
     private const string ProfileRowKey = "profile";
     private const string ReferenceRowPrefix = "reference-";
     private const string CertificationRowPrefix = "certification-";
+    private const string FailedAttemptRowPrefix = "failed-";
 
     /// <inheritdoc />
     public Task<PensionerProfile?> GetAsync(string pensionerId, CancellationToken cancellationToken) =>
@@ -147,6 +150,25 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
                 await clients.Pensioners.DeleteEntityAsync(pensionerId, ProfileRowKey, ETag.All, cancellationToken);
             return rowKeys.Count;
         });
+
+    /// <inheritdoc />
+    public Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.Pensioners.UpsertEntityAsync(
+            new TableEntity(pensionerId, FailedAttemptPrefix(day) + certificationId), TableUpdateMode.Replace, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var prefix = FailedAttemptPrefix(day);
+            var count = 0;
+            await foreach (var _ in clients.Pensioners.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}"), select: ["RowKey"], cancellationToken: cancellationToken))
+                count++;
+            return count;
+        });
+
+    private static string FailedAttemptPrefix(DateOnly day) => FailedAttemptRowPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "-";
 
     private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);
 

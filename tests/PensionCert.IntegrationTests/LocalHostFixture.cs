@@ -25,6 +25,9 @@ public sealed class LocalHostFixture : IAsyncLifetime
 {
     public const string ClientKey = "local-client-key";
 
+    /// <summary>The per-pensioner request limit the fixture configures (the per-client-key limit is set high for the suite).</summary>
+    public const int PensionerPermitsPerMinute = 25;
+
     /// <summary>Every GB/T 2260 province-level code: the default test operator serves the whole country.</summary>
     public static readonly string[] AllProvinces =
         ["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000",
@@ -52,6 +55,8 @@ public sealed class LocalHostFixture : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["AzureWebJobsStorage"] = storage;
             builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
+            builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
+            builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Logging.AddProvider(Logs);
         });
         try

@@ -28,6 +28,7 @@ public sealed partial class CertificationProcessor(
     IFaceAnalyzer faceAnalyzer,
     VerificationPolicy policy,
     Retention.SelfieRetentionService retention,
+    AttemptLimiter attemptLimiter,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationProcessor> logger)
@@ -92,6 +93,9 @@ public sealed partial class CertificationProcessor(
         var decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
         if (decision.Status == CertificationStatus.Approved)
             await RecordCertifiedAsync(record, cancellationToken);
+        // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
+        if (decision.Status == CertificationStatus.Rejected)
+            await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken);
         await DecideAsync(record, decision, cancellationToken);
     }
 

@@ -45,6 +45,7 @@ public sealed partial class CertificationService(
     IPhotoStore photos,
     IVerificationQueue queue,
     IIdNumberHasher hasher,
+    AttemptLimiter attemptLimiter,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationService> logger)
@@ -97,7 +98,7 @@ public sealed partial class CertificationService(
     /// <summary>
     /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
     /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), idempotency-key-reused (409).</exception>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), idempotency-key-reused (409), daily-attempts-exhausted (429).</exception>
     public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, CancellationToken cancellationToken)
     {
         try
@@ -116,6 +117,7 @@ public sealed partial class CertificationService(
         ValidateFields(command);
         var channel = ParseChannel(command.Channel);
         var pensionerId = await ResolvePensionerAsync(command, cancellationToken);
+        await attemptLimiter.EnsureAllowedAsync(pensionerId, channel, cancellationToken);
         var now = timeProvider.GetUtcNow();
 
         var certificationId = photo.CertificationId;
@@ -123,7 +125,8 @@ public sealed partial class CertificationService(
         if (!string.IsNullOrEmpty(command.IdempotencyKey))
         {
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256);
-            var bound = await idempotency.ClaimAsync(ScopeKey(command.ClientId, command.IdempotencyKey), new IdempotencyEntry(certificationId, requestHash, now), cancellationToken);
+            var bound = await idempotency.ClaimAsync(ScopeKey(command.ClientId, command.IdempotencyKey), new IdempotencyEntry(certificationId, requestHash, now),
+                now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
                 await DiscardAsync(photo, cancellationToken);

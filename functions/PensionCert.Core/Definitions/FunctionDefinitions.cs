@@ -19,6 +19,9 @@ public static class Routes
     /// <summary>GET (operator): one pensioner's profile (ID number masked unless the role allows more); DELETE (admin): erase the pensioner.</summary>
     public const string Pensioner = "pensioners/{pensionerId}";
 
+    /// <summary>GET (operator: reviewer, admin): review cases of a China date (<c>?date=yyyy-MM-dd</c>, default today) in the operator's regions.</summary>
+    public const string ReviewCases = "review-cases";
+
     /// <summary>GET (client): eligibility of one pensioner.</summary>
     public const string PensionerEligibility = "pensioners/{pensionerId}/eligibility";
 
@@ -55,4 +58,5 @@ public static class FunctionNames
     public const string GetPensioner = "GetPensioner";
     public const string ErasePensioner = "ErasePensioner";
     public const string PurgeExpiredSelfies = "PurgeExpiredSelfies";
+    public const string ListReviewCases = "ListReviewCases";
 }

@@ -29,4 +29,7 @@ public static class StorageNames
 
     /// <summary>Decided selfies by deletion date: PartitionKey = China date <c>yyyy-MM-dd</c>, RowKey = certification id.</summary>
     public const string SelfieRetentionTable = "SelfieRetention";
+
+    /// <summary>Review cases: PartitionKey = region code, RowKey = <c>{yyyy-MM-dd}-{pensionerId}-{reason}</c>.</summary>
+    public const string ReviewCasesTable = "ReviewCases";
 }

@@ -27,6 +27,7 @@ public sealed partial class PensionerAdministrationService(
     ICertificationRepository certifications,
     IPhotoStore photos,
     ISelfieRetentionIndex selfieRetention,
+    IReviewCaseStore reviewCases,
     TimeProvider timeProvider,
     Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger)
 {
@@ -62,10 +63,19 @@ public sealed partial class PensionerAdministrationService(
                 await selfieRetention.RemoveAsync([new SelfieRetentionEntry(deleteOn, certificationId)], cancellationToken);
             await certifications.DeleteAsync(certificationId, cancellationToken);
         }
+        await reviewCases.DeleteForPensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         var references = await photos.DeleteByPrefixAsync(PhotoContainer.References, profile.PensionerId + "/", cancellationToken);
         var rows = await pensioners.DeleteAsync(profile.PensionerId, profile.IdNumberHash, cancellationToken);
         LogErased(logger, profile.PensionerId, certificationIds.Count, references, rows);
         return new ErasureResult(profile.PensionerId, certificationIds.Count, references, rows);
+    }
+
+    /// <summary>Review cases opened on <paramref name="day"/> in the operator's regions.</summary>
+    public Task<IReadOnlyList<ReviewCase>> ListReviewCasesAsync(DateOnly day, OperatorPrincipal @operator, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(@operator);
+        var prefixes = @operator.Regions.Select(r => r.EndsWith("0000", StringComparison.Ordinal) ? r[..2] : r.EndsWith("00", StringComparison.Ordinal) ? r[..4] : r).ToArray();
+        return reviewCases.ListAsync(day, prefixes, cancellationToken);
     }
 
     /// <summary>Reads a profile and checks the operator serves its region.</summary>

@@ -43,6 +43,25 @@ public interface IPensionerRepository
     /// (profile, reference history, certification index), the profile last. Idempotent. Returns the rows deleted.
     /// </summary>
     Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken);
+
+    /// <summary>Records a rejected certification on <paramref name="day"/> (China date); idempotent per certification.</summary>
+    Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>How many rejected certifications were recorded for <paramref name="day"/>.</summary>
+    Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken);
+}
+
+/// <summary>Cases an operator of the region must look at (e.g. too many failed certifications in a day).</summary>
+public interface IReviewCaseStore
+{
+    /// <summary>Opens a case (idempotent: the same region, day, pensioner and reason is one case).</summary>
+    Task OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken);
+
+    /// <summary>Cases opened on <paramref name="day"/> in regions whose codes start with one of <paramref name="regionPrefixes"/>.</summary>
+    Task<IReadOnlyList<ReviewCase>> ListAsync(DateOnly day, IReadOnlyCollection<string> regionPrefixes, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every case of a pensioner in <paramref name="regionCode"/> (erasure); returns how many.</summary>
+    Task<int> DeleteForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
 }
 
 /// <summary>Certification records.</summary>
@@ -67,6 +86,13 @@ public interface IIdempotencyStore
 {
     /// <summary>Binds <paramref name="scopedKey"/> to <paramref name="candidate"/> unless already bound; returns the binding in force.</summary>
     Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ClaimAsync(string, IdempotencyEntry, CancellationToken)"/>, but a binding created before
+    /// <paramref name="expiredBefore"/> has expired and is replaced by <paramref name="candidate"/> (ETag-conditional, so
+    /// two concurrent claims of an expired key still agree on one binding).
+    /// </summary>
+    Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>Private blob storage for reference photos and selfies.</summary>

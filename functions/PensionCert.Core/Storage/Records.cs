@@ -82,3 +82,11 @@ public enum PhotoContainer
     References,
     Selfies,
 }
+
+/// <summary>A case for the region's reviewers.</summary>
+/// <param name="RegionCode">Six-digit region of the pensioner's enrollment.</param>
+/// <param name="Day">China date the case is about.</param>
+/// <param name="PensionerId">The pensioner (opaque id).</param>
+/// <param name="Reason">Stable reason code, e.g. <c>daily-attempts-exhausted</c>.</param>
+/// <param name="OpenedAt">When the case was opened.</param>
+public sealed record ReviewCase(string RegionCode, DateOnly Day, string PensionerId, string Reason, DateTimeOffset OpenedAt);
