@@ -14,7 +14,7 @@ public static class CoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the application services and their validated options (sections <c>PensionCert:Verification</c>,
-    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>). Missing or invalid settings fail start-up
+    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>, <c>PensionCert:DataProtection</c>). Missing or invalid settings fail start-up
     /// with the setting's name. Storage ports and the face analyzer are registered by their own projects.
     /// </summary>
     public static IServiceCollection AddPensionCertCore(this IServiceCollection services)
@@ -26,7 +26,17 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => TryDecodeKey(o.HashKey), $"{IdentityProtectionOptions.SectionName}:HashKey must be base64 of at least 32 bytes.")
             .ValidateOnStart();
 
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Protection.DataProtectionOptions>().BindConfiguration(Protection.DataProtectionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Protection.DataProtectionOptions>, Protection.DataProtectionOptionsValidator>();
+
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Protection.IPersonalDataProtector, Protection.AesGcmPersonalDataProtector>();
+        services.AddSingleton<Operators.PensionerAdministrationService>();
+        services.AddSingleton<Retention.SelfieRetentionService>();
+        services.AddSingleton<AttemptLimiter>();
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();

@@ -8,7 +8,7 @@ namespace PensionCert.Functions;
 
 /// <summary>
 /// HTTP triggers: bind the route and hand the request to <see cref="PensionCertApi"/>. Client routes use Functions
-/// keys (AuthorizationLevel.Function); operator routes are checked by the app (x-operator-key).
+/// keys (AuthorizationLevel.Function); operator routes are Anonymous here and the app checks the bearer token.
 /// </summary>
 public sealed class HttpFunctions(PensionCertApi api)
 {
@@ -36,6 +36,21 @@ public sealed class HttpFunctions(PensionCertApi api)
     public async Task<IActionResult> GetCertification(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Certification)] HttpRequest request, string certificationId, CancellationToken cancellationToken) =>
         new ApiActionResult(await api.GetCertificationAsync(request, certificationId, cancellationToken));
+
+    [Function(FunctionNames.GetPensioner)]
+    public async Task<IActionResult> GetPensioner(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Pensioner)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.GetPensionerAsync(request, pensionerId, cancellationToken));
+
+    [Function(FunctionNames.ListReviewCases)]
+    public async Task<IActionResult> ListReviewCases(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ReviewCases)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.ListReviewCasesAsync(request, cancellationToken));
+
+    [Function(FunctionNames.ErasePensioner)]
+    public async Task<IActionResult> ErasePensioner(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Pensioner)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.ErasePensionerAsync(request, pensionerId, cancellationToken));
 
     /// <summary>Runs an ASP.NET Core <see cref="IResult"/> as the MVC action result the Functions integration expects.</summary>
     private sealed class ApiActionResult(IResult result) : IActionResult

@@ -1,4 +1,5 @@
 using PensionCert.Core.Definitions;
+using PensionCert.Core.Operators;
 
 namespace PensionCert.Http;
 
@@ -11,12 +12,16 @@ public enum ApiAccess
     /// <summary>Client apps: the Functions key header <c>x-functions-key</c> (checked by the Functions host in Azure).</summary>
     Client,
 
-    /// <summary>Operators: the operator key header <c>x-operator-key</c> (checked by the app in both hosts).</summary>
+    /// <summary>Operators: an <c>Authorization: Bearer</c> JWT (checked by the app in both hosts; Anonymous at the Functions host).</summary>
     Operator,
 }
 
 /// <summary>One HTTP-triggered function: its name, method, route (without the <c>api/</c> prefix) and access.</summary>
-public sealed record HttpEndpoint(string FunctionName, string Method, string Route, ApiAccess Access);
+public sealed record HttpEndpoint(string FunctionName, string Method, string Route, ApiAccess Access)
+{
+    /// <summary>For <see cref="ApiAccess.Operator"/> endpoints: the roles allowed (empty = every operator role).</summary>
+    public IReadOnlyList<OperatorRole> Roles { get; init; } = [];
+}
 
 /// <summary>
 /// Every HTTP function, defined once. The Azure Functions classes use the same constants in their attributes; the
@@ -25,11 +30,14 @@ public sealed record HttpEndpoint(string FunctionName, string Method, string Rou
 public static class HttpEndpoints
 {
     public static readonly HttpEndpoint Health = new(FunctionNames.Health, "GET", Routes.Health, ApiAccess.Anonymous);
-    public static readonly HttpEndpoint EnrollPensioner = new(FunctionNames.EnrollPensioner, "POST", Routes.Pensioners, ApiAccess.Operator);
+    public static readonly HttpEndpoint EnrollPensioner = new(FunctionNames.EnrollPensioner, "POST", Routes.Pensioners, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
+    public static readonly HttpEndpoint GetPensioner = new(FunctionNames.GetPensioner, "GET", Routes.Pensioner, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ListReviewCases = new(FunctionNames.ListReviewCases, "GET", Routes.ReviewCases, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ErasePensioner = new(FunctionNames.ErasePensioner, "DELETE", Routes.Pensioner, ApiAccess.Operator) { Roles = [OperatorRole.Admin] };
     public static readonly HttpEndpoint GetEligibility = new(FunctionNames.GetEligibility, "GET", Routes.PensionerEligibility, ApiAccess.Client);
     public static readonly HttpEndpoint SubmitCertification = new(FunctionNames.SubmitCertification, "POST", Routes.Certifications, ApiAccess.Client);
     public static readonly HttpEndpoint GetCertification = new(FunctionNames.GetCertification, "GET", Routes.Certification, ApiAccess.Client);
 
     /// <summary>All HTTP endpoints.</summary>
-    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification];
+    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases];
 }

@@ -1,16 +1,22 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace PensionCert.Http;
 
 /// <summary>Start-up wiring of the HTTP API, shared by both hosts.</summary>
 public static class HttpServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="PensionCertApi"/> and <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>).</summary>
+    /// <summary>
+    /// Registers <see cref="PensionCertApi"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
+    /// operator token validation (<see cref="OperatorAuthOptions"/>, section <c>PensionCert:OperatorAuth</c>).
+    /// </summary>
     public static IServiceCollection AddPensionCertHttpApi(this IServiceCollection services)
     {
-        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations()
-            .Validate(o => !o.EnforceClientKeys || o.ClientKeys.Count > 0, "PensionCert:Auth:ClientKeys must list at least one key when EnforceClientKeys is on.")
-            .ValidateOnStart();
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>();
+        services.AddOptions<OperatorAuthOptions>().BindConfiguration(OperatorAuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OperatorAuthOptions>, OperatorAuthOptionsValidator>();
+        services.AddSingleton<OperatorTokenValidator>();
         services.AddSingleton<PensionCertApi>();
         return services;
     }

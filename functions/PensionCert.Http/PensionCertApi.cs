@@ -8,7 +8,9 @@ using PensionCert.Core.Definitions;
 using PensionCert.Core.Enrollment;
 using PensionCert.Core.Errors;
 using PensionCert.Core.Faces;
+using PensionCert.Core.Operators;
 using PensionCert.Core.Storage;
+using PensionCert.Core.Audit;
 
 namespace PensionCert.Http;
 
@@ -22,6 +24,10 @@ public sealed partial class PensionCertApi(
     EligibilityService eligibility,
     IEnumerable<IHealthProbe> healthProbes,
     IOptions<ApiKeyOptions> keys,
+    OperatorTokenValidator operatorTokens,
+    PensionerAdministrationService administration,
+    IAuditLog audit,
+    TimeProvider timeProvider,
     ILogger<PensionCertApi> logger)
 {
     private static readonly HashSet<string> EnrollmentFields = ["idNumber", "name", "regionCode"];
@@ -38,7 +44,7 @@ public sealed partial class PensionCertApi(
 
     /// <summary>POST /api/pensioners (operator): enrol or re-enrol a pensioner with a reference photo. 201 new, 200 re-enrolled.</summary>
     public Task<IResult> EnrollAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.EnrollPensioner, async () =>
+        RunAsync(request, HttpEndpoints.EnrollPensioner, async caller =>
         {
             byte[] photo = [];
             var maxBytes = certification.MaxPhotoBytes;
@@ -50,7 +56,8 @@ public sealed partial class PensionCertApi(
                 photo = buffer.ToArray();
             }, cancellationToken);
             var result = await enrollment.EnrollAsync(new EnrollPensionerCommand(
-                fields.GetValueOrDefault("idNumber"), fields.GetValueOrDefault("name"), fields.GetValueOrDefault("regionCode"), photo), cancellationToken);
+                fields.GetValueOrDefault("idNumber"), fields.GetValueOrDefault("name"), fields.GetValueOrDefault("regionCode"), photo, caller.Operator), cancellationToken);
+            caller.PensionerId = result.PensionerId;
             var body = new EnrollmentResponse(result.PensionerId, result.ReferenceVersion, result.Created, result.EnrolledAt);
             var location = $"/{Routes.Prefix}/{Routes.PensionerEligibility.Replace("{pensionerId}", result.PensionerId, StringComparison.Ordinal)}";
             return result.Created
@@ -60,7 +67,7 @@ public sealed partial class PensionCertApi(
 
     /// <summary>POST /api/certifications (client): submit a selfie; 202 with the certification id and a Location to poll.</summary>
     public Task<IResult> SubmitCertificationAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.SubmitCertification, async () =>
+        RunAsync(request, HttpEndpoints.SubmitCertification, async caller =>
         {
             var idempotencyKey = request.Headers["Idempotency-Key"].Count switch
             {
@@ -68,9 +75,10 @@ public sealed partial class PensionCertApi(
                 1 => request.Headers["Idempotency-Key"].ToString(),
                 _ => throw new ProblemException(ProblemTypes.InvalidIdempotencyKey),
             };
-            var clientId = ClientIdOf(request);
+            var clientId = caller.Client?.Name ?? "client";
+            var allowedChannels = caller.Client?.AllowedChannels;
             SubmitCertificationCommand Command(IReadOnlyDictionary<string, string> f) => new(
-                f.GetValueOrDefault("idNumber"), f.GetValueOrDefault("pensionerId"), f.GetValueOrDefault("channel"), idempotencyKey, clientId);
+                f.GetValueOrDefault("idNumber"), f.GetValueOrDefault("pensionerId"), f.GetValueOrDefault("channel"), idempotencyKey, clientId, allowedChannels);
 
             StagedPhoto? staged = null;
             try
@@ -118,25 +126,79 @@ public sealed partial class PensionCertApi(
                 Date(view.DueSoonFrom), Date(view.AsOf)!, "Asia/Shanghai"), ApiJson.Options);
         });
 
+    /// <summary>
+    /// GET /api/pensioners/{pensionerId} (operator: clerk, reviewer, admin; region checked): the profile with the ID
+    /// number masked; an admin may add <c>?reveal=idNumber</c> for the full number (recorded in the audit table).
+    /// </summary>
+    public Task<IResult> GetPensionerAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        RunAsync(request, HttpEndpoints.GetPensioner, async caller =>
+        {
+            caller.PensionerId = Ids.IsPensionerId(pensionerId) ? pensionerId : null;
+            var reveal = string.Equals(request.Query["reveal"].ToString(), "idNumber", StringComparison.Ordinal);
+            var view = await administration.GetAsync(pensionerId, caller.Operator!, reveal, cancellationToken);
+            if (view.IdNumberRevealed) caller.AuditDetail = "idNumber revealed";
+            return Results.Json(new PensionerResponse(view.PensionerId, view.IdNumber, view.IdNumberRevealed, view.Name, view.RegionCode,
+                view.ReferenceVersion, view.EnrolledAt, view.State, Date(view.ValidUntil)), ApiJson.Options);
+        });
+
+    /// <summary>
+    /// DELETE /api/pensioners/{pensionerId} (operator: admin; region checked): erases the pensioner's photos, rows and
+    /// index entries; 200 with counts. The audit row records the erasure with counts only.
+    /// </summary>
+    public Task<IResult> ErasePensionerAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        RunAsync(request, HttpEndpoints.ErasePensioner, async caller =>
+        {
+            caller.PensionerId = Ids.IsPensionerId(pensionerId) ? pensionerId : null;
+            var erased = await administration.EraseAsync(pensionerId, caller.Operator!, cancellationToken);
+            caller.AuditDetail = string.Create(CultureInfo.InvariantCulture,
+                $"erased certifications={erased.Certifications} referencePhotos={erased.ReferencePhotos} rows={erased.PensionerRows}");
+            return Results.Json(new ErasureResponse(erased.PensionerId, erased.Certifications, erased.ReferencePhotos, erased.PensionerRows), ApiJson.Options);
+        });
+
+    /// <summary>
+    /// GET /api/review-cases?date=yyyy-MM-dd (operator: reviewer, admin): cases opened for that China date (default
+    /// today) in the operator's regions, e.g. pensioners who reached the daily limit of failed certifications.
+    /// </summary>
+    public Task<IResult> ListReviewCasesAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request, HttpEndpoints.ListReviewCases, async caller =>
+        {
+            var raw = request.Query["date"].ToString();
+            DateOnly day;
+            if (string.IsNullOrEmpty(raw)) day = ChinaTime.Today(timeProvider);
+            else if (!DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+                throw new ProblemException(ProblemTypes.MalformedRequest, "date 应为 yyyy-MM-dd 格式的日期。");
+            var cases = await administration.ListReviewCasesAsync(day, caller.Operator!, cancellationToken);
+            return Results.Json(new ReviewCasesResponse(Date(day)!, cases.Select(c => new ReviewCaseBody(c.PensionerId, c.RegionCode, c.Reason, c.OpenedAt)).ToArray()), ApiJson.Options);
+        });
+
     /// <summary>The URL path of a certification, for Location headers.</summary>
     public static string CertificationLocation(string certificationId) =>
         $"/{Routes.Prefix}/{Routes.Certification.Replace("{certificationId}", certificationId, StringComparison.Ordinal)}";
 
-    private async Task<IResult> RunAsync(HttpRequest request, HttpEndpoint endpoint, Func<Task<IResult>> handler)
+    /// <summary>Runs a handler that needs nothing from the caller (see the overload with <see cref="ApiCaller"/>).</summary>
+    private Task<IResult> RunAsync(HttpRequest request, HttpEndpoint endpoint, Func<Task<IResult>> handler) =>
+        RunAsync(request, endpoint, _ => handler());
+
+    /// <summary>
+    /// Authenticates the caller for <paramref name="endpoint"/> (client key or operator bearer token and role), runs
+    /// the handler, maps problems to problem+json, and writes one audit row for every operator call (allowed or not).
+    /// </summary>
+    private async Task<IResult> RunAsync(HttpRequest request, HttpEndpoint endpoint, Func<ApiCaller, Task<IResult>> handler)
     {
+        var caller = new ApiCaller();
+        IResult result;
         try
         {
-            if (!IsAuthorized(request, endpoint.Access)) return new ProblemResult(ProblemTypes.Unauthorized);
-            return await handler();
+            result = await AuthorizeAsync(request, endpoint, caller) ?? await handler(caller);
         }
         catch (ProblemException ex)
         {
-            return new ProblemResult(ex.Problem, ex.Detail, ex.Reasons);
+            result = new ProblemResult(ex.Problem, ex.Detail, ex.Reasons);
         }
         catch (StorageUnavailableException ex)
         {
             LogStorageUnavailable(logger, endpoint.FunctionName, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
-            return new ProblemResult(ProblemTypes.StorageUnavailable);
+            result = new ProblemResult(ProblemTypes.StorageUnavailable);
         }
         catch (ServiceNotReadyException)
         {
@@ -147,29 +209,68 @@ public sealed partial class PensionCertApi(
         {
             return new ProblemResult(ProblemTypes.MalformedRequest);
         }
+        if (endpoint.Access == ApiAccess.Operator) await AuditAsync(request, endpoint, caller, result);
+        return result;
     }
 
-    private bool IsAuthorized(HttpRequest request, ApiAccess access)
+    /// <summary>Returns a problem result when the caller may not call <paramref name="endpoint"/>; fills <paramref name="caller"/> otherwise.</summary>
+    private async Task<IResult?> AuthorizeAsync(HttpRequest request, HttpEndpoint endpoint, ApiCaller caller)
     {
-        var options = keys.Value;
-        return access switch
+        switch (endpoint.Access)
         {
-            ApiAccess.Anonymous => true,
-            ApiAccess.Operator => ApiKeyOptions.KeyEquals(request.Headers[ApiKeyOptions.OperatorKeyHeader].FirstOrDefault(), options.OperatorKey),
-            _ => !options.EnforceClientKeys || ClientKeyIndex(request, options) >= 0,
+            case ApiAccess.Anonymous:
+                return null;
+            case ApiAccess.Operator:
+                caller.Operator = await operatorTokens.ValidateAsync(request.Headers.Authorization.Count == 1 ? request.Headers.Authorization.ToString() : null, request.HttpContext.RequestAborted);
+                if (caller.Operator is null)
+                    return new ProblemResult(ProblemTypes.OperatorUnauthorized) { Challenge = "Bearer error=\"invalid_token\"" };
+                if (endpoint.Roles.Count > 0 && !endpoint.Roles.Contains(caller.Operator.Role))
+                    return new ProblemResult(ProblemTypes.RoleNotAllowed);
+                return null;
+            default:
+                var options = keys.Value;
+                if (!options.EnforceClientKeys) return null;
+                caller.Client = options.Find(request.Headers[ApiKeyOptions.ClientKeyHeader].FirstOrDefault() ?? request.Query["code"].FirstOrDefault());
+                return caller.Client is null ? new ProblemResult(ProblemTypes.Unauthorized) : null;
+        }
+    }
+
+    /// <summary>Appends the audit row of an operator call; a failure to write it is logged (ids only) and does not change the answer.</summary>
+    private async Task AuditAsync(HttpRequest request, HttpEndpoint endpoint, ApiCaller caller, IResult result)
+    {
+        var status = result switch
+        {
+            ProblemResult p => ProblemResult.StatusCode(p.Problem.Kind),
+            IStatusCodeHttpResult { StatusCode: { } code } => code,
+            _ => StatusCodes.Status200OK,
         };
+        var entry = new AuditEntry(
+            timeProvider.GetUtcNow(),
+            caller.Operator?.Subject ?? "anonymous",
+            caller.Operator?.Role.ToWireName() ?? "",
+            endpoint.FunctionName,
+            caller.PensionerId,
+            status,
+            (result as ProblemResult)?.Problem.Code,
+            SourceOf(request),
+            caller.AuditDetail);
+        try
+        {
+            await audit.AppendAsync(entry, CancellationToken.None);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            LogAuditFailed(logger, endpoint.FunctionName, caller.PensionerId, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+        }
     }
 
-    private static int ClientKeyIndex(HttpRequest request, ApiKeyOptions options)
+    /// <summary>The remote address as the host saw it, plus the first X-Forwarded-For hop when present (as sent: not trusted).</summary>
+    private static string SourceOf(HttpRequest request)
     {
-        var presented = request.Headers[ApiKeyOptions.ClientKeyHeader].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
-        return options.ClientKeys.FindIndex(k => ApiKeyOptions.KeyEquals(presented, k));
-    }
-
-    private string ClientIdOf(HttpRequest request)
-    {
-        var index = ClientKeyIndex(request, keys.Value);
-        return index >= 0 ? $"client-{index}" : "client";
+        var remote = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var forwarded = request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim();
+        if (string.IsNullOrEmpty(forwarded)) return remote;
+        return $"{remote} (x-forwarded-for {new string(forwarded.Take(45).Where(c => char.IsAsciiHexDigit(c) || c is '.' or ':').ToArray())})";
     }
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -179,7 +280,39 @@ public sealed partial class PensionCertApi(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Storage unavailable during {Function} ({ErrorType})")]
     private static partial void LogStorageUnavailable(ILogger logger, string function, string errorType);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Audit row for {Function} on pensioner {PensionerId} could not be written ({ErrorType})")]
+    private static partial void LogAuditFailed(ILogger logger, string function, string? pensionerId, string errorType);
 }
+
+/// <summary>What a handler knows about its caller, and what it reports for the audit row.</summary>
+internal sealed class ApiCaller
+{
+    /// <summary>The validated operator (operator endpoints).</summary>
+    public OperatorPrincipal? Operator { get; set; }
+
+    /// <summary>The client whose key was presented (client endpoints, when the app checks keys).</summary>
+    public ClientKey? Client { get; set; }
+
+    /// <summary>The pensioner acted on, for the audit row (a well-formed pensioner id only).</summary>
+    public string? PensionerId { get; set; }
+
+    /// <summary>A short non-personal note for the audit row.</summary>
+    public string? AuditDetail { get; set; }
+}
+
+/// <summary>A pensioner as an operator sees it; <c>idNumber</c> is masked unless <c>idNumberRevealed</c>.</summary>
+public sealed record PensionerResponse(string PensionerId, string IdNumber, bool IdNumberRevealed, string Name, string RegionCode,
+    int ReferenceVersion, DateTimeOffset EnrolledAt, EligibilityState State, string? ValidUntil);
+
+/// <summary>Review cases of one China date.</summary>
+public sealed record ReviewCasesResponse(string Date, IReadOnlyList<ReviewCaseBody> Cases);
+
+/// <summary>One review case.</summary>
+public sealed record ReviewCaseBody(string PensionerId, string RegionCode, string Reason, DateTimeOffset OpenedAt);
+
+/// <summary>What an erasure removed.</summary>
+public sealed record ErasureResponse(string PensionerId, int Certifications, int ReferencePhotos, int PensionerRows);
 
 /// <summary>Health response.</summary>
 public sealed record HealthResponse(string Status, IReadOnlyList<string> Missing);
@@ -204,8 +337,10 @@ internal static class ResultExtensions
 {
     public static IResult WithLocation(this IResult result, string location) => new LocatedResult(result, location);
 
-    private sealed class LocatedResult(IResult inner, string location) : IResult
+    private sealed class LocatedResult(IResult inner, string location) : IResult, IStatusCodeHttpResult
     {
+        public int? StatusCode => (inner as IStatusCodeHttpResult)?.StatusCode;
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.Headers.Location = location;

@@ -24,6 +24,13 @@ public static class PhotoRequestReader
     /// <summary>Receives the photo as a stream, with the text fields read before it.</summary>
     public delegate Task PhotoHandler(IReadOnlyDictionary<string, string> fieldsSoFar, Stream photo, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The largest request body that can carry a photo of <paramref name="maxPhotoBytes"/>: base64 is 4/3 of the photo,
+    /// plus up to 2 line-break bytes per 76 characters (MIME style), plus 64 KiB for the other fields and multipart
+    /// headers. Hosts cap request bodies at this size (413 beyond it).
+    /// </summary>
+    public static long MaxBodyBytes(long maxPhotoBytes) => maxPhotoBytes / 3 * 4 * 78 / 76 + 64 * 1024;
+
     /// <summary>Reads the request, calling <paramref name="onPhoto"/> once for the photo; returns all text fields.</summary>
     /// <param name="request">The HTTP request.</param>
     /// <param name="textFields">The text fields the endpoint accepts (besides <c>photo</c>).</param>
@@ -34,8 +41,7 @@ public static class PhotoRequestReader
     public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(
         HttpRequest request, IReadOnlySet<string> textFields, long maxPhotoBytes, PhotoHandler onPhoto, CancellationToken cancellationToken)
     {
-        // Base64 is 4/3 of the photo, plus up to 2 line-break bytes per 76 characters (MIME style), plus fields.
-        var maxBody = maxPhotoBytes / 3 * 4 * 78 / 76 + 64 * 1024;
+        var maxBody = MaxBodyBytes(maxPhotoBytes);
         if (request.ContentLength > maxBody) throw new ProblemException(ProblemTypes.PhotoTooLarge);
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType))
             throw new ProblemException(ProblemTypes.UnsupportedContentType);

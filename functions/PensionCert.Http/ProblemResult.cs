@@ -21,6 +21,9 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
     /// <summary>The problem type.</summary>
     public ProblemType Problem { get; } = problem;
 
+    /// <summary>The <c>WWW-Authenticate</c> challenge of a 401 (default <c>ApiKey</c>; operator routes use <c>Bearer</c>).</summary>
+    public string Challenge { get; init; } = "ApiKey";
+
     /// <summary>HTTP status for a problem kind.</summary>
     public static int StatusCode(ProblemKind kind) => kind switch
     {
@@ -33,6 +36,8 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         ProblemKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
+        ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -46,7 +51,7 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         if (status == StatusCodes.Status503ServiceUnavailable)
             response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (status == StatusCodes.Status401Unauthorized)
-            response.Headers.WWWAuthenticate = "ApiKey";
+            response.Headers.WWWAuthenticate = Challenge;
         var body = new ProblemBody(
             TypeBase + Problem.Code,
             Problem.Title,

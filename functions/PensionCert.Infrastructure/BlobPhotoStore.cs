@@ -31,6 +31,19 @@ public sealed class BlobPhotoStore(StorageClients clients) : IPhotoStore
         });
 
     /// <inheritdoc />
+    public Task<int> DeleteByPrefixAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var client = clients.Container(container);
+            var deleted = 0;
+            await foreach (var blob in client.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken))
+            {
+                if ((await client.GetBlobClient(blob.Name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value) deleted++;
+            }
+            return deleted;
+        });
+
+    /// <inheritdoc />
     public Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
         StorageErrors.Guard(() => clients.Container(container).GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken));
 }

@@ -25,6 +25,9 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IPhotoStore, BlobPhotoStore>();
         services.AddSingleton<IVerificationQueue, StorageVerificationQueue>();
         services.AddSingleton<IHealthProbe, StorageHealthCheck>();
+        services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
+        services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
+        services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

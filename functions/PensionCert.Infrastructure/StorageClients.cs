@@ -43,6 +43,9 @@ public sealed class StorageClients
         PensionerIdentities = tables.GetTableClient(StorageNames.PensionerIdentitiesTable);
         Certifications = tables.GetTableClient(StorageNames.CertificationsTable);
         IdempotencyKeys = tables.GetTableClient(StorageNames.IdempotencyTable);
+        OperatorAudit = tables.GetTableClient(StorageNames.OperatorAuditTable);
+        SelfieRetention = tables.GetTableClient(StorageNames.SelfieRetentionTable);
+        ReviewCases = tables.GetTableClient(StorageNames.ReviewCasesTable);
     }
 
     /// <summary>
@@ -58,13 +61,16 @@ public sealed class StorageClients
     public TableClient PensionerIdentities { get; }
     public TableClient Certifications { get; }
     public TableClient IdempotencyKeys { get; }
+    public TableClient OperatorAudit { get; }
+    public TableClient SelfieRetention { get; }
+    public TableClient ReviewCases { get; }
 
     /// <summary>The container client for a photo container.</summary>
     public BlobContainerClient Container(PhotoContainer container) =>
         container == PhotoContainer.References ? References : Selfies;
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];

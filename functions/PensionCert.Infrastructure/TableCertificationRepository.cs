@@ -50,6 +50,10 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
             }
         });
 
+    /// <inheritdoc />
+    public Task DeleteAsync(string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.Certifications.DeleteEntityAsync(certificationId, RecordRowKey, ETag.All, cancellationToken));
+
     private static TableEntity ToEntity(CertificationRecord r) => new(r.CertificationId, RecordRowKey)
     {
         ["PensionerId"] = r.PensionerId,
@@ -65,6 +69,8 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         ["LivenessScore"] = r.LivenessScore,
         ["ReasonCodes"] = string.Join(',', r.ReasonCodes),
         ["Attempts"] = r.Attempts,
+        ["SelfieDeleteOn"] = r.SelfieDeleteOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["SelfieDeletedAt"] = r.SelfieDeletedAt,
     };
 
     private static CertificationRecord ToRecord(TableEntity e) => new()
@@ -83,6 +89,8 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         LivenessScore = e.GetDouble("LivenessScore"),
         ReasonCodes = (e.GetString("ReasonCodes") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
         Attempts = e.GetInt32("Attempts") ?? 0,
+        SelfieDeleteOn = e.GetString("SelfieDeleteOn") is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+        SelfieDeletedAt = e.GetDateTimeOffset("SelfieDeletedAt"),
         ETag = e.ETag.ToString(),
     };
 }

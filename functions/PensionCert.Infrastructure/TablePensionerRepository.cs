@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using PensionCert.Core.Faces;
+using PensionCert.Core.Protection;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Infrastructure;
@@ -9,12 +10,18 @@ namespace PensionCert.Infrastructure;
 /// <summary>
 /// Pensioners table: PartitionKey = pensioner id; RowKey <c>profile</c> holds the current profile and reference
 /// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
-/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id.
+/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
+/// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
+/// per China day, so erasing the partition erases them too.
+/// The name and ID number are stored only AES-GCM encrypted (<c>NameProtected</c>, <c>IdNumberProtected</c>, bound to
+/// the pensioner id and field), re-encrypted with the active key whenever the profile is saved.
 /// </summary>
-public sealed class TablePensionerRepository(StorageClients clients) : IPensionerRepository
+public sealed class TablePensionerRepository(StorageClients clients, IPersonalDataProtector protector) : IPensionerRepository
 {
     private const string ProfileRowKey = "profile";
     private const string ReferenceRowPrefix = "reference-";
+    private const string CertificationRowPrefix = "certification-";
+    private const string FailedAttemptRowPrefix = "failed-";
 
     /// <inheritdoc />
     public Task<PensionerProfile?> GetAsync(string pensionerId, CancellationToken cancellationToken) =>
@@ -108,13 +115,69 @@ public sealed class TablePensionerRepository(StorageClients clients) : IPensione
             return (IReadOnlyList<ReferenceHistoryEntry>)entries;
         });
 
+    /// <inheritdoc />
+    public Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.Pensioners.UpsertEntityAsync(
+            new TableEntity(pensionerId, CertificationRowPrefix + certificationId), TableUpdateMode.Replace, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId} and RowKey ge {CertificationRowPrefix} and RowKey lt {CertificationRowPrefix + "~"}");
+            var ids = new List<string>();
+            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+                ids.Add(e.RowKey[CertificationRowPrefix.Length..]);
+            return (IReadOnlyList<string>)ids;
+        });
+
+    /// <inheritdoc />
+    public Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var identity = await clients.PensionerIdentities.GetEntityIfExistsAsync<TableEntity>(idNumberHash, "", cancellationToken: cancellationToken);
+            if (identity.HasValue && identity.Value!.GetString("PensionerId") == pensionerId)
+                await clients.PensionerIdentities.DeleteEntityAsync(idNumberHash, "", identity.Value.ETag, cancellationToken);
+
+            var rowKeys = new List<string>();
+            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}"), select: ["RowKey"], cancellationToken: cancellationToken))
+                rowKeys.Add(e.RowKey);
+            // Everything but the profile first, in transactions of at most 100 (the service limit per batch).
+            foreach (var chunk in rowKeys.Where(k => k != ProfileRowKey).Chunk(100))
+                await clients.Pensioners.SubmitTransactionAsync(
+                    chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pensionerId, k), ETag.All)), cancellationToken);
+            if (rowKeys.Contains(ProfileRowKey))
+                await clients.Pensioners.DeleteEntityAsync(pensionerId, ProfileRowKey, ETag.All, cancellationToken);
+            return rowKeys.Count;
+        });
+
+    /// <inheritdoc />
+    public Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.Pensioners.UpsertEntityAsync(
+            new TableEntity(pensionerId, FailedAttemptPrefix(day) + certificationId), TableUpdateMode.Replace, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var prefix = FailedAttemptPrefix(day);
+            var count = 0;
+            await foreach (var _ in clients.Pensioners.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId} and RowKey ge {prefix} and RowKey lt {prefix + "~"}"), select: ["RowKey"], cancellationToken: cancellationToken))
+                count++;
+            return count;
+        });
+
+    private static string FailedAttemptPrefix(DateOnly day) => FailedAttemptRowPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "-";
+
     private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);
 
-    private static TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
+    private TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
     {
         ["IdNumberHash"] = p.IdNumberHash,
         ["MaskedIdNumber"] = p.MaskedIdNumber,
-        ["Name"] = p.Name,
+        ["NameProtected"] = protector.Protect(p.Name, NameContext(p.PensionerId)),
+        ["IdNumberProtected"] = p.IdNumber is null ? null : protector.Protect(p.IdNumber, IdNumberContext(p.PensionerId)),
         ["RegionCode"] = p.RegionCode,
         ["ReferenceVersion"] = p.ReferenceVersion,
         ["ReferenceBlobName"] = p.ReferenceBlobName,
@@ -125,12 +188,19 @@ public sealed class TablePensionerRepository(StorageClients clients) : IPensione
         ["Suspended"] = p.Suspended,
     };
 
-    private static PensionerProfile ToProfile(TableEntity e) => new()
+    /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
+    private static string NameContext(string pensionerId) => pensionerId + "/name";
+
+    /// <summary>Associated data binding an encrypted ID number to its pensioner.</summary>
+    private static string IdNumberContext(string pensionerId) => pensionerId + "/idNumber";
+
+    private PensionerProfile ToProfile(TableEntity e) => new()
     {
         PensionerId = e.PartitionKey,
         IdNumberHash = e.GetString("IdNumberHash"),
         MaskedIdNumber = e.GetString("MaskedIdNumber"),
-        Name = e.GetString("Name"),
+        Name = protector.Unprotect(e.GetString("NameProtected") ?? "", NameContext(e.PartitionKey)),
+        IdNumber = e.GetString("IdNumberProtected") is { } protectedId ? protector.Unprotect(protectedId, IdNumberContext(e.PartitionKey)) : null,
         RegionCode = e.GetString("RegionCode"),
         ReferenceVersion = e.GetInt32("ReferenceVersion") ?? 0,
         ReferenceBlobName = e.GetString("ReferenceBlobName"),

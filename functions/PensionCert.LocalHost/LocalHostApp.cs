@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PensionCert.Core.Definitions;
@@ -27,6 +29,9 @@ public static class LocalHostApp
         [FunctionNames.GetEligibility] = (api, c) => api.GetEligibilityAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
         [FunctionNames.SubmitCertification] = (api, c) => api.SubmitCertificationAsync(c.Request, c.RequestAborted),
         [FunctionNames.GetCertification] = (api, c) => api.GetCertificationAsync(c.Request, RouteValue(c, "certificationId"), c.RequestAborted),
+        [FunctionNames.GetPensioner] = (api, c) => api.GetPensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
+        [FunctionNames.ListReviewCases] = (api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted),
+        [FunctionNames.ErasePensioner] = (api, c) => api.ErasePensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
     };
 
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>
@@ -45,6 +50,10 @@ public static class LocalHostApp
         });
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
         builder.Services.AddProblemDetails();
+        var rateLimits = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(rateLimits, new System.ComponentModel.DataAnnotations.ValidationContext(rateLimits), validateAllProperties: true);
+        builder.Services.AddRateLimiter(o => RateLimits.Configure(o, rateLimits));
+        ConfigureKestrel(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -62,9 +71,30 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
+        app.UseRouting();
+        app.UseRateLimiter();
         MapHttpFunctions(app, hostJson.RoutePrefix);
         return app;
     }
+
+    /// <summary>
+    /// Hostile-client limits of Kestrel: bodies over the photo cap (base64-inflated, plus form overhead) end with 413
+    /// before they are read; a body trickling slower than 240 bytes/s after a 5 s grace, or headers not complete within
+    /// 15 s, end the request (the Functions front end applies its own limits in Azure: 100 MB body, 230 s timeout).
+    /// </summary>
+    private static void ConfigureKestrel(WebApplicationBuilder builder)
+    {
+        var maxPhoto = builder.Configuration.GetValue<long?>($"{Core.Certification.CertificationOptions.SectionName}:MaxPhotoBytes") ?? 10L * 1024 * 1024;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = PhotoRequestReader.MaxBodyBytes(maxPhoto);
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+    }
+
+    /// <summary>The largest body Kestrel accepts for a photo cap: base64 inflation (4/3) plus 64 KiB of fields and framing.</summary>
 
     /// <summary>Maps each endpoint of <see cref="HttpEndpoints.All"/> to its handler under the route prefix.</summary>
     private static void MapHttpFunctions(IEndpointRouteBuilder app, string routePrefix)

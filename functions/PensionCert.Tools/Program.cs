@@ -23,5 +23,38 @@ evaluate.SetAction(async (parse, cancellationToken) =>
     return await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), Console.Out, cancellationToken);
 });
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, BenchCommands.Create(facesOption) };
+var settingsOption = new Option<FileInfo?>("--settings")
+{
+    Description = "appsettings.json with PensionCert:OperatorAuth (default: functions/PensionCert.LocalHost/appsettings.json).",
+};
+var subjectOption = new Option<string>("--subject")
+{
+    Description = "Opaque operator id (the token's sub), recorded in the audit table.",
+    DefaultValueFactory = _ => "dev-operator",
+};
+var roleOption = new Option<string>("--role")
+{
+    Description = "clerk, reviewer or admin.",
+    Required = true,
+};
+roleOption.AcceptOnlyFromAmong("clerk", "reviewer", "admin");
+var regionOption = new Option<string[]>("--region")
+{
+    Description = "A six-digit GB/T 2260 region code served (repeat for several; 110000 serves all of Beijing).",
+    Required = true,
+    AllowMultipleArgumentsPerToken = true,
+};
+var minutesOption = new Option<int>("--minutes")
+{
+    Description = "Lifetime in minutes.",
+    DefaultValueFactory = _ => 60,
+};
+var mintToken = new Command("mint-token", "Print a local operator bearer token signed with the local host's development key.")
+{
+    settingsOption, subjectOption, roleOption, regionOption, minutesOption,
+};
+mintToken.SetAction(parse => MintToken.Run(parse.GetValue(settingsOption), parse.GetValue(subjectOption)!, parse.GetValue(roleOption)!,
+    parse.GetValue(regionOption)!, parse.GetValue(minutesOption), Console.Out, Console.Error));
+
+var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption) };
 return await root.Parse(args).InvokeAsync();

@@ -74,7 +74,8 @@ public sealed class BadInputTests(LocalHostFixture host)
         var before = await host.CountStoredAsync();
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", LocalHostFixture.ClientKeyHeader,
             LocalHostFixture.Multipart(("idNumber", TestIdNumbers.New()), ("name", "王五"), ("regionCode", "110105")).WithPhoto(Photos.GenuineReference)));
-        await AssertProblem(response, HttpStatusCode.Unauthorized, "unauthorized", "client key on operator route");
+        await AssertProblem(response, HttpStatusCode.Unauthorized, "operator-unauthorized", "client key on operator route");
+        Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
         Assert.Equal(before, await host.CountStoredAsync());
     }
 
@@ -118,7 +119,7 @@ public sealed class BadInputTests(LocalHostFixture host)
         await AssertProblem(response, HttpStatusCode.NotFound, code, path);
     }
 
-    private static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code, string because)
+    internal static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code, string because)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(status == response.StatusCode, $"{because}: expected {(int)status}, got {(int)response.StatusCode} {body}");

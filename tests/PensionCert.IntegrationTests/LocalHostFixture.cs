@@ -5,8 +5,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PensionCert.Core.Operators;
+using PensionCert.Http;
 using PensionCert.Infrastructure;
 using PensionCert.LocalHost;
 using PensionCert.Tests.Shared;
@@ -21,7 +24,22 @@ namespace PensionCert.IntegrationTests;
 public sealed class LocalHostFixture : IAsyncLifetime
 {
     public const string ClientKey = "local-client-key";
-    public const string OperatorKey = "local-operator-key";
+
+    /// <summary>The per-pensioner request limit the fixture configures (the per-client-key limit is set high for the suite).</summary>
+    public const int PensionerPermitsPerMinute = 25;
+
+    /// <summary>Every GB/T 2260 province-level code: the default test operator serves the whole country.</summary>
+    public static readonly string[] AllProvinces =
+        ["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000",
+         "370000", "410000", "420000", "430000", "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000",
+         "630000", "640000", "650000", "710000", "810000", "820000"];
+
+    /// <summary>The local host's operator token settings (from its appsettings.json beside the test binaries).</summary>
+    public static readonly OperatorAuthOptions OperatorAuth = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build()
+        .GetSection(OperatorAuthOptions.SectionName).Get<OperatorAuthOptions>()!;
+
+    private static readonly Lazy<string> DefaultOperatorToken = new(() => OperatorToken(OperatorRole.Admin, AllProvinces));
 
     public WebApplication App { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -37,6 +55,8 @@ public sealed class LocalHostFixture : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["AzureWebJobsStorage"] = storage;
             builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
+            builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
+            builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Logging.AddProvider(Logs);
         });
         try
@@ -113,7 +133,15 @@ public sealed class LocalHostFixture : IAsyncLifetime
     }
 
     public static (string, string) ClientKeyHeader => ("x-functions-key", ClientKey);
-    public static (string, string) OperatorKeyHeader => ("x-operator-key", OperatorKey);
+    /// <summary>An admin serving every province (the default operator of the tests).</summary>
+    public static (string, string) OperatorKeyHeader => ("Authorization", "Bearer " + DefaultOperatorToken.Value);
+
+    /// <summary>A bearer header for an operator with <paramref name="role"/> serving <paramref name="regions"/>.</summary>
+    public static (string, string) OperatorHeader(OperatorRole role, params string[] regions) => ("Authorization", "Bearer " + OperatorToken(role, regions));
+
+    /// <summary>A token signed with the local key, valid for an hour from now.</summary>
+    public static string OperatorToken(OperatorRole role, string[] regions, string? subject = null) =>
+        OperatorTokenIssuer.Mint(OperatorAuth, subject ?? "test-" + role.ToWireName(), role, regions, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
 
     public static HttpRequestMessage Request(HttpMethod method, string path, (string Name, string Value)? header, HttpContent? content = null)
     {

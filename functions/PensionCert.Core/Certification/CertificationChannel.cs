@@ -33,6 +33,10 @@ public static class CertificationChannels
     public static bool TryParse(string? name, out CertificationChannel channel) =>
         ByName.TryGetValue(name?.Trim() ?? "", out channel);
 
+    /// <summary>True for the self-service channels (alipay, wechat, e-ssc, app); false for counter, community and home visit.</summary>
+    public static bool IsOnline(this CertificationChannel channel) =>
+        channel is CertificationChannel.Alipay or CertificationChannel.WeChat or CertificationChannel.ElectronicSocialSecurityCard or CertificationChannel.App;
+
     /// <summary>The wire name of a channel.</summary>
     public static string ToWireName(this CertificationChannel channel) => channel switch
     {

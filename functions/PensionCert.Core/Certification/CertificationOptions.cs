@@ -14,6 +14,17 @@ public sealed class CertificationOptions
     /// </summary>
     public const int MaxDequeueCount = 5;
 
+    /// <summary>How long an Idempotency-Key stays bound to its certification; after that the key may be used afresh.</summary>
+    public static readonly TimeSpan IdempotencyKeyLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Rejected online certifications (alipay, wechat, e-ssc, app) a pensioner may have in one China calendar day;
+    /// after that, further online attempts that day are refused with <c>daily-attempts-exhausted</c>, pointing to the
+    /// offline channels (counter, community, home visit), and a review case is opened for the region (default 5).
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxFailedAttemptsPerDay { get; set; } = 5;
+
     /// <summary>Largest accepted photo in bytes (default 10 MiB). Larger bodies get 413 photo-too-large.</summary>
     [Range(1024, 50L * 1024 * 1024)]
     public long MaxPhotoBytes { get; set; } = 10L * 1024 * 1024;

@@ -27,6 +27,8 @@ public sealed partial class CertificationProcessor(
     IPhotoStore photos,
     IFaceAnalyzer faceAnalyzer,
     VerificationPolicy policy,
+    Retention.SelfieRetentionService retention,
+    AttemptLimiter attemptLimiter,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationProcessor> logger)
@@ -91,15 +93,22 @@ public sealed partial class CertificationProcessor(
         var decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
         if (decision.Status == CertificationStatus.Approved)
             await RecordCertifiedAsync(record, cancellationToken);
+        // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
+        if (decision.Status == CertificationStatus.Rejected)
+            await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken);
         await DecideAsync(record, decision, cancellationToken);
     }
 
     private async Task DecideAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
     {
+        var decidedAt = timeProvider.GetUtcNow();
+        // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
+        var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
         await certifications.UpdateAsync(record with
         {
             Status = decision.Status,
-            DecidedAt = timeProvider.GetUtcNow(),
+            DecidedAt = decidedAt,
+            SelfieDeleteOn = deleteOn,
             Similarity = decision.Similarity,
             AcceptThreshold = policy.AcceptThreshold,
             ReviewThreshold = policy.ReviewThreshold,
@@ -140,10 +149,13 @@ public sealed partial class CertificationProcessor(
     {
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null || record.Status.IsDecided()) return;
+        var decidedAt = timeProvider.GetUtcNow();
+        var deleteOn = await retention.ScheduleAsync(certificationId, decidedAt, cancellationToken);
         await certifications.UpdateAsync(record with
         {
             Status = CertificationStatus.Failed,
-            DecidedAt = timeProvider.GetUtcNow(),
+            DecidedAt = decidedAt,
+            SelfieDeleteOn = deleteOn,
             Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
             ReasonCodes = [Reasons.ProcessingFailed.Code],
         }, cancellationToken);

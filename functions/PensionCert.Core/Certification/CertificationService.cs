@@ -16,7 +16,9 @@ namespace PensionCert.Core.Certification;
 /// <param name="Channel">Wire name of the channel (alipay, wechat, e-ssc, app, counter, community, home-visit).</param>
 /// <param name="IdempotencyKey">Optional Idempotency-Key header value.</param>
 /// <param name="ClientId">Which client key made the call (scopes idempotency keys).</param>
-public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId);
+/// <param name="AllowedChannels">The channels the caller's client key may submit for; null when the host does not restrict them.</param>
+public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId,
+    IReadOnlySet<CertificationChannel>? AllowedChannels = null);
 
 /// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
 /// <param name="CertificationId">The id the selfie was stored under.</param>
@@ -43,6 +45,7 @@ public sealed partial class CertificationService(
     IPhotoStore photos,
     IVerificationQueue queue,
     IIdNumberHasher hasher,
+    AttemptLimiter attemptLimiter,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationService> logger)
@@ -56,10 +59,12 @@ public sealed partial class CertificationService(
     /// Validates the fields that do not need storage (channel, identifier shape, idempotency key), so a request with
     /// bad fields is refused before its photo is stored.
     /// </summary>
-    /// <exception cref="ProblemException">invalid-channel, pensioner-identifier-missing, conflicting-identifiers, invalid-id-number, invalid-idempotency-key.</exception>
+    /// <exception cref="ProblemException">invalid-channel, channel-not-allowed (403), pensioner-identifier-missing, conflicting-identifiers, invalid-id-number, invalid-idempotency-key.</exception>
     public void ValidateFields(SubmitCertificationCommand command)
     {
-        ParseChannel(command.Channel);
+        var channel = ParseChannel(command.Channel);
+        if (command.AllowedChannels is { } allowed && !allowed.Contains(channel))
+            throw new ProblemException(ProblemTypes.ChannelNotAllowed);
         ValidateIdempotencyKey(command.IdempotencyKey);
         if (!string.IsNullOrWhiteSpace(command.PensionerId) && !string.IsNullOrWhiteSpace(command.IdNumber))
             throw new ProblemException(ProblemTypes.ConflictingIdentifiers);
@@ -95,7 +100,7 @@ public sealed partial class CertificationService(
     /// <summary>
     /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
     /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), idempotency-key-reused (409).</exception>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), idempotency-key-reused (409), daily-attempts-exhausted (429).</exception>
     public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, CancellationToken cancellationToken)
     {
         try
@@ -114,6 +119,7 @@ public sealed partial class CertificationService(
         ValidateFields(command);
         var channel = ParseChannel(command.Channel);
         var pensionerId = await ResolvePensionerAsync(command, cancellationToken);
+        await attemptLimiter.EnsureAllowedAsync(pensionerId, channel, cancellationToken);
         var now = timeProvider.GetUtcNow();
 
         var certificationId = photo.CertificationId;
@@ -121,7 +127,8 @@ public sealed partial class CertificationService(
         if (!string.IsNullOrEmpty(command.IdempotencyKey))
         {
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256);
-            var bound = await idempotency.ClaimAsync(ScopeKey(command.ClientId, command.IdempotencyKey), new IdempotencyEntry(certificationId, requestHash, now), cancellationToken);
+            var bound = await idempotency.ClaimAsync(ScopeKey(command.ClientId, command.IdempotencyKey), new IdempotencyEntry(certificationId, requestHash, now),
+                now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
                 await DiscardAsync(photo, cancellationToken);
@@ -148,6 +155,8 @@ public sealed partial class CertificationService(
             SelfieBlobName = blobName,
             SubmittedAt = now,
         };
+        // Indexed under the pensioner first, so erasure finds every certification that may exist.
+        await pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken);
         await queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken);
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;

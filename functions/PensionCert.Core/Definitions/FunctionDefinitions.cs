@@ -16,6 +16,12 @@ public static class Routes
     /// <summary>POST (operator): enrol a pensioner with a reference photo.</summary>
     public const string Pensioners = "pensioners";
 
+    /// <summary>GET (operator): one pensioner's profile (ID number masked unless the role allows more); DELETE (admin): erase the pensioner.</summary>
+    public const string Pensioner = "pensioners/{pensionerId}";
+
+    /// <summary>GET (operator: reviewer, admin): review cases of a China date (<c>?date=yyyy-MM-dd</c>, default today) in the operator's regions.</summary>
+    public const string ReviewCases = "review-cases";
+
     /// <summary>GET (client): eligibility of one pensioner.</summary>
     public const string PensionerEligibility = "pensioners/{pensionerId}/eligibility";
 
@@ -36,6 +42,8 @@ public static class QueueNames
 /// <summary>Timer schedules: six-field NCRONTAB expressions (second minute hour day month weekday) in UTC.</summary>
 public static class Schedules
 {
+    /// <summary>Selfie retention purge: daily at 18:30 UTC = 02:30 China Standard Time (UTC+8, no daylight saving).</summary>
+    public const string PurgeExpiredSelfies = "0 30 18 * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -47,4 +55,8 @@ public static class FunctionNames
     public const string SubmitCertification = "SubmitCertification";
     public const string GetCertification = "GetCertification";
     public const string VerifyCertification = "VerifyCertification";
+    public const string GetPensioner = "GetPensioner";
+    public const string ErasePensioner = "ErasePensioner";
+    public const string PurgeExpiredSelfies = "PurgeExpiredSelfies";
+    public const string ListReviewCases = "ListReviewCases";
 }

@@ -20,4 +20,16 @@ public static class StorageNames
 
     /// <summary>Table of idempotency keys for certification submissions.</summary>
     public const string IdempotencyTable = "IdempotencyKeys";
+
+    /// <summary>
+    /// Append-only table of operator actions: PartitionKey = pensioner id (or <c>day-yyyyMMdd</c> for actions on no
+    /// pensioner), RowKey = UTC time + random suffix. Holds no ID number, name or photo.
+    /// </summary>
+    public const string OperatorAuditTable = "OperatorAudit";
+
+    /// <summary>Decided selfies by deletion date: PartitionKey = China date <c>yyyy-MM-dd</c>, RowKey = certification id.</summary>
+    public const string SelfieRetentionTable = "SelfieRetention";
+
+    /// <summary>Review cases: PartitionKey = region code, RowKey = <c>{yyyy-MM-dd}-{pensionerId}-{reason}</c>.</summary>
+    public const string ReviewCasesTable = "ReviewCases";
 }

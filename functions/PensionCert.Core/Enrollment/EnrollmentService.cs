@@ -15,7 +15,8 @@ namespace PensionCert.Core.Enrollment;
 /// <param name="Name">Name as on the ID card, 1-50 characters.</param>
 /// <param name="RegionCode">6-digit administrative region code (GB/T 2260).</param>
 /// <param name="Photo">Encoded reference photo bytes (JPEG, PNG or WebP).</param>
-public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, string? RegionCode, ReadOnlyMemory<byte> Photo);
+/// <param name="Operator">The operator enrolling; when set, the new region and any existing enrollment's region must be served.</param>
+public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, string? RegionCode, ReadOnlyMemory<byte> Photo, Operators.OperatorPrincipal? Operator = null);
 
 /// <summary>The outcome of an enrollment.</summary>
 /// <param name="PensionerId">Opaque id (not derived from the ID number).</param>
@@ -41,7 +42,7 @@ public sealed partial class EnrollmentService(
     private const int MaxSaveAttempts = 5;
 
     /// <summary>Enrolls or re-enrolls a pensioner.</summary>
-    /// <exception cref="ProblemException">Invalid fields (400), unsupported photo (415), no usable face (422), enrollment-conflict (409) when concurrent enrollments of the same person keep colliding.</exception>
+    /// <exception cref="ProblemException">Invalid fields (400), region-not-served (403), unsupported photo (415), no usable face (422), enrollment-conflict (409) when concurrent enrollments of the same person keep colliding.</exception>
     public async Task<EnrollmentResult> EnrollAsync(EnrollPensionerCommand command, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -49,6 +50,8 @@ public sealed partial class EnrollmentService(
         var name = RequireName(command.Name);
         if (!AdministrativeRegionCode.TryParse(command.RegionCode, out var region))
             throw new ProblemException(ProblemTypes.InvalidRegionCode);
+        if (command.Operator is { } op && !op.Serves(region.Value))
+            throw new ProblemException(ProblemTypes.RegionNotServed);
         var format = PhotoFormatSniffer.RequireSupported(command.Photo.Span[..Math.Min(command.Photo.Length, PhotoFormatSniffer.HeaderLength)]);
 
         var analysis = await faceAnalyzer.AnalyzeAsync(command.Photo, FaceAnalysisPurpose.Enrollment, cancellationToken);
@@ -61,6 +64,8 @@ public sealed partial class EnrollmentService(
         for (var attempt = 1; ; attempt++)
         {
             var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
+            if (existing is not null && command.Operator is { } enrolling && !enrolling.Serves(existing.RegionCode))
+                throw new ProblemException(ProblemTypes.RegionNotServed);
             var version = (existing?.ReferenceVersion ?? 0) + 1;
             // A unique blob per attempt: a request that loses the race below never overwrites the winner's photo.
             var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
@@ -73,6 +78,7 @@ public sealed partial class EnrollmentService(
                 IdNumberHash = hash,
                 MaskedIdNumber = idNumber.Masked,
                 Name = name,
+                IdNumber = idNumber.Value,
                 RegionCode = region.Value,
                 ReferenceVersion = version,
                 ReferenceBlobName = blobName,

@@ -15,6 +15,8 @@ public enum ProblemKind
     Unprocessable,
     Unavailable,
     Internal,
+    Forbidden,
+    TooManyRequests,
 }
 
 /// <summary>
@@ -54,6 +56,12 @@ public static class ProblemTypes
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", ProblemKind.MethodNotAllowed, "Method not allowed", "请求方式不正确。");
     public static readonly ProblemType StorageUnavailable = new("storage-unavailable", ProblemKind.Unavailable, "Storage is temporarily unavailable", "系统繁忙，请稍后再试。");
     public static readonly ProblemType InternalError = new("internal-error", ProblemKind.Internal, "Unexpected error", "系统出现异常，请稍后再试。");
+    public static readonly ProblemType OperatorUnauthorized = new("operator-unauthorized", ProblemKind.Unauthorized, "Missing, expired or invalid operator bearer token", "登录已失效或无效，请重新登录经办系统。");
+    public static readonly ProblemType RoleNotAllowed = new("role-not-allowed", ProblemKind.Forbidden, "The operator's role does not allow this action", "您的岗位权限不能办理此业务。");
+    public static readonly ProblemType RegionNotServed = new("region-not-served", ProblemKind.Forbidden, "The pensioner or region is outside the operator's regions", "该人员不属于您负责的行政区划，无权查看或办理。");
+    public static readonly ProblemType DailyAttemptsExhausted = new("daily-attempts-exhausted", ProblemKind.TooManyRequests, "Too many failed certifications today; use an offline channel", "今天的刷脸认证未通过次数已达上限。请携带身份证到社保经办窗口或社区服务站办理认证，行动不便的可申请工作人员上门认证；也可明天再试。");
+    public static readonly ProblemType RateLimited = new("rate-limited", ProblemKind.TooManyRequests, "Too many requests; retry after the time in Retry-After", "当前访问人数较多，请稍后再试。");
+    public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
 
 /// <summary>

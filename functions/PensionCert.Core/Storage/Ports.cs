@@ -31,6 +31,37 @@ public interface IPensionerRepository
 
     /// <summary>Lists the superseded references, oldest first.</summary>
     Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken);
+
+    /// <summary>Records that <paramref name="certificationId"/> belongs to the pensioner (idempotent), so erasure finds it.</summary>
+    Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>Every certification id recorded for the pensioner by <see cref="AddCertificationAsync"/>.</summary>
+    Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the ID-number-hash index entry (if it still maps to this pensioner) and every row of the pensioner
+    /// (profile, reference history, certification index), the profile last. Idempotent. Returns the rows deleted.
+    /// </summary>
+    Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken);
+
+    /// <summary>Records a rejected certification on <paramref name="day"/> (China date); idempotent per certification.</summary>
+    Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>How many rejected certifications were recorded for <paramref name="day"/>.</summary>
+    Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken);
+}
+
+/// <summary>Cases an operator of the region must look at (e.g. too many failed certifications in a day).</summary>
+public interface IReviewCaseStore
+{
+    /// <summary>Opens a case (idempotent: the same region, day, pensioner and reason is one case).</summary>
+    Task OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken);
+
+    /// <summary>Cases opened on <paramref name="day"/> in regions whose codes start with one of <paramref name="regionPrefixes"/>.</summary>
+    Task<IReadOnlyList<ReviewCase>> ListAsync(DateOnly day, IReadOnlyCollection<string> regionPrefixes, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every case of a pensioner in <paramref name="regionCode"/> (erasure); returns how many.</summary>
+    Task<int> DeleteForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
 }
 
 /// <summary>Certification records.</summary>
@@ -45,6 +76,9 @@ public interface ICertificationRepository
     /// <summary>Replaces the record if its ETag still matches; returns the stored record with its new ETag.</summary>
     /// <exception cref="ConcurrencyConflictException">The record changed meanwhile.</exception>
     Task<CertificationRecord> UpdateAsync(CertificationRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a record if it exists (erasure).</summary>
+    Task DeleteAsync(string certificationId, CancellationToken cancellationToken);
 }
 
 /// <summary>Idempotency keys of certification submissions.</summary>
@@ -52,6 +86,13 @@ public interface IIdempotencyStore
 {
     /// <summary>Binds <paramref name="scopedKey"/> to <paramref name="candidate"/> unless already bound; returns the binding in force.</summary>
     Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ClaimAsync(string, IdempotencyEntry, CancellationToken)"/>, but a binding created before
+    /// <paramref name="expiredBefore"/> has expired and is replaced by <paramref name="candidate"/> (ETag-conditional, so
+    /// two concurrent claims of an expired key still agree on one binding).
+    /// </summary>
+    Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>Private blob storage for reference photos and selfies.</summary>
@@ -65,6 +106,25 @@ public interface IPhotoStore
 
     /// <summary>Deletes a blob if it exists.</summary>
     Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every blob whose name starts with <paramref name="prefix"/>; returns how many.</summary>
+    Task<int> DeleteByPrefixAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Decided selfies by the China date they are due for deletion, so the retention timer reads only the few due
+/// partitions instead of scanning every certification.
+/// </summary>
+public interface ISelfieRetentionIndex
+{
+    /// <summary>Schedules the selfie of <paramref name="certificationId"/> for deletion on <paramref name="deleteOn"/> (idempotent).</summary>
+    Task ScheduleAsync(DateOnly deleteOn, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>Entries due on or before <paramref name="onOrBefore"/>, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<SelfieRetentionEntry>> ListDueAsync(DateOnly onOrBefore, int max, CancellationToken cancellationToken);
+
+    /// <summary>Removes entries (missing ones are ignored).</summary>
+    Task RemoveAsync(IReadOnlyCollection<SelfieRetentionEntry> entries, CancellationToken cancellationToken);
 }
 
 /// <summary>The verification queue (one message per accepted certification).</summary>

@@ -4,8 +4,9 @@ using PensionCert.Core.Faces;
 namespace PensionCert.Core.Storage;
 
 /// <summary>
-/// A pensioner's profile with the current reference embedding. Never holds the clear ID number: only its keyed
-/// hash (lookup key) and the masked form for display.
+/// A pensioner's profile with the current reference embedding. The keyed hash of the ID number is the lookup key;
+/// the ID number itself (<see cref="IdNumber"/>) and <see cref="Name"/> are clear only in memory: the repository
+/// stores them AES-GCM encrypted (<see cref="Protection.IPersonalDataProtector"/>), never in clear.
 /// </summary>
 public sealed record PensionerProfile
 {
@@ -14,7 +15,10 @@ public sealed record PensionerProfile
     public required string IdNumberHash { get; init; }
     /// <summary>e.g. <c>110101********123X</c>.</summary>
     public required string MaskedIdNumber { get; init; }
+    /// <summary>Name as on the ID card (personal data: encrypted at rest).</summary>
     public required string Name { get; init; }
+    /// <summary>The normalised 18-character ID number (personal data: encrypted at rest); null for profiles stored before it was kept.</summary>
+    public string? IdNumber { get; init; }
     /// <summary>6-digit administrative region code (GB/T 2260).</summary>
     public required string RegionCode { get; init; }
     /// <summary>1 for the first enrollment, incremented at each re-enrollment.</summary>
@@ -55,8 +59,15 @@ public sealed record CertificationRecord
     public IReadOnlyList<string> ReasonCodes { get; init; } = [];
     /// <summary>Processing attempts so far (queue dequeue count of the last attempt).</summary>
     public int Attempts { get; init; }
+    /// <summary>China date the selfie is due for deletion (set with the decision; see <see cref="ISelfieRetentionIndex"/>).</summary>
+    public DateOnly? SelfieDeleteOn { get; init; }
+    /// <summary>When the retention timer deleted the selfie.</summary>
+    public DateTimeOffset? SelfieDeletedAt { get; init; }
     public string? ETag { get; init; }
 }
+
+/// <summary>A selfie due for deletion on <paramref name="DeleteOn"/> (China date).</summary>
+public sealed record SelfieRetentionEntry(DateOnly DeleteOn, string CertificationId);
 
 /// <summary>What an Idempotency-Key is bound to: the certification it created and a hash of the request.</summary>
 public sealed record IdempotencyEntry(string CertificationId, string RequestHash, DateTimeOffset CreatedAt);
@@ -71,3 +82,11 @@ public enum PhotoContainer
     References,
     Selfies,
 }
+
+/// <summary>A case for the region's reviewers.</summary>
+/// <param name="RegionCode">Six-digit region of the pensioner's enrollment.</param>
+/// <param name="Day">China date the case is about.</param>
+/// <param name="PensionerId">The pensioner (opaque id).</param>
+/// <param name="Reason">Stable reason code, e.g. <c>daily-attempts-exhausted</c>.</param>
+/// <param name="OpenedAt">When the case was opened.</param>
+public sealed record ReviewCase(string RegionCode, DateOnly Day, string PensionerId, string Reason, DateTimeOffset OpenedAt);

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Certification;
+
+/// <summary>
+/// The daily limit on rejected online certifications (<see cref="CertificationOptions.MaxFailedAttemptsPerDay"/>):
+/// the worker records each rejection against the China date of the submission; when the limit is reached a review
+/// case is opened for the pensioner's region, and further online submissions that day are refused with a problem
+/// pointing to the offline channels. Offline channels (counter, community, home visit) are never limited.
+/// </summary>
+public sealed partial class AttemptLimiter(
+    IPensionerRepository pensioners,
+    IReviewCaseStore reviewCases,
+    IOptions<CertificationOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AttemptLimiter> logger)
+{
+    /// <summary>The reason code of the review case opened when the limit is reached.</summary>
+    public const string ReviewReason = "daily-attempts-exhausted";
+
+    /// <summary>Refuses an online submission when today's rejections reached the limit.</summary>
+    /// <exception cref="ProblemException">daily-attempts-exhausted (429).</exception>
+    public async Task EnsureAllowedAsync(string pensionerId, CertificationChannel channel, CancellationToken cancellationToken)
+    {
+        if (!channel.IsOnline()) return;
+        var today = ChinaTime.Today(timeProvider);
+        if (await pensioners.CountFailedAttemptsAsync(pensionerId, today, cancellationToken) >= options.Value.MaxFailedAttemptsPerDay)
+        {
+            LogRefused(logger, pensionerId);
+            throw new ProblemException(ProblemTypes.DailyAttemptsExhausted);
+        }
+    }
+
+    /// <summary>Records a rejected online certification (idempotent) and opens a review case once the limit is reached.</summary>
+    public async Task RecordRejectedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!record.Channel.IsOnline() || pensioner is null) return;
+        var day = ChinaTime.ToChinaDate(record.SubmittedAt);
+        await pensioners.RecordFailedAttemptAsync(record.PensionerId, day, record.CertificationId, cancellationToken);
+        var failures = await pensioners.CountFailedAttemptsAsync(record.PensionerId, day, cancellationToken);
+        if (failures >= options.Value.MaxFailedAttemptsPerDay)
+        {
+            await reviewCases.OpenAsync(new ReviewCase(pensioner.RegionCode, day, record.PensionerId, ReviewReason, timeProvider.GetUtcNow()), cancellationToken);
+            LogReviewOpened(logger, record.PensionerId, failures);
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Online certification for pensioner {PensionerId} refused: daily failure limit reached")]
+    private static partial void LogRefused(ILogger logger, string pensionerId);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Pensioner {PensionerId} has {Failures} rejected certifications today; review case opened")]
+    private static partial void LogReviewOpened(ILogger logger, string pensionerId, int failures);
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PensionCert.Core.Audit;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Operators;
+using PensionCert.Core.Retention;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>Selfies are deleted after the retention period by the timer's service; an admin can erase a pensioner.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class RetentionAndErasureTests(LocalHostFixture host)
+{
+    private T Service<T>() where T : notnull => host.App.Services.GetRequiredService<T>();
+
+    [Fact]
+    public async Task Decision_SchedulesSelfieDeletion_AndPurgeDeletesItOnlyWhenDue()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var certificationId = await host.SubmitOkAsync(id, Photos.GenuineProbe);
+        await host.PollDecidedAsync(certificationId);
+        var record = (await Service<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None))!;
+        var days = Service<IOptions<RetentionOptions>>().Value.SelfieRetentionDays;
+        Assert.Equal(30, days);
+        Assert.Equal(ChinaTime.ToChinaDate(record.DecidedAt!.Value).AddDays(days), record.SelfieDeleteOn);
+        Assert.True((await host.Storage.SelfieRetention.GetEntityIfExistsAsync<TableEntity>(record.SelfieDeleteOn!.Value.ToString("yyyy-MM-dd"), certificationId)).HasValue);
+
+        // The day before: nothing of this selfie goes.
+        var clock = new FakeTimeProvider(record.DecidedAt.Value.AddDays(days - 1));
+        await Purger(clock).PurgeDueAsync(CancellationToken.None);
+        Assert.True((await host.Storage.Selfies.GetBlobClient(record.SelfieBlobName).ExistsAsync()).Value);
+
+        // On the due date (China time): the selfie goes, the record says when, the index entry goes.
+        clock.SetUtcNow(new DateTimeOffset(record.SelfieDeleteOn.Value.ToDateTime(new TimeOnly(2, 30)), TimeSpan.FromHours(8)));
+        var purged = await Purger(clock).PurgeDueAsync(CancellationToken.None);
+
+        Assert.True(purged >= 1);
+        Assert.False((await host.Storage.Selfies.GetBlobClient(record.SelfieBlobName).ExistsAsync()).Value);
+        var after = (await Service<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None))!;
+        Assert.Equal(clock.GetUtcNow(), after.SelfieDeletedAt);
+        Assert.Equal(record.Status, after.Status);
+        Assert.False((await host.Storage.SelfieRetention.GetEntityIfExistsAsync<TableEntity>(record.SelfieDeleteOn.Value.ToString("yyyy-MM-dd"), certificationId)).HasValue);
+
+        // A second run (timer fired twice) changes nothing.
+        Assert.Equal(0, await Purger(clock).PurgeDueAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Erase_ByAdmin_RemovesEveryBlobRowAndIndexEntry_AuditRowWithoutPersonalData()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference, name: "上官测试");
+        await host.EnrollOkAsync(id, Photos.GenuineProbe, name: "上官测试");
+        var certifications = new[] { await host.SubmitOkAsync(id, Photos.GenuineProbe), await host.SubmitOkAsync(id, Photos.NoFace) };
+        foreach (var c in certifications) await host.PollDecidedAsync(c);
+        var token = LocalHostFixture.OperatorToken(OperatorRole.Admin, ["110105"], subject: "admin-erase-1");
+
+        using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token)));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(2, json.GetProperty("certifications").GetInt32());
+        Assert.Equal(2, json.GetProperty("referencePhotos").GetInt32());
+
+        Assert.Empty(await ToListAsync(host.Storage.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" })));
+        foreach (var c in certifications)
+        {
+            Assert.False((await host.Storage.Selfies.GetBlobClient(c).ExistsAsync()).Value);
+            Assert.Null(await Service<ICertificationRepository>().GetAsync(c, CancellationToken.None));
+            Assert.Empty(await ToListAsync(host.Storage.SelfieRetention.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {c}"))));
+        }
+        Assert.Empty(await ToListAsync(host.Storage.Pensioners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}"))));
+        Assert.Empty(await ToListAsync(host.Storage.PensionerIdentities.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"))));
+
+        using (var eligibility = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, $"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader)))
+            Assert.Equal(HttpStatusCode.NotFound, eligibility.StatusCode);
+        using (var submit = await host.SubmitAsync(id, Photos.GenuineProbe))
+            Assert.Equal(HttpStatusCode.NotFound, submit.StatusCode);
+
+        var audit = await Service<IAuditLog>().ForPensionerAsync(pensionerId, CancellationToken.None);
+        var erasure = Assert.Single(audit, e => e.Action == "ErasePensioner");
+        Assert.Equal(("admin-erase-1", 200), (erasure.Actor, erasure.Outcome));
+        Assert.Equal("erased certifications=2 referencePhotos=2 rows=" + json.GetProperty("pensionerRows").GetInt32(), erasure.Detail);
+        Assert.DoesNotContain(audit, e => JsonSerializer.Serialize(e).Contains("上官", StringComparison.Ordinal) || JsonSerializer.Serialize(e).Contains(id[6..14], StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(OperatorRole.Clerk, "110105", "role-not-allowed")]
+    [InlineData(OperatorRole.Admin, "310101", "region-not-served")]
+    public async Task Erase_NotAllowed_403AndNothingErased(OperatorRole role, string region, string code)
+    {
+        var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
+        var before = await host.CountStoredAsync();
+
+        using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorHeader(role, region)));
+
+        await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, code, $"{role} of {region} erases");
+        Assert.Equal(before, await host.CountStoredAsync());
+        Assert.NotNull(await Service<IPensionerRepository>().GetAsync(pensionerId, CancellationToken.None));
+    }
+
+    private SelfieRetentionService Purger(TimeProvider clock) => new(
+        Service<ISelfieRetentionIndex>(), Service<ICertificationRepository>(), Service<IPhotoStore>(),
+        Service<IOptions<RetentionOptions>>(), clock, NullLogger<SelfieRetentionService>.Instance);
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var item in items) list.Add(item);
+        return list;
+    }
+}
