@@ -37,6 +37,11 @@ public sealed class HttpFunctions(PensionCertApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Certification)] HttpRequest request, string certificationId, CancellationToken cancellationToken) =>
         new ApiActionResult(await api.GetCertificationAsync(request, certificationId, cancellationToken));
 
+    [Function(FunctionNames.OpenApi)]
+    public async Task<IActionResult> OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.OpenApiAsync(request, cancellationToken));
+
     /// <summary>Runs an ASP.NET Core <see cref="IResult"/> as the MVC action result the Functions integration expects.</summary>
     private sealed class ApiActionResult(IResult result) : IActionResult
     {

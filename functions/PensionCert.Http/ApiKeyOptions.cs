@@ -33,6 +33,13 @@ public sealed class ApiKeyOptions
     [MinLength(16, ErrorMessage = "'PensionCert:Auth:OperatorKey' must be at least 16 characters.")]
     public string OperatorKey { get; set; } = "";
 
+    /// <summary>
+    /// True for an App Service Key Vault reference (<c>@Microsoft.KeyVault(...)</c>) that the platform could not
+    /// resolve and passed on as text: such a value must never be accepted as a key.
+    /// </summary>
+    public static bool IsUnresolvedKeyVaultReference(string? value) =>
+        value is not null && value.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Compares two keys in constant time.</summary>
     public static bool KeyEquals(string? presented, string expected) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(

@@ -10,6 +10,8 @@ public static class HttpServiceCollectionExtensions
     {
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => !o.EnforceClientKeys || o.ClientKeys.Count > 0, "PensionCert:Auth:ClientKeys must list at least one key when EnforceClientKeys is on.")
+            .Validate(o => !ApiKeyOptions.IsUnresolvedKeyVaultReference(o.OperatorKey),
+                "The setting 'PensionCert:Auth:OperatorKey' is an unresolved Key Vault reference: check that the secret exists and that the app's identity has 'Key Vault Secrets User' on the vault.")
             .ValidateOnStart();
         services.AddSingleton<PensionCertApi>();
         return services;

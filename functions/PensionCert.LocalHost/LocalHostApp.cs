@@ -27,6 +27,7 @@ public static class LocalHostApp
         [FunctionNames.GetEligibility] = (api, c) => api.GetEligibilityAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
         [FunctionNames.SubmitCertification] = (api, c) => api.SubmitCertificationAsync(c.Request, c.RequestAborted),
         [FunctionNames.GetCertification] = (api, c) => api.GetCertificationAsync(c.Request, RouteValue(c, "certificationId"), c.RequestAborted),
+        [FunctionNames.OpenApi] = (api, c) => api.OpenApiAsync(c.Request, c.RequestAborted),
     };
 
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>

@@ -24,6 +24,9 @@ public static class Routes
 
     /// <summary>GET (client): one certification's status and decision.</summary>
     public const string Certification = "certifications/{certificationId}";
+
+    /// <summary>GET (anonymous): the OpenAPI 3 document of the HTTP API.</summary>
+    public const string OpenApi = "openapi.json";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -47,4 +50,5 @@ public static class FunctionNames
     public const string SubmitCertification = "SubmitCertification";
     public const string GetCertification = "GetCertification";
     public const string VerifyCertification = "VerifyCertification";
+    public const string OpenApi = "OpenApi";
 }
