@@ -6,7 +6,7 @@ using './main.bicep'
 
 param tenantCode = readEnvironmentVariable('PENSIONCERT_TENANT')
 param environmentName = 'prod'
-param maximumInstanceCount = 200
+param maximumInstanceCount = 100
 param instanceMemoryMB = 2048
 param alwaysReadyHttpInstances = 2
 param alwaysReadyVerificationInstances = 2
