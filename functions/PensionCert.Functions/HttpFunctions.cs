@@ -52,6 +52,11 @@ public sealed class HttpFunctions(PensionCertApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Pensioner)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
         new ApiActionResult(await api.ErasePensionerAsync(request, pensionerId, cancellationToken));
 
+    [Function(FunctionNames.OpenApi)]
+    public async Task<IActionResult> OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.OpenApiAsync(request, cancellationToken));
+
     /// <summary>Runs an ASP.NET Core <see cref="IResult"/> as the MVC action result the Functions integration expects.</summary>
     private sealed class ApiActionResult(IResult result) : IActionResult
     {

@@ -28,6 +28,13 @@ public sealed class ApiKeyOptions
     /// <summary>Check <see cref="Clients"/> in the app (true in the local host; in Azure see the README).</summary>
     public bool EnforceClientKeys { get; set; }
 
+    /// <summary>
+    /// True for an App Service Key Vault reference (<c>@Microsoft.KeyVault(...)</c>) that the platform could not
+    /// resolve and passed on as text: such a value must never be accepted as a key.
+    /// </summary>
+    public static bool IsUnresolvedKeyVaultReference(string? value) =>
+        value is not null && value.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Compares two keys in constant time.</summary>
     public static bool KeyEquals(string? presented, string expected) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(

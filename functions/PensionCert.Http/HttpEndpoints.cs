@@ -37,7 +37,8 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetEligibility = new(FunctionNames.GetEligibility, "GET", Routes.PensionerEligibility, ApiAccess.Client);
     public static readonly HttpEndpoint SubmitCertification = new(FunctionNames.SubmitCertification, "POST", Routes.Certifications, ApiAccess.Client);
     public static readonly HttpEndpoint GetCertification = new(FunctionNames.GetCertification, "GET", Routes.Certification, ApiAccess.Client);
+    public static readonly HttpEndpoint OpenApi = new(FunctionNames.OpenApi, "GET", Routes.OpenApi, ApiAccess.Anonymous);
 
     /// <summary>All HTTP endpoints.</summary>
-    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases];
+    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi];
 }

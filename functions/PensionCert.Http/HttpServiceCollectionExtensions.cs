@@ -14,7 +14,10 @@ public static class HttpServiceCollectionExtensions
     {
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>();
-        services.AddOptions<OperatorAuthOptions>().BindConfiguration(OperatorAuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OperatorAuthOptions>().BindConfiguration(OperatorAuthOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => !ApiKeyOptions.IsUnresolvedKeyVaultReference(o.SigningKey),
+                "The setting 'PensionCert:OperatorAuth:SigningKey' is an unresolved Key Vault reference: check that the secret exists and that the app's identity has 'Key Vault Secrets User' on the vault.")
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OperatorAuthOptions>, OperatorAuthOptionsValidator>();
         services.AddSingleton<OperatorTokenValidator>();
         services.AddSingleton<PensionCertApi>();

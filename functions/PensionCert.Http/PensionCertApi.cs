@@ -171,6 +171,14 @@ public sealed partial class PensionCertApi(
             return Results.Json(new ReviewCasesResponse(Date(day)!, cases.Select(c => new ReviewCaseBody(c.PensionerId, c.RegionCode, c.Reason, c.OpenedAt)).ToArray()), ApiJson.Options);
         });
 
+    /// <summary>GET /api/openapi.json (anonymous): the checked-in OpenAPI 3 document (<see cref="OpenApiContract"/>).</summary>
+    public Task<IResult> OpenApiAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request, HttpEndpoints.OpenApi, _ =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Results.Bytes(OpenApiContract.Utf8Json, OpenApiContract.ContentType));
+        });
+
     /// <summary>The URL path of a certification, for Location headers.</summary>
     public static string CertificationLocation(string certificationId) =>
         $"/{Routes.Prefix}/{Routes.Certification.Replace("{certificationId}", certificationId, StringComparison.Ordinal)}";

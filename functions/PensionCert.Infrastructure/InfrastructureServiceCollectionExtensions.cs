@@ -8,14 +8,16 @@ namespace PensionCert.Infrastructure;
 public static class InfrastructureServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the storage clients and the Core storage ports. Reads <c>AzureWebJobsStorage</c> and the section
-    /// <c>PensionCert:Storage</c>; a missing connection fails start-up naming the setting.
+    /// Registers the storage clients and the Core storage ports. Reads the connection <c>AzureWebJobsStorage</c>
+    /// (a connection string, or the identity-based <c>AzureWebJobsStorage__*</c> settings: see
+    /// <see cref="StorageOptions"/>) and the section <c>PensionCert:Storage</c>; a missing or incomplete connection
+    /// fails start-up naming the setting.
     /// </summary>
     public static IServiceCollection AddPensionCertStorage(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
-            .Configure<IConfiguration>((o, config) => o.ConnectionString = config[StorageOptions.ConnectionSettingName] ?? "")
+            .Configure<IConfiguration>((o, config) => o.ReadConnection(config.GetSection(StorageOptions.ConnectionSettingName)))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<StorageClients>();

@@ -14,7 +14,10 @@ namespace PensionCert.Infrastructure;
 /// </summary>
 public sealed class StorageClients
 {
-    /// <summary>Builds the clients from <see cref="StorageOptions"/>.</summary>
+    /// <summary>
+    /// Builds the clients from <see cref="StorageOptions"/>: from the connection string when there is one, else from
+    /// the service URIs with the token credential of <see cref="StorageCredentials.Create"/>.
+    /// </summary>
     public StorageClients(IOptions<StorageOptions> options)
     {
         var o = options.Value;
@@ -34,11 +37,26 @@ public sealed class StorageClients
         var tableOptions = new TableClientOptions();
         Retry(tableOptions.Retry);
 
-        var blobs = new BlobServiceClient(o.ConnectionString, blobOptions);
+        BlobServiceClient blobs;
+        QueueServiceClient queues;
+        TableServiceClient tables;
+        if (o.UsesConnectionString)
+        {
+            blobs = new BlobServiceClient(o.ConnectionString, blobOptions);
+            queues = new QueueServiceClient(o.ConnectionString, queueOptions);
+            tables = new TableServiceClient(o.ConnectionString, tableOptions);
+        }
+        else
+        {
+            // Identity-based: one credential (and so one token cache) shared by the three clients.
+            var credential = StorageCredentials.Create(o);
+            blobs = new BlobServiceClient(o.ResolvedBlobServiceUri, credential, blobOptions);
+            queues = new QueueServiceClient(o.ResolvedQueueServiceUri, credential, queueOptions);
+            tables = new TableServiceClient(o.ResolvedTableServiceUri, credential, tableOptions);
+        }
         References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
         Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
-        VerificationQueue = new QueueServiceClient(o.ConnectionString, queueOptions).GetQueueClient(QueueNames.Verification);
-        var tables = new TableServiceClient(o.ConnectionString, tableOptions);
+        VerificationQueue = queues.GetQueueClient(QueueNames.Verification);
         Pensioners = tables.GetTableClient(StorageNames.PensionersTable);
         PensionerIdentities = tables.GetTableClient(StorageNames.PensionerIdentitiesTable);
         Certifications = tables.GetTableClient(StorageNames.CertificationsTable);

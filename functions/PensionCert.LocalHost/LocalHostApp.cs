@@ -32,6 +32,7 @@ public static class LocalHostApp
         [FunctionNames.GetPensioner] = (api, c) => api.GetPensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
         [FunctionNames.ListReviewCases] = (api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted),
         [FunctionNames.ErasePensioner] = (api, c) => api.ErasePensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
+        [FunctionNames.OpenApi] = (api, c) => api.OpenApiAsync(c.Request, c.RequestAborted),
     };
 
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>

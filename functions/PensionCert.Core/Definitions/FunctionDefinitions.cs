@@ -30,6 +30,9 @@ public static class Routes
 
     /// <summary>GET (client): one certification's status and decision.</summary>
     public const string Certification = "certifications/{certificationId}";
+
+    /// <summary>GET (anonymous): the OpenAPI 3 document of the HTTP API.</summary>
+    public const string OpenApi = "openapi.json";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -59,4 +62,5 @@ public static class FunctionNames
     public const string ErasePensioner = "ErasePensioner";
     public const string PurgeExpiredSelfies = "PurgeExpiredSelfies";
     public const string ListReviewCases = "ListReviewCases";
+    public const string OpenApi = "OpenApi";
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -13,7 +14,8 @@ namespace PensionCert.Tools.Bench;
 internal sealed class BenchHost : IAsyncDisposable
 {
     public const string ClientKey = "local-client-key";
-    public const string OperatorKey = "local-operator-key";
+    /// <summary>An admin bearer token for every province, minted with the started host's own operator-token settings.</summary>
+    private static string? _operatorToken;
 
     private BenchHost(WebApplication app, HttpClient http)
     {
@@ -40,6 +42,9 @@ internal sealed class BenchHost : IAsyncDisposable
             configure?.Invoke(builder);
         });
         await app.StartAsync();
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PensionCert.Http.OperatorAuthOptions>>().Value;
+        _operatorToken = PensionCert.Http.OperatorTokenIssuer.Mint(auth, "bench", PensionCert.Core.Operators.OperatorRole.Admin,
+            ["110000"], TimeSpan.FromHours(6), DateTimeOffset.UtcNow);
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         return new BenchHost(app, new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(120) });
     }
@@ -49,7 +54,7 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         var idNumber = BenchIdNumbers.New();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pensioners") { Content = Multipart(photo, ("idNumber", idNumber), ("name", "测试人员"), ("regionCode", idNumber[..6])) };
-        request.Headers.Add("x-operator-key", OperatorKey);
+        request.Headers.Add("Authorization", "Bearer " + (_operatorToken ?? throw new InvalidOperationException("Start the bench host first.")));
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"Enrolment failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");

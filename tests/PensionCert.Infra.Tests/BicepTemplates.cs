@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace PensionCert.Infra.Tests;
+
+/// <summary>One run of the Bicep CLI: its arguments, exit code, standard output and error output.</summary>
+public sealed partial record BicepRun(string Arguments, int ExitCode, string StandardOutput, string StandardError)
+{
+    /// <summary>Diagnostics (<c>file(line,col) : Error|Warning code: message</c>) from either stream.</summary>
+    public IReadOnlyList<string> Diagnostics =>
+        (StandardError + "\n" + StandardOutput).Split('\n').Where(l => DiagnosticLine().IsMatch(l)).Select(l => l.Trim()).ToArray();
+
+    /// <summary>Error diagnostics.</summary>
+    public IReadOnlyList<string> Errors => Diagnostics.Where(d => d.Contains(" : Error ", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>Warning diagnostics.</summary>
+    public IReadOnlyList<string> Warnings => Diagnostics.Where(d => d.Contains(" : Warning ", StringComparison.Ordinal)).ToArray();
+
+    [GeneratedRegex(@"\(\d+,\d+\) : (Error|Warning|Info) ")]
+    private static partial Regex DiagnosticLine();
+}
+
+/// <summary>
+/// Runs the Bicep CLI from the NuGet package (path baked in at build time from infra/tools/Bicep.props) on infra/:
+/// once per test run, shared by the tests. Fails (does not skip) when the CLI is missing.
+/// </summary>
+public sealed class BicepTemplates : IAsyncLifetime
+{
+    /// <summary>Environment for the production parameter file, which has no defaults for these on purpose.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ParameterEnvironment = new Dictionary<string, string>
+    {
+        ["PENSIONCERT_TENANT"] = "gd",
+        ["PENSIONCERT_ALERT_EMAIL"] = "alerts@example.invalid",
+    };
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string InfraDirectory { get; } = Path.Combine(RepositoryRoot, "infra");
+
+    public static string BicepPath { get; } = Metadata("BicepCliPath");
+
+    public static string BicepVersion { get; } = Metadata("BicepCliVersion");
+
+    public BicepRun Version { get; private set; } = null!;
+
+    public BicepRun Build { get; private set; } = null!;
+
+    public BicepRun Lint { get; private set; } = null!;
+
+    public IReadOnlyDictionary<string, (BicepRun Build, BicepRun Lint)> Parameters { get; private set; } = null!;
+
+    /// <summary>The compiled ARM template of main.bicep.</summary>
+    public JsonElement Template { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(BicepPath))
+            throw new InvalidOperationException($"The Bicep CLI is not at {BicepPath}; restore tests/PensionCert.Infra.Tests (it downloads {BicepVersion}).");
+        if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(BicepPath).HasFlag(UnixFileMode.UserExecute))
+            File.SetUnixFileMode(BicepPath, File.GetUnixFileMode(BicepPath) | UnixFileMode.UserExecute);
+
+        Version = await RunAsync("--version");
+        Build = await RunAsync("build", "main.bicep", "--stdout");
+        Lint = await RunAsync("lint", "main.bicep");
+        var parameters = new Dictionary<string, (BicepRun, BicepRun)>(StringComparer.Ordinal);
+        foreach (var file in new[] { "main.dev.bicepparam", "main.prod.bicepparam" })
+            parameters[file] = (await RunAsync("build-params", file, "--stdout"), await RunAsync("lint", file));
+        Parameters = parameters;
+        if (Build.ExitCode == 0) Template = JsonDocument.Parse(Build.StandardOutput).RootElement.Clone();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>The inner template of the module deployment named <paramref name="name"/> (e.g. <c>storage</c>).</summary>
+    public JsonElement Module(string name) =>
+        ModuleDeployment(name).GetProperty("properties").GetProperty("template");
+
+    /// <summary>The value main.bicep passes to a module parameter (a literal or an ARM expression string).</summary>
+    public JsonElement ModuleParameter(string module, string parameter) =>
+        ModuleDeployment(module).GetProperty("properties").GetProperty("parameters").GetProperty(parameter).GetProperty("value");
+
+    /// <summary>The resources of a template (array or, with symbolic names, object form).</summary>
+    public static IEnumerable<JsonElement> Resources(JsonElement template)
+    {
+        var resources = template.GetProperty("resources");
+        return resources.ValueKind == JsonValueKind.Array ? resources.EnumerateArray() : resources.EnumerateObject().Select(p => p.Value);
+    }
+
+    /// <summary>The single resource of <paramref name="type"/> in a template.</summary>
+    public static JsonElement Resource(JsonElement template, string type) => Resources(template).Single(r => r.GetProperty("type").GetString() == type);
+
+    /// <summary>A template variable.</summary>
+    public static JsonElement Variable(JsonElement template, string name) => template.GetProperty("variables").GetProperty(name);
+
+    /// <summary>The string values of an array variable.</summary>
+    public static string[] StringArray(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    /// <summary>The default value of a template parameter.</summary>
+    public static JsonElement DefaultValue(JsonElement template, string parameter) =>
+        template.GetProperty("parameters").GetProperty(parameter).GetProperty("defaultValue");
+
+    private JsonElement ModuleDeployment(string name) =>
+        Resources(Template).Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == name);
+
+    /// <summary>Runs the CLI in infra/ (120 s at most).</summary>
+    public static async Task<BicepRun> RunAsync(params string[] arguments) => await RunAsync(ParameterEnvironment, arguments);
+
+    /// <summary>Runs the CLI in infra/ with the given environment variables (120 s at most).</summary>
+    public static async Task<BicepRun> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(BicepPath)
+        {
+            WorkingDirectory = InfraDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var name in ParameterEnvironment.Keys) start.Environment.Remove(name);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {BicepPath}.");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"bicep {string.Join(' ', arguments)} did not finish within 120 s.");
+        }
+        return new BicepRun(string.Join(' ', arguments), process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string Metadata(string key) =>
+        typeof(BicepTemplates).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
+        ?? throw new InvalidOperationException($"Assembly metadata {key} is missing.");
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root (PensionCert.Functions.sln) not found above the test binaries.");
+    }
+}

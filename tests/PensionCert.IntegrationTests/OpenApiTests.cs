@@ -1,0 +1,251 @@
+using System.Net;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+using PensionCert.Core.Certification;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Http;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>
+/// The checked-in OpenAPI document (functions/PensionCert.Http/openapi.json) is the contract: it is valid OpenAPI 3,
+/// the local host serves it at /api/openapi.json, every documented operation exists with exactly the documented
+/// methods, every served route is documented, responses use documented status codes and problem codes, and its
+/// enums and schemas agree with the C# catalogues and response records.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class OpenApiTests(LocalHostFixture host)
+{
+    private static readonly string DocumentPath = Path.Combine(RepositoryRoot(), "functions", "PensionCert.Http", "openapi.json");
+    private static readonly JsonElement Document = JsonDocument.Parse(File.ReadAllText(DocumentPath)).RootElement.Clone();
+    private static readonly string[] AllMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    [Fact]
+    public void Document_IsValidOpenApi3WithoutWarnings()
+    {
+        var result = OpenApiDocument.Parse(File.ReadAllText(DocumentPath), "json");
+
+        Assert.NotNull(result.Document);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_0, result.Diagnostic!.SpecificationVersion);
+        Assert.Empty(result.Diagnostic.Errors.Select(e => e.ToString()));
+        Assert.Empty(result.Diagnostic.Warnings.Select(e => e.ToString()));
+        Assert.Empty(result.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet())!.Select(e => e.ToString()));
+        Assert.Equal("/" + Core.Definitions.Routes.Prefix, Document.GetProperty("servers")[0].GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task Get_OpenApiJson_ServesTheCheckedInDocumentAnonymously()
+    {
+        using var response = await host.Http.GetAsync("/api/openapi.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await File.ReadAllBytesAsync(DocumentPath), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public void DocumentedOperations_AreAllServed()
+    {
+        var missing = DocumentedOperations().Except(ServedOperations()).ToArray();
+
+        Assert.True(missing.Length == 0, "Documented but not served: " + string.Join("; ", missing));
+    }
+
+    [Fact]
+    public void ServedRoutes_AreAllDocumented()
+    {
+        var undocumented = ServedOperations().Except(DocumentedOperations()).ToArray();
+
+        Assert.True(undocumented.Length == 0, "Served but not documented in openapi.json: " + string.Join("; ", undocumented));
+        Assert.Equal(HttpEndpoints.All.Count, DocumentedOperations().Length);
+    }
+
+    [Fact]
+    public void OperationIds_AreTheFunctionNames()
+    {
+        var documented = Operations().Select(o => $"{o.OperationId} {o.Method} api{o.Path}").Order();
+        var endpoints = HttpEndpoints.All.Select(e => $"{e.FunctionName} {e.Method} api/{e.Route}").Order();
+
+        Assert.Equal(endpoints, documented);
+    }
+
+    [Fact]
+    public void Security_MatchesEndpointAccess()
+    {
+        foreach (var endpoint in HttpEndpoints.All)
+        {
+            var operation = Operations().Single(o => o.OperationId == endpoint.FunctionName).Element;
+            var schemes = operation.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Order().ToArray();
+            string[] expected = endpoint.Access switch
+            {
+                ApiAccess.Anonymous => [],
+                ApiAccess.Operator => ["operatorBearer"],
+                _ => ["functionCode", "functionKey"],
+            };
+            Assert.True(expected.SequenceEqual(schemes), $"{endpoint.FunctionName}: {string.Join(",", schemes)}");
+        }
+    }
+
+    [Fact]
+    public async Task EveryDocumentedOperation_AnswersWithADocumentedStatusAndProblemCode()
+    {
+        foreach (var operation in Operations())
+        {
+            var path = "/api" + operation.Path
+                .Replace("{pensionerId}", "p" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
+                .Replace("{certificationId}", "c" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
+            (string, string)? key = operation.Element.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).FirstOrDefault() switch
+            {
+                "operatorBearer" => LocalHostFixture.OperatorKeyHeader,
+                "functionKey" => LocalHostFixture.ClientKeyHeader,
+                _ => null,
+            };
+            var content = operation.Method == "POST" ? new StringContent("{}", Encoding.UTF8, "application/json") : null;
+
+            using var response = await host.Http.SendAsync(LocalHostFixture.Request(new HttpMethod(operation.Method), path, key, content));
+
+            var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var responses = operation.Element.GetProperty("responses");
+            Assert.True(responses.TryGetProperty(status, out var documented), $"{operation.Method} {path} answered undocumented {status}");
+            if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+            {
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                var code = body.RootElement.GetProperty("code").GetString();
+                Assert.Contains(code, documented.GetProperty("x-problem-codes").EnumerateArray().Select(c => c.GetString()));
+                AssertMatchesSchema(body.RootElement, "Problem");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task UndocumentedMethods_OnDocumentedPaths_Are405()
+    {
+        foreach (var (path, methods) in Operations().GroupBy(o => o.Path).Select(g => (g.Key, g.Select(o => o.Method).ToHashSet())))
+        {
+            var concrete = "/api" + path.Replace("{pensionerId}", "p" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
+                .Replace("{certificationId}", "c" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
+            foreach (var method in AllMethods.Where(m => !methods.Contains(m)))
+            {
+                using var response = await host.Http.SendAsync(LocalHostFixture.Request(new HttpMethod(method), concrete, LocalHostFixture.ClientKeyHeader));
+                Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} {concrete}: {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ProblemCodes_ExistInTheCatalogueWithTheDocumentedStatus()
+    {
+        var catalogue = ProblemCatalogue();
+        var documented = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var operation in Operations())
+        {
+            foreach (var response in operation.Element.GetProperty("responses").EnumerateObject())
+            {
+                if (!response.Value.TryGetProperty("x-problem-codes", out var codes)) continue;
+                Assert.Equal("#/components/schemas/Problem", response.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+                foreach (var code in codes.EnumerateArray().Select(c => c.GetString()!))
+                {
+                    Assert.True(catalogue.TryGetValue(code, out var problem), $"{operation.OperationId} {response.Name}: unknown problem code {code}");
+                    Assert.True(ProblemResult.StatusCode(problem!.Kind).ToString(System.Globalization.CultureInfo.InvariantCulture) == response.Name,
+                        $"{operation.OperationId}: {code} is documented under {response.Name} but answers {ProblemResult.StatusCode(problem.Kind)}");
+                    documented.Add(code);
+                }
+            }
+        }
+
+        // not-found and method-not-allowed belong to no operation (unknown routes and methods; see info.description).
+        var undocumented = catalogue.Keys.Except(documented).Except([ProblemTypes.NotFound.Code, ProblemTypes.MethodNotAllowed.Code]).ToArray();
+        Assert.True(undocumented.Length == 0, "Problem codes no operation documents: " + string.Join(", ", undocumented));
+    }
+
+    [Fact]
+    public void Enums_MatchTheCatalogues()
+    {
+        Assert.Equal(CertificationChannels.Names.Order(), SchemaEnum("Channel").Order());
+        Assert.Equal(Enum.GetNames<CertificationStatus>(), SchemaEnum("CertificationStatus"));
+        Assert.Equal(Enum.GetNames<EligibilityState>(), SchemaEnum("EligibilityState"));
+    }
+
+    [Theory]
+    [InlineData("HealthResponse", typeof(HealthResponse))]
+    [InlineData("EnrollmentResponse", typeof(EnrollmentResponse))]
+    [InlineData("SubmissionResponse", typeof(SubmissionResponse))]
+    [InlineData("CertificationResponse", typeof(CertificationResponse))]
+    [InlineData("EligibilityResponse", typeof(EligibilityResponse))]
+    [InlineData("PensionerResponse", typeof(PensionerResponse))]
+    [InlineData("ErasureResponse", typeof(ErasureResponse))]
+    [InlineData("ReviewCasesResponse", typeof(ReviewCasesResponse))]
+    [InlineData("ReviewCase", typeof(ReviewCaseBody))]
+    [InlineData("Reason", typeof(ReasonBody))]
+    public void ResponseSchemas_HaveExactlyTheRecordsProperties(string schema, Type type)
+    {
+        var serialized = ApiJson.Options.GetTypeInfo(type).Properties.Select(p => p.Name).Order();
+        var documented = Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order();
+
+        Assert.Equal(serialized, documented);
+    }
+
+    [Fact]
+    public void RequestSchemas_ListTheFieldsTheHandlersAccept()
+    {
+        string[] enrollment = ["idNumber", "name", "regionCode", PhotoRequestReader.PhotoField];
+        string[] certification = ["channel", "idNumber", "pensionerId", PhotoRequestReader.PhotoField];
+        foreach (var schema in new[] { "EnrollmentForm", "EnrollmentJson" })
+            Assert.Equal(enrollment.Order(), Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        foreach (var schema in new[] { "CertificationForm", "CertificationJson" })
+            Assert.Equal(certification.Order(), Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    private sealed record Operation(string OperationId, string Method, string Path, JsonElement Element);
+
+    private static Operation[] Operations() =>
+        Document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject()
+                .Where(m => AllMethods.Contains(m.Name.ToUpperInvariant()))
+                .Select(m => new Operation(m.Value.GetProperty("operationId").GetString()!, m.Name.ToUpperInvariant(), path.Name, m.Value)))
+            .ToArray();
+
+    /// <summary>"METHOD api/route" for every documented operation (server URL + path).</summary>
+    private static string[] DocumentedOperations()
+    {
+        var server = Document.GetProperty("servers")[0].GetProperty("url").GetString()!.Trim('/');
+        return Operations().Select(o => $"{o.Method} {server}{o.Path}").Order().ToArray();
+    }
+
+    /// <summary>"METHOD api/route" for every route the running local host serves.</summary>
+    private string[] ServedOperations() =>
+        host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText!.TrimStart('/')}"))
+            .Order().ToArray();
+
+    private static JsonElement Schema(string name) => Document.GetProperty("components").GetProperty("schemas").GetProperty(name);
+
+    private static string[] SchemaEnum(string name) => Schema(name).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    private static void AssertMatchesSchema(JsonElement body, string schema)
+    {
+        var properties = Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet();
+        foreach (var property in body.EnumerateObject()) Assert.Contains(property.Name, properties);
+        foreach (var required in Schema(schema).GetProperty("required").EnumerateArray())
+            Assert.True(body.TryGetProperty(required.GetString()!, out _), $"{schema}.{required.GetString()} missing");
+    }
+
+    private static Dictionary<string, ProblemType> ProblemCatalogue() =>
+        typeof(ProblemTypes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(ProblemType))
+            .Select(f => (ProblemType)f.GetValue(null)!)
+            .ToDictionary(p => p.Code, StringComparer.Ordinal);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root (PensionCert.Functions.sln) not found above the test binaries.");
+    }
+}
