@@ -21,7 +21,7 @@ namespace PensionCert.IntegrationTests;
 /// <c>UseDevelopmentStorage=true</c>), with the real models, and captures every log line for the personal-data scan.
 /// Fails (does not skip) when Azurite is not running: ./test.sh starts it.
 /// </summary>
-public sealed class LocalHostFixture : IAsyncLifetime
+public class LocalHostFixture : IAsyncLifetime
 {
     public const string ClientKey = "local-client-key";
 
@@ -48,7 +48,7 @@ public sealed class LocalHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var storage = Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "UseDevelopmentStorage=true";
+        var storage = await StorageConnectionAsync();
         App = LocalHostApp.Build([], builder =>
         {
             builder.Configuration["Urls"] = "http://127.0.0.1:0";
@@ -70,12 +70,16 @@ public sealed class LocalHostFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }
+
+    /// <summary>The storage the host runs against: the suite's Azurite (<c>PENSIONCERT_TEST_STORAGE</c>).</summary>
+    protected virtual Task<string> StorageConnectionAsync() =>
+        Task.FromResult(Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "UseDevelopmentStorage=true");
 
     /// <summary>Enrols a pensioner by multipart upload of a corpus photo.</summary>
     public Task<HttpResponseMessage> EnrollAsync(string idNumber, string name, string regionCode, string photoPath) =>

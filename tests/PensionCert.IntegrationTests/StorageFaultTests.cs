@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>
+/// A local host on an Azurite of its own that the tests stop and restart: a submission while storage is down gets
+/// 503 with Retry-After and leaves nothing behind; submissions accepted before an outage all end decided exactly once.
+/// </summary>
+public sealed class StorageFaultFixture : LocalHostFixture
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("pensioncert-fault-azurite").FullName;
+    private Process? _azurite;
+
+    /// <summary>Blob port of this fixture's Azurite (queue +1, table +2).</summary>
+    public static int BlobPort => int.TryParse(Environment.GetEnvironmentVariable("PENSIONCERT_FAULT_AZURITE_PORT"), out var p) ? p : 10950;
+
+    protected override async Task<string> StorageConnectionAsync()
+    {
+        await StartAzuriteAsync();
+        return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            + $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{BlobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{BlobPort + 2}/devstoreaccount1;";
+    }
+
+    /// <summary>Starts Azurite on this fixture's ports with its data folder (kept across restarts) and waits until it answers.</summary>
+    public async Task StartAzuriteAsync()
+    {
+        var azurite = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite");
+        if (!File.Exists(azurite)) throw new InvalidOperationException($"{azurite} not found: run npm ci (./test.sh does).");
+        var start = new ProcessStartInfo(azurite)
+        {
+            ArgumentList =
+            {
+                "--silent", "--skipApiVersionCheck", "--loose", "--location", _data,
+                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", (BlobPort + 1).ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", (BlobPort + 2).ToString(),
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _azurite = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        _azurite.OutputDataReceived += (_, _) => { };
+        _azurite.ErrorDataReceived += (_, _) => { };
+        _azurite.BeginOutputReadLine();
+        _azurite.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await Answers(BlobPort) && await Answers(BlobPort + 1) && await Answers(BlobPort + 2)))
+        {
+            if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}; is port {BlobPort} free? Set PENSIONCERT_FAULT_AZURITE_PORT.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// Stops Azurite with SIGTERM and waits until its ports are closed. (Not SIGKILL: Azurite keeps its metadata in
+    /// memory and saves it on shutdown, so a killed emulator would lose containers — an emulator artefact, not an outage.)
+    /// </summary>
+    public async Task StopAzuriteAsync()
+    {
+        if (_azurite is null) return;
+        using (var term = Process.Start("kill", ["-TERM", _azurite.Id.ToString()])) await term.WaitForExitAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            try
+            {
+                await _azurite.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _azurite.Kill(entireProcessTree: true);
+                await _azurite.WaitForExitAsync();
+            }
+        }
+        _azurite.Dispose();
+        _azurite = null;
+        while (await Answers(BlobPort)) await Task.Delay(50);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await StopAzuriteAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private static async Task<bool> Answers(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root not found above the test binaries.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StorageFaultCollection : ICollectionFixture<StorageFaultFixture>
+{
+    public const string Name = "local host on an Azurite that is stopped and restarted";
+}
+
+[Collection(StorageFaultCollection.Name)]
+public sealed class StorageFaultTests(StorageFaultFixture host)
+{
+    [Fact]
+    public async Task Submit_StorageDown_503WithRetryAfterAndNothingHalfWritten()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var before = await host.CountStoredAsync();
+
+        await host.StopAzuriteAsync();
+        HttpResponseMessage response;
+        try
+        {
+            response = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: Guid.NewGuid().ToString());
+        }
+        finally
+        {
+            await host.StartAzuriteAsync();
+        }
+
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("storage-unavailable", problem.GetProperty("code").GetString());
+        }
+        Assert.Equal(before, await host.CountStoredAsync());
+    }
+
+    [Fact]
+    public async Task Submissions_AzuriteRestartedMidRun_EveryAcceptedSubmissionDecidedExactlyOnce()
+    {
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var accepted = new List<string>();
+        for (var i = 0; i < 6; i++) accepted.Add(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+
+        await host.StopAzuriteAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await host.StartAzuriteAsync();
+
+        foreach (var certificationId in accepted)
+        {
+            var decided = await host.PollDecidedAsync(certificationId);
+            Assert.Contains(decided.GetProperty("status").GetString(), new[] { "Approved", "NeedsReview", "Failed" });
+            // "Certification {id} decided {Status} …" (event 3001) or "… recorded as Failed" (event 3004); a redelivery
+            // of a decided message logs "was already decided" instead.
+            var decisions = host.Logs.Lines.Count(l => l.Contains($"{certificationId} decided ", StringComparison.Ordinal)
+                || (l.Contains(certificationId, StringComparison.Ordinal) && l.Contains("recorded as Failed", StringComparison.Ordinal)));
+            Assert.Equal(1, decisions);
+        }
+    }
+}
