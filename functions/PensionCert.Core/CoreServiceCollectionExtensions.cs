@@ -14,7 +14,7 @@ public static class CoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the application services and their validated options (sections <c>PensionCert:Verification</c>,
-    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>). Missing or invalid settings fail start-up
+    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>, <c>PensionCert:Cycle</c>). Missing or invalid settings fail start-up
     /// with the setting's name. Storage ports and the face analyzer are registered by their own projects.
     /// </summary>
     public static IServiceCollection AddPensionCertCore(this IServiceCollection services)
@@ -26,6 +26,9 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => TryDecodeKey(o.HashKey), $"{IdentityProtectionOptions.SectionName}:HashKey must be base64 of at least 32 bytes.")
             .ValidateOnStart();
 
+        services.AddOptions<CyclePolicyOptions>().BindConfiguration(CyclePolicyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CyclePolicyOptions>, CyclePolicyOptionsValidator>();
+
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
         services.AddSingleton<VerificationPolicy>();
@@ -33,6 +36,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CertificationService>();
         services.AddSingleton<CertificationProcessor>();
         services.AddSingleton<EligibilityService>();
+        services.AddSingleton<CycleService>();
+        services.AddSingleton<CycleScanService>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<CycleQueryService>();
+        services.AddSingleton<Evidence.EvidenceImportService>();
         return services;
     }
 

@@ -29,7 +29,16 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetEligibility = new(FunctionNames.GetEligibility, "GET", Routes.PensionerEligibility, ApiAccess.Client);
     public static readonly HttpEndpoint SubmitCertification = new(FunctionNames.SubmitCertification, "POST", Routes.Certifications, ApiAccess.Client);
     public static readonly HttpEndpoint GetCertification = new(FunctionNames.GetCertification, "GET", Routes.Certification, ApiAccess.Client);
+    public static readonly HttpEndpoint ImportEvidence = new(FunctionNames.ImportEvidence, "POST", Routes.Evidence, ApiAccess.Operator);
+    public static readonly HttpEndpoint GetPaymentChanges = new(FunctionNames.GetPaymentChanges, "GET", Routes.RegionPaymentChanges, ApiAccess.Operator);
+    public static readonly HttpEndpoint ListRegionPensioners = new(FunctionNames.ListRegionPensioners, "GET", Routes.RegionPensioners, ApiAccess.Operator);
+    public static readonly HttpEndpoint RecordInvestigationOutcome = new(FunctionNames.RecordInvestigationOutcome, "POST", Routes.PensionerInvestigation, ApiAccess.Operator);
+    public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator);
 
     /// <summary>All HTTP endpoints.</summary>
-    public static IReadOnlyList<HttpEndpoint> All { get; } = [Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification];
+    public static IReadOnlyList<HttpEndpoint> All { get; } =
+    [
+        Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification,
+        ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus,
+    ];
 }

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Events;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Infrastructure;
@@ -8,8 +11,9 @@ namespace PensionCert.Infrastructure;
 public static class InfrastructureServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the storage clients and the Core storage ports. Reads <c>AzureWebJobsStorage</c> and the section
-    /// <c>PensionCert:Storage</c>; a missing connection fails start-up naming the setting.
+    /// Registers the storage clients, the Core storage ports and the event publisher. Reads <c>AzureWebJobsStorage</c>,
+    /// the section <c>PensionCert:Storage</c> and <c>PensionCert:Events:ServiceBus</c> (Service Bus when configured,
+    /// else the local Storage-queue sink); a missing connection fails start-up naming the setting.
     /// </summary>
     public static IServiceCollection AddPensionCertStorage(this IServiceCollection services)
     {
@@ -25,6 +29,20 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IPhotoStore, BlobPhotoStore>();
         services.AddSingleton<IVerificationQueue, StorageVerificationQueue>();
         services.AddSingleton<IHealthProbe, StorageHealthCheck>();
+        services.AddSingleton<TableCycleStore>();
+        services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
+        services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
+        services.AddOptions<ServiceBusEventOptions>().BindConfiguration(ServiceBusEventOptions.SectionName)
+            .Validate(o => string.IsNullOrWhiteSpace(o.ConnectionString) || string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace),
+                $"Set either {ServiceBusEventOptions.SectionName}:ConnectionString or {ServiceBusEventOptions.SectionName}:FullyQualifiedNamespace, not both.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.TopicName), $"{ServiceBusEventOptions.SectionName}:TopicName is missing.")
+            .ValidateOnStart();
+        services.AddSingleton<ServiceBusClients>();
+        services.AddSingleton<IEventPublisher>(sp =>
+            sp.GetRequiredService<IOptions<ServiceBusEventOptions>>().Value.IsConfigured
+                ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClients>().Sender)
+                : new QueueEventPublisher(sp.GetRequiredService<StorageClients>()));
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

@@ -38,11 +38,19 @@ public sealed class StorageClients
         References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
         Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
         VerificationQueue = new QueueServiceClient(o.ConnectionString, queueOptions).GetQueueClient(QueueNames.Verification);
+        // The local event sink is read by people and tests, not by a trigger: plain JSON text, no Base64.
+        var sinkOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        Retry(sinkOptions.Retry);
+        EventSinkQueue = new QueueServiceClient(o.ConnectionString, sinkOptions).GetQueueClient(QueueNames.Events);
         var tables = new TableServiceClient(o.ConnectionString, tableOptions);
         Pensioners = tables.GetTableClient(StorageNames.PensionersTable);
         PensionerIdentities = tables.GetTableClient(StorageNames.PensionerIdentitiesTable);
         Certifications = tables.GetTableClient(StorageNames.CertificationsTable);
         IdempotencyKeys = tables.GetTableClient(StorageNames.IdempotencyTable);
+        CycleDueIndex = tables.GetTableClient(StorageNames.CycleDueIndexTable);
+        OutboxIndex = tables.GetTableClient(StorageNames.OutboxIndexTable);
+        RegionPensioners = tables.GetTableClient(StorageNames.RegionPensionersTable);
+        PaymentChanges = tables.GetTableClient(StorageNames.PaymentChangesTable);
     }
 
     /// <summary>
@@ -58,17 +66,23 @@ public sealed class StorageClients
     public TableClient PensionerIdentities { get; }
     public TableClient Certifications { get; }
     public TableClient IdempotencyKeys { get; }
+    public TableClient CycleDueIndex { get; }
+    public TableClient OutboxIndex { get; }
+    public TableClient RegionPensioners { get; }
+    public TableClient PaymentChanges { get; }
+    /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
+    public QueueClient EventSinkQueue { get; }
 
     /// <summary>The container client for a photo container.</summary>
     public BlobContainerClient Container(PhotoContainer container) =>
         container == PhotoContainer.References ? References : Selfies;
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];
 
     /// <summary>Every queue.</summary>
-    public IReadOnlyList<QueueClient> Queues => [VerificationQueue];
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, EventSinkQueue];
 }

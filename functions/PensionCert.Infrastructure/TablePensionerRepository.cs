@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using PensionCert.Core.Cycle;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Storage;
 
@@ -110,7 +111,10 @@ public sealed class TablePensionerRepository(StorageClients clients) : IPensione
 
     private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);
 
-    private static TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
+    /// <summary>RowKey of the profile row in the pensioner's partition.</summary>
+    internal const string ProfileRow = ProfileRowKey;
+
+    internal static TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
     {
         ["IdNumberHash"] = p.IdNumberHash,
         ["MaskedIdNumber"] = p.MaskedIdNumber,
@@ -123,9 +127,20 @@ public sealed class TablePensionerRepository(StorageClients clients) : IPensione
         ["LastCertifiedAt"] = p.LastCertifiedAt,
         ["ValidUntil"] = p.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["Suspended"] = p.Suspended,
+        ["Standing"] = p.Standing.ToString(),
+        ["BirthMonth"] = p.BirthMonth,
+        ["PreferredChannel"] = p.PreferredChannel,
+        ["InvestigationOpenedOn"] = DateText(p.InvestigationOpenedOn),
+        ["SuspendedOn"] = DateText(p.SuspendedOn),
+        ["EndedOn"] = DateText(p.EndedOn),
+        ["OpenHolds"] = string.Join(',', p.OpenHolds),
     };
 
-    private static PensionerProfile ToProfile(TableEntity e) => new()
+    private static string? DateText(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly? ParseDate(string? text) => text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal static PensionerProfile ToProfile(TableEntity e) => new()
     {
         PensionerId = e.PartitionKey,
         IdNumberHash = e.GetString("IdNumberHash"),
@@ -137,8 +152,16 @@ public sealed class TablePensionerRepository(StorageClients clients) : IPensione
         ReferenceEmbedding = FaceEmbedding.FromBytes(e.GetBinary("ReferenceEmbedding")),
         EnrolledAt = e.GetDateTimeOffset("EnrolledAt") ?? default,
         LastCertifiedAt = e.GetDateTimeOffset("LastCertifiedAt"),
-        ValidUntil = e.GetString("ValidUntil") is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
-        Suspended = e.GetBoolean("Suspended") ?? false,
+        ValidUntil = ParseDate(e.GetString("ValidUntil")),
+        // Rows written before the cycle existed have only the Suspended flag.
+        Standing = Enum.TryParse<PensionerStanding>(e.GetString("Standing"), out var standing) ? standing
+            : e.GetBoolean("Suspended") == true ? PensionerStanding.Suspended : PensionerStanding.Active,
+        BirthMonth = e.GetInt32("BirthMonth"),
+        PreferredChannel = e.GetString("PreferredChannel"),
+        InvestigationOpenedOn = ParseDate(e.GetString("InvestigationOpenedOn")),
+        SuspendedOn = ParseDate(e.GetString("SuspendedOn")),
+        EndedOn = ParseDate(e.GetString("EndedOn")),
+        OpenHolds = (e.GetString("OpenHolds") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
         ETag = e.ETag.ToString(),
     };
 }

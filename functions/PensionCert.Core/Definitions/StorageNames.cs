@@ -20,4 +20,16 @@ public static class StorageNames
 
     /// <summary>Table of idempotency keys for certification submissions.</summary>
     public const string IdempotencyTable = "IdempotencyKeys";
+
+    /// <summary>Due-date index: PartitionKey = China date yyyyMMdd, RowKey = pensioner id; plus the scan watermark row.</summary>
+    public const string CycleDueIndexTable = "CycleDueIndex";
+
+    /// <summary>Pointers to pending outbox rows: PartitionKey = <c>pending-{0..7}</c>, RowKey = event id.</summary>
+    public const string OutboxIndexTable = "OutboxIndex";
+
+    /// <summary>Operator read model: PartitionKey = region code, RowKey = pensioner id, with the state after the last event.</summary>
+    public const string RegionPensionersTable = "RegionPensioners";
+
+    /// <summary>Payroll read model: PartitionKey = <c>{regionCode}-{yyyyMM}</c>, RowKey = <c>{pensionerId}-{eventId}</c>.</summary>
+    public const string PaymentChangesTable = "PaymentChanges";
 }

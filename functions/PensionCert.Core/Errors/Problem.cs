@@ -49,6 +49,18 @@ public static class ProblemTypes
     public static readonly ProblemType Unauthorized = new("unauthorized", ProblemKind.Unauthorized, "Missing or invalid key", "身份验证失败，请使用正式渠道重新进入。");
     public static readonly ProblemType NotFound = new("not-found", ProblemKind.NotFound, "No such endpoint", "请求的地址不存在。");
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", ProblemKind.MethodNotAllowed, "Method not allowed", "请求方式不正确。");
+    public static readonly ProblemType PensionerInactive = new("pensioner-inactive", ProblemKind.Conflict, "The pensioner is deceased or transferred", "该人员已标记为死亡或已转出，不能办理此业务。");
+    public static readonly ProblemType NoOpenInvestigation = new("no-open-investigation", ProblemKind.Conflict, "The pensioner has no open investigation", "该人员当前没有待处理的核查任务。");
+    public static readonly ProblemType SuspensionHeld = new("suspension-held", ProblemKind.Conflict, "A home visit or review is open; suspension is not allowed", "该人员有未完成的上门核查或人工复核，暂不能停发待遇。");
+    public static readonly ProblemType InvalidInvestigationOutcome = new("invalid-investigation-outcome", ProblemKind.BadRequest, "Unknown investigation outcome", "核查结果不正确，应为 suspend、certified、home-visit-requested 或 home-visit-closed。");
+    public static readonly ProblemType InvalidStatusChange = new("invalid-status-change", ProblemKind.BadRequest, "status must be deceased or transferred", "状态变更不正确，应为 deceased（死亡）或 transferred（转出）。");
+    public static readonly ProblemType InvalidDate = new("invalid-date", ProblemKind.BadRequest, "A date must be yyyy-MM-dd and not in the future", "日期格式不正确（应为 yyyy-MM-dd），且不能晚于今天。");
+    public static readonly ProblemType InvalidMonth = new("invalid-month", ProblemKind.BadRequest, "month must be yyyy-MM", "月份格式不正确，应为 yyyy-MM。");
+    public static readonly ProblemType InvalidStateFilter = new("invalid-state-filter", ProblemKind.BadRequest, "state must be DueSoon, Overdue, UnderInvestigation, Suspended, Deceased or Transferred", "状态筛选条件不正确。");
+    public static readonly ProblemType InvalidContinuationToken = new("invalid-continuation-token", ProblemKind.BadRequest, "The continuation token is not valid", "分页标识不正确，请从第一页重新查询。");
+    public static readonly ProblemType EvidenceFormatUnsupported = new("evidence-format-unsupported", ProblemKind.UnsupportedMediaType, "Use application/x-ndjson (JSON lines) or text/csv", "比对数据格式不支持，请使用 JSON Lines 或 CSV。");
+    public static readonly ProblemType EvidenceMalformed = new("evidence-malformed", ProblemKind.BadRequest, "The evidence batch could not be read", "比对数据无法解析，请检查文件格式（表头应为 idNumber,type,date,source）。");
+    public static readonly ProblemType EvidenceTooManyRecords = new("evidence-too-many-records", ProblemKind.PayloadTooLarge, "Too many records in one batch", "单批比对数据过多，请拆分后分批提交（已处理的记录重复提交不会重复生效）。");
     public static readonly ProblemType StorageUnavailable = new("storage-unavailable", ProblemKind.Unavailable, "Storage is temporarily unavailable", "系统繁忙，请稍后再试。");
     public static readonly ProblemType InternalError = new("internal-error", ProblemKind.Internal, "Unexpected error", "系统出现异常，请稍后再试。");
 }
