@@ -37,6 +37,9 @@ public sealed class LocalHostFixture : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["AzureWebJobsStorage"] = storage;
             builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
+            // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";
             builder.Logging.AddProvider(Logs);
         });
         try
