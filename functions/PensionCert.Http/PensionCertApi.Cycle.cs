@@ -85,8 +85,7 @@ public sealed partial class PensionCertApi
             var body = await ReadJsonAsync<StatusChangeRequest>(request, cancellationToken);
             var status = body.Status?.Trim().ToLowerInvariant();
             if (status is not ("deceased" or "transferred")) throw new ProblemException(ProblemTypes.InvalidStatusChange);
-            if (!DateOnly.TryParseExact(body.EffectiveOn?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on)
-                || on > ChinaTime.Today(TimeProvider.System))
+            if (!DateOnly.TryParseExact(body.EffectiveOn?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
                 throw new ProblemException(ProblemTypes.InvalidDate);
             var result = status == "deceased"
                 ? await _cycle.MarkDeceasedAsync(pensionerId, on, "operator", cancellationToken)

@@ -22,5 +22,37 @@ evaluate.SetAction(async (parse, cancellationToken) =>
     return await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), Console.Out, cancellationToken);
 });
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate };
+var storageOption = new Option<string>("--storage")
+{
+    Description = "Storage connection string (default: the AzureWebJobsStorage environment variable, else UseDevelopmentStorage=true).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AzureWebJobsStorage") ?? "UseDevelopmentStorage=true",
+};
+var populationOption = new Option<int>("--population") { Description = "N: pensioners in the first run.", DefaultValueFactory = _ => 2000 };
+var dueOption = new Option<int>("--due") { Description = "K: pensioners due on each scanned date.", DefaultValueFactory = _ => 100 };
+var scaleOption = new Option<int>("--scale") { Description = "The second run's population is scale × N.", DefaultValueFactory = _ => 10 };
+var benchScan = new Command("bench-scan", "Time the daily cycle scan for a date with K due, with the population at N and at scale×N (use a throw-away Azurite).")
+{
+    storageOption,
+    populationOption,
+    dueOption,
+    scaleOption,
+};
+benchScan.SetAction(async (parse, cancellationToken) =>
+    await ScanBenchmark.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(populationOption), parse.GetValue(dueOption), parse.GetValue(scaleOption), Console.Out, cancellationToken));
+
+var countOption = new Option<int>("--count") { Description = "Most messages to show (1-32).", DefaultValueFactory = _ => 32 };
+var peekEvents = new Command("peek-events", "Print the CloudEvents waiting in the local event sink (Storage queue pensioncert-events) without removing them.")
+{
+    storageOption,
+    countOption,
+};
+peekEvents.SetAction(async (parse, cancellationToken) =>
+{
+    var queue = new Azure.Storage.Queues.QueueClient(parse.GetValue(storageOption)!, PensionCert.Core.Definitions.QueueNames.Events);
+    var messages = await queue.PeekMessagesAsync(Math.Clamp(parse.GetValue(countOption), 1, 32), cancellationToken);
+    foreach (var message in messages.Value) Console.WriteLine(message.Body.ToString());
+    return 0;
+});
+
+var root = new RootCommand("PensionCert developer tools.") { evaluate, benchScan, peekEvents };
 return await root.Parse(args).InvokeAsync();

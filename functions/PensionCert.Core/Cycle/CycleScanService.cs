@@ -40,6 +40,8 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
         int visited = 0, applied = 0;
         for (var date = start; date <= today; date = date.AddDays(1))
         {
+            // An overlapping run may have completed this date meanwhile: nothing left to do for it.
+            if (watermark is not null && date <= watermark.LastCompletedOn) continue;
             var ids = new List<string>();
             await foreach (var id in store.ListDueAsync(date, cancellationToken)) ids.Add(id);
             visited += ids.Count;

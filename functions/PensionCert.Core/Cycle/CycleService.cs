@@ -139,9 +139,11 @@ public sealed partial class CycleService(
     /// pensioner.deceased and payment.stopped (pension is paid through the month of death; payment stops from the
     /// next month, and payroll recovers anything paid after). Idempotent.
     /// </summary>
+    /// <exception cref="ProblemException">invalid-date: the date of death is after today.</exception>
     public Task<CycleCommandResult> MarkDeceasedAsync(string pensionerId, DateOnly dateOfDeath, string source, CancellationToken cancellationToken) =>
         ChangeAsync(pensionerId, (p, policy, now, today) =>
         {
+            if (dateOfDeath > today) throw new ProblemException(ProblemTypes.InvalidDate);
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.Inactive);
             var updated = p with { Standing = PensionerStanding.Deceased, EndedOn = dateOfDeath, OpenHolds = [] };
@@ -160,9 +162,11 @@ public sealed partial class CycleService(
         }, cancellationToken);
 
     /// <summary>Marks the pension transferred out on <paramref name="transferredOn"/>: everything stops here; payment.stopped from the next month.</summary>
+    /// <exception cref="ProblemException">invalid-date: the transfer date is after today.</exception>
     public Task<CycleCommandResult> MarkTransferredAsync(string pensionerId, DateOnly transferredOn, CancellationToken cancellationToken) =>
         ChangeAsync(pensionerId, (p, policy, now, today) =>
         {
+            if (transferredOn > today) throw new ProblemException(ProblemTypes.InvalidDate);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.Inactive);
             var updated = p with { Standing = PensionerStanding.Transferred, EndedOn = transferredOn, OpenHolds = [] };
