@@ -54,5 +54,11 @@ peekEvents.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, benchScan, peekEvents };
+var runCycle = new Command("run-cycle", "Run the daily cycle scan and the event dispatcher once now (local demo; the timers do this at 01:00 China time and every minute).")
+{
+    storageOption,
+};
+runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!, Console.Out, cancellationToken));
+
+var root = new RootCommand("PensionCert developer tools.") { evaluate, benchScan, peekEvents, runCycle };
 return await root.Parse(args).InvokeAsync();

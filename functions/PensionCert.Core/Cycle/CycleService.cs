@@ -174,9 +174,10 @@ public sealed partial class CycleService(
             var key = Date(transferredOn);
             return Decision.Apply(updated,
             [
-                (EventTypes.PensionerTransferred, key, Data(updated, state, transferredOn)),
-                (EventTypes.PaymentStopped, key, Data(updated, state, transferredOn) with
+                (EventTypes.PensionerTransferred, key, Data(updated, state, today) with { TransferredOn = transferredOn }),
+                (EventTypes.PaymentStopped, key, Data(updated, state, today) with
                 {
+                    TransferredOn = transferredOn,
                     StopFromMonth = CycleCalendar.FormatMonth(CycleCalendar.MonthOf(transferredOn).AddMonths(1)),
                     Reason = "transferred",
                 }),

@@ -68,6 +68,8 @@ public sealed record CycleEventData
     /// <summary>For payment.suspended / payment.stopped: first month not paid.</summary>
     public string? StopFromMonth { get; init; }
     public DateOnly? DateOfDeath { get; init; }
+    /// <summary>For pensioner.transferred / payment.stopped by transfer: the transfer date.</summary>
+    public DateOnly? TransferredOn { get; init; }
     /// <summary>Free reason code (e.g. <c>auto-suspend</c>, <c>operator-confirmed</c>, <c>transferred</c>).</summary>
     public string? Reason { get; init; }
 }

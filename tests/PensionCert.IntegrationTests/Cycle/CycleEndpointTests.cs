@@ -104,6 +104,16 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Evidence_MoreThanOneHundredThousandRecords_Is413AfterTheLimit()
+    {
+        // Records with a bad ID number need no storage, so 100,001 of them test the limit quickly.
+        var body = new StringBuilder("idNumber,type,date,source\n");
+        for (var i = 0; i <= 100_000; i++) body.Append("bad,hospital-stay,2025-01-01,hospital\n");
+        using var response = await PostAsync("/api/evidence", body.ToString(), "text/csv");
+        Assert.Equal("evidence-too-many-records", (await JsonAsync(response, HttpStatusCode.RequestEntityTooLarge)).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Investigation_SuspendThenPaymentChangesAndOperatorListShowIt()
     {
         var (pensionerId, _) = await SeedOverdueAsync("140105");
