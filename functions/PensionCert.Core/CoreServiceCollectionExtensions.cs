@@ -14,7 +14,7 @@ public static class CoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the application services and their validated options (sections <c>PensionCert:Verification</c>,
-    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>, <c>PensionCert:DataProtection</c>). Missing or invalid settings fail start-up
+    /// <c>PensionCert:Certification</c>, <c>PensionCert:Identity</c>, <c>PensionCert:DataProtection</c>, <c>PensionCert:Cycle</c>). Missing or invalid settings fail start-up
     /// with the setting's name. Storage ports and the face analyzer are registered by their own projects.
     /// </summary>
     public static IServiceCollection AddPensionCertCore(this IServiceCollection services)
@@ -31,6 +31,8 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Protection.DataProtectionOptions>, Protection.DataProtectionOptionsValidator>();
+        services.AddOptions<CyclePolicyOptions>().BindConfiguration(CyclePolicyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CyclePolicyOptions>, CyclePolicyOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Protection.IPersonalDataProtector, Protection.AesGcmPersonalDataProtector>();
@@ -43,6 +45,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CertificationService>();
         services.AddSingleton<CertificationProcessor>();
         services.AddSingleton<EligibilityService>();
+        services.AddSingleton<CycleService>();
+        services.AddSingleton<CycleScanService>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<CycleQueryService>();
+        services.AddSingleton<Evidence.EvidenceImportService>();
         return services;
     }
 

@@ -57,6 +57,31 @@ public sealed class HttpFunctions(PensionCertApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request, CancellationToken cancellationToken) =>
         new ApiActionResult(await api.OpenApiAsync(request, cancellationToken));
 
+    [Function(FunctionNames.ImportEvidence)]
+    public async Task<IActionResult> ImportEvidence(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Evidence)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.ImportEvidenceAsync(request, cancellationToken));
+
+    [Function(FunctionNames.GetPaymentChanges)]
+    public async Task<IActionResult> GetPaymentChanges(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.RegionPaymentChanges)] HttpRequest request, string regionCode, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.GetPaymentChangesAsync(request, regionCode, cancellationToken));
+
+    [Function(FunctionNames.ListRegionPensioners)]
+    public async Task<IActionResult> ListRegionPensioners(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.RegionPensioners)] HttpRequest request, string regionCode, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.ListRegionPensionersAsync(request, regionCode, cancellationToken));
+
+    [Function(FunctionNames.RecordInvestigationOutcome)]
+    public async Task<IActionResult> RecordInvestigationOutcome(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PensionerInvestigation)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.RecordInvestigationOutcomeAsync(request, pensionerId, cancellationToken));
+
+    [Function(FunctionNames.ChangePensionerStatus)]
+    public async Task<IActionResult> ChangePensionerStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PensionerStatus)] HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.ChangePensionerStatusAsync(request, pensionerId, cancellationToken));
+
     /// <summary>Runs an ASP.NET Core <see cref="IResult"/> as the MVC action result the Functions integration expects.</summary>
     private sealed class ApiActionResult(IResult result) : IActionResult
     {

@@ -1,13 +1,26 @@
 using Microsoft.Azure.Functions.Worker;
+using PensionCert.Core.Cycle;
 using PensionCert.Core.Definitions;
 using PensionCert.Core.Retention;
 
 namespace PensionCert.Functions;
 
-/// <summary>Timer triggers (schedules from <see cref="Schedules"/>, UTC): bind and call the application.</summary>
-public sealed class TimerFunctions(SelfieRetentionService selfieRetention)
+/// <summary>
+/// Timer triggers: bind the schedule and call the application. Schedules are UTC (<see cref="Schedules"/>);
+/// RunOnStartup stays false (a restart must not fire a scan); a missed cycle run is caught up by the scan's
+/// watermark, not by the timer's past-due flag.
+/// </summary>
+public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher)
 {
     [Function(FunctionNames.PurgeExpiredSelfies)]
-    public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies)] TimerInfo timer, CancellationToken cancellationToken) =>
+    public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         selfieRetention.PurgeDueAsync(cancellationToken);
+
+    [Function(FunctionNames.ScanCertificationCycle)]
+    public Task ScanCertificationCycle([TimerTrigger(Schedules.CycleScan, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        scan.RunAsync(cancellationToken);
+
+    [Function(FunctionNames.DispatchCycleEvents)]
+    public Task DispatchCycleEvents([TimerTrigger(Schedules.DispatchEvents, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        dispatcher.DispatchAsync(cancellationToken);
 }

@@ -28,8 +28,15 @@ public sealed partial class PensionCertApi(
     PensionerAdministrationService administration,
     IAuditLog audit,
     TimeProvider timeProvider,
-    ILogger<PensionCertApi> logger)
+    ILogger<PensionCertApi> logger,
+    CycleService cycle,
+    CycleQueryService cycleQueries,
+    Core.Evidence.EvidenceImportService evidenceImport)
 {
+    private readonly CycleService _cycle = cycle;
+    private readonly CycleQueryService _cycleQueries = cycleQueries;
+    private readonly Core.Evidence.EvidenceImportService _evidenceImport = evidenceImport;
+
     private static readonly HashSet<string> EnrollmentFields = ["idNumber", "name", "regionCode"];
     private static readonly HashSet<string> CertificationFields = ["idNumber", "pensionerId", "channel"];
 

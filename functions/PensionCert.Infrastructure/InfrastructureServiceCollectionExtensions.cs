@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Events;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Infrastructure;
@@ -8,10 +11,11 @@ namespace PensionCert.Infrastructure;
 public static class InfrastructureServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the storage clients and the Core storage ports. Reads the connection <c>AzureWebJobsStorage</c>
-    /// (a connection string, or the identity-based <c>AzureWebJobsStorage__*</c> settings: see
-    /// <see cref="StorageOptions"/>) and the section <c>PensionCert:Storage</c>; a missing or incomplete connection
-    /// fails start-up naming the setting.
+    /// Registers the storage clients, the Core storage ports and the event publisher. Reads the connection
+    /// <c>AzureWebJobsStorage</c> (a connection string, or the identity-based <c>AzureWebJobsStorage__*</c> settings: see
+    /// <see cref="StorageOptions"/>), the section <c>PensionCert:Storage</c> and <c>PensionCert:Events:ServiceBus</c>
+    /// (Service Bus when configured, else the local Storage-queue sink); a missing or incomplete connection fails
+    /// start-up naming the setting.
     /// </summary>
     public static IServiceCollection AddPensionCertStorage(this IServiceCollection services)
     {
@@ -21,7 +25,8 @@ public static class InfrastructureServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<StorageClients>();
-        services.AddSingleton<IPensionerRepository, TablePensionerRepository>();
+        services.AddSingleton<TablePensionerRepository>();
+        services.AddSingleton<IPensionerRepository>(sp => sp.GetRequiredService<TablePensionerRepository>());
         services.AddSingleton<ICertificationRepository, TableCertificationRepository>();
         services.AddSingleton<IIdempotencyStore, TableIdempotencyStore>();
         services.AddSingleton<IPhotoStore, BlobPhotoStore>();
@@ -30,6 +35,20 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
         services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
+        services.AddSingleton<TableCycleStore>();
+        services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
+        services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
+        services.AddOptions<ServiceBusEventOptions>().BindConfiguration(ServiceBusEventOptions.SectionName)
+            .Validate(o => string.IsNullOrWhiteSpace(o.ConnectionString) || string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace),
+                $"Set either {ServiceBusEventOptions.SectionName}:ConnectionString or {ServiceBusEventOptions.SectionName}:FullyQualifiedNamespace, not both.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.TopicName), $"{ServiceBusEventOptions.SectionName}:TopicName is missing.")
+            .ValidateOnStart();
+        services.AddSingleton<ServiceBusClients>();
+        services.AddSingleton<IEventPublisher>(sp =>
+            sp.GetRequiredService<IOptions<ServiceBusEventOptions>>().Value.IsConfigured
+                ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClients>().Sender)
+                : new QueueEventPublisher(sp.GetRequiredService<StorageClients>()));
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

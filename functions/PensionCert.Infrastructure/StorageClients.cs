@@ -57,6 +57,13 @@ public sealed class StorageClients
         References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
         Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
         VerificationQueue = queues.GetQueueClient(QueueNames.Verification);
+        // The local event sink is read by people and tests, not by a trigger: plain JSON text, no Base64.
+        var sinkOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        Retry(sinkOptions.Retry);
+        var sinkQueues = o.UsesConnectionString
+            ? new QueueServiceClient(o.ConnectionString, sinkOptions)
+            : new QueueServiceClient(o.ResolvedQueueServiceUri, StorageCredentials.Create(o), sinkOptions);
+        EventSinkQueue = sinkQueues.GetQueueClient(QueueNames.Events);
         Pensioners = tables.GetTableClient(StorageNames.PensionersTable);
         PensionerIdentities = tables.GetTableClient(StorageNames.PensionerIdentitiesTable);
         Certifications = tables.GetTableClient(StorageNames.CertificationsTable);
@@ -64,6 +71,10 @@ public sealed class StorageClients
         OperatorAudit = tables.GetTableClient(StorageNames.OperatorAuditTable);
         SelfieRetention = tables.GetTableClient(StorageNames.SelfieRetentionTable);
         ReviewCases = tables.GetTableClient(StorageNames.ReviewCasesTable);
+        CycleDueIndex = tables.GetTableClient(StorageNames.CycleDueIndexTable);
+        OutboxIndex = tables.GetTableClient(StorageNames.OutboxIndexTable);
+        RegionPensioners = tables.GetTableClient(StorageNames.RegionPensionersTable);
+        PaymentChanges = tables.GetTableClient(StorageNames.PaymentChangesTable);
     }
 
     /// <summary>
@@ -82,17 +93,23 @@ public sealed class StorageClients
     public TableClient OperatorAudit { get; }
     public TableClient SelfieRetention { get; }
     public TableClient ReviewCases { get; }
+    public TableClient CycleDueIndex { get; }
+    public TableClient OutboxIndex { get; }
+    public TableClient RegionPensioners { get; }
+    public TableClient PaymentChanges { get; }
+    /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
+    public QueueClient EventSinkQueue { get; }
 
     /// <summary>The container client for a photo container.</summary>
     public BlobContainerClient Container(PhotoContainer container) =>
         container == PhotoContainer.References ? References : Selfies;
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];
 
     /// <summary>Every queue.</summary>
-    public IReadOnlyList<QueueClient> Queues => [VerificationQueue];
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, EventSinkQueue];
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using PensionCert.Core.Cycle;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Protection;
 using PensionCert.Core.Storage;
@@ -172,7 +173,11 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
 
     private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);
 
-    private TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
+    /// <summary>RowKey of the profile row in the pensioner's partition.</summary>
+    internal const string ProfileRow = ProfileRowKey;
+
+    /// <summary>The profile row, with the name and ID number encrypted (also used by the cycle store's transactions).</summary>
+    internal TableEntity ToEntity(PensionerProfile p) => new(p.PensionerId, ProfileRowKey)
     {
         ["IdNumberHash"] = p.IdNumberHash,
         ["MaskedIdNumber"] = p.MaskedIdNumber,
@@ -186,6 +191,13 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["LastCertifiedAt"] = p.LastCertifiedAt,
         ["ValidUntil"] = p.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["Suspended"] = p.Suspended,
+        ["Standing"] = p.Standing.ToString(),
+        ["BirthMonth"] = p.BirthMonth,
+        ["PreferredChannel"] = p.PreferredChannel,
+        ["InvestigationOpenedOn"] = DateText(p.InvestigationOpenedOn),
+        ["SuspendedOn"] = DateText(p.SuspendedOn),
+        ["EndedOn"] = DateText(p.EndedOn),
+        ["OpenHolds"] = string.Join(',', p.OpenHolds),
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -194,7 +206,11 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
     /// <summary>Associated data binding an encrypted ID number to its pensioner.</summary>
     private static string IdNumberContext(string pensionerId) => pensionerId + "/idNumber";
 
-    private PensionerProfile ToProfile(TableEntity e) => new()
+    private static string? DateText(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly? ParseDate(string? text) => text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal PensionerProfile ToProfile(TableEntity e) => new()
     {
         PensionerId = e.PartitionKey,
         IdNumberHash = e.GetString("IdNumberHash"),
@@ -207,8 +223,16 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ReferenceEmbedding = FaceEmbedding.FromBytes(e.GetBinary("ReferenceEmbedding")),
         EnrolledAt = e.GetDateTimeOffset("EnrolledAt") ?? default,
         LastCertifiedAt = e.GetDateTimeOffset("LastCertifiedAt"),
-        ValidUntil = e.GetString("ValidUntil") is { } s ? DateOnly.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
-        Suspended = e.GetBoolean("Suspended") ?? false,
+        ValidUntil = ParseDate(e.GetString("ValidUntil")),
+        // Rows written before the cycle existed have only the Suspended flag.
+        Standing = Enum.TryParse<PensionerStanding>(e.GetString("Standing"), out var standing) ? standing
+            : e.GetBoolean("Suspended") == true ? PensionerStanding.Suspended : PensionerStanding.Active,
+        BirthMonth = e.GetInt32("BirthMonth"),
+        PreferredChannel = e.GetString("PreferredChannel"),
+        InvestigationOpenedOn = ParseDate(e.GetString("InvestigationOpenedOn")),
+        SuspendedOn = ParseDate(e.GetString("SuspendedOn")),
+        EndedOn = ParseDate(e.GetString("EndedOn")),
+        OpenHolds = (e.GetString("OpenHolds") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
         ETag = e.ETag.ToString(),
     };
 }

@@ -33,6 +33,11 @@ public static class LocalHostApp
         [FunctionNames.ListReviewCases] = (api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted),
         [FunctionNames.ErasePensioner] = (api, c) => api.ErasePensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
         [FunctionNames.OpenApi] = (api, c) => api.OpenApiAsync(c.Request, c.RequestAborted),
+        [FunctionNames.ImportEvidence] = (api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted),
+        [FunctionNames.GetPaymentChanges] = (api, c) => api.GetPaymentChangesAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
+        [FunctionNames.ListRegionPensioners] = (api, c) => api.ListRegionPensionersAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
+        [FunctionNames.RecordInvestigationOutcome] = (api, c) => api.RecordInvestigationOutcomeAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
+        [FunctionNames.ChangePensionerStatus] = (api, c) => api.ChangePensionerStatusAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
     };
 
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>

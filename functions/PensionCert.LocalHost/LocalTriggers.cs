@@ -1,6 +1,7 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.WebJobs;
 using PensionCert.Core.Certification;
+using PensionCert.Core.Cycle;
 using PensionCert.Core.Definitions;
 using PensionCert.Core.Retention;
 using PensionCert.Infrastructure;
@@ -12,8 +13,18 @@ namespace PensionCert.LocalHost;
 /// schedules (constants from <see cref="FunctionNames"/>, <see cref="QueueNames"/>, <see cref="Schedules"/>).
 /// Like the Functions classes, they only bind and call the application.
 /// </summary>
-public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetentionService selfieRetention)
+public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher)
 {
+    /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
+    [FunctionName(FunctionNames.ScanCertificationCycle)]
+    public Task ScanCertificationCycle([TimerTrigger(Schedules.CycleScan, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        scan.RunAsync(cancellationToken);
+
+    /// <summary>The outbox dispatcher.</summary>
+    [FunctionName(FunctionNames.DispatchCycleEvents)]
+    public Task DispatchCycleEvents([TimerTrigger(Schedules.DispatchEvents, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        dispatcher.DispatchAsync(cancellationToken);
+
     [FunctionName(FunctionNames.VerifyCertification)]
     public Task VerifyCertification([QueueTrigger(QueueNames.Verification)] QueueMessage message, CancellationToken cancellationToken) =>
         processor.ProcessAsync(StorageVerificationQueue.Deserialize(message.Body.ToString()), new QueueDelivery(message.DequeueCount, message.InsertedOn), cancellationToken);

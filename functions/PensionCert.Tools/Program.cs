@@ -23,6 +23,45 @@ evaluate.SetAction(async (parse, cancellationToken) =>
     return await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), Console.Out, cancellationToken);
 });
 
+var storageOption = new Option<string>("--storage")
+{
+    Description = "Storage connection string (default: the AzureWebJobsStorage environment variable, else UseDevelopmentStorage=true).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AzureWebJobsStorage") ?? "UseDevelopmentStorage=true",
+};
+var populationOption = new Option<int>("--population") { Description = "N: pensioners in the first run.", DefaultValueFactory = _ => 2000 };
+var dueOption = new Option<int>("--due") { Description = "K: pensioners due on each scanned date.", DefaultValueFactory = _ => 100 };
+var scaleOption = new Option<int>("--scale") { Description = "The second run's population is scale × N.", DefaultValueFactory = _ => 10 };
+var benchScan = new Command("bench-scan", "Time the daily cycle scan for a date with K due, with the population at N and at scale×N (use a throw-away Azurite).")
+{
+    storageOption,
+    populationOption,
+    dueOption,
+    scaleOption,
+};
+benchScan.SetAction(async (parse, cancellationToken) =>
+    await ScanBenchmark.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(populationOption), parse.GetValue(dueOption), parse.GetValue(scaleOption), Console.Out, cancellationToken));
+
+var countOption = new Option<int>("--count") { Description = "Most messages to show (1-32).", DefaultValueFactory = _ => 32 };
+var peekEvents = new Command("peek-events", "Print the CloudEvents waiting in the local event sink (Storage queue pensioncert-events) without removing them.")
+{
+    storageOption,
+    countOption,
+};
+peekEvents.SetAction(async (parse, cancellationToken) =>
+{
+    var queue = new Azure.Storage.Queues.QueueClient(parse.GetValue(storageOption)!, PensionCert.Core.Definitions.QueueNames.Events);
+    var messages = await queue.PeekMessagesAsync(Math.Clamp(parse.GetValue(countOption), 1, 32), cancellationToken);
+    foreach (var message in messages.Value) Console.WriteLine(message.Body.ToString());
+    return 0;
+});
+
+var runCycle = new Command("run-cycle", "Run the daily cycle scan and the event dispatcher once now (local demo; the timers do this at 01:00 China time and every minute).")
+{
+    storageOption,
+};
+runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!, Console.Out, cancellationToken));
+
+
 var settingsOption = new Option<FileInfo?>("--settings")
 {
     Description = "appsettings.json with PensionCert:OperatorAuth (default: functions/PensionCert.LocalHost/appsettings.json).",
@@ -56,5 +95,5 @@ var mintToken = new Command("mint-token", "Print a local operator bearer token s
 mintToken.SetAction(parse => MintToken.Run(parse.GetValue(settingsOption), parse.GetValue(subjectOption)!, parse.GetValue(roleOption)!,
     parse.GetValue(regionOption)!, parse.GetValue(minutesOption), Console.Out, Console.Error));
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption) };
+var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle };
 return await root.Parse(args).InvokeAsync();

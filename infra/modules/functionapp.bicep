@@ -114,11 +114,12 @@ var storageSettings = {
   AzureWebJobsStorage__clientId: identityClientId
 }
 
-// Events: the Service Bus connection "ServiceBusConnection" (identity-based, Azure Service Bus Data Sender).
+// Events: the Service Bus publisher (ServiceBusEventOptions, section PensionCert:Events:ServiceBus), identity-based
+// with the user-assigned identity (Azure Service Bus Data Sender).
 var serviceBusSettings = {
-  ServiceBusConnection__fullyQualifiedNamespace: serviceBusNamespace
-  ServiceBusConnection__credential: 'managedidentity'
-  ServiceBusConnection__clientId: identityClientId
+  PensionCert__Events__ServiceBus__FullyQualifiedNamespace: serviceBusNamespace
+  PensionCert__Events__ServiceBus__ManagedIdentityClientId: identityClientId
+  PensionCert__Events__ServiceBus__TopicName: 'pensioncert-events'
 }
 
 // Telemetry with Entra ID (local auth is off on Application Insights); AZURE_CLIENT_ID makes every

@@ -1,5 +1,5 @@
 // Key Vault (RBAC authorization, no access policies) for the app's secrets: the HMAC key that hashes ID numbers
-// (PensionCert__Identity__HashKey), the operator key (PensionCert__Auth__OperatorKey) and the encryption keys of
+// (PensionCert__Identity__HashKey), and the encryption key (PensionCert__DataProtection__Keys__k1) of
 // personal data. The Function App reads them through Key Vault references with its managed identity
 // (Key Vault Secrets User, roles.bicep). A secret is written here only when its value is passed in; otherwise
 // set it once with `az keyvault secret set` (docs/deploy.md). Never regenerate the hash key: every stored lookup

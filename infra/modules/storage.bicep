@@ -50,17 +50,27 @@ var photoContainers = [
 // StorageNames.SelfiesContainer: the container the retention rule applies to.
 var selfiesContainer = 'selfies'
 
-// QueueNames.Verification; the Functions host moves a message to '<queue>-poison' after maxDequeueCount attempts.
+// QueueNames.Verification (the Functions host moves a message to '<queue>-poison' after maxDequeueCount attempts)
+// and QueueNames.Events (the local event sink; unused when Service Bus is configured, kept so health checks pass).
 var queues = [
   'certification-verification'
+  'pensioncert-events'
 ]
 
-// StorageNames.PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable
+// StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
+// SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
   'Certifications'
   'IdempotencyKeys'
+  'OperatorAudit'
+  'SelfieRetention'
+  'ReviewCases'
+  'CycleDueIndex'
+  'OutboxIndex'
+  'RegionPensioners'
+  'PaymentChanges'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {

@@ -99,9 +99,11 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
 
         Assert.Equal([StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer], StringArray(Variable(storage, "photoContainers")));
         Assert.Equal(StorageNames.SelfiesContainer, Variable(storage, "selfiesContainer").GetString());
-        Assert.Equal([QueueNames.Verification], StringArray(Variable(storage, "queues")));
+        Assert.Equal([QueueNames.Verification, QueueNames.Events], StringArray(Variable(storage, "queues")));
         Assert.Equal(
-            [StorageNames.PensionersTable, StorageNames.PensionerIdentitiesTable, StorageNames.CertificationsTable, StorageNames.IdempotencyTable],
+            [StorageNames.PensionersTable, StorageNames.PensionerIdentitiesTable, StorageNames.CertificationsTable, StorageNames.IdempotencyTable,
+             StorageNames.OperatorAuditTable, StorageNames.SelfieRetentionTable, StorageNames.ReviewCasesTable,
+             StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable],
             StringArray(Variable(storage, "tables")));
     }
 

@@ -71,6 +71,20 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
     }
 
     [Fact]
+    public void TimerTriggers_NeverRunOnStartupAndScanAtOneAmChinaTime()
+    {
+        var timers = Functions.Select(Trigger).Where(t => t.GetProperty("type").GetString() == "timerTrigger").ToArray();
+        Assert.Equal(3, timers.Length);
+        Assert.All(timers, t => Assert.False(t.TryGetProperty("runOnStartup", out var r) && r.GetBoolean()));
+        foreach (var attribute in typeof(LocalTriggers).GetMethods().SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).OfType<TimerTriggerAttribute>())
+            Assert.False(attribute.RunOnStartup);
+        // 17:00 UTC is 01:00 China Standard Time the next day.
+        Assert.Equal("0 0 17 * * *", Core.Definitions.Schedules.CycleScan);
+        var utcHour = int.Parse(Core.Definitions.Schedules.CycleScan.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1, (utcHour + (int)Core.Cycle.ChinaTime.UtcOffset.TotalHours) % 24);
+    }
+
+    [Fact]
     public void HostJson_QueueSettingsAgreeWithApplication()
     {
         using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));

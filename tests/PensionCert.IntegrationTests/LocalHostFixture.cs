@@ -46,7 +46,10 @@ public class LocalHostFixture : IAsyncLifetime
     public CapturedLogs Logs { get; } = new();
     public StorageClients Storage => App.Services.GetRequiredService<StorageClients>();
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartHostAsync();
+
+    /// <summary>Builds and starts the local host on a free loopback port (again, after it stopped).</summary>
+    protected async Task StartHostAsync()
     {
         var storage = await StorageConnectionAsync();
         App = LocalHostApp.Build([], builder =>
@@ -57,6 +60,9 @@ public class LocalHostFixture : IAsyncLifetime
             builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
             builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
             builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";
             builder.Logging.AddProvider(Logs);
         });
         try
@@ -115,15 +121,15 @@ public class LocalHostFixture : IAsyncLifetime
     }
 
     /// <summary>Polls a certification until it leaves Pending/Processing (60 s at most) and returns its JSON.</summary>
-    public async Task<JsonElement> PollDecidedAsync(string certificationId)
+    public async Task<JsonElement> PollDecidedAsync(string certificationId, int timeoutSeconds = 60)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (true)
         {
             var json = await GetJsonAsync($"/api/certifications/{certificationId}", ClientKeyHeader);
             var status = json.GetProperty("status").GetString();
             if (status is not ("Pending" or "Processing")) return json;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Certification {certificationId} still {status} after 60 s.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Certification {certificationId} still {status} after {timeoutSeconds} s.");
             await Task.Delay(200);
         }
     }

@@ -182,6 +182,13 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("ErasureResponse", typeof(ErasureResponse))]
     [InlineData("ReviewCasesResponse", typeof(ReviewCasesResponse))]
     [InlineData("ReviewCase", typeof(ReviewCaseBody))]
+    [InlineData("EvidenceImportResponse", typeof(EvidenceImportResponse))]
+    [InlineData("EvidenceResult", typeof(EvidenceResultBody))]
+    [InlineData("PaymentChangesResponse", typeof(PaymentChangesResponse))]
+    [InlineData("PaymentChange", typeof(PaymentChangeBody))]
+    [InlineData("RegionPensionersResponse", typeof(RegionPensionersResponse))]
+    [InlineData("RegionPensioner", typeof(RegionPensionerBody))]
+    [InlineData("CycleCommandResponse", typeof(CycleCommandResponse))]
     [InlineData("Reason", typeof(ReasonBody))]
     public void ResponseSchemas_HaveExactlyTheRecordsProperties(string schema, Type type)
     {

@@ -29,6 +29,7 @@ public sealed partial class CertificationProcessor(
     VerificationPolicy policy,
     Retention.SelfieRetentionService retention,
     AttemptLimiter attemptLimiter,
+    CycleService cycle,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationProcessor> logger)
@@ -96,6 +97,8 @@ public sealed partial class CertificationProcessor(
         // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
         if (decision.Status == CertificationStatus.Rejected)
             await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken);
+        else if (decision.Status == CertificationStatus.NeedsReview)
+            await HoldForReviewAsync(record, cancellationToken);
         await DecideAsync(record, decision, cancellationToken);
     }
 
@@ -119,31 +122,17 @@ public sealed partial class CertificationProcessor(
     }
 
     /// <summary>
-    /// Restarts the pensioner's year from the certification date (China Standard Time). Idempotent: a later or equal
+    /// Restarts the pensioner's year from the certification date (China Standard Time) through the cycle service,
+    /// which also resumes a suspended payment and emits certification.approved. Idempotent: a later or equal
     /// certification already recorded is kept. Runs before the decision is written, so a crash between the two is
     /// repaired by the redelivered message.
     /// </summary>
-    private async Task RecordCertifiedAsync(CertificationRecord record, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var pensioner = await pensioners.GetAsync(record.PensionerId, cancellationToken);
-            if (pensioner is null || pensioner.LastCertifiedAt >= record.SubmittedAt) return;
-            var certifiedOn = ChinaTime.ToChinaDate(record.SubmittedAt);
-            try
-            {
-                await pensioners.UpdateAsync(pensioner with
-                {
-                    LastCertifiedAt = record.SubmittedAt,
-                    ValidUntil = CertificationCalendar.ValidUntil(certifiedOn),
-                }, cancellationToken);
-                return;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 5)
-            {
-            }
-        }
-    }
+    private Task RecordCertifiedAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt, new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId), cancellationToken);
+
+    /// <summary>A review blocks suspension while it is open (closed by the review decision or any later certification).</summary>
+    private Task HoldForReviewAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(record.CertificationId), open: true, cancellationToken);
 
     private async Task MarkFailedAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
     {

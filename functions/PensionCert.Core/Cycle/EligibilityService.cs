@@ -5,15 +5,15 @@ namespace PensionCert.Core.Cycle;
 
 /// <summary>A pensioner's eligibility as of today (China Standard Time).</summary>
 /// <param name="PensionerId">The pensioner.</param>
-/// <param name="State">NeverCertified, Valid, DueSoon, Overdue or Suspended.</param>
+/// <param name="State">NeverCertified, Valid, DueSoon, Overdue, UnderInvestigation, Suspended, Deceased or Transferred.</param>
 /// <param name="LastCertifiedOn">China date of the last approved certification.</param>
-/// <param name="ValidUntil">Last China date the certification is valid.</param>
+/// <param name="ValidUntil">Last China date the certification is valid (for a pensioner never certified: the first due date).</param>
 /// <param name="DueSoonFrom">First China date the state becomes DueSoon.</param>
 /// <param name="AsOf">The China date the state was computed for.</param>
 public sealed record EligibilityView(string PensionerId, EligibilityState State, DateOnly? LastCertifiedOn, DateOnly? ValidUntil, DateOnly? DueSoonFrom, DateOnly AsOf);
 
 /// <summary>Reads a pensioner's eligibility.</summary>
-public sealed class EligibilityService(IPensionerRepository pensioners, TimeProvider timeProvider)
+public sealed class EligibilityService(IPensionerRepository pensioners, Microsoft.Extensions.Options.IOptions<CyclePolicyOptions> policies, TimeProvider timeProvider)
 {
     /// <summary>Computes the eligibility of one pensioner as of today.</summary>
     /// <exception cref="ProblemException">pensioner-not-found.</exception>
@@ -22,12 +22,14 @@ public sealed class EligibilityService(IPensionerRepository pensioners, TimeProv
         var profile = (Ids.IsPensionerId(pensionerId) ? await pensioners.GetAsync(pensionerId, cancellationToken) : null)
             ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
         var today = ChinaTime.Today(timeProvider);
+        var dueSoonDays = policies.Value.For(profile.RegionCode).DueSoonDays;
+        DateOnly? lastCertifiedOn = profile.LastCertifiedAt is { } at ? ChinaTime.ToChinaDate(at) : null;
         return new EligibilityView(
             profile.PensionerId,
-            EligibilityRules.StateOn(today, profile.ValidUntil, profile.Suspended),
-            profile.LastCertifiedAt is { } at ? ChinaTime.ToChinaDate(at) : null,
+            EligibilityRules.StateOn(today, profile.Standing, lastCertifiedOn, profile.ValidUntil, dueSoonDays),
+            lastCertifiedOn,
             profile.ValidUntil,
-            profile.ValidUntil?.AddDays(-EligibilityRules.DueSoonDays),
+            profile.ValidUntil?.AddDays(-dueSoonDays),
             today);
     }
 }

@@ -33,6 +33,21 @@ public static class Routes
 
     /// <summary>GET (anonymous): the OpenAPI 3 document of the HTTP API.</summary>
     public const string OpenApi = "openapi.json";
+
+    /// <summary>POST (operator): a batch of data-comparison and death records (JSON lines or CSV).</summary>
+    public const string Evidence = "evidence";
+
+    /// <summary>GET (operator): a region's payroll changes in a month (<c>?month=yyyy-MM</c>), JSON or CSV.</summary>
+    public const string RegionPaymentChanges = "regions/{regionCode}/payment-changes";
+
+    /// <summary>GET (operator): a region's pensioners in a state (<c>?state=Overdue</c>), paged.</summary>
+    public const string RegionPensioners = "regions/{regionCode}/pensioners";
+
+    /// <summary>POST (operator): record an investigation outcome.</summary>
+    public const string PensionerInvestigation = "pensioners/{pensionerId}/investigation";
+
+    /// <summary>POST (operator): mark a pensioner deceased or transferred.</summary>
+    public const string PensionerStatus = "pensioners/{pensionerId}/status";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -40,6 +55,12 @@ public static class QueueNames
 {
     /// <summary>One message per accepted certification: <see cref="Storage.VerificationMessage"/>.</summary>
     public const string Verification = "certification-verification";
+
+    /// <summary>
+    /// The local event sink: CloudEvents JSON, one per message, plain text (no Base64), used when no Service Bus is
+    /// configured. Nothing consumes it; tests and the README demo read it.
+    /// </summary>
+    public const string Events = "pensioncert-events";
 }
 
 /// <summary>Timer schedules: six-field NCRONTAB expressions (second minute hour day month weekday) in UTC.</summary>
@@ -47,6 +68,12 @@ public static class Schedules
 {
     /// <summary>Selfie retention purge: daily at 18:30 UTC = 02:30 China Standard Time (UTC+8, no daylight saving).</summary>
     public const string PurgeExpiredSelfies = "0 30 18 * * *";
+
+    /// <summary>The daily cycle scan: 17:00 UTC, which is 01:00 China Standard Time the next day (China has no daylight saving).</summary>
+    public const string CycleScan = "0 0 17 * * *";
+
+    /// <summary>The outbox dispatcher: every minute, at second 0.</summary>
+    public const string DispatchEvents = "0 * * * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -63,4 +90,11 @@ public static class FunctionNames
     public const string PurgeExpiredSelfies = "PurgeExpiredSelfies";
     public const string ListReviewCases = "ListReviewCases";
     public const string OpenApi = "OpenApi";
+    public const string ImportEvidence = "ImportEvidence";
+    public const string GetPaymentChanges = "GetPaymentChanges";
+    public const string ListRegionPensioners = "ListRegionPensioners";
+    public const string RecordInvestigationOutcome = "RecordInvestigationOutcome";
+    public const string ChangePensionerStatus = "ChangePensionerStatus";
+    public const string ScanCertificationCycle = "ScanCertificationCycle";
+    public const string DispatchCycleEvents = "DispatchCycleEvents";
 }

@@ -32,4 +32,16 @@ public static class StorageNames
 
     /// <summary>Review cases: PartitionKey = region code, RowKey = <c>{yyyy-MM-dd}-{pensionerId}-{reason}</c>.</summary>
     public const string ReviewCasesTable = "ReviewCases";
+
+    /// <summary>Due-date index: PartitionKey = China date yyyyMMdd, RowKey = pensioner id; plus the scan watermark row.</summary>
+    public const string CycleDueIndexTable = "CycleDueIndex";
+
+    /// <summary>Pointers to pending outbox rows: PartitionKey = <c>pending-{0..7}</c>, RowKey = event id.</summary>
+    public const string OutboxIndexTable = "OutboxIndex";
+
+    /// <summary>Operator read model: PartitionKey = region code, RowKey = pensioner id, with the state after the last event.</summary>
+    public const string RegionPensionersTable = "RegionPensioners";
+
+    /// <summary>Payroll read model: PartitionKey = <c>{regionCode}-{yyyyMM}</c>, RowKey = <c>{pensionerId}-{eventId}</c>.</summary>
+    public const string PaymentChangesTable = "PaymentChanges";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
 using PensionCert.Core.Faces;
@@ -35,6 +36,8 @@ public sealed partial class EnrollmentService(
     IPensionerRepository pensioners,
     IPhotoStore photos,
     IIdNumberHasher hasher,
+    CycleService cycle,
+    IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<EnrollmentService> logger)
 {
@@ -85,8 +88,17 @@ public sealed partial class EnrollmentService(
                 ReferenceEmbedding = analysis.Embedding!,
                 EnrolledAt = now,
                 LastCertifiedAt = existing?.LastCertifiedAt,
-                ValidUntil = existing?.ValidUntil,
-                Suspended = existing?.Suspended ?? false,
+                // A newly entitled pensioner is first due one cycle after the first payment (taken as the enrollment date).
+                ValidUntil = existing is null
+                    ? CycleCalendar.ValidUntil(cyclePolicy.Value.For(region.Value).Window, ChinaTime.ToChinaDate(now), idNumber.BirthDate.Month)
+                    : existing.ValidUntil,
+                Standing = existing?.Standing ?? PensionerStanding.Active,
+                BirthMonth = idNumber.BirthDate.Month,
+                PreferredChannel = existing?.PreferredChannel,
+                InvestigationOpenedOn = existing?.InvestigationOpenedOn,
+                SuspendedOn = existing?.SuspendedOn,
+                EndedOn = existing?.EndedOn,
+                OpenHolds = existing?.OpenHolds ?? [],
                 ETag = existing?.ETag,
             };
             var superseded = existing is null
@@ -96,6 +108,7 @@ public sealed partial class EnrollmentService(
             {
                 await pensioners.SaveEnrollmentAsync(profile, superseded, cancellationToken);
                 LogEnrolled(logger, pensionerId, version);
+                if (existing is null) await cycle.ScheduleAsync(profile, cancellationToken);
                 return new EnrollmentResult(pensionerId, version, existing is null, now);
             }
             catch (ConcurrencyConflictException)

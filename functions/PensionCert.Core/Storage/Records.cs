@@ -28,9 +28,27 @@ public sealed record PensionerProfile
     public required FaceEmbedding ReferenceEmbedding { get; init; }
     public required DateTimeOffset EnrolledAt { get; init; }
     public DateTimeOffset? LastCertifiedAt { get; init; }
-    /// <summary>Last day (China Standard Time) the current certification is valid.</summary>
+    /// <summary>
+    /// Last day (China Standard Time) the current certification is valid; for a pensioner never certified, the first
+    /// due date (<see cref="Cycle.CycleCalendar.ValidUntil"/> from the enrollment date).
+    /// </summary>
     public DateOnly? ValidUntil { get; init; }
-    public bool Suspended { get; init; }
+    /// <summary>Recorded standing (Active unless an investigation, suspension, death or transfer is recorded).</summary>
+    public Cycle.PensionerStanding Standing { get; init; }
+    /// <summary>True when payment is suspended (<see cref="Standing"/> is Suspended).</summary>
+    public bool Suspended => Standing == Cycle.PensionerStanding.Suspended;
+    /// <summary>Birth month 1-12 (from the ID number at enrollment), for birthday-month windows; null when unknown.</summary>
+    public int? BirthMonth { get; init; }
+    /// <summary>Wire name of the channel of the last certification (e.g. <c>wechat</c>, <c>data-comparison</c>), used as the preferred notice channel.</summary>
+    public string? PreferredChannel { get; init; }
+    /// <summary>China date the open investigation was opened.</summary>
+    public DateOnly? InvestigationOpenedOn { get; init; }
+    /// <summary>China date payment was suspended (while suspended).</summary>
+    public DateOnly? SuspendedOn { get; init; }
+    /// <summary>China date of death or of transfer, once recorded.</summary>
+    public DateOnly? EndedOn { get; init; }
+    /// <summary>Open holds that forbid suspension, e.g. <c>home-visit</c> or <c>review:{certificationId}</c>.</summary>
+    public IReadOnlyList<string> OpenHolds { get; init; } = [];
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }

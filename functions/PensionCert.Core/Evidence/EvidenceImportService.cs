@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Identity;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Evidence;
+
+/// <summary>One record of an evidence batch as received (unvalidated strings).</summary>
+/// <param name="Line">1-based record number in the batch (data lines, header excluded).</param>
+/// <param name="IdNumber">Citizen ID number.</param>
+/// <param name="Type">Evidence type (see <see cref="EvidenceTypes"/>).</param>
+/// <param name="Date">China date of the event, yyyy-MM-dd.</param>
+/// <param name="Source">The agency that supplied it (must be trusted by the pensioner's region).</param>
+/// <param name="Unreadable">True when the line could not be parsed at all (result invalid-record).</param>
+public sealed record EvidenceRecord(int Line, string? IdNumber, string? Type, string? Date, string? Source, bool Unreadable = false);
+
+/// <summary>Evidence types: proof of life (data comparison) and death records.</summary>
+public static class EvidenceTypes
+{
+    /// <summary>Proof-of-life types: medical insurance settlement, hospital stay, bank counter visit, transport ticket, civil-affairs service.</summary>
+    public static readonly IReadOnlySet<string> ProofOfLife = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "medical-settlement", "hospital-stay", "bank-counter", "transport-ticket", "civil-affairs-service",
+    };
+
+    /// <summary>Death types: civil-affairs death record, cremation, public-security household deregistration.</summary>
+    public static readonly IReadOnlySet<string> Death = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "death-civil-affairs", "death-cremation", "death-deregistration",
+    };
+}
+
+/// <summary>Per-record results (stable codes).</summary>
+public static class EvidenceResults
+{
+    public const string Certified = "certified";
+    public const string Deceased = "deceased";
+    public const string AlreadyApplied = "already-applied";
+    public const string Stale = "stale";
+    public const string UnknownPerson = "unknown-person";
+    public const string UntrustedSource = "untrusted-source";
+    public const string Inactive = "inactive";
+    public const string InvalidIdNumber = "invalid-id-number";
+    public const string InvalidType = "invalid-type";
+    public const string InvalidDate = "invalid-date";
+    public const string InvalidRecord = "invalid-record";
+
+    /// <summary>Every code, in report order.</summary>
+    public static readonly IReadOnlyList<string> All = [Certified, Deceased, AlreadyApplied, Stale, UnknownPerson, UntrustedSource, Inactive, InvalidIdNumber, InvalidType, InvalidDate, InvalidRecord];
+}
+
+/// <summary>The result of one record: its line, result code and (when known) the pensioner id. Never the ID number.</summary>
+public sealed record EvidenceRecordResult(int Line, string Result, string? PensionerId);
+
+/// <summary>The report of one batch.</summary>
+/// <param name="Received">Records read.</param>
+/// <param name="Counts">Records per result code (every code present, zero included).</param>
+/// <param name="Results">Per-record results, in line order.</param>
+public sealed record EvidenceImportReport(int Received, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<EvidenceRecordResult> Results);
+
+/// <summary>
+/// Data-comparison (silent) certification and death records from other agencies. A proof-of-life record from a
+/// source the pensioner's region trusts, dated after the last certification, certifies the pensioner (channel
+/// data-comparison), restarts the year and emits certification.silent; a death record marks the pensioner deceased
+/// and emits pensioner.deceased and payment.stopped. Records are read as a stream and processed with bounded
+/// concurrency; the same batch twice changes nothing (already-applied).
+/// </summary>
+public sealed partial class EvidenceImportService(IPensionerRepository pensioners, IIdNumberHasher hasher, CycleService cycle, TimeProvider timeProvider, ILogger<EvidenceImportService> logger)
+{
+    /// <summary>Most records in one call: 100,000. Beyond it the call fails with evidence-too-many-records (records already applied stay applied; a repeat is harmless).</summary>
+    public const int MaxRecords = 100_000;
+
+    /// <summary>Records processed concurrently.</summary>
+    public const int Parallelism = 16;
+
+    /// <summary>Imports a batch.</summary>
+    /// <exception cref="ProblemException">evidence-too-many-records.</exception>
+    public async Task<EvidenceImportReport> ImportAsync(IAsyncEnumerable<EvidenceRecord> records, CancellationToken cancellationToken)
+    {
+        var today = ChinaTime.Today(timeProvider);
+        var results = new ConcurrentBag<EvidenceRecordResult>();
+        var received = 0;
+        async IAsyncEnumerable<EvidenceRecord> Counted()
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                if (++received > MaxRecords) throw new ProblemException(ProblemTypes.EvidenceTooManyRecords);
+                yield return record;
+            }
+        }
+        await Parallel.ForEachAsync(Counted(), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (record, ct) => results.Add(await ApplyAsync(record, today, ct)));
+
+        var ordered = results.OrderBy(r => r.Line).ToArray();
+        var counts = EvidenceResults.All.ToDictionary(c => c, c => 0);
+        foreach (var r in ordered) counts[r.Result]++;
+        LogImported(logger, received, counts[EvidenceResults.Certified], counts[EvidenceResults.Deceased]);
+        return new EvidenceImportReport(received, counts, ordered);
+    }
+
+    private async Task<EvidenceRecordResult> ApplyAsync(EvidenceRecord record, DateOnly today, CancellationToken cancellationToken)
+    {
+        EvidenceRecordResult Result(string code, string? pensionerId = null) => new(record.Line, code, pensionerId);
+
+        if (record.Unreadable) return Result(EvidenceResults.InvalidRecord);
+        if (!CitizenIdNumber.TryParse(record.IdNumber, today, out var idNumber, out _)) return Result(EvidenceResults.InvalidIdNumber);
+        var type = record.Type?.Trim() ?? "";
+        var isDeath = EvidenceTypes.Death.Contains(type);
+        if (!isDeath && !EvidenceTypes.ProofOfLife.Contains(type)) return Result(EvidenceResults.InvalidType);
+        if (!DateOnly.TryParseExact(record.Date?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) || date > today)
+            return Result(EvidenceResults.InvalidDate);
+
+        var pensionerId = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
+        var profile = pensionerId is null ? null : await pensioners.GetAsync(pensionerId, cancellationToken);
+        if (profile is null) return Result(EvidenceResults.UnknownPerson);
+        if (!cycle.PolicyFor(profile.RegionCode).Trusts(record.Source)) return Result(EvidenceResults.UntrustedSource, profile.PensionerId);
+
+        var source = record.Source!.Trim().ToLowerInvariant();
+        var outcome = isDeath
+            ? await cycle.MarkDeceasedAsync(profile.PensionerId, date, source, cancellationToken)
+            : await cycle.RecordCertifiedAsync(profile.PensionerId, ChinaTime.StartOfDay(date),
+                new CertificationOrigin(CertificationOrigin.DataComparisonChannel, EvidenceType: type.ToLowerInvariant(), EvidenceSource: source), cancellationToken);
+        return Result(outcome switch
+        {
+            CycleCommandResult.Applied => isDeath ? EvidenceResults.Deceased : EvidenceResults.Certified,
+            CycleCommandResult.AlreadyApplied => EvidenceResults.AlreadyApplied,
+            CycleCommandResult.Stale => EvidenceResults.Stale,
+            CycleCommandResult.Inactive => EvidenceResults.Inactive,
+            _ => EvidenceResults.UnknownPerson,
+        }, profile.PensionerId);
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Evidence batch imported: {Received} records, {Certified} certified silently, {Deceased} deceased")]
+    private static partial void LogImported(ILogger logger, int received, int certified, int deceased);
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Events;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>
+/// Read models projected by the dispatcher. RegionPensioners: PartitionKey = region code, RowKey = pensioner id, the
+/// state after the latest event (an older event never overwrites a newer one). PaymentChanges: PartitionKey =
+/// <c>{regionCode}-{yyyyMM}</c> (month of the change's business date), RowKey = <c>{pensionerId}-{eventId}</c>, so a
+/// payroll month is one partition read. All writes are idempotent upserts keyed by ids.
+/// </summary>
+public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadModel
+{
+    /// <inheritdoc />
+    public Task ProjectAsync(CycleEvent e, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            await ProjectRegionRowAsync(e, cancellationToken);
+            if (e.IsPaymentChange)
+            {
+                var d = e.Data;
+                await clients.PaymentChanges.UpsertEntityAsync(new TableEntity(PaymentPartition(d.RegionCode, d.EffectiveOn), $"{d.PensionerId}-{e.Id}")
+                {
+                    ["PensionerId"] = d.PensionerId,
+                    ["Kind"] = PaymentKind(e.Type),
+                    ["EffectiveOn"] = Date(d.EffectiveOn),
+                    ["StopFromMonth"] = d.StopFromMonth,
+                    ["ResumeFromMonth"] = d.ResumeFromMonth,
+                    ["BackPayMonths"] = d.BackPayMonths is null ? null : string.Join(',', d.BackPayMonths),
+                    ["DateOfDeath"] = d.DateOfDeath is { } dod ? Date(dod) : null,
+                    ["EventId"] = e.Id,
+                }, TableUpdateMode.Replace, cancellationToken);
+            }
+        });
+
+    private async Task ProjectRegionRowAsync(CycleEvent e, CancellationToken cancellationToken)
+    {
+        var d = e.Data;
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var existing = await clients.RegionPensioners.GetEntityIfExistsAsync<TableEntity>(d.RegionCode, d.PensionerId, cancellationToken: cancellationToken);
+            if (existing.HasValue)
+            {
+                var row = existing.Value!;
+                var at = row.GetDateTimeOffset("LastEventAt") ?? default;
+                var seq = row.GetInt32("LastEventSequence") ?? 0;
+                if (at > e.OccurredAt || (at == e.OccurredAt && seq >= e.Sequence)) return;
+            }
+            var entity = new TableEntity(d.RegionCode, d.PensionerId)
+            {
+                ["State"] = d.State,
+                ["ValidUntil"] = d.ValidUntil is { } v ? Date(v) : null,
+                ["Since"] = Date(d.EffectiveOn),
+                ["PreferredChannel"] = d.PreferredChannel,
+                ["LastEventAt"] = e.OccurredAt,
+                ["LastEventSequence"] = e.Sequence,
+            };
+            try
+            {
+                if (existing.HasValue)
+                    await clients.RegionPensioners.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                else
+                    await clients.RegionPensioners.AddEntityAsync(entity, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ResultPage<RegionPensioner>> ListByStateAsync(string regionCode, EligibilityState state, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {regionCode} and State eq {state.ToString()}");
+            try
+            {
+                await foreach (var page in clients.RegionPensioners.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken)
+                                   .AsPages(continuationToken, pageSize))
+                {
+                    var items = page.Values.Select(e => new RegionPensioner(
+                        e.RowKey, state, ParseDate(e.GetString("ValidUntil")), ParseDate(e.GetString("Since")) ?? default, e.GetString("PreferredChannel"))).ToArray();
+                    return new ResultPage<RegionPensioner>(items, page.ContinuationToken);
+                }
+                return new ResultPage<RegionPensioner>([], null);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 400 && continuationToken is not null)
+            {
+                throw new ProblemException(ProblemTypes.InvalidContinuationToken);
+            }
+            catch (ArgumentException) when (continuationToken is not null)
+            {
+                throw new ProblemException(ProblemTypes.InvalidContinuationToken);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PaymentChange>> ListPaymentChangesAsync(string regionCode, DateOnly month, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PaymentPartition(regionCode, month)}");
+            var changes = new List<PaymentChange>();
+            await foreach (var e in clients.PaymentChanges.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                changes.Add(new PaymentChange(
+                    e.GetString("PensionerId"), e.GetString("Kind"), ParseDate(e.GetString("EffectiveOn")) ?? default,
+                    e.GetString("StopFromMonth"), e.GetString("ResumeFromMonth"),
+                    (e.GetString("BackPayMonths") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+                    ParseDate(e.GetString("DateOfDeath")), e.GetString("EventId")));
+            }
+            return (IReadOnlyList<PaymentChange>)changes.OrderBy(c => c.EffectiveOn).ThenBy(c => c.PensionerId, StringComparer.Ordinal).ToArray();
+        });
+
+    private static string PaymentKind(string type) => type switch
+    {
+        EventTypes.PaymentSuspended => "suspended",
+        EventTypes.PaymentResumed => "resumed",
+        _ => "stopped",
+    };
+
+    private static string PaymentPartition(string regionCode, DateOnly date) => $"{regionCode}-{date.ToString("yyyyMM", CultureInfo.InvariantCulture)}";
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly? ParseDate(string? text) => text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Events;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Infrastructure;
+
+/// <summary>
+/// Cycle storage on Tables.
+/// <list type="bullet">
+/// <item>Pensioners table, the pensioner's partition (PartitionKey = pensioner id): the <c>profile</c> row and one
+/// <c>outbox-{eventId}</c> row per event, written in one <see cref="TableTransactionAction"/> batch. The outbox row is
+/// added (insert-if-absent), so it doubles as the exactly-once marker of the effect: a repeat fails the whole
+/// batch with 409 and writes nothing.</item>
+/// <item>OutboxIndex table: a pointer per pending event (PartitionKey <c>pending-{0..7}</c> by event id), written
+/// just before the batch so the dispatcher finds pending rows without scanning the Pensioners table; a pointer whose
+/// batch never happened is dropped by the dispatcher after <see cref="OutboxDispatcher.OrphanAfter"/>.</item>
+/// <item>CycleDueIndex table: PartitionKey = China date <c>yyyyMMdd</c>, RowKey = pensioner id (one partition read per
+/// scanned date), and the watermark row (PartitionKey <c>scan</c>, RowKey <c>watermark</c>).</item>
+/// </list>
+/// </summary>
+public sealed class TableCycleStore(StorageClients clients, TablePensionerRepository pensioners) : ICycleStore, IOutboxStore
+{
+    /// <summary>Number of pointer partitions.</summary>
+    public const int PointerShards = 8;
+
+    private const string OutboxRowPrefix = "outbox-";
+    private const string WatermarkPartition = "scan";
+    private const string WatermarkRow = "watermark";
+
+    /// <inheritdoc />
+    public Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<CycleEvent> events, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            if (profile.ETag is null) throw new ArgumentException("Only a stored profile can be changed.", nameof(profile));
+            if (events.Count > 99) throw new ArgumentException("At most 99 events per change (one batch of 100 with the profile).", nameof(events));
+            foreach (var e in events)
+            {
+                await clients.OutboxIndex.UpsertEntityAsync(new TableEntity(PointerPartition(e.Id), e.Id)
+                {
+                    ["PensionerId"] = profile.PensionerId,
+                    ["CreatedAt"] = e.OccurredAt,
+                    ["Sequence"] = e.Sequence,
+                }, TableUpdateMode.Replace, cancellationToken);
+            }
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.UpdateReplace, pensioners.ToEntity(profile), new ETag(profile.ETag)),
+            };
+            actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToOutboxEntity(profile.PensionerId, e))));
+            try
+            {
+                await clients.Pensioners.SubmitTransactionAsync(actions, cancellationToken);
+                return CycleSaveResult.Saved;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409 || ex.ErrorCode == "EntityAlreadyExists")
+            {
+                return CycleSaveResult.AlreadyRecorded;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+            {
+                throw new ConcurrencyConflictException("The pensioner profile changed meanwhile.", ex);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task ScheduleAsync(DateOnly on, string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.CycleDueIndex.UpsertEntityAsync(new TableEntity(DuePartition(on), pensionerId), TableUpdateMode.Replace, cancellationToken));
+
+    /// <inheritdoc />
+    public Task UnscheduleAsync(DateOnly on, string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                await clients.CycleDueIndex.DeleteEntityAsync(DuePartition(on), pensionerId, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+        });
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListDueAsync(DateOnly on, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(on)}");
+        var pages = clients.CycleDueIndex.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken).AsPages();
+        await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.Guard(() => enumerator.MoveNextAsync().AsTask()))
+            foreach (var e in enumerator.Current.Values)
+                yield return e.RowKey;
+    }
+
+    /// <inheritdoc />
+    public Task<ScanWatermark?> GetWatermarkAsync(CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.CycleDueIndex.GetEntityIfExistsAsync<TableEntity>(WatermarkPartition, WatermarkRow, cancellationToken: cancellationToken);
+            if (!response.HasValue) return null;
+            var e = response.Value!;
+            return new ScanWatermark(DateOnly.ParseExact(e.GetString("LastCompletedOn"), "yyyy-MM-dd", CultureInfo.InvariantCulture), e.ETag.ToString());
+        });
+
+    /// <inheritdoc />
+    public Task<bool> TryAdvanceWatermarkAsync(DateOnly completedOn, ScanWatermark? expected, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            if (expected is not null && expected.LastCompletedOn >= completedOn) return false;
+            var entity = new TableEntity(WatermarkPartition, WatermarkRow)
+            {
+                ["LastCompletedOn"] = completedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                if (expected is null) await clients.CycleDueIndex.AddEntityAsync(entity, cancellationToken);
+                else await clients.CycleDueIndex.UpdateEntityAsync(entity, new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                return false;
+            }
+        });
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<OutboxPointer> ListPendingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var shard = 0; shard < PointerShards; shard++)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"pending-" + shard.ToString(CultureInfo.InvariantCulture)}");
+            var pages = clients.OutboxIndex.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).AsPages();
+            await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
+            while (await StorageErrors.Guard(() => enumerator.MoveNextAsync().AsTask()))
+                foreach (var e in enumerator.Current.Values)
+                    yield return new OutboxPointer(e.RowKey, e.GetString("PensionerId"), e.GetDateTimeOffset("CreatedAt") ?? default) { Sequence = e.GetInt32("Sequence") ?? 0 };
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<OutboxEntry?> GetAsync(OutboxPointer pointer, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.Pensioners.GetEntityIfExistsAsync<TableEntity>(pointer.PensionerId, OutboxRowPrefix + pointer.EventId, cancellationToken: cancellationToken);
+            if (!response.HasValue) return null;
+            var e = response.Value!;
+            var cycleEvent = new CycleEvent(pointer.EventId, e.GetString("Type"), e.GetDateTimeOffset("OccurredAt") ?? default, e.GetInt32("Sequence") ?? 0,
+                CloudEventJson.DeserializeData(e.GetString("Data")));
+            return new OutboxEntry(cycleEvent, e.GetDateTimeOffset("SentAt"), e.ETag.ToString());
+        });
+
+    /// <inheritdoc />
+    public Task MarkSentAsync(OutboxEntry entry, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var patch = new TableEntity(entry.Event.Data.PensionerId, OutboxRowPrefix + entry.Event.Id) { ["SentAt"] = sentAt };
+            try
+            {
+                await clients.Pensioners.UpdateEntityAsync(patch, new ETag(entry.ETag), TableUpdateMode.Merge, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                // Another dispatcher marked it meanwhile.
+            }
+        });
+
+    /// <inheritdoc />
+    public Task RemovePointerAsync(OutboxPointer pointer, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                await clients.OutboxIndex.DeleteEntityAsync(PointerPartition(pointer.EventId), pointer.EventId, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+        });
+
+    /// <summary>The due-index PartitionKey of a China date: <c>yyyyMMdd</c>.</summary>
+    public static string DuePartition(DateOnly on) => on.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static string PointerPartition(string eventId) =>
+        "pending-" + (Convert.ToInt32(eventId[^1..], 16) % PointerShards).ToString(CultureInfo.InvariantCulture);
+
+    private static TableEntity ToOutboxEntity(string pensionerId, CycleEvent e) => new(pensionerId, OutboxRowPrefix + e.Id)
+    {
+        ["Type"] = e.Type,
+        ["OccurredAt"] = e.OccurredAt,
+        ["Sequence"] = e.Sequence,
+        ["Data"] = CloudEventJson.SerializeData(e.Data),
+        ["SentAt"] = null,
+    };
+}

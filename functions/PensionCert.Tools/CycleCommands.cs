@@ -1,0 +1,35 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PensionCert.Core;
+using PensionCert.Core.Cycle;
+using PensionCert.Infrastructure;
+
+namespace PensionCert.Tools;
+
+/// <summary>run-cycle: the two cycle timers' work, once, against a storage account (the local demo).</summary>
+public static class CycleCommands
+{
+    /// <summary>Runs the scan (from its watermark up to today, China time) and then the dispatcher.</summary>
+    public static async Task<int> RunOnceAsync(string connectionString, TextWriter output, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = connectionString,
+            ["PensionCert:Identity:HashKey"] = Convert.ToBase64String(new byte[32]),
+        }).AddEnvironmentVariables().Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddPensionCertCore();
+        services.AddPensionCertStorage();
+        await using var provider = services.BuildServiceProvider();
+        await StorageProvisioner.EnsureCreatedAsync(provider.GetRequiredService<StorageClients>(), cancellationToken);
+        var scan = await provider.GetRequiredService<CycleScanService>().RunAsync(cancellationToken);
+        output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s)");
+        var dispatch = await provider.GetRequiredService<OutboxDispatcher>().DispatchAsync(cancellationToken);
+        output.WriteLine($"dispatch: {dispatch.Published} published, {dispatch.AlreadySent} already sent, {dispatch.Orphaned} orphaned pointer(s) dropped");
+        return 0;
+    }
+}
