@@ -15,10 +15,11 @@ blob_port="${AZURITE_BLOB_PORT:-10000}"
 AZURITE_PID=""
 HOST_PID=""
 cleanup() {
+  local rc=$?
   trap - EXIT INT TERM
   [ -n "$HOST_PID" ] && kill "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null
   [ -n "$AZURITE_PID" ] && kill "$AZURITE_PID" 2>/dev/null && wait "$AZURITE_PID" 2>/dev/null
-  exit 0
+  exit "$rc"
 }
 trap cleanup EXIT INT TERM
 

@@ -126,7 +126,7 @@ public sealed partial class PensionCertApi
             return await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.StrictRequestOptions, cancellationToken)
                 ?? throw new ProblemException(ProblemTypes.MalformedRequest);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new ProblemException(ProblemTypes.MalformedRequest);
         }

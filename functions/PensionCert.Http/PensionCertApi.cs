@@ -273,8 +273,9 @@ public sealed partial class PensionCertApi(
         {
             await audit.AppendAsync(entry, CancellationToken.None);
         }
-        catch (StorageUnavailableException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The action is already done: its answer stands. A missing table or role shows up here and in /api/health.
             LogAuditFailed(logger, endpoint.FunctionName, caller.PensionerId, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
         }
     }
@@ -290,7 +291,7 @@ public sealed partial class PensionCertApi(
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "{Function} refused: a required component is not ready (see /api/health)")]
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "{Function} refused: a required component is not ready (see /api/health)")]
     private static partial void LogNotReady(ILogger logger, string function);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Storage unavailable during {Function} ({ErrorType})")]

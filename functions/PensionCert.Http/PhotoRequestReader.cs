@@ -135,8 +135,9 @@ public static class PhotoRequestReader
         {
             document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a lone surrogate escape in a property name (duplicate-name checking unescapes names).
             throw new ProblemException(ProblemTypes.MalformedRequest, "请求不是有效的 JSON。");
         }
         using (document)

@@ -56,6 +56,8 @@ public static class LocalHostApp
         });
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
         builder.Services.AddProblemDetails();
+        // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         var rateLimits = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(rateLimits, new System.ComponentModel.DataAnnotations.ValidationContext(rateLimits), validateAllProperties: true);
         builder.Services.AddRateLimiter(o => RateLimits.Configure(o, rateLimits));

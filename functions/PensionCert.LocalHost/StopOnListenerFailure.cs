@@ -8,10 +8,12 @@ namespace PensionCert.LocalHost;
 /// <summary>
 /// What the local host does when a WebJobs listener fails for good (e.g. the queue listener after storage has been
 /// unreachable for a while). The SDK's default crashes the process from a background thread; the Functions host
-/// instead restarts its job host. Here the failure is logged (exception type only), the exit code is set to 75
-/// (EX_TEMPFAIL) and the application stops gracefully, so a supervisor restarts it — <c>run.sh</c> does.
+/// instead restarts its job host. Here the failure is logged (exception type only) and the process exits with 75
+/// (EX_TEMPFAIL) so a supervisor restarts it — <c>run.sh</c> does. Queue messages stay in the queue meanwhile.
+/// With <c>PensionCert:LocalHost:ExitOnListenerFailure=false</c> (in-process test hosts) the application is stopped
+/// instead of the process.
 /// </summary>
-public sealed partial class StopOnListenerFailure(IHostApplicationLifetime lifetime, ILogger<StopOnListenerFailure> logger)
+public sealed partial class StopOnListenerFailure(IHostApplicationLifetime lifetime, Microsoft.Extensions.Configuration.IConfiguration configuration, ILogger<StopOnListenerFailure> logger)
     : IWebJobsExceptionHandlerFactory, IWebJobsExceptionHandler
 {
     /// <summary>Exit code for "stopped because a dependency failed; retry" (sysexits.h EX_TEMPFAIL).</summary>
@@ -29,6 +31,10 @@ public sealed partial class StopOnListenerFailure(IHostApplicationLifetime lifet
     {
         LogListenerFailed(logger, exceptionInfo.SourceException.GetType().Name);
         Environment.ExitCode = TemporaryFailureExitCode;
+        // A graceful stop races the SDK's own timers (they throw "The timer has already been stopped" on a pool
+        // thread), so a standalone host exits at once; nothing is lost: messages are redelivered after a restart.
+        if (configuration.GetValue("PensionCert:LocalHost:ExitOnListenerFailure", true))
+            Environment.Exit(TemporaryFailureExitCode);
         lifetime.StopApplication();
         return Task.CompletedTask;
     }

@@ -31,6 +31,7 @@ public sealed class BadInputTests(LocalHostFixture host)
         { "both identifiers", id => LocalHostFixture.Multipart(("idNumber", id), ("pensionerId", "p0123456789abcdef0123456789abcdef"), ("channel", "app")).WithPhoto(Photos.GenuineProbe), HttpStatusCode.BadRequest, "conflicting-identifiers" },
         { "JSON lone surrogate", id => new StringContent($$"""{"idNumber":"{{id}}","channel":"\ud800","photo":"AAAA"}""", Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest, "invalid-field-type" },
         { "JSON invalid UTF-8", id => InvalidUtf8Json(id), HttpStatusCode.BadRequest, "invalid-field-type" },
+        { "JSON lone surrogate in a name", _ => new StringContent("""{"\udc00":"x"}""", Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest, "malformed-request" },
     };
 
     [Theory]

@@ -58,6 +58,7 @@ public class LocalHostFixture : IAsyncLifetime
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration["AzureWebJobsStorage"] = storage;
             builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
+            builder.Configuration["PensionCert:LocalHost:ExitOnListenerFailure"] = "false";
             builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
             builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.
