@@ -222,7 +222,8 @@ public sealed partial class PensionCertApi(
         }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            return new ProblemResult(ProblemTypes.MalformedRequest);
+            // The request timed out (the host's request timeout) or the client went away: nobody waits for more.
+            return new ProblemResult(ProblemTypes.RequestTimeout);
         }
         if (endpoint.Access == ApiAccess.Operator) await AuditAsync(request, endpoint, caller, result);
         return result;

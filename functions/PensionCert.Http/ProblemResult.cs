@@ -38,6 +38,7 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         ProblemKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        ProblemKind.RequestTimeout => StatusCodes.Status408RequestTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -62,7 +63,8 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
             Problem.Message,
             (reasons ?? []).Select(r => new ReasonBody(r.Code, r.Message)).ToArray(),
             httpContext.TraceIdentifier);
-        await JsonSerializer.SerializeAsync(response.Body, body, ApiJson.Options, httpContext.RequestAborted);
+        // Not RequestAborted: a problem is often written because that token fired (request timeout); the body is small.
+        await JsonSerializer.SerializeAsync(response.Body, body, ApiJson.Options, CancellationToken.None);
     }
 
     private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Instance, string Code, string Message, ReasonBody[] Reasons, string TraceId);

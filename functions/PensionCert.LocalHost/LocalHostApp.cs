@@ -62,6 +62,14 @@ public static class LocalHostApp
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(rateLimits, new System.ComponentModel.DataAnnotations.ValidationContext(rateLimits), validateAllProperties: true);
         builder.Services.AddRateLimiter(o => RateLimits.Configure(o, rateLimits));
         ConfigureKestrel(builder);
+        // A whole request (body included) must arrive within this time, so stalled uploads release their memory;
+        // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
+        var requestTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("PensionCert:LocalHost:RequestTimeoutSeconds", 120));
+        builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+        {
+            Timeout = requestTimeout,
+            WriteTimeoutResponse = context => new ProblemResult(ProblemTypes.RequestTimeout).ExecuteAsync(context),
+        });
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -80,6 +88,7 @@ public static class LocalHostApp
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
         app.UseRouting();
+        app.UseRequestTimeouts();
         app.UseRateLimiter();
         MapHttpFunctions(app, hostJson.RoutePrefix);
         return app;

@@ -28,6 +28,9 @@ public class LocalHostFixture : IAsyncLifetime
     /// <summary>The per-pensioner request limit the fixture configures (the per-client-key limit is set high for the suite).</summary>
     public const int PensionerPermitsPerMinute = 25;
 
+    /// <summary>The request timeout the fixture configures (the product default is 120 s).</summary>
+    public const int RequestTimeoutSeconds = 45;
+
     /// <summary>Every GB/T 2260 province-level code: the default test operator serves the whole country.</summary>
     public static readonly string[] AllProvinces =
         ["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000", "330000", "340000", "350000", "360000",
@@ -59,6 +62,7 @@ public class LocalHostFixture : IAsyncLifetime
             builder.Configuration["AzureWebJobsStorage"] = storage;
             builder.Configuration["PensionCert:Storage:MaxRetries"] = "1";
             builder.Configuration["PensionCert:LocalHost:ExitOnListenerFailure"] = "false";
+            builder.Configuration["PensionCert:LocalHost:RequestTimeoutSeconds"] = RequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
             builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.

@@ -17,6 +17,7 @@ public enum ProblemKind
     Internal,
     Forbidden,
     TooManyRequests,
+    RequestTimeout,
 }
 
 /// <summary>
@@ -72,6 +73,7 @@ public static class ProblemTypes
     public static readonly ProblemType RoleNotAllowed = new("role-not-allowed", ProblemKind.Forbidden, "The operator's role does not allow this action", "您的岗位权限不能办理此业务。");
     public static readonly ProblemType RegionNotServed = new("region-not-served", ProblemKind.Forbidden, "The pensioner or region is outside the operator's regions", "该人员不属于您负责的行政区划，无权查看或办理。");
     public static readonly ProblemType DailyAttemptsExhausted = new("daily-attempts-exhausted", ProblemKind.TooManyRequests, "Too many failed certifications today; use an offline channel", "今天的刷脸认证未通过次数已达上限。请携带身份证到社保经办窗口或社区服务站办理认证，行动不便的可申请工作人员上门认证；也可明天再试。");
+    public static readonly ProblemType RequestTimeout = new("request-timeout", ProblemKind.RequestTimeout, "The request body did not arrive in time", "网络较慢，照片上传超时，请在网络较好的地方重新提交。");
     public static readonly ProblemType RateLimited = new("rate-limited", ProblemKind.TooManyRequests, "Too many requests; retry after the time in Retry-After", "当前访问人数较多，请稍后再试。");
     public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
