@@ -38,7 +38,7 @@ start_azurite() {
   local data="$1" blob="$2"
   local queue=$((blob + 1)) table=$((blob + 2))
   mkdir -p "$data"
-  "$repo_root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose --location "$data" \
+  "$repo_root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$data" \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >"$data/azurite.log" 2>&1 &
   AZURITE_PID=$!

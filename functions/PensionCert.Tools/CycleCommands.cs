@@ -14,10 +14,14 @@ public static class CycleCommands
     /// <summary>Runs the scan (from its watermark up to today, China time) and then the dispatcher.</summary>
     public static async Task<int> RunOnceAsync(string connectionString, TextWriter output, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        // The local host's settings (the same hash and data-protection keys, so profiles decrypt), then the storage
+        // given on the command line, then environment variables (as the hosts read them).
+        var localSettings = MintToken.DefaultSettings();
+        var builder = new ConfigurationBuilder();
+        if (localSettings is not null) builder.AddJsonFile(localSettings.FullName, optional: false);
+        var configuration = builder.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = connectionString,
-            ["PensionCert:Identity:HashKey"] = Convert.ToBase64String(new byte[32]),
         }).AddEnvironmentVariables().Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);

@@ -88,8 +88,8 @@ public sealed class OperatorAccessTests(LocalHostFixture host)
         Assert.Equal(id[..6] + "********" + id[14..], view.GetProperty("idNumber").GetString());
         Assert.False(view.GetProperty("idNumberRevealed").GetBoolean());
         Assert.Equal("司马测试", view.GetProperty("name").GetString());
-        // A newly enrolled pensioner is first due one cycle after enrollment (see the annual cycle).
-        Assert.Equal("Valid", view.GetProperty("state").GetString());
+        // The operator view takes its state from the same rule as GET /eligibility.
+        Assert.Equal("NeverCertified", view.GetProperty("state").GetString());
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class StorageFaultFixture : LocalHostFixture
         {
             ArgumentList =
             {
-                "--silent", "--skipApiVersionCheck", "--loose", "--location", _data,
+                "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--location", _data,
                 "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", (BlobPort + 1).ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", (BlobPort + 2).ToString(),

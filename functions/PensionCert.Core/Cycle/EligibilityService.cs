@@ -15,6 +15,18 @@ public sealed record EligibilityView(string PensionerId, EligibilityState State,
 /// <summary>Reads a pensioner's eligibility.</summary>
 public sealed class EligibilityService(IPensionerRepository pensioners, Microsoft.Extensions.Options.IOptions<CyclePolicyOptions> policies, TimeProvider timeProvider)
 {
+    /// <summary>
+    /// The state of <paramref name="profile"/> today (China Standard Time): its recorded standing first, then the
+    /// dates, with the region's DueSoon window. The one place both the eligibility and the operator views take it from.
+    /// </summary>
+    public EligibilityState StateOf(PensionerProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        DateOnly? lastCertifiedOn = profile.LastCertifiedAt is { } at ? ChinaTime.ToChinaDate(at) : null;
+        return EligibilityRules.StateOn(ChinaTime.Today(timeProvider), profile.Standing, lastCertifiedOn, profile.ValidUntil,
+            policies.Value.For(profile.RegionCode).DueSoonDays);
+    }
+
     /// <summary>Computes the eligibility of one pensioner as of today.</summary>
     /// <exception cref="ProblemException">pensioner-not-found.</exception>
     public async Task<EligibilityView> GetAsync(string pensionerId, CancellationToken cancellationToken)
@@ -26,7 +38,7 @@ public sealed class EligibilityService(IPensionerRepository pensioners, Microsof
         DateOnly? lastCertifiedOn = profile.LastCertifiedAt is { } at ? ChinaTime.ToChinaDate(at) : null;
         return new EligibilityView(
             profile.PensionerId,
-            EligibilityRules.StateOn(today, profile.Standing, lastCertifiedOn, profile.ValidUntil, dueSoonDays),
+            StateOf(profile),
             lastCertifiedOn,
             profile.ValidUntil,
             profile.ValidUntil?.AddDays(-dueSoonDays),

@@ -23,12 +23,12 @@ public sealed record PensionerView(
 /// outside them is <c>region-not-served</c> (403), the same answer whether or not they exist elsewhere.
 /// </summary>
 public sealed partial class PensionerAdministrationService(
+    EligibilityService eligibility,
     IPensionerRepository pensioners,
     ICertificationRepository certifications,
     IPhotoStore photos,
     ISelfieRetentionIndex selfieRetention,
     IReviewCaseStore reviewCases,
-    TimeProvider timeProvider,
     Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger)
 {
     /// <summary>Reads one pensioner for an operator; the full ID number only for a role that may see it and only when asked.</summary>
@@ -39,7 +39,7 @@ public sealed partial class PensionerAdministrationService(
         var profile = await RequireServedAsync(pensionerId, @operator, cancellationToken);
         var reveal = revealIdNumber && @operator.MaySeeFullIdNumber && profile.IdNumber is not null;
         return new PensionerView(profile.PensionerId, reveal ? profile.IdNumber! : profile.MaskedIdNumber, reveal, profile.Name, profile.RegionCode,
-            profile.ReferenceVersion, profile.EnrolledAt, EligibilityRules.StateOn(ChinaTime.Today(timeProvider), profile.ValidUntil, profile.Suspended), profile.ValidUntil);
+            profile.ReferenceVersion, profile.EnrolledAt, eligibility.StateOf(profile), profile.ValidUntil);
     }
 
     /// <summary>
