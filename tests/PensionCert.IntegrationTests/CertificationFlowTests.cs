@@ -214,3 +214,25 @@ public sealed class CertificationFlowTests(LocalHostFixture host)
     private static StringContent Json(object body) =>
         new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
 }
+
+/// <summary>Marking a pensioner deceased stops everything, face certification included.</summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class InactivePensionerTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task Submit_PensionerMarkedDeceased_409PensionerInactiveAndNothingStored()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        using (var mark = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", LocalHostFixture.OperatorKeyHeader,
+                   new StringContent("""{"status":"deceased","effectiveOn":"2026-01-02"}""", System.Text.Encoding.UTF8, "application/json"))))
+            Assert.Equal(HttpStatusCode.OK, mark.StatusCode);
+        var before = await host.CountStoredAsync();
+
+        using var response = await host.SubmitAsync(id, Photos.GenuineProbe);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("pensioner-inactive", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.Equal(before, await host.CountStoredAsync());
+    }
+}

@@ -173,17 +173,28 @@ public sealed partial class CertificationService(
             ?? throw new ProblemException(ProblemTypes.CertificationNotFound);
     }
 
+    /// <summary>
+    /// The pensioner the submission is for. A pensioner marked deceased or transferred is refused (409
+    /// pensioner-inactive): marking them stops everything, certification included.
+    /// </summary>
     private async Task<string> ResolvePensionerAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
     {
+        string? id;
         if (!string.IsNullOrWhiteSpace(command.PensionerId))
         {
-            var id = command.PensionerId.Trim();
-            if (Ids.IsPensionerId(id) && await pensioners.GetAsync(id, cancellationToken) is not null) return id;
-            throw new ProblemException(ProblemTypes.PensionerNotFound);
+            id = command.PensionerId.Trim();
+            if (!Ids.IsPensionerId(id)) throw new ProblemException(ProblemTypes.PensionerNotFound);
         }
-        var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
-        return await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken)
+        else
+        {
+            var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
+            id = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
+        }
+        var profile = (id is null ? null : await pensioners.GetAsync(id, cancellationToken))
             ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
+        if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
+            throw new ProblemException(ProblemTypes.PensionerInactive);
+        return profile.PensionerId;
     }
 
     private static CertificationChannel ParseChannel(string? channel) =>
