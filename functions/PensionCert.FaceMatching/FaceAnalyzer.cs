@@ -65,7 +65,9 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         var clock = new StageClock();
         var analysis = Run(photo, purpose, ref clock, cancellationToken);
         timings = clock.ToTimings();
-        LogAnalyzed(_logger, purpose, analysis.Problems.Count == 0 ? "usable" : string.Join(',', analysis.Problems.Select(p => p.Code)), analysis.FaceCount, timings.TotalMs);
+        // Hot path: build the outcome text only when Debug logging is on.
+        if (_logger.IsEnabled(LogLevel.Debug))
+            LogAnalyzed(_logger, purpose, analysis.Problems.Count == 0 ? "usable" : string.Join(',', analysis.Problems.Select(p => p.Code)), analysis.FaceCount, timings.TotalMs);
         return analysis;
     }
 
