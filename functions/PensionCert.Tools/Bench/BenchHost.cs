@@ -39,6 +39,9 @@ internal sealed class BenchHost : IAsyncDisposable
             // Quiet: a log line per certification would cost CPU and flood the figures (appsettings.json says Information).
             builder.Configuration["Logging:LogLevel:Default"] = "Warning";
             builder.Configuration["Logging:LogLevel:PensionCert"] = "Warning";
+            // The benchmark client is one key generating the load on purpose: the per-client rate limit would only cut it off.
+            builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "1000000";
+            builder.Configuration["PensionCert:Certification:SubmissionsPerPensionerPerMinute"] = "100000";
             configure?.Invoke(builder);
         });
         await app.StartAsync();
@@ -54,11 +57,19 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         var idNumber = BenchIdNumbers.New();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pensioners") { Content = Multipart(photo, ("idNumber", idNumber), ("name", "测试人员"), ("regionCode", idNumber[..6])) };
-        request.Headers.Add("Authorization", "Bearer " + (_operatorToken ?? throw new InvalidOperationException("Start the bench host first.")));
+        request.Headers.Add("Authorization", "Bearer " + (_operatorToken ??= LocalHostToken()));
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"Enrolment failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
         return idNumber;
+    }
+
+    /// <summary>An admin token signed with the local host's appsettings.json keys (for a host started as a child process).</summary>
+    private static string LocalHostToken()
+    {
+        var settings = MintToken.DefaultSettings() ?? throw new InvalidOperationException("functions/PensionCert.LocalHost/appsettings.json not found.");
+        return PensionCert.Http.OperatorTokenIssuer.Mint(MintToken.ReadOptions(settings), "bench", PensionCert.Core.Operators.OperatorRole.Admin,
+            ["110000"], TimeSpan.FromHours(6), DateTimeOffset.UtcNow);
     }
 
     /// <summary>Submits a selfie (multipart, channel wechat) and returns the certification id; throws unless 202.</summary>
