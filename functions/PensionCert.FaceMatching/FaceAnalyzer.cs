@@ -75,12 +75,25 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     {
         cancellationToken.ThrowIfCancellationRequested();
         var detector = _models.Detector;
-        using var image = ImageDecoder.Decode(photo, _quality, out var decodeProblem);
+        var image = ImageDecoder.Decode(photo, _quality, _quality.DecodeLongSidePixels, out var decodeProblem);
         clock.Lap(ref clock.Decode);
         if (image is null) return FaceAnalysis.Failed(decodeProblem ?? Reasons.ImageUnreadable);
+        try
+        {
+            return Run(photo, image, purpose, ref clock, cancellationToken, out image);
+        }
+        finally
+        {
+            image.Dispose();
+        }
+    }
 
+    /// <summary>The stages after the first decode; <paramref name="current"/> is the image in use at the end (to dispose).</summary>
+    private FaceAnalysis Run(ReadOnlySpan<byte> photo, DecodedImage image, FaceAnalysisPurpose purpose, ref StageClock clock, CancellationToken cancellationToken, out DecodedImage current)
+    {
+        current = image;
         cancellationToken.ThrowIfCancellationRequested();
-        var faces = FaceDetector.Detect(detector, image, (float)_quality.DetectorScoreThreshold);
+        var faces = FaceDetector.Detect(_models.Detector, image, (float)_quality.DetectorScoreThreshold);
         clock.Lap(ref clock.Detect);
         if (faces.Count == 0) return FaceAnalysis.Failed(Reasons.NoFace);
 
@@ -91,6 +104,21 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         var faceWidth = box.Width * image.ScaleToOriginal;
         if (faceWidth < _quality.MinFaceWidthPixels)
             return FaceAnalysis.Failed(Reasons.FaceTooSmall, faces.Count, new FaceQuality(faceWidth, 0, 0, 0, 0));
+
+        if (image.ScaleToOriginal > 1.001 && box.Width < _quality.MinFaceDetailPixels)
+        {
+            // A small face in a downscaled decode: decode again, just fine enough for the face (at most full size).
+            var factor = Math.Min(image.ScaleToOriginal, _quality.MinFaceDetailPixels / box.Width);
+            var finer = ImageDecoder.Decode(photo, _quality, (int)Math.Ceiling(Math.Max(image.Width, image.Height) * factor), out _);
+            if (finer is not null)
+            {
+                var k = (float)finer.Width / image.Width;
+                box = new SKRect(box.Left * k, box.Top * k, box.Right * k, box.Bottom * k);
+                image.Dispose();
+                image = current = finer;
+            }
+            clock.Lap(ref clock.Decode);
+        }
 
         cancellationToken.ThrowIfCancellationRequested();
         var landmarks = LandmarkDetector.Detect(_models.Landmark, image, box);

@@ -58,11 +58,22 @@ public sealed class FaceQualityOptions : IValidatableObject
     public double MaxMegapixels { get; set; } = 50;
 
     /// <summary>
-    /// Large photos are decoded downscaled (JPEG DCT scaling) so that their longer side stays at least this many pixels
-    /// (default 1280); photos are never upscaled.
+    /// Long side, in pixels, of the first decode, which is used for detection (fr_detect sees 320x240 anyway). A JPEG at
+    /// least twice this size is decoded downscaled by the codec itself (JPEG DCT scaling to n/8, never below this long
+    /// side), which skips most of the inverse DCT and colour work: a 12 MP phone photo decodes at 1/8 (504x378).
+    /// Smaller photos decode at full size; photos are never upscaled. Default 480. See <see cref="MinFaceDetailPixels"/>.
     /// </summary>
     [Range(320, 8192)]
-    public int DecodeLongSidePixels { get; set; } = 1280;
+    public int DecodeLongSidePixels { get; set; } = 480;
+
+    /// <summary>
+    /// When the face found in a downscaled first decode is narrower than this many decoded pixels, the photo is decoded
+    /// again at the scale that gives the face this width (at most full size) before landmarks, alignment, embedding and
+    /// liveness, so a small face in a large photo keeps its detail. Default 112, the width of fr_feature's aligned input
+    /// (MODELS.md): a narrower face box would be upsampled into it.
+    /// </summary>
+    [Range(16, 1024)]
+    public int MinFaceDetailPixels { get; set; } = 112;
 
     /// <summary>Detector face probability (softmax class 1) a box needs to count as a face (default 0.65, as in the reference implementation).</summary>
     [Range(0.05, 0.99)]

@@ -10,8 +10,12 @@ namespace PensionCert.FaceMatching;
 /// </summary>
 internal static class ImageDecoder
 {
-    /// <summary>Decodes <paramref name="photo"/>; returns the image or the reason it cannot be used. Never throws for bad bytes.</summary>
-    public static DecodedImage? Decode(ReadOnlySpan<byte> photo, FaceQualityOptions options, out Reason? problem)
+    /// <summary>
+    /// Decodes <paramref name="photo"/>; returns the image or the reason it cannot be used. Never throws for bad bytes.
+    /// A photo at least twice <paramref name="targetLongSide"/> is decoded downscaled (JPEG/WebP by the codec, PNG by
+    /// resampling), keeping its long side ≥ <paramref name="targetLongSide"/>.
+    /// </summary>
+    public static DecodedImage? Decode(ReadOnlySpan<byte> photo, FaceQualityOptions options, int targetLongSide, out Reason? problem)
     {
         problem = null;
         if (photo.Length < 8)
@@ -26,12 +30,12 @@ internal static class ImageDecoder
             fixed (byte* bytes = photo)
             {
                 using var data = SKData.Create((IntPtr)bytes, photo.Length);
-                return Decode(data, options, out problem);
+                return Decode(data, options, targetLongSide, out problem);
             }
         }
     }
 
-    private static DecodedImage? Decode(SKData data, FaceQualityOptions options, out Reason? problem)
+    private static DecodedImage? Decode(SKData data, FaceQualityOptions options, int targetLongSide, out Reason? problem)
     {
         problem = null;
         using var codec = SKCodec.Create(data);
@@ -62,10 +66,10 @@ internal static class ImageDecoder
 
         var longSide = Math.Max(info.Width, info.Height);
         var size = new SKSizeI(info.Width, info.Height);
-        if (longSide > options.DecodeLongSidePixels)
+        if (longSide >= 2 * targetLongSide)
         {
             // Skia rounds the requested scale up to the next supported one (n/8 for JPEG), so the result stays ≥ the target.
-            var scaled = codec.GetScaledDimensions((float)options.DecodeLongSidePixels / longSide);
+            var scaled = codec.GetScaledDimensions((float)targetLongSide / longSide);
             if (scaled.Width > 0 && scaled.Height > 0) size = scaled;
         }
 
@@ -85,7 +89,7 @@ internal static class ImageDecoder
             }
 
             if (info.AlphaType != SKAlphaType.Opaque) DropAlpha(bitmap);
-            bitmap = Shrink(bitmap, options.DecodeLongSidePixels);
+            bitmap = Shrink(bitmap, targetLongSide);
             var upright = Orient(bitmap, codec.EncodedOrigin);
             if (!ReferenceEquals(upright, bitmap)) bitmap.Dispose();
             bitmap = upright;

@@ -98,7 +98,7 @@ public sealed class BadImageTests(FaceCorpusFixture corpus)
     {
         // Synthetic (not a face): 64x64 CMYK JPEG, top half red (#E02020), bottom half blue (#2040E0), made with ImageMagick.
         var bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "cmyk-red-over-blue.jpg"));
-        using var image = ImageDecoder.Decode(bytes, new FaceQualityOptions { MinFaceWidthPixels = 8 }, out var problem);
+        using var image = ImageDecoder.Decode(bytes, new FaceQualityOptions { MinFaceWidthPixels = 8 }, 480, out var problem);
         Assert.Null(problem);
         Assert.NotNull(image);
         var pixels = image.Bitmap.GetPixelSpan();

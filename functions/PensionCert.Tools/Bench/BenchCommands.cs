@@ -36,12 +36,13 @@ internal static class BenchCommands
         };
         var runs = new Option<int>("--runs") { Description = "Cold starts (the first is reported but excluded from the median when more than one).", DefaultValueFactory = _ => 4 };
 
+        var decodeLongSide = new Option<int?>("--decode-long-side") { Description = "Override PensionCert:Quality:DecodeLongSidePixels for this run (compare decode scales)." };
         var pipeline = new Command("pipeline", "Benchmarks 1+2: single-thread pipeline per stage (640x480 and 12 MP EXIF-rotated JPEG) and pure model time.")
         {
-            facesOption, probe, reference, iterations, warmup,
+            facesOption, probe, reference, iterations, warmup, decodeLongSide,
         };
         pipeline.SetAction(parse => PipelineBench.Run(parse.GetValue(facesOption)!, parse.GetValue(probe)!, parse.GetValue(reference)!,
-            parse.GetValue(iterations), parse.GetValue(warmup), Console.Out));
+            parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(decodeLongSide), Console.Out));
 
         var e2e = new Command("e2e", "Benchmarks 3+6: submissions over HTTP processed by the queue trigger on Azurite; throughput, latency, memory series.")
         {

@@ -16,11 +16,12 @@ internal static class PipelineBench
 {
     private static readonly string[] Stages = ["decode", "detect", "landmarks", "align+quality", "embed", "liveness", "compare"];
 
-    public static int Run(DirectoryInfo faces, string probePath, string referencePath, int iterations, int warmup, TextWriter output)
+    public static int Run(DirectoryInfo faces, string probePath, string referencePath, int iterations, int warmup, int? decodeLongSide, TextWriter output)
     {
         BenchReport.Header(output, "pipeline (benchmarks 1 and 2: single thread, per stage, pure model time)");
         var modelOptions = new FaceModelOptions { IntraOpThreads = 1 };
         var quality = new FaceQualityOptions();
+        if (decodeLongSide is { } longSide) quality.DecodeLongSidePixels = longSide;
         using var models = new FaceModels(Options.Create(modelOptions), NullLogger<FaceModels>.Instance);
         if (!models.IsLoaded) throw new InvalidOperationException($"Models missing: {string.Join(", ", models.Missing)}");
         models.WarmUp();
@@ -118,7 +119,7 @@ internal static class PipelineBench
     private static (Microsoft.ML.OnnxRuntime.InferenceSession Session, float[] Tensor, long[] Shape, string[] Outputs)[] PrepareTensors(
         FaceModels models, FaceQualityOptions quality, byte[] jpeg, out SKSizeI decoded)
     {
-        using var image = ImageDecoder.Decode(jpeg, quality, out var problem) ?? throw new InvalidOperationException($"Probe not decodable: {problem?.Code}");
+        using var image = ImageDecoder.Decode(jpeg, quality, quality.DecodeLongSidePixels, out var problem) ?? throw new InvalidOperationException($"Probe not decodable: {problem?.Code}");
         decoded = new SKSizeI(image.Width, image.Height);
         var faces = FaceDetector.Detect(models.Detector, image, (float)quality.DetectorScoreThreshold);
         if (faces.Count == 0) throw new InvalidOperationException("No face in the probe.");
