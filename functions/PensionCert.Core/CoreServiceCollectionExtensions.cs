@@ -39,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Operators.PensionerAdministrationService>();
         services.AddSingleton<Retention.SelfieRetentionService>();
         services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<SubmissionRateLimiter>();
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();

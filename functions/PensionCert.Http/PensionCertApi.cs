@@ -88,16 +88,22 @@ public sealed partial class PensionCertApi(
                 f.GetValueOrDefault("idNumber"), f.GetValueOrDefault("pensionerId"), f.GetValueOrDefault("channel"), idempotencyKey, clientId, allowedChannels);
 
             StagedPhoto? staged = null;
+            Task<SubmissionPensioner>? resolving = null;
             try
             {
                 var fields = await PhotoRequestReader.ReadAsync(request, CertificationFields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
                 {
-                    // Fields sent before the photo (the usual order) are checked before anything is stored.
+                    // Fields sent before the photo (the usual order) are checked before anything is stored, and the
+                    // pensioner is read while the photo uploads (both are round trips to storage).
                     if (fieldsSoFar.ContainsKey("channel") && (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId")))
-                        certification.ValidateFields(Command(fieldsSoFar));
+                    {
+                        var early = Command(fieldsSoFar);
+                        certification.ValidateFields(early);
+                        resolving = certification.ResolveAsync(early, ct);
+                    }
                     staged = await certification.StagePhotoAsync(stream, ct);
                 }, cancellationToken);
-                var result = await certification.SubmitAsync(Command(fields), staged!, cancellationToken);
+                var result = await certification.SubmitAsync(Command(fields), staged!, resolving, cancellationToken);
                 var record = result.Record;
                 var location = CertificationLocation(record.CertificationId);
                 request.HttpContext.Response.Headers.Location = location;
@@ -109,6 +115,11 @@ public sealed partial class PensionCertApi(
             {
                 await certification.DiscardAsync(staged, CancellationToken.None);
                 throw;
+            }
+            finally
+            {
+                // A lookup started beside an upload that then failed is still awaited, so its fault is observed.
+                if (resolving is not null) await resolving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         });
 
@@ -208,7 +219,7 @@ public sealed partial class PensionCertApi(
         }
         catch (ProblemException ex)
         {
-            result = new ProblemResult(ex.Problem, ex.Detail, ex.Reasons);
+            result = new ProblemResult(ex.Problem, ex.Detail, ex.Reasons) { RetryAfter = ex.RetryAfter };
         }
         catch (StorageUnavailableException ex)
         {

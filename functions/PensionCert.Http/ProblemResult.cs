@@ -24,6 +24,9 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
     /// <summary>The <c>WWW-Authenticate</c> challenge of a 401 (default <c>ApiKey</c>; operator routes use <c>Bearer</c>).</summary>
     public string Challenge { get; init; } = "ApiKey";
 
+    /// <summary>Overrides <c>Retry-After</c> (whole seconds, rounded up, at least 1); the default is 5 s for a 503 and none otherwise.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>HTTP status for a problem kind.</summary>
     public static int StatusCode(ProblemKind kind) => kind switch
     {
@@ -49,7 +52,9 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         var response = httpContext.Response;
         response.StatusCode = status;
         response.ContentType = "application/problem+json; charset=utf-8";
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (RetryAfter is { } wait)
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        else if (status == StatusCodes.Status503ServiceUnavailable)
             response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (status == StatusCodes.Status401Unauthorized)
             response.Headers.WWWAuthenticate = Challenge;

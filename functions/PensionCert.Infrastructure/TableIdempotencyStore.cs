@@ -47,6 +47,22 @@ public sealed class TableIdempotencyStore(StorageClients clients) : IIdempotency
             }
         });
 
+    /// <inheritdoc />
+    public Task ReleaseAsync(string scopedKey, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var existing = await clients.IdempotencyKeys.GetEntityIfExistsAsync<TableEntity>(scopedKey, "", cancellationToken: cancellationToken);
+            if (!existing.HasValue || existing.Value!.GetString("CertificationId") != certificationId) return;
+            try
+            {
+                await clients.IdempotencyKeys.DeleteEntityAsync(scopedKey, "", existing.Value.ETag, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex) || ex.Status == 404)
+            {
+                // Rebound or removed meanwhile: no longer ours to release.
+            }
+        });
+
     private static TableEntity ToEntity(string scopedKey, IdempotencyEntry entry) => new(scopedKey, "")
     {
         ["CertificationId"] = entry.CertificationId,

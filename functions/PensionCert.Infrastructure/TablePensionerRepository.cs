@@ -169,6 +169,24 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
             return count;
         });
 
+    /// <inheritdoc />
+    public Task<(PensionerProfile? Profile, int FailedAttempts)> GetWithFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            // One partition query: the profile row and the day's rejection rows (RowKeys "failed-{day}-…").
+            var prefix = FailedAttemptPrefix(day);
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {pensionerId} and (RowKey eq {ProfileRowKey} or (RowKey ge {prefix} and RowKey lt {prefix + "~"}))");
+            PensionerProfile? profile = null;
+            var failures = 0;
+            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                if (e.RowKey == ProfileRowKey) profile = ToProfile(e);
+                else failures++;
+            }
+            return (profile, profile is null ? 0 : failures);
+        });
+
     private static string FailedAttemptPrefix(DateOnly day) => FailedAttemptRowPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "-";
 
     private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);

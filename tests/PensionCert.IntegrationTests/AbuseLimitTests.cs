@@ -16,15 +16,39 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New("110108");
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var lastKey = "last-" + Guid.NewGuid().ToString("N");
+        string lastId = "";
         for (var i = 0; i < 5; i++)
-            Assert.Equal("Rejected", (await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.Impostor))).GetProperty("status").GetString());
+        {
+            // The fifth goes with an Idempotency-Key, to be retried after the limit is reached.
+            using var submitted = await host.SubmitAsync(id, Photos.Impostor, idempotencyKey: i == 4 ? lastKey : null);
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            lastId = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString()!;
+            Assert.Equal("Rejected", (await host.PollDecidedAsync(lastId)).GetProperty("status").GetString());
+        }
         var before = await host.CountStoredAsync();
+        var keysBefore = await CountIdempotencyKeysAsync();
 
-        using var refused = await host.SubmitAsync(id, Photos.GenuineProbe);
+        using var refused = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: "new-" + Guid.NewGuid().ToString("N"));
 
+        var retryAfter = refused.Headers.RetryAfter?.Delta;
         var problem = await BadInputTests.AssertProblem(refused, HttpStatusCode.TooManyRequests, "daily-attempts-exhausted", "sixth attempt");
         Assert.Contains("社保经办窗口", problem.GetProperty("message").GetString());
         Assert.Contains("上门", problem.GetProperty("message").GetString());
+        Assert.Equal(before, await host.CountStoredAsync());
+        // Retry-After points at the next midnight in China (UTC+8), when online attempts open again.
+        var chinaNow = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8));
+        var untilMidnight = new DateTimeOffset(chinaNow.Date.AddDays(1), chinaNow.Offset) - chinaNow;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter!.Value.TotalSeconds, untilMidnight.TotalSeconds - 10, untilMidnight.TotalSeconds + 1);
+        // The refused request's key was released, not left bound to a certification that will never exist.
+        Assert.Equal(keysBefore, await CountIdempotencyKeysAsync());
+
+        // A retry of the accepted fifth submission (same key, same body) is still its replay, not a 429.
+        using var replay = await host.SubmitAsync(id, Photos.Impostor, idempotencyKey: lastKey);
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(lastId, JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString());
         Assert.Equal(before, await host.CountStoredAsync());
 
         var cases = await host.GetJsonAsync("/api/review-cases", LocalHostFixture.OperatorHeader(OperatorRole.Reviewer, "110108"));
@@ -60,6 +84,108 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
         Assert.True(limited!.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         await BadInputTests.AssertProblem(limited, HttpStatusCode.TooManyRequests, "rate-limited", "41st read");
         limited.Dispose();
+    }
+
+    [Fact]
+    public async Task Submit_MoreThanTheLimitPerMinuteForOnePensioner_429WithRetryAfterAndNothingStored()
+    {
+        var id = TestIdNumbers.New("110108");
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        // Genuine selfies: approvals never count toward the daily rejection limit, so only the submission rate applies.
+        for (var i = 0; i < LocalHostFixture.SubmissionsPerPensionerPerMinute; i++)
+        {
+            using var accepted = await host.SubmitAsync(id, Photos.GenuineProbe);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+        var before = await host.CountStoredAsync();
+
+        using var limited = await host.SubmitAsync(id, Photos.GenuineProbe);
+
+        var retryAfter = limited.Headers.RetryAfter?.Delta;
+        await BadInputTests.AssertProblem(limited, HttpStatusCode.TooManyRequests, "pensioner-submissions-limited", "one over the limit");
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Equal(before, await host.CountStoredAsync());
+
+        // Another pensioner is not affected.
+        var other = TestIdNumbers.New("110108");
+        await host.EnrollOkAsync(other, Photos.GenuineReference);
+        using var otherAccepted = await host.SubmitAsync(other, Photos.GenuineProbe);
+        Assert.Equal(HttpStatusCode.Accepted, otherAccepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Submit_SameIdempotencyKeyConcurrently_OneCertificationAndEveryAnswerPointsToIt()
+    {
+        var id = TestIdNumbers.New("110108");
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var key = "dup-" + Guid.NewGuid().ToString("N");
+        var before = await host.CountStoredAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key)));
+
+        var ids = new HashSet<string>();
+        foreach (var response in responses)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.Accepted)
+                ids.Add(JsonDocument.Parse(body).RootElement.GetProperty("certificationId").GetString()!);
+            else
+            {
+                // The first request was still between its claim and its record: 409, retry in a second.
+                Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+                Assert.Equal("idempotent-request-in-progress", JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+                Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            }
+            response.Dispose();
+        }
+        var certificationId = Assert.Single(ids);
+        var after = await host.CountStoredAsync();
+        Assert.Equal(before.Certifications + 1, after.Certifications);
+        Assert.Equal("Approved", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
+        Assert.Equal(before.Selfies + 1, (await host.CountStoredAsync()).Selfies);
+    }
+
+    [Fact]
+    public async Task Submit_RepeatWhileFirstHasNoRecordYet_409InProgress_ThenFinishedAfterThirtySeconds()
+    {
+        var id = TestIdNumbers.New("110108");
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var key = "slow-" + Guid.NewGuid().ToString("N");
+        using var first = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var certificationId = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString()!;
+        await host.PollDecidedAsync(certificationId);
+        // Make the first request look unfinished: its key claimed a moment ago, its record not written.
+        var binding = await SingleBindingAsync(certificationId);
+        await host.Storage.Certifications.DeleteEntityAsync(certificationId, "record");
+
+        using var repeat = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), repeat.Headers.RetryAfter?.Delta);
+        await BadInputTests.AssertProblem(repeat, HttpStatusCode.Conflict, "idempotent-request-in-progress", "repeat within 30 s");
+
+        // Claimed long ago and still no record: the first request died; the repeat finishes it under the same id.
+        binding["CreatedAt"] = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await host.Storage.IdempotencyKeys.UpdateEntityAsync(binding, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace);
+        using var finished = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Accepted, finished.StatusCode);
+        Assert.Equal(certificationId, JsonDocument.Parse(await finished.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString());
+    }
+
+    private async Task<Azure.Data.Tables.TableEntity> SingleBindingAsync(string certificationId)
+    {
+        var rows = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var e in host.Storage.IdempotencyKeys.QueryAsync<Azure.Data.Tables.TableEntity>(
+            Azure.Data.Tables.TableClient.CreateQueryFilter($"CertificationId eq {certificationId}"))) rows.Add(e);
+        return Assert.Single(rows);
+    }
+
+    private async Task<int> CountIdempotencyKeysAsync()
+    {
+        var n = 0;
+        await foreach (var _ in host.Storage.IdempotencyKeys.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"])) n++;
+        return n;
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public class LocalHostFixture : IAsyncLifetime
 
     /// <summary>The per-pensioner request limit the fixture configures (the per-client-key limit is set high for the suite).</summary>
     public const int PensionerPermitsPerMinute = 25;
+    /// <summary>The per-pensioner submission limit the tests run with (the default is 6).</summary>
+    public const int SubmissionsPerPensionerPerMinute = 10;
 
     /// <summary>The request timeout the fixture configures (the product default is 120 s).</summary>
     public const int RequestTimeoutSeconds = 45;
@@ -65,6 +67,7 @@ public class LocalHostFixture : IAsyncLifetime
             builder.Configuration["PensionCert:LocalHost:RequestTimeoutSeconds"] = RequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
             builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            builder.Configuration["PensionCert:Certification:SubmissionsPerPensionerPerMinute"] = SubmissionsPerPensionerPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";

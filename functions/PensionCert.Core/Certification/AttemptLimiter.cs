@@ -22,17 +22,19 @@ public sealed partial class AttemptLimiter(
     /// <summary>The reason code of the review case opened when the limit is reached.</summary>
     public const string ReviewReason = "daily-attempts-exhausted";
 
-    /// <summary>Refuses an online submission when today's rejections reached the limit.</summary>
+    /// <summary>
+    /// Refuses an online submission when <paramref name="failedToday"/> (rejections recorded for today's China date, read
+    /// with the profile by <see cref="IPensionerRepository.GetWithFailedAttemptsAsync"/>) reached the limit. The
+    /// problem's Retry-After is the time until midnight China Standard Time, when online attempts open again.
+    /// </summary>
     /// <exception cref="ProblemException">daily-attempts-exhausted (429).</exception>
-    public async Task EnsureAllowedAsync(string pensionerId, CertificationChannel channel, CancellationToken cancellationToken)
+    public void EnsureAllowed(string pensionerId, CertificationChannel channel, int failedToday)
     {
-        if (!channel.IsOnline()) return;
-        var today = ChinaTime.Today(timeProvider);
-        if (await pensioners.CountFailedAttemptsAsync(pensionerId, today, cancellationToken) >= options.Value.MaxFailedAttemptsPerDay)
-        {
-            LogRefused(logger, pensionerId);
-            throw new ProblemException(ProblemTypes.DailyAttemptsExhausted);
-        }
+        if (!channel.IsOnline() || failedToday < options.Value.MaxFailedAttemptsPerDay) return;
+        LogRefused(logger, pensionerId);
+        var now = timeProvider.GetUtcNow();
+        var reopensAt = ChinaTime.StartOfDay(ChinaTime.ToChinaDate(now).AddDays(1));
+        throw new ProblemException(ProblemTypes.DailyAttemptsExhausted) { RetryAfter = reopensAt - now };
     }
 
     /// <summary>Records a rejected online certification (idempotent) and opens a review case once the limit is reached.</summary>

@@ -25,6 +25,19 @@ public sealed class CertificationOptions
     [Range(1, 100)]
     public int MaxFailedAttemptsPerDay { get; set; } = 5;
 
+    /// <summary>
+    /// Submissions one pensioner may make per minute on one instance (default 6), whatever the channel; further ones get
+    /// 429 <c>pensioner-submissions-limited</c> with Retry-After (see <see cref="SubmissionRateLimiter"/>).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int SubmissionsPerPensionerPerMinute { get; set; } = 6;
+
+    /// <summary>
+    /// How long after an Idempotency-Key was claimed a repeat that finds no record yet is answered 409
+    /// <c>idempotent-request-in-progress</c> (the first request is still running) rather than finished by the repeat.
+    /// </summary>
+    public static readonly TimeSpan IdempotentRequestInProgressFor = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest accepted photo in bytes (default 10 MiB). Larger bodies get 413 photo-too-large.</summary>
     [Range(1024, 50L * 1024 * 1024)]
     public long MaxPhotoBytes { get; set; } = 10L * 1024 * 1024;

@@ -27,6 +27,11 @@ public sealed record SubmitCertificationCommand(string? IdNumber, string? Pensio
 /// <param name="Length">Photo size in bytes.</param>
 public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
 
+/// <summary>The pensioner a submission is for, read before anything is written.</summary>
+/// <param name="PensionerId">The pensioner's id.</param>
+/// <param name="FailedAttemptsToday">Rejected online certifications recorded for today's China date.</param>
+public sealed record SubmissionPensioner(string PensionerId, int FailedAttemptsToday);
+
 /// <summary>The accepted submission.</summary>
 /// <param name="Record">The certification record (Pending, or further along for an idempotent repeat).</param>
 /// <param name="Replayed">True when an Idempotency-Key matched an earlier identical submission.</param>
@@ -46,6 +51,7 @@ public sealed partial class CertificationService(
     IVerificationQueue queue,
     IIdNumberHasher hasher,
     AttemptLimiter attemptLimiter,
+    SubmissionRateLimiter submissionLimiter,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationService> logger)
@@ -99,13 +105,19 @@ public sealed partial class CertificationService(
 
     /// <summary>
     /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
+    /// <paramref name="resolving"/> is the <see cref="ResolveAsync"/> of the same command when the caller started it
+    /// while the photo was uploading (one round trip less on the critical path); null resolves here.
+    /// Order: pensioner → Idempotency-Key (a repeat of an accepted request is replayed before any limit applies) →
+    /// daily rejection limit → per-pensioner submission rate → index row, queue message, Pending record.
     /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), idempotency-key-reused (409), daily-attempts-exhausted (429).</exception>
-    public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, CancellationToken cancellationToken)
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409),
+    /// idempotency-key-reused (409), idempotent-request-in-progress (409, Retry-After 1 s), daily-attempts-exhausted (429,
+    /// Retry-After until China midnight), pensioner-submissions-limited (429, Retry-After).</exception>
+    public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
     {
         try
         {
-            return await SubmitStagedAsync(command, photo, cancellationToken);
+            return await SubmitStagedAsync(command, photo, resolving, cancellationToken);
         }
         catch (ProblemException)
         {
@@ -114,20 +126,22 @@ public sealed partial class CertificationService(
         }
     }
 
-    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, CancellationToken cancellationToken)
+    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
     {
         ValidateFields(command);
         var channel = ParseChannel(command.Channel);
-        var pensionerId = await ResolvePensionerAsync(command, cancellationToken);
-        await attemptLimiter.EnsureAllowedAsync(pensionerId, channel, cancellationToken);
+        var pensioner = await (resolving ?? ResolveAsync(command, cancellationToken));
+        var pensionerId = pensioner.PensionerId;
         var now = timeProvider.GetUtcNow();
 
         var certificationId = photo.CertificationId;
         var blobName = photo.BlobName;
+        string? boundKey = null;
         if (!string.IsNullOrEmpty(command.IdempotencyKey))
         {
+            var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256);
-            var bound = await idempotency.ClaimAsync(ScopeKey(command.ClientId, command.IdempotencyKey), new IdempotencyEntry(certificationId, requestHash, now),
+            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
@@ -140,10 +154,29 @@ public sealed partial class CertificationService(
                     LogReplayed(logger, earlier.CertificationId);
                     return new SubmissionResult(earlier, Replayed: true);
                 }
+                // The first request is still between its claim and its record (IETF httpapi idempotency-key draft §2.6: 409).
+                if (now - bound.CreatedAt < CertificationOptions.IdempotentRequestInProgressFor)
+                    throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
                 // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
                 certificationId = bound.CertificationId;
                 blobName = bound.CertificationId;
             }
+            boundKey = scopedKey;
+        }
+
+        try
+        {
+            attemptLimiter.EnsureAllowed(pensionerId, channel, pensioner.FailedAttemptsToday);
+            submissionLimiter.EnsureAllowed(pensionerId);
+        }
+        catch (ProblemException) when (boundKey is not null)
+        {
+            // Refused: the key must not stay bound to a certification that will never exist, or a retry tomorrow would
+            // "finish" it past the limit. A selfie adopted from an abandoned attempt goes too.
+            await idempotency.ReleaseAsync(boundKey, certificationId, CancellationToken.None);
+            if (certificationId != photo.CertificationId)
+                await photos.DeleteAsync(PhotoContainer.Selfies, blobName, CancellationToken.None);
+            throw;
         }
 
         var record = new CertificationRecord
@@ -155,9 +188,11 @@ public sealed partial class CertificationService(
             SelfieBlobName = blobName,
             SubmittedAt = now,
         };
-        // Indexed under the pensioner first, so erasure finds every certification that may exist.
-        await pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken);
-        await queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken);
+        // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
+        // may exist and no Pending record is ever left without a message; the two are independent, so they run together.
+        await Task.WhenAll(
+            pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
+            queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;
         LogAccepted(logger, certificationId, pensionerId, channel.ToWireName());
@@ -174,11 +209,15 @@ public sealed partial class CertificationService(
     }
 
     /// <summary>
-    /// The pensioner the submission is for. A pensioner marked deceased or transferred is refused (409
-    /// pensioner-inactive): marking them stops everything, certification included.
+    /// Validates the fields and reads the pensioner the submission is for, with today's rejection count, in one storage
+    /// read (two when identified by ID number: the hash index first). Writes nothing, so a caller may start it while the
+    /// photo uploads and pass the task to <see cref="SubmitAsync"/>. A pensioner marked deceased or transferred is
+    /// refused: marking them stops everything, certification included.
     /// </summary>
-    private async Task<string> ResolvePensionerAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
     {
+        ValidateFields(command);
         string? id;
         if (!string.IsNullOrWhiteSpace(command.PensionerId))
         {
@@ -190,11 +229,12 @@ public sealed partial class CertificationService(
             var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
             id = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
         }
-        var profile = (id is null ? null : await pensioners.GetAsync(id, cancellationToken))
-            ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
+        if (id is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, ChinaTime.Today(timeProvider), cancellationToken);
+        if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
             throw new ProblemException(ProblemTypes.PensionerInactive);
-        return profile.PensionerId;
+        return new SubmissionPensioner(profile.PensionerId, failedToday);
     }
 
     private static CertificationChannel ParseChannel(string? channel) =>

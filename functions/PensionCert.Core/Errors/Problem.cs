@@ -75,6 +75,8 @@ public static class ProblemTypes
     public static readonly ProblemType DailyAttemptsExhausted = new("daily-attempts-exhausted", ProblemKind.TooManyRequests, "Too many failed certifications today; use an offline channel", "今天的刷脸认证未通过次数已达上限。请携带身份证到社保经办窗口或社区服务站办理认证，行动不便的可申请工作人员上门认证；也可明天再试。");
     public static readonly ProblemType RequestTimeout = new("request-timeout", ProblemKind.RequestTimeout, "The request body did not arrive in time", "网络较慢，照片上传超时，请在网络较好的地方重新提交。");
     public static readonly ProblemType RateLimited = new("rate-limited", ProblemKind.TooManyRequests, "Too many requests; retry after the time in Retry-After", "当前访问人数较多，请稍后再试。");
+    public static readonly ProblemType IdempotentRequestInProgress = new("idempotent-request-in-progress", ProblemKind.Conflict, "A request with this Idempotency-Key is still being processed", "您的认证请求正在处理中，请稍候查看结果，不要重复提交。");
+    public static readonly ProblemType PensionerSubmissionsLimited = new("pensioner-submissions-limited", ProblemKind.TooManyRequests, "Too many submissions for this pensioner; retry after the time in Retry-After", "提交过于频繁，请稍等片刻再试。");
     public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
 
@@ -85,6 +87,12 @@ public static class ProblemTypes
 public sealed class ProblemException(ProblemType problem, string? detail = null, IReadOnlyList<Reason>? reasons = null)
     : Exception(problem.Code)
 {
+    /// <summary>
+    /// When the caller may usefully retry (HTTP <c>Retry-After</c>, RFC 9110 §10.2.3, whole seconds rounded up); null
+    /// when the host's default applies (5 s for 503) or retrying does not help.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>The problem type.</summary>
     public ProblemType Problem { get; } = problem;
 

@@ -49,6 +49,17 @@ public interface IPensionerRepository
 
     /// <summary>How many rejected certifications were recorded for <paramref name="day"/>.</summary>
     Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a submission needs to know, in one storage round trip where the store can (the Table store reads the
+    /// profile row and the day's rejection rows with one partition query): the profile, or null, and the number of
+    /// rejected certifications recorded for <paramref name="day"/>. The default reads them one after the other.
+    /// </summary>
+    async Task<(PensionerProfile? Profile, int FailedAttempts)> GetWithFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken)
+    {
+        var profile = await GetAsync(pensionerId, cancellationToken);
+        return (profile, profile is null ? 0 : await CountFailedAttemptsAsync(pensionerId, day, cancellationToken));
+    }
 }
 
 /// <summary>Cases an operator of the region must look at (e.g. too many failed certifications in a day).</summary>
@@ -93,6 +104,12 @@ public interface IIdempotencyStore
     /// two concurrent claims of an expired key still agree on one binding).
     /// </summary>
     Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the binding of <paramref name="scopedKey"/> if it is still bound to <paramref name="certificationId"/>
+    /// (a submission refused after it claimed the key, so a retry is judged afresh); otherwise changes nothing.
+    /// </summary>
+    Task ReleaseAsync(string scopedKey, string certificationId, CancellationToken cancellationToken);
 }
 
 /// <summary>Private blob storage for reference photos and selfies.</summary>
