@@ -65,4 +65,56 @@ internal static class BenchReport
 
     /// <summary>Milliseconds since <paramref name="start"/> (a <see cref="Stopwatch.GetTimestamp"/> value).</summary>
     public static double Ms(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+    /// <summary>
+    /// Where the machine's CPU went between two samples (Linux /proc): busy core-seconds of the whole machine, of this
+    /// process, and of the Azurite (node) processes. Shows whether the cores sat idle waiting on I/O, or were busy with
+    /// storage emulation that in Azure runs off the worker.
+    /// </summary>
+    public sealed record CpuSample(double MachineBusySeconds, double MachineTotalSeconds, double AzuriteSeconds, double ProcessSeconds)
+    {
+        private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+        /// <summary>Takes a sample now (zeros where /proc is unavailable).</summary>
+        public static CpuSample Take()
+        {
+            double busy = 0, total = 0, azurite = 0;
+            try
+            {
+                var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(double.Parse).ToArray();
+                total = cpu.Take(8).Sum() / TicksPerSecond;
+                busy = total - (cpu[3] + cpu[4]) / TicksPerSecond; // minus idle and iowait
+                foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+                {
+                    try
+                    {
+                        if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("azurite", StringComparison.Ordinal)) continue;
+                        var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        azurite += (double.Parse(fields[11]) + double.Parse(fields[12])) / TicksPerSecond; // utime + stime
+                    }
+                    catch (IOException)
+                    {
+                        // The process ended meanwhile.
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // Not Linux.
+            }
+            return new CpuSample(busy, total, azurite, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        }
+
+        /// <summary>One line: machine busy share and the split between this process, Azurite and the rest.</summary>
+        public string Since(CpuSample start)
+        {
+            var busy = MachineBusySeconds - start.MachineBusySeconds;
+            var total = MachineTotalSeconds - start.MachineTotalSeconds;
+            var azurite = AzuriteSeconds - start.AzuriteSeconds;
+            var process = ProcessSeconds - start.ProcessSeconds;
+            return total <= 0 ? "CPU accounting unavailable" :
+                $"machine CPU busy {busy / total:P0} of all cores; of the busy time: this process (host + client) {process / busy:P0}, Azurite {azurite / busy:P0}, everything else {Math.Max(0, busy - process - azurite) / busy:P0}";
+        }
+    }
 }

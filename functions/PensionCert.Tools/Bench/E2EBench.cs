@@ -60,6 +60,7 @@ internal static class E2EBench
         var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
+        var cpuSample = BenchReport.CpuSample.Take();
         var wallStart = Stopwatch.GetTimestamp();
         var submitted = 0;
         var submitters = Enumerable.Range(0, clients).Select(async c =>
@@ -108,6 +109,7 @@ internal static class E2EBench
         output.WriteLine($"end-to-end latency (DecidedAt − SubmittedAt) median {BenchReport.Median(latencies):F0} ms, p95 {BenchReport.P95(latencies):F0} ms");
         output.WriteLine($"outcomes: {string.Join(", ", rows.GroupBy(r => r.Status).Select(g => $"{g.Key} {g.Count()}"))}");
         output.WriteLine($"this process (host + client) CPU {cpu:F1} s over {wall:F1} s wall = {cpu / wall / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (Azurite runs in its own process)");
+        output.WriteLine(BenchReport.CpuSample.Take().Since(cpuSample));
         output.WriteLine($"peak working set {Math.Max(peakWorkingSet, process.PeakWorkingSet64) / 1048576d:F0} MB (goal < 600 MB)");
         output.WriteLine("memory every 100 decided verifications (after warm-up the series should be flat):");
         output.WriteLine($"{"decided",6} {"WS MB",10} {"GC heap MB",12} {"gen0",6} {"gen2",6}");

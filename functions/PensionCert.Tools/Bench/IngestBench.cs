@@ -40,8 +40,11 @@ internal static class IngestBench
         var httpTotal = 0;
         foreach (var c in concurrencies)
         {
+            var httpCpu = BenchReport.CpuSample.Take();
             var (httpRate, httpLatency, httpDone) = await LoadAsync(c, seconds, () => BenchHost.SubmitAsync(host.Http, idNumber, selfie, cancellationToken));
+            var httpCpuLine = BenchReport.CpuSample.Take().Since(httpCpu);
             httpTotal += httpDone;
+            var rawCpu = BenchReport.CpuSample.Take();
             var (rawRate, rawLatency, _) = await LoadAsync(c, seconds, async () =>
             {
                 var name = Guid.NewGuid().ToString("N");
@@ -49,10 +52,13 @@ internal static class IngestBench
                 await rawQueue.SendMessageAsync(message, cancellationToken);
                 return name;
             });
+            var rawCpuLine = BenchReport.CpuSample.Take().Since(rawCpu);
             var ratio = httpRate / rawRate;
             output.WriteLine($"-- {c} concurrent clients (load average {BenchReport.LoadAverage()})");
             output.WriteLine($"   HTTP submit:          {httpRate,7:F1} req/s, latency median {BenchReport.Median(httpLatency),6:F1} ms, p95 {BenchReport.P95(httpLatency),6:F1} ms");
             output.WriteLine($"   raw blob + queue SDK: {rawRate,7:F1} op/s,  latency median {BenchReport.Median(rawLatency),6:F1} ms, p95 {BenchReport.P95(rawLatency),6:F1} ms");
+            output.WriteLine($"   CPU during HTTP run: {httpCpuLine}");
+            output.WriteLine($"   CPU during raw run:  {rawCpuLine}");
             output.WriteLine($"   ratio HTTP / raw: {ratio:F2} (goal ≥ 0.8: {(ratio >= 0.8 ? "met" : "NOT met")})");
             summary.Add($"{c} clients {ratio:F2}");
         }
