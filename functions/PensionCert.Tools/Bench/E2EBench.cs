@@ -109,6 +109,9 @@ internal static class E2EBench
         output.WriteLine($"end-to-end latency (DecidedAt − SubmittedAt) median {BenchReport.Median(latencies):F0} ms, p95 {BenchReport.P95(latencies):F0} ms");
         output.WriteLine($"outcomes: {string.Join(", ", rows.GroupBy(r => r.Status).Select(g => $"{g.Key} {g.Count()}"))}");
         output.WriteLine($"this process (host + client) CPU {cpu:F1} s over {wall:F1} s wall = {cpu / wall / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores (Azurite runs in its own process)");
+        // The pipeline's share of this process's CPU: 1.0 would mean every CPU-second went into face analysis.
+        output.WriteLine($"face pipeline share of this process's CPU: {count * pipelineMs / 1000 / cpu:P0} ({count} × {pipelineMs:F1} ms of {cpu:F1} s; the rest is HTTP ingest, " +
+            "storage SDK calls, queue polling and the benchmark client)");
         output.WriteLine(BenchReport.CpuSample.Take().Since(cpuSample));
         output.WriteLine($"peak working set {Math.Max(peakWorkingSet, process.PeakWorkingSet64) / 1048576d:F0} MB (goal < 600 MB)");
         output.WriteLine("memory every 100 decided verifications (after warm-up the series should be flat):");
