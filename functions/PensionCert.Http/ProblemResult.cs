@@ -24,6 +24,9 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
     /// <summary>The <c>WWW-Authenticate</c> challenge of a 401 (default <c>ApiKey</c>; operator routes use <c>Bearer</c>).</summary>
     public string Challenge { get; init; } = "ApiKey";
 
+    /// <summary>The <c>Retry-After</c> of a 429 (whole seconds, at least 1); 503 always carries <see cref="RetryAfterSeconds"/>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>HTTP status for a problem kind.</summary>
     public static int StatusCode(ProblemKind kind) => kind switch
     {
@@ -39,6 +42,8 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ProblemKind.RequestTimeout => StatusCodes.Status408RequestTimeout,
+        ProblemKind.UriTooLong => StatusCodes.Status414UriTooLong,
+        ProblemKind.RequestHeadersTooLarge => StatusCodes.Status431RequestHeaderFieldsTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -51,6 +56,8 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         response.ContentType = "application/problem+json; charset=utf-8";
         if (status == StatusCodes.Status503ServiceUnavailable)
             response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        else if (RetryAfter is { } wait)
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (status == StatusCodes.Status401Unauthorized)
             response.Headers.WWWAuthenticate = Challenge;
         var body = new ProblemBody(

@@ -18,6 +18,8 @@ public enum ProblemKind
     Forbidden,
     TooManyRequests,
     RequestTimeout,
+    UriTooLong,
+    RequestHeadersTooLarge,
 }
 
 /// <summary>
@@ -75,6 +77,8 @@ public static class ProblemTypes
     public static readonly ProblemType DailyAttemptsExhausted = new("daily-attempts-exhausted", ProblemKind.TooManyRequests, "Too many failed certifications today; use an offline channel", "今天的刷脸认证未通过次数已达上限。请携带身份证到社保经办窗口或社区服务站办理认证，行动不便的可申请工作人员上门认证；也可明天再试。");
     public static readonly ProblemType RequestTimeout = new("request-timeout", ProblemKind.RequestTimeout, "The request body did not arrive in time", "网络较慢，照片上传超时，请在网络较好的地方重新提交。");
     public static readonly ProblemType RateLimited = new("rate-limited", ProblemKind.TooManyRequests, "Too many requests; retry after the time in Retry-After", "当前访问人数较多，请稍后再试。");
+    public static readonly ProblemType UriTooLong = new("uri-too-long", ProblemKind.UriTooLong, "The request target (path and query) is too long", "请求地址过长，请返回后重新操作。");
+    public static readonly ProblemType RequestHeadersTooLarge = new("request-headers-too-large", ProblemKind.RequestHeadersTooLarge, "The request headers are too large or too many", "请求头过大，请清除浏览器或应用缓存后重试。");
     public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
 
