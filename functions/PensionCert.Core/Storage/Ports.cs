@@ -93,6 +93,13 @@ public interface IIdempotencyStore
     /// two concurrent claims of an expired key still agree on one binding).
     /// </summary>
     Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes every binding created before <paramref name="expiredBefore"/> (such a binding is already treated as
+    /// absent by <see cref="ClaimAsync(string, IdempotencyEntry, DateTimeOffset, CancellationToken)"/>); returns how many
+    /// were deleted. A binding renewed meanwhile by a claim is kept (ETag-conditional delete). Safe to run twice.
+    /// </summary>
+    Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>Private blob storage for reference photos and selfies.</summary>
