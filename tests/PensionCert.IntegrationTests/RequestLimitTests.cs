@@ -30,6 +30,22 @@ public sealed class RequestLimitTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task NulInRequestTarget_StaysKestrels400WithoutBody()
+    {
+        // HttpClient will not send this target; write the request line by hand.
+        var uri = new Uri(host.Http.BaseAddress!, "/");
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /api/health%00 HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        var answer = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains("Content-Length: 0", answer, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task LargeHeaders_431ProblemJson()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health");
