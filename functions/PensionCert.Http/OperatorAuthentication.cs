@@ -127,7 +127,8 @@ public sealed partial class OperatorTokenValidator
 
     /// <summary>
     /// Validates the <c>Authorization</c> header value. Returns null for a missing, malformed, expired, wrongly signed
-    /// token or one without a known role and at least one valid region code (the reason is logged, never the token).
+    /// token or one whose claims are not exactly as <see cref="ReadPrincipal"/> requires (the reason is logged, never
+    /// the token).
     /// </summary>
     public async Task<OperatorPrincipal?> ValidateAsync(string? authorization, CancellationToken cancellationToken)
     {
