@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Protection.IPersonalDataProtector, Protection.AesGcmPersonalDataProtector>();
         services.AddSingleton<Operators.PensionerAdministrationService>();
         services.AddSingleton<Retention.SelfieRetentionService>();
+        services.AddSingleton<Retention.IdempotencyKeyRetentionService>();
         services.AddSingleton<AttemptLimiter>();
         services.AddSingleton<SubmissionRateLimiter>();
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();

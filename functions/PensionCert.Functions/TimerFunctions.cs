@@ -10,7 +10,7 @@ namespace PensionCert.Functions;
 /// RunOnStartup stays false (a restart must not fire a scan); a missed cycle run is caught up by the scan's
 /// watermark, not by the timer's past-due flag.
 /// </summary>
-public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher)
+public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys)
 {
     [Function(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
@@ -23,4 +23,8 @@ public sealed class TimerFunctions(SelfieRetentionService selfieRetention, Cycle
     [Function(FunctionNames.DispatchCycleEvents)]
     public Task DispatchCycleEvents([TimerTrigger(Schedules.DispatchEvents, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         dispatcher.DispatchAsync(cancellationToken);
+
+    [Function(FunctionNames.PurgeExpiredIdempotencyKeys)]
+    public Task PurgeExpiredIdempotencyKeys([TimerTrigger(Schedules.PurgeExpiredIdempotencyKeys, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        idempotencyKeys.PurgeExpiredAsync(cancellationToken);
 }

@@ -8,7 +8,8 @@ public static class HttpServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="PensionCertApi"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
-    /// operator token validation (<see cref="OperatorAuthOptions"/>, section <c>PensionCert:OperatorAuth</c>).
+    /// operator token validation (<see cref="OperatorAuthOptions"/>, section <c>PensionCert:OperatorAuth</c>) and the
+    /// request rate limits (<see cref="RateLimitOptions"/>, section <c>PensionCert:RateLimits</c>; off unless enabled).
     /// </summary>
     public static IServiceCollection AddPensionCertHttpApi(this IServiceCollection services)
     {
@@ -20,6 +21,8 @@ public static class HttpServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OperatorAuthOptions>, OperatorAuthOptionsValidator>();
         services.AddSingleton<OperatorTokenValidator>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ApiRateLimiter>();
         services.AddSingleton<PensionCertApi>();
         return services;
     }

@@ -127,7 +127,8 @@ public sealed partial class OperatorTokenValidator
 
     /// <summary>
     /// Validates the <c>Authorization</c> header value. Returns null for a missing, malformed, expired, wrongly signed
-    /// token or one without a known role and at least one valid region code (the reason is logged, never the token).
+    /// token or one whose claims are not exactly as <see cref="ReadPrincipal"/> requires (the reason is logged, never
+    /// the token).
     /// </summary>
     public async Task<OperatorPrincipal?> ValidateAsync(string? authorization, CancellationToken cancellationToken)
     {
@@ -141,30 +142,75 @@ public sealed partial class OperatorTokenValidator
             LogRejected(_logger, result.Exception?.GetType().Name ?? "invalid");
             return null;
         }
-        var identity = result.ClaimsIdentity;
-        var subject = identity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
-        var roles = identity.FindAll(OperatorAuthOptions.RoleClaim).Select(c => c.Value).ToArray();
-        var regions = identity.FindAll(OperatorAuthOptions.RegionsClaim).SelectMany(c => SplitRegions(c.Value)).ToArray();
-        if (string.IsNullOrWhiteSpace(subject) || roles.Length != 1 || !OperatorRoles.TryParse(roles[0], out var role)
-            || regions.Length == 0 || regions.Any(r => !AdministrativeRegionCode.TryParse(r, out _)))
+        if (result.SecurityToken is not JsonWebToken jwt || ReadPrincipal(jwt) is not { } principal)
         {
             LogRejected(_logger, "claims");
             return null;
         }
-        return new OperatorPrincipal(subject, role, regions);
+        return principal;
     }
 
-    /// <summary>A region claim value: one code, or (from some issuers) a JSON array serialised as a string.</summary>
-    private static IEnumerable<string> SplitRegions(string value)
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> challenge of a refused operator call (RFC 6750 §3.1): plain <c>Bearer</c> when the
+    /// request carried no bearer token at all (no error code, as the RFC asks for requests without authentication
+    /// information), <c>Bearer error="invalid_request"</c> for several Authorization headers or an empty token, and
+    /// <c>Bearer error="invalid_token"</c> only when a token was presented and rejected.
+    /// </summary>
+    public static string Challenge(Microsoft.Extensions.Primitives.StringValues authorization)
     {
-        if (!value.StartsWith('[')) return [value];
+        if (authorization.Count > 1) return "Bearer error=\"invalid_request\"";
+        var value = authorization.ToString();
+        if (!value.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) || (value.Length > 6 && value[6] != ' ')) return "Bearer";
+        return value[6..].Trim().Length == 0 ? "Bearer error=\"invalid_request\"" : "Bearer error=\"invalid_token\"";
+    }
+
+    /// <summary>
+    /// Reads the operator from the validated token's payload, strictly: <c>sub</c> a non-empty string; <c>role</c>
+    /// exactly one string member naming a known role; <c>regions</c> exactly one member, a non-empty JSON array of
+    /// strings each a six-digit GB/T 2260 code (no whitespace). A plain string or number for <c>regions</c>, an array
+    /// for <c>role</c>, or a claim repeated in the payload (JSON allows duplicate member names; libraries disagree on
+    /// which one wins) make the token unusable: null.
+    /// </summary>
+    internal static OperatorPrincipal? ReadPrincipal(JsonWebToken token)
+    {
+        byte[] payload;
         try
         {
-            return JsonSerializer.Deserialize<string[]>(value) ?? [];
+            payload = Base64UrlEncoder.DecodeBytes(token.EncodedPayload);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return null;
+            var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var member in document.RootElement.EnumerateObject())
+            {
+                if (member.Name is not (JwtRegisteredClaimNames.Sub or OperatorAuthOptions.RoleClaim or OperatorAuthOptions.RegionsClaim)) continue;
+                if (!claims.TryAdd(member.Name, member.Value)) return null; // the same claim twice
+            }
+            JsonElement? sub = claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var s) ? s : null;
+            JsonElement? role = claims.TryGetValue(OperatorAuthOptions.RoleClaim, out var r) ? r : null;
+            JsonElement? regions = claims.TryGetValue(OperatorAuthOptions.RegionsClaim, out var g) ? g : null;
+            if (sub is not { ValueKind: JsonValueKind.String } subject || string.IsNullOrWhiteSpace(subject.GetString())) return null;
+            if (role is not { ValueKind: JsonValueKind.String } roleValue || !OperatorRoles.TryParse(roleValue.GetString(), out var parsedRole)) return null;
+            if (regions is not { ValueKind: JsonValueKind.Array } regionArray || regionArray.GetArrayLength() == 0) return null;
+            var codes = new List<string>(regionArray.GetArrayLength());
+            foreach (var item in regionArray.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String) return null;
+                var code = item.GetString()!;
+                if (code.Length != 6 || !AdministrativeRegionCode.TryParse(code, out _)) return null;
+                if (!codes.Contains(code, StringComparer.Ordinal)) codes.Add(code);
+            }
+            return new OperatorPrincipal(subject.GetString()!, parsedRole, codes);
         }
         catch (JsonException)
         {
-            return [""];
+            return null;
         }
     }
 

@@ -31,7 +31,8 @@ public sealed partial class PensionCertApi(
     ILogger<PensionCertApi> logger,
     CycleService cycle,
     CycleQueryService cycleQueries,
-    Core.Evidence.EvidenceImportService evidenceImport)
+    Core.Evidence.EvidenceImportService evidenceImport,
+    ApiRateLimiter rateLimiter)
 {
     private readonly CycleService _cycle = cycle;
     private readonly CycleQueryService _cycleQueries = cycleQueries;
@@ -215,7 +216,8 @@ public sealed partial class PensionCertApi(
         IResult result;
         try
         {
-            result = await AuthorizeAsync(request, endpoint, caller) ?? await handler(caller);
+            var refusal = await AuthorizeAsync(request, endpoint, caller);
+            result = RateLimit(request, endpoint, caller, authorised: refusal is null) ?? refusal ?? await handler(caller);
         }
         catch (ProblemException ex)
         {
@@ -240,6 +242,27 @@ public sealed partial class PensionCertApi(
         return result;
     }
 
+    /// <summary>
+    /// Applies <see cref="ApiRateLimiter"/> after authentication: a matched client key counts for its client name, a
+    /// validated operator for its subject, anything else for its remote address; the pensioner in the route counts only
+    /// for an <paramref name="authorised"/> call. Returns 429 <c>rate-limited</c> with <c>Retry-After</c>, or null.
+    /// </summary>
+    private ProblemResult? RateLimit(HttpRequest request, HttpEndpoint endpoint, ApiCaller caller, bool authorised)
+    {
+        if (!rateLimiter.Enabled) return null;
+        var (identity, key) = caller switch
+        {
+            { Operator: { } op } => (RateLimitIdentity.Operator, op.Subject),
+            { Client: { } client } => (RateLimitIdentity.Client, client.Name),
+            _ => (RateLimitIdentity.Address, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+        };
+        var pensionerId = request.RouteValues.TryGetValue("pensionerId", out var value) && value is string id && Ids.IsPensionerId(id) ? id : null;
+        var wait = rateLimiter.TryAcquire(identity, key, authorised && endpoint.Access != ApiAccess.Anonymous ? pensionerId : null);
+        if (wait is null) return null;
+        caller.PensionerId ??= pensionerId;
+        return new ProblemResult(ProblemTypes.RateLimited) { RetryAfter = wait };
+    }
+
     /// <summary>Returns a problem result when the caller may not call <paramref name="endpoint"/>; fills <paramref name="caller"/> otherwise.</summary>
     private async Task<IResult?> AuthorizeAsync(HttpRequest request, HttpEndpoint endpoint, ApiCaller caller)
     {
@@ -250,7 +273,7 @@ public sealed partial class PensionCertApi(
             case ApiAccess.Operator:
                 caller.Operator = await operatorTokens.ValidateAsync(request.Headers.Authorization.Count == 1 ? request.Headers.Authorization.ToString() : null, request.HttpContext.RequestAborted);
                 if (caller.Operator is null)
-                    return new ProblemResult(ProblemTypes.OperatorUnauthorized) { Challenge = "Bearer error=\"invalid_token\"" };
+                    return new ProblemResult(ProblemTypes.OperatorUnauthorized) { Challenge = OperatorTokenValidator.Challenge(request.Headers.Authorization) };
                 if (endpoint.Roles.Count > 0 && !endpoint.Roles.Contains(caller.Operator.Role))
                     return new ProblemResult(ProblemTypes.RoleNotAllowed);
                 return null;

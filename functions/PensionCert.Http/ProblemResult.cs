@@ -42,6 +42,8 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ProblemKind.RequestTimeout => StatusCodes.Status408RequestTimeout,
+        ProblemKind.UriTooLong => StatusCodes.Status414UriTooLong,
+        ProblemKind.RequestHeadersTooLarge => StatusCodes.Status431RequestHeaderFieldsTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -6,8 +6,16 @@ namespace PensionCert.Infrastructure;
 
 /// <summary>
 /// IdempotencyKeys table: PartitionKey = SHA-256 of (client, key), RowKey empty. Insert-if-absent claims a key; an
-/// expired binding is replaced with an ETag-conditional update.
+/// expired binding is replaced with an ETag-conditional update; <see cref="PurgeExpiredAsync"/> deletes expired rows.
 /// </summary>
+/// <remarks>
+/// The purge is a filtered scan of the whole table on <c>CreatedAt</c>: lookups need the hash as PartitionKey, so
+/// there is no time-ordered key to range over, and every row is its own partition, so deletes cannot be batched. That
+/// is acceptable because the daily purge keeps the table at about two days of submissions (the last 24 h plus a day
+/// waiting for the next run), the filter is evaluated by the service (only expired rows travel, three properties
+/// each), and deletes run a few at a time. A time-bucketed index table would make the read a partition range at the
+/// cost of a second write per submission; not worth it at this size.
+/// </remarks>
 public sealed class TableIdempotencyStore(StorageClients clients) : IIdempotencyStore
 {
     /// <inheritdoc />
@@ -36,15 +44,47 @@ public sealed class TableIdempotencyStore(StorageClients clients) : IIdempotency
     public Task<IdempotencyEntry> ClaimAsync(string scopedKey, IdempotencyEntry candidate, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await clients.IdempotencyKeys.AddEntityAsync(ToEntity(scopedKey, candidate), cancellationToken);
-                return candidate;
+                try
+                {
+                    await clients.IdempotencyKeys.AddEntityAsync(ToEntity(scopedKey, candidate), cancellationToken);
+                    return candidate;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    var existing = await clients.IdempotencyKeys.GetEntityIfExistsAsync<TableEntity>(scopedKey, "", cancellationToken: cancellationToken);
+                    // Purged between the insert and the read (it had expired): claim again.
+                    if (existing.HasValue) return ToEntry(existing.Value!);
+                    if (attempt >= 3) throw;
+                }
             }
-            catch (RequestFailedException ex) when (ex.Status == 409)
+        });
+
+    /// <inheritdoc />
+    public Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var filter = TableClient.CreateQueryFilter($"CreatedAt lt {expiredBefore}");
+            var deleted = 0;
+            var pages = clients.IdempotencyKeys.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", "CreatedAt"], cancellationToken: cancellationToken).AsPages();
+            await foreach (var page in pages)
             {
-                return ToEntry((await clients.IdempotencyKeys.GetEntityAsync<TableEntity>(scopedKey, "", cancellationToken: cancellationToken)).Value);
+                await Parallel.ForEachAsync(page.Values, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (row, ct) =>
+                {
+                    try
+                    {
+                        // Conditional on the ETag read: a binding renewed by a claim since then is kept.
+                        await clients.IdempotencyKeys.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct);
+                        Interlocked.Increment(ref deleted);
+                    }
+                    catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+                    {
+                        // Deleted by another run, or renewed: nothing to do.
+                    }
+                });
             }
+            return deleted;
         });
 
     /// <inheritdoc />

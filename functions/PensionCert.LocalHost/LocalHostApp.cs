@@ -47,6 +47,8 @@ public static class LocalHostApp
         configure?.Invoke(builder);
         var hostJson = HostJson.LoadDefault();
 
+        // The local host enforces the API's rate limits (RateLimitOptions); before binding, so a setting can still turn them off.
+        builder.Services.Configure<RateLimitOptions>(o => o.Enabled = true);
         builder.Services.AddPensionCert(builder.Configuration);
         builder.Host.ConfigureWebJobs(webJobs =>
         {
@@ -58,9 +60,6 @@ public static class LocalHostApp
         builder.Services.AddProblemDetails();
         // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        var rateLimits = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(rateLimits, new System.ComponentModel.DataAnnotations.ValidationContext(rateLimits), validateAllProperties: true);
-        builder.Services.AddRateLimiter(o => RateLimits.Configure(o, rateLimits));
         ConfigureKestrel(builder);
         // A whole request (body included) must arrive within this time, so stalled uploads release their memory;
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
@@ -72,6 +71,7 @@ public static class LocalHostApp
         });
 
         var app = builder.Build();
+        app.UseMiddleware<RequestSizeLimits>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Unexpected errors: a problem+json 500 without exception text (the exception is logged by ASP.NET Core).
@@ -89,7 +89,6 @@ public static class LocalHostApp
         });
         app.UseRouting();
         app.UseRequestTimeouts();
-        app.UseRateLimiter();
         MapHttpFunctions(app, hostJson.RoutePrefix);
         return app;
     }
@@ -98,6 +97,9 @@ public static class LocalHostApp
     /// Hostile-client limits of Kestrel: bodies over the photo cap (base64-inflated, plus form overhead) end with 413
     /// before they are read; a body trickling slower than 240 bytes/s after a 5 s grace, or headers not complete within
     /// 15 s, end the request (the Functions front end applies its own limits in Azure: 100 MB body, 230 s timeout).
+    /// The request-line and header limits are set to twice <see cref="RequestSizeLimits"/>' so that the app, not Kestrel
+    /// (which answers with an empty body before any middleware runs), refuses an over-long target or oversized headers
+    /// with problem+json; only requests beyond Kestrel's own ceilings get Kestrel's bare 414/431.
     /// </summary>
     private static void ConfigureKestrel(WebApplicationBuilder builder)
     {
@@ -107,11 +109,11 @@ public static class LocalHostApp
             kestrel.Limits.MaxRequestBodySize = PhotoRequestReader.MaxBodyBytes(maxPhoto);
             kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
-            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestLineSize = RequestSizeLimits.KestrelMaxRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestSizeLimits.KestrelMaxHeadersTotalBytes;
+            kestrel.Limits.MaxRequestHeaderCount = RequestSizeLimits.KestrelMaxHeaderCount;
         });
     }
-
-    /// <summary>The largest body Kestrel accepts for a photo cap: base64 inflation (4/3) plus 64 KiB of fields and framing.</summary>
 
     /// <summary>Maps each endpoint of <see cref="HttpEndpoints.All"/> to its handler under the route prefix.</summary>
     private static void MapHttpFunctions(IEndpointRouteBuilder app, string routePrefix)

@@ -13,7 +13,8 @@ namespace PensionCert.LocalHost;
 /// schedules (constants from <see cref="FunctionNames"/>, <see cref="QueueNames"/>, <see cref="Schedules"/>).
 /// Like the Functions classes, they only bind and call the application.
 /// </summary>
-public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher)
+public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher,
+    IdempotencyKeyRetentionService idempotencyKeys)
 {
     /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
     [FunctionName(FunctionNames.ScanCertificationCycle)]
@@ -32,4 +33,9 @@ public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetent
     [FunctionName(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies)] TimerInfo timer, CancellationToken cancellationToken) =>
         selfieRetention.PurgeDueAsync(cancellationToken);
+
+    /// <summary>The daily purge of expired idempotency keys.</summary>
+    [FunctionName(FunctionNames.PurgeExpiredIdempotencyKeys)]
+    public Task PurgeExpiredIdempotencyKeys([TimerTrigger(Schedules.PurgeExpiredIdempotencyKeys, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        idempotencyKeys.PurgeExpiredAsync(cancellationToken);
 }

@@ -66,12 +66,15 @@ public class LocalHostFixture : IAsyncLifetime
             builder.Configuration["PensionCert:LocalHost:ExitOnListenerFailure"] = "false";
             builder.Configuration["PensionCert:LocalHost:RequestTimeoutSeconds"] = RequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "100000";
+            builder.Configuration["PensionCert:RateLimits:OperatorPermitsPerMinute"] = "100000";
+            builder.Configuration["PensionCert:RateLimits:AnonymousPermitsPerMinute"] = "100000";
             builder.Configuration["PensionCert:RateLimits:PensionerPermitsPerMinute"] = PensionerPermitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             builder.Configuration["PensionCert:Certification:SubmissionsPerPensionerPerMinute"] = SubmissionsPerPensionerPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";
             builder.Logging.AddProvider(Logs);
+            Configure(builder);
         });
         try
         {
@@ -82,6 +85,11 @@ public class LocalHostFixture : IAsyncLifetime
             throw new InvalidOperationException("The local host did not start. Is Azurite running? ./test.sh starts it (npx azurite).", ex);
         }
         Http = new HttpClient { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Lets a derived fixture change the configuration after the suite's defaults.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
     }
 
     public virtual async Task DisposeAsync()

@@ -74,6 +74,9 @@ public static class Schedules
 
     /// <summary>The outbox dispatcher: every minute, at second 0.</summary>
     public const string DispatchEvents = "0 * * * * *";
+
+    /// <summary>Idempotency-key purge: daily at 19:00 UTC = 03:00 China Standard Time (after the selfie purge at 02:30).</summary>
+    public const string PurgeExpiredIdempotencyKeys = "0 0 19 * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -97,4 +100,5 @@ public static class FunctionNames
     public const string ChangePensionerStatus = "ChangePensionerStatus";
     public const string ScanCertificationCycle = "ScanCertificationCycle";
     public const string DispatchCycleEvents = "DispatchCycleEvents";
+    public const string PurgeExpiredIdempotencyKeys = "PurgeExpiredIdempotencyKeys";
 }

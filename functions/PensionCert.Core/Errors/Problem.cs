@@ -18,6 +18,8 @@ public enum ProblemKind
     Forbidden,
     TooManyRequests,
     RequestTimeout,
+    UriTooLong,
+    RequestHeadersTooLarge,
 }
 
 /// <summary>
@@ -77,6 +79,8 @@ public static class ProblemTypes
     public static readonly ProblemType RateLimited = new("rate-limited", ProblemKind.TooManyRequests, "Too many requests; retry after the time in Retry-After", "当前访问人数较多，请稍后再试。");
     public static readonly ProblemType IdempotentRequestInProgress = new("idempotent-request-in-progress", ProblemKind.Conflict, "A request with this Idempotency-Key is still being processed", "您的认证请求正在处理中，请稍候查看结果，不要重复提交。");
     public static readonly ProblemType PensionerSubmissionsLimited = new("pensioner-submissions-limited", ProblemKind.TooManyRequests, "Too many submissions for this pensioner; retry after the time in Retry-After", "提交过于频繁，请稍等片刻再试。");
+    public static readonly ProblemType UriTooLong = new("uri-too-long", ProblemKind.UriTooLong, "The request target (path and query) is too long", "请求地址过长，请返回后重新操作。");
+    public static readonly ProblemType RequestHeadersTooLarge = new("request-headers-too-large", ProblemKind.RequestHeadersTooLarge, "The request headers are too large or too many", "请求头过大，请清除浏览器或应用缓存后重试。");
     public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
 

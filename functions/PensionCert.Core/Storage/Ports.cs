@@ -110,6 +110,13 @@ public interface IIdempotencyStore
     /// (a submission refused after it claimed the key, so a retry is judged afresh); otherwise changes nothing.
     /// </summary>
     Task ReleaseAsync(string scopedKey, string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes every binding created before <paramref name="expiredBefore"/> (such a binding is already treated as
+    /// absent by <see cref="ClaimAsync(string, IdempotencyEntry, DateTimeOffset, CancellationToken)"/>); returns how many
+    /// were deleted. A binding renewed meanwhile by a claim is kept (ETag-conditional delete). Safe to run twice.
+    /// </summary>
+    Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>Private blob storage for reference photos and selfies.</summary>

@@ -1,0 +1,111 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using PensionCert.Core.Operators;
+
+namespace PensionCert.Http.Tests;
+
+/// <summary>
+/// Operator JWT claims are read strictly: exactly one string <c>role</c> naming a known role, exactly one <c>regions</c>
+/// that is a non-empty JSON array of six-digit codes; anything else is refused even when the signature is valid.
+/// Tokens are signed here from raw JSON payloads, so odd shapes (duplicate members, numbers) reach the validator as sent.
+/// </summary>
+public sealed class OperatorTokenValidatorTests
+{
+    private static readonly OperatorAuthOptions Options = new()
+    {
+        Issuer = "test-issuer",
+        Audience = "test-audience",
+        SigningKey = Convert.ToBase64String(Encoding.ASCII.GetBytes("unit-test-only-operator-signing-key-0123456789")),
+    };
+
+    private static readonly OperatorTokenValidator Validator = new(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<OperatorTokenValidator>.Instance);
+
+    /// <summary>Signs <paramref name="claims"/> (raw JSON members) with iss, aud and a one-hour lifetime around them.</summary>
+    private static string Sign(string claims)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = $$"""{"iss":"test-issuer","aud":"test-audience","iat":{{now}},"nbf":{{now}},"exp":{{now + 3600}},{{claims}}}""";
+        var credentials = new SigningCredentials(new SymmetricSecurityKey(Options.DecodeSigningKey()), SecurityAlgorithms.HmacSha256);
+        return new JsonWebTokenHandler().CreateToken(payload, credentials);
+    }
+
+    private static Task<OperatorPrincipal?> Validate(string claims) => Validator.ValidateAsync("Bearer " + Sign(claims), CancellationToken.None);
+
+    [Fact]
+    public async Task WellFormedClaims_Accepted()
+    {
+        var principal = await Validate("""  "sub":"op-0001","role":"reviewer","regions":["110105","440300"]  """);
+
+        Assert.NotNull(principal);
+        Assert.Equal("op-0001", principal!.Subject);
+        Assert.Equal(OperatorRole.Reviewer, principal.Role);
+        Assert.True(principal.Serves("440305"));
+        Assert.False(principal.Serves("310101"));
+    }
+
+    [Fact]
+    public async Task MintedByTheIssuer_Accepted()
+    {
+        var token = OperatorTokenIssuer.Mint(Options, "op-0002", OperatorRole.Admin, ["110000"], TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        var principal = await Validator.ValidateAsync("Bearer " + token, CancellationToken.None);
+        Assert.Equal(OperatorRole.Admin, principal?.Role);
+    }
+
+    [Theory]
+    [InlineData("regions as a plain string", """ "sub":"op","role":"admin","regions":"110000" """)]
+    [InlineData("regions as a number", """ "sub":"op","role":"admin","regions":110000 """)]
+    [InlineData("regions as an array serialised into a string", """ "sub":"op","role":"admin","regions":"[\"110000\"]" """)]
+    [InlineData("regions empty", """ "sub":"op","role":"admin","regions":[] """)]
+    [InlineData("regions with a number", """ "sub":"op","role":"admin","regions":[110000] """)]
+    [InlineData("regions with a five-digit code", """ "sub":"op","role":"admin","regions":["11000"] """)]
+    [InlineData("regions with padding", """ "sub":"op","role":"admin","regions":[" 110000"] """)]
+    [InlineData("regions with a null", """ "sub":"op","role":"admin","regions":["110000",null] """)]
+    [InlineData("regions missing", """ "sub":"op","role":"admin" """)]
+    [InlineData("regions twice", """ "sub":"op","role":"admin","regions":["110000"],"regions":["310000"] """)]
+    [InlineData("role twice, different values", """ "sub":"op","role":"clerk","role":"admin","regions":["110000"] """)]
+    [InlineData("role twice, same value", """ "sub":"op","role":"admin","role":"admin","regions":["110000"] """)]
+    [InlineData("role as an array", """ "sub":"op","role":["admin"],"regions":["110000"] """)]
+    [InlineData("role as an array of two", """ "sub":"op","role":["clerk","admin"],"regions":["110000"] """)]
+    [InlineData("role unknown", """ "sub":"op","role":"superuser","regions":["110000"] """)]
+    [InlineData("role upper-case", """ "sub":"op","role":"Admin","regions":["110000"] """)]
+    [InlineData("role as a number", """ "sub":"op","role":1,"regions":["110000"] """)]
+    [InlineData("role missing", """ "sub":"op","regions":["110000"] """)]
+    [InlineData("sub missing", """ "role":"admin","regions":["110000"] """)]
+    [InlineData("sub as a number", """ "sub":7,"role":"admin","regions":["110000"] """)]
+    [InlineData("sub empty", """ "sub":" ","role":"admin","regions":["110000"] """)]
+    public async Task OddlyShapedClaims_Refused(string because, string claims)
+    {
+        Assert.True(await Validate(claims) is null, because);
+    }
+
+    [Fact]
+    public async Task WrongSignature_Refused()
+    {
+        var token = Sign(""" "sub":"op","role":"admin","regions":["110000"] """);
+        var tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+        Assert.Null(await Validator.ValidateAsync("Bearer " + tampered, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(null, "Bearer")]
+    [InlineData("Basic dXNlcjpwYXNz", "Bearer")]
+    [InlineData("Bearer", "Bearer error=\"invalid_request\"")]
+    [InlineData("Bearer   ", "Bearer error=\"invalid_request\"")]
+    [InlineData("Bearer abc.def.ghi", "Bearer error=\"invalid_token\"")]
+    [InlineData("bearer abc", "Bearer error=\"invalid_token\"")]
+    [InlineData("BearerX abc", "Bearer")]
+    public void Challenge_FollowsRfc6750(string? authorization, string expected)
+    {
+        Assert.Equal(expected, OperatorTokenValidator.Challenge(authorization is null ? StringValues.Empty : new StringValues(authorization)));
+    }
+
+    [Fact]
+    public void Challenge_TwoAuthorizationHeaders_InvalidRequest()
+    {
+        Assert.Equal("Bearer error=\"invalid_request\"", OperatorTokenValidator.Challenge(new StringValues(["Bearer a", "Bearer b"])));
+    }
+}
