@@ -15,7 +15,7 @@ namespace PensionCert.IntegrationTests;
 
 /// <summary>Selfies are deleted after the retention period by the timer's service; an admin can erase a pensioner.</summary>
 [Collection(LocalHostCollection.Name)]
-public sealed class RetentionAndErasureTests(LocalHostFixture host)
+public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstractions.ITestOutputHelper output)
 {
     private T Service<T>() where T : notnull => host.App.Services.GetRequiredService<T>();
 
@@ -151,6 +151,8 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host)
         }
         Assert.True(leftovers.Count == 0, "left behind: " + string.Join(", ", leftovers));
         Assert.Null(await Service<IPensionerRepository>().GetAsync(pensionerId, CancellationToken.None));
+        var removedByWorker = host.Logs.Lines.Count(l => l.Contains(pensionerId, StringComparison.Ordinal) && l.Contains("was erased", StringComparison.Ordinal));
+        output.WriteLine($"submissions: {string.Join(' ', results.Select(r => (int)r.Status))}; removed by the worker after the erasure: {removedByWorker}");
     }
 
     /// <summary>Everything of the pensioner still stored anywhere (blob container or any of the tables), named.</summary>
