@@ -13,7 +13,7 @@ namespace PensionCert.Infrastructure;
 /// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
 /// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
-/// per China day, so erasing the partition erases them too.
+/// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
 /// The name and ID number are stored only AES-GCM encrypted (<c>NameProtected</c>, <c>IdNumberProtected</c>, bound to
 /// the pensioner id and field), re-encrypted with the active key whenever the profile is saved.
 /// </summary>
@@ -172,7 +172,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
                 var profile = await clients.Pensioners.GetEntityIfExistsAsync<TableEntity>(pensionerId, ProfileRowKey, select: ["RowKey"], cancellationToken: cancellationToken);
                 var rowKeys = new List<string>();
                 await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}"), select: ["RowKey"], cancellationToken: cancellationToken))
-                    if (e.RowKey != ProfileRowKey) rowKeys.Add(e.RowKey);
+                    if (e.RowKey != ProfileRowKey && !e.RowKey.StartsWith(CertificationRowPrefix, StringComparison.Ordinal)) rowKeys.Add(e.RowKey);
                 // Everything but the profile first, in transactions of at most 100 (the service limit per batch).
                 foreach (var chunk in rowKeys.Chunk(100))
                 {

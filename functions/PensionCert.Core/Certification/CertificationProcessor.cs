@@ -180,7 +180,16 @@ public sealed partial class CertificationProcessor(
     {
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null || record.Status.IsDecided()) return;
-        if (await pensioners.GetAsync(record.PensionerId, cancellationToken) is null)
+        bool erased;
+        try
+        {
+            erased = await pensioners.GetAsync(record.PensionerId, cancellationToken) is null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            erased = false; // An unreadable profile (the likely reason for giving up) still exists: record the failure.
+        }
+        if (erased)
         {
             await RemoveErasedAsync(record, null, cancellationToken);
             return;

@@ -54,10 +54,11 @@ public sealed partial class PensionerAdministrationService(
     /// <item>the sweep outside the pensioner's partition: the region-list row (RegionPensioners), every payment change
     /// (PaymentChanges), pending outbox pointers (OutboxIndex) and due-date index entries (CycleDueIndex);</item>
     /// <item>the ID-number-hash index entry (PensionerIdentities) and every row of the pensioner's partition in
-    /// Pensioners (reference history, certification index, failed attempts, outbox rows), the profile last and only if
-    /// it did not change meanwhile;</item>
-    /// <item>the sweep once more, and the review cases once more, for what a worker that read the profile before it
-    /// went wrote in between.</item>
+    /// Pensioners (reference history, failed attempts, outbox rows), the profile last and only if it did not change
+    /// meanwhile;</item>
+    /// <item>then, with the profile gone, every certification still indexed (one submitted or decided while the
+    /// erasure ran) as in step 1 with its index row, the sweep once more, and the review cases once more, for what a
+    /// worker that read the profile before it went wrote in between.</item>
     /// </list>
     /// The operator audit rows of the pensioner (OperatorAudit, no personal data) are kept, this erasure's included.
     /// Idempotency keys hold only a certification id and a hash and expire with the key lifetime.
@@ -85,7 +86,16 @@ public sealed partial class PensionerAdministrationService(
         var swept = await SweepAsync(profile, cancellationToken);
         var rows = await pensioners.DeleteAsync(profile.PensionerId, profile.IdNumberHash, cancellationToken);
         // The profile is gone: no writer can start anything for the pensioner now, but one that read the profile
-        // before may have written outside the partition since the first sweep.
+        // before may have submitted or decided a certification since the listing above, or written outside the
+        // partition since the first sweep. Every certification indexed now (the first ones again: their index rows
+        // are still there) is erased and its index row removed; later ones are removed by the worker.
+        var indexed = await pensioners.ListCertificationIdsAsync(profile.PensionerId, cancellationToken);
+        foreach (var certificationId in indexed)
+        {
+            await EraseCertificationAsync(certificationId, cancellationToken);
+            await pensioners.RemoveCertificationAsync(profile.PensionerId, certificationId, cancellationToken);
+        }
+        rows += indexed.Count;
         swept += await SweepAsync(profile, cancellationToken);
         await reviewCases.DeleteForPensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         LogErased(logger, profile.PensionerId, certificationIds.Count, references, rows, swept);

@@ -46,9 +46,12 @@ public interface IPensionerRepository
 
     /// <summary>
     /// Deletes the ID-number-hash index entry (if it still maps to this pensioner) and every row of the pensioner
-    /// (profile, reference history, certification index, failed attempts, outbox rows), the profile last and only if
-    /// it did not change while the partition was emptied (otherwise the partition is read and emptied again), so a row
-    /// written together with a profile change during the erasure goes too. Idempotent. Returns the rows deleted.
+    /// (profile, reference history, failed attempts, outbox rows) except the certification index rows, the profile
+    /// last and only if it did not change while the partition was emptied (otherwise the partition is read and
+    /// emptied again), so a row written together with a profile change during the erasure goes too. The certification
+    /// index rows stay for the caller, which erases each certification indexed (some may have been decided while the
+    /// profile still existed) and then removes its row with <see cref="RemoveCertificationAsync"/>. Idempotent.
+    /// Returns the rows deleted.
     /// </summary>
     Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken);
 
