@@ -17,9 +17,11 @@ public sealed partial class PensionCertApi
     /// 100,000 records). 200 with counts per result and per-record results (line, result, pensioner id); never echoes ID numbers.
     /// </summary>
     public Task<IResult> ImportEvidenceAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.ImportEvidence, async () =>
+        RunAsync(request, HttpEndpoints.ImportEvidence, async caller =>
         {
-            var report = await _evidenceImport.ImportAsync(EvidenceRequestReader.Read(request, cancellationToken), cancellationToken);
+            var report = await _evidenceImport.ImportAsync(EvidenceRequestReader.Read(request, cancellationToken), caller.Operator!, cancellationToken);
+            caller.AuditDetail = string.Create(CultureInfo.InvariantCulture,
+                $"evidence received={report.Received} certified={report.Counts[EvidenceResults.Certified]} deceased={report.Counts[EvidenceResults.Deceased]} regionNotServed={report.Counts[EvidenceResults.RegionNotServed]}");
             return Results.Json(new EvidenceImportResponse(report.Received, report.Counts,
                 report.Results.Select(r => new EvidenceResultBody(r.Line, r.Result, r.PensionerId)).ToArray()), ApiJson.Options);
         });

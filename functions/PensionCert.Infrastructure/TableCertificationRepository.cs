@@ -44,15 +44,35 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
                 var response = await clients.Certifications.UpdateEntityAsync(ToEntity(record), new ETag(record.ETag), TableUpdateMode.Replace, cancellationToken);
                 return record with { ETag = response.Headers.ETag?.ToString() };
             }
-            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex) || ex.Status == 404)
             {
-                throw new ConcurrencyConflictException("The certification record changed meanwhile.", ex);
+                throw new ConcurrencyConflictException("The certification record changed or was deleted meanwhile.", ex);
             }
         });
 
     /// <inheritdoc />
     public Task DeleteAsync(string certificationId, CancellationToken cancellationToken) =>
         StorageErrors.Guard(() => clients.Certifications.DeleteEntityAsync(certificationId, RecordRowKey, ETag.All, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<bool> TryDeleteAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            if (record.ETag is null) throw new ArgumentException("Only a stored record can be deleted conditionally.", nameof(record));
+            try
+            {
+                await clients.Certifications.DeleteEntityAsync(record.CertificationId, RecordRowKey, new ETag(record.ETag), cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                return false;
+            }
+        });
 
     private static TableEntity ToEntity(CertificationRecord r) => new(r.CertificationId, RecordRowKey)
     {

@@ -116,6 +116,34 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
             return (IReadOnlyList<PaymentChange>)changes.OrderBy(c => c.EffectiveOn).ThenBy(c => c.PensionerId, StringComparer.Ordinal).ToArray();
         });
 
+    /// <inheritdoc />
+    public Task<int> RemovePensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var removed = 0;
+            var row = await clients.RegionPensioners.GetEntityIfExistsAsync<TableEntity>(regionCode, pensionerId, select: ["RowKey"], cancellationToken: cancellationToken);
+            if (row.HasValue && await DeleteIfExistsAsync(clients.RegionPensioners, regionCode, pensionerId, cancellationToken)) removed++;
+            // The region's monthly partitions, and in each only the pensioner's RowKey range.
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey ge {regionCode + "-"} and PartitionKey lt {regionCode + "-~"} and RowKey ge {pensionerId + "-"} and RowKey lt {pensionerId + "-~"} and PensionerId eq {pensionerId}");
+            await foreach (var e in clients.PaymentChanges.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+                if (await DeleteIfExistsAsync(clients.PaymentChanges, e.PartitionKey, e.RowKey, cancellationToken)) removed++;
+            return removed;
+        });
+
+    private static async Task<bool> DeleteIfExistsAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
     private static string PaymentKind(string type) => type switch
     {
         EventTypes.PaymentSuspended => "suspended",

@@ -152,7 +152,7 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
         });
 
     /// <inheritdoc />
-    public Task MarkSentAsync(OutboxEntry entry, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
+    public Task<bool> MarkSentAsync(OutboxEntry entry, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {
             var patch = new TableEntity(entry.Event.Data.PensionerId, OutboxRowPrefix + entry.Event.Id) { ["SentAt"] = sentAt };
@@ -160,10 +160,39 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             {
                 await clients.Pensioners.UpdateEntityAsync(patch, new ETag(entry.ETag), TableUpdateMode.Merge, cancellationToken);
             }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // The pensioner was erased meanwhile (an update never creates the row).
+                return false;
+            }
             catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
             {
                 // Another dispatcher marked it meanwhile.
             }
+            return true;
+        });
+
+    /// <inheritdoc />
+    public Task<int> RemovePointersForPensionerAsync(string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var removed = 0;
+            for (var shard = 0; shard < PointerShards; shard++)
+            {
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"pending-" + shard.ToString(CultureInfo.InvariantCulture)} and PensionerId eq {pensionerId}");
+                await foreach (var e in clients.OutboxIndex.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+                {
+                    try
+                    {
+                        await clients.OutboxIndex.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+                        removed++;
+                    }
+                    catch (RequestFailedException ex) when (ex.Status == 404)
+                    {
+                    }
+                }
+            }
+            return removed;
         });
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ namespace PensionCert.Infrastructure;
 /// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
 /// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
-/// per China day, so erasing the partition erases them too.
+/// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
 /// The name and ID number are stored only AES-GCM encrypted (<c>NameProtected</c>, <c>IdNumberProtected</c>, bound to
 /// the pensioner id and field), re-encrypted with the active key whenever the profile is saved.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
     private const string ReferenceRowPrefix = "reference-";
     private const string CertificationRowPrefix = "certification-";
     private const string FailedAttemptRowPrefix = "failed-";
+    private const int MaxErasePasses = 10;
 
     /// <inheritdoc />
     public Task<PensionerProfile?> GetAsync(string pensionerId, CancellationToken cancellationToken) =>
@@ -133,29 +134,92 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         });
 
     /// <inheritdoc />
+    public Task RemoveCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                await clients.Pensioners.DeleteEntityAsync(pensionerId, CertificationRowPrefix + certificationId, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+        });
+
+    /// <inheritdoc />
     public Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {
             var identity = await clients.PensionerIdentities.GetEntityIfExistsAsync<TableEntity>(idNumberHash, "", cancellationToken: cancellationToken);
             if (identity.HasValue && identity.Value!.GetString("PensionerId") == pensionerId)
-                await clients.PensionerIdentities.DeleteEntityAsync(idNumberHash, "", identity.Value.ETag, cancellationToken);
+            {
+                try
+                {
+                    await clients.PensionerIdentities.DeleteEntityAsync(idNumberHash, "", identity.Value.ETag, cancellationToken);
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+                {
+                    // Deleted or re-pointed meanwhile: either way it no longer maps to this pensioner's row we read.
+                }
+            }
 
-            var rowKeys = new List<string>();
-            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}"), select: ["RowKey"], cancellationToken: cancellationToken))
-                rowKeys.Add(e.RowKey);
-            // Everything but the profile first, in transactions of at most 100 (the service limit per batch).
-            foreach (var chunk in rowKeys.Where(k => k != ProfileRowKey).Chunk(100))
-                await clients.Pensioners.SubmitTransactionAsync(
-                    chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pensionerId, k), ETag.All)), cancellationToken);
-            if (rowKeys.Contains(ProfileRowKey))
-                await clients.Pensioners.DeleteEntityAsync(pensionerId, ProfileRowKey, ETag.All, cancellationToken);
-            return rowKeys.Count;
+            var deleted = 0;
+            for (var attempt = 1; ; attempt++)
+            {
+                // The profile's ETag first: every writer that adds a row together with a profile change (cycle changes
+                // and their outbox rows, failed attempts) changes it, so the conditional delete below fails if one
+                // slipped in after the listing, and the partition is read again.
+                var profile = await clients.Pensioners.GetEntityIfExistsAsync<TableEntity>(pensionerId, ProfileRowKey, select: ["RowKey"], cancellationToken: cancellationToken);
+                var rowKeys = new List<string>();
+                await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}"), select: ["RowKey"], cancellationToken: cancellationToken))
+                    if (e.RowKey != ProfileRowKey && !e.RowKey.StartsWith(CertificationRowPrefix, StringComparison.Ordinal)) rowKeys.Add(e.RowKey);
+                // Everything but the profile first, in transactions of at most 100 (the service limit per batch).
+                foreach (var chunk in rowKeys.Chunk(100))
+                {
+                    try
+                    {
+                        await clients.Pensioners.SubmitTransactionAsync(
+                            chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pensionerId, k), ETag.All)), cancellationToken);
+                    }
+                    catch (TableTransactionFailedException ex) when (ex.Status == 404)
+                    {
+                        // A row went meanwhile (the worker removing a raced certification): one by one, 404s ignored.
+                        foreach (var k in chunk)
+                            await clients.Pensioners.DeleteEntityAsync(pensionerId, k, ETag.All, cancellationToken);
+                    }
+                }
+                deleted += rowKeys.Count;
+                if (!profile.HasValue) return deleted;
+                try
+                {
+                    await clients.Pensioners.DeleteEntityAsync(pensionerId, ProfileRowKey, profile.Value!.ETag, cancellationToken);
+                    return deleted + 1;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxErasePasses)
+                {
+                }
+            }
         });
 
     /// <inheritdoc />
-    public Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) =>
-        StorageErrors.Guard(() => clients.Pensioners.UpsertEntityAsync(
-            new TableEntity(pensionerId, FailedAttemptPrefix(day) + certificationId), TableUpdateMode.Replace, cancellationToken));
+    public Task<bool> RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                // The empty merge on the profile (If-Match *) makes the transaction fail when the profile is gone.
+                await clients.Pensioners.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(pensionerId, ProfileRowKey), ETag.All),
+                    new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(pensionerId, FailedAttemptPrefix(day) + certificationId)),
+                ], cancellationToken);
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                return false;
+            }
+        });
 
     /// <inheritdoc />
     public Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken) =>

@@ -195,7 +195,9 @@ public static class ScanBenchmark
 
         public Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken) { calls.Add(); return inner.DeleteAsync(pensionerId, idNumberHash, cancellationToken); }
 
-        public Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) { calls.Add(); return inner.RecordFailedAttemptAsync(pensionerId, day, certificationId, cancellationToken); }
+        public Task<bool> RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) { calls.Add(); return inner.RecordFailedAttemptAsync(pensionerId, day, certificationId, cancellationToken); }
+
+        public Task RemoveCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) { calls.Add(); return inner.RemoveCertificationAsync(pensionerId, certificationId, cancellationToken); }
 
         public Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken) { calls.Add(); return inner.CountFailedAttemptsAsync(pensionerId, day, cancellationToken); }
     }

@@ -15,7 +15,7 @@ namespace PensionCert.IntegrationTests;
 
 /// <summary>Selfies are deleted after the retention period by the timer's service; an admin can erase a pensioner.</summary>
 [Collection(LocalHostCollection.Name)]
-public sealed class RetentionAndErasureTests(LocalHostFixture host)
+public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstractions.ITestOutputHelper output)
 {
     private T Service<T>() where T : notnull => host.App.Services.GetRequiredService<T>();
 
@@ -105,6 +105,83 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host)
         await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, code, $"{role} of {region} erases");
         Assert.Equal(before, await host.CountStoredAsync());
         Assert.NotNull(await Service<IPensionerRepository>().GetAsync(pensionerId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Erase_WhileSubmissionsAreInFlight_LeavesNoRecordSelfieRowReadModelOrIndexEntryOfThePensioner()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        // One approval first, so the pensioner has cycle rows, an outbox row and a region-list row to erase.
+        var approved = await host.SubmitOkAsync(id, Photos.GenuineProbe);
+        Assert.Equal("Approved", (await host.PollDecidedAsync(approved)).GetProperty("status").GetString());
+        await Service<OutboxDispatcher>().DispatchAsync(CancellationToken.None);
+        Assert.True((await host.Storage.RegionPensioners.GetEntityIfExistsAsync<TableEntity>(id[..6], pensionerId)).HasValue);
+        var token = LocalHostFixture.OperatorToken(OperatorRole.Admin, ["110105"], subject: "admin-erase-race");
+
+        // A first wave reaches the worker; the second wave and the erasure run at the same time as it.
+        var photos = new[] { Photos.GenuineProbe, Photos.Impostor, Photos.NoFace };
+        async Task<(HttpStatusCode Status, string? CertificationId)> SubmitAsync(int i)
+        {
+            using var response = await host.SubmitAsync(id, photos[i % photos.Length]);
+            var body = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, response.StatusCode == HttpStatusCode.Accepted ? JsonDocument.Parse(body).RootElement.GetProperty("certificationId").GetString() : null);
+        }
+        var firstWave = await Task.WhenAll(Enumerable.Range(0, 3).Select(SubmitAsync));
+        var secondWave = Enumerable.Range(3, 6).Select(async i => { await Task.Delay(40 * i); return await SubmitAsync(i); }).ToArray();
+        await Task.Delay(150);
+        using var erase = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token)));
+        var results = firstWave.Concat(await Task.WhenAll(secondWave)).ToArray();
+
+        Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        Assert.All(results, r => Assert.Contains(r.Status, new[] { HttpStatusCode.Accepted, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests }));
+        Assert.All(firstWave, r => Assert.Equal(HttpStatusCode.Accepted, r.Status));
+        var certificationIds = results.Select(r => r.CertificationId).OfType<string>().Append(approved).ToArray();
+
+        // The worker removes what the in-flight submissions wrote after the erasure; a dispatcher run may follow.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        List<string> leftovers;
+        while (true)
+        {
+            await Service<OutboxDispatcher>().DispatchAsync(CancellationToken.None);
+            leftovers = await LeftoversAsync(pensionerId, certificationIds);
+            var queued = (await host.Storage.VerificationQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            if ((leftovers.Count == 0 && queued == 0) || DateTime.UtcNow > deadline) break;
+            await Task.Delay(500);
+        }
+        Assert.True(leftovers.Count == 0, "left behind: " + string.Join(", ", leftovers));
+        Assert.Null(await Service<IPensionerRepository>().GetAsync(pensionerId, CancellationToken.None));
+        var removedByWorker = host.Logs.Lines.Count(l => l.Contains(pensionerId, StringComparison.Ordinal) && l.Contains("was erased", StringComparison.Ordinal));
+        output.WriteLine($"submissions: {string.Join(' ', results.Select(r => (int)r.Status))}; removed by the worker after the erasure: {removedByWorker}");
+    }
+
+    /// <summary>Everything of the pensioner still stored anywhere (blob container or any of the tables), named.</summary>
+    private async Task<List<string>> LeftoversAsync(string pensionerId, IReadOnlyCollection<string> certificationIds)
+    {
+        var s = host.Storage;
+        var found = new List<string>();
+        async Task Rows(string what, TableClient table, string filter)
+        {
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"]))
+                found.Add($"{what} {e.PartitionKey}/{e.RowKey}");
+        }
+        await Rows("pensioner-row", s.Pensioners, TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}"));
+        await Rows("identity", s.PensionerIdentities, TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"));
+        await Rows("certification", s.Certifications, TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"));
+        await Rows("review-case", s.ReviewCases, TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"));
+        await Rows("due-index", s.CycleDueIndex, TableClient.CreateQueryFilter($"RowKey eq {pensionerId}"));
+        await Rows("outbox-pointer", s.OutboxIndex, TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"));
+        await Rows("region-list", s.RegionPensioners, TableClient.CreateQueryFilter($"RowKey eq {pensionerId}"));
+        await Rows("payment-change", s.PaymentChanges, TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"));
+        foreach (var c in certificationIds)
+        {
+            await Rows("retention", s.SelfieRetention, TableClient.CreateQueryFilter($"RowKey eq {c}"));
+            await Rows("certification", s.Certifications, TableClient.CreateQueryFilter($"PartitionKey eq {c}"));
+            if ((await s.Selfies.GetBlobClient(c).ExistsAsync()).Value) found.Add("selfie " + c);
+        }
+        await foreach (var blob in s.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" }))
+            found.Add("reference " + blob.Name);
+        return found.Distinct().ToList();
     }
 
     private SelfieRetentionService Purger(TimeProvider clock) => new(

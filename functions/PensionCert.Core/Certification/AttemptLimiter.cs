@@ -37,19 +37,32 @@ public sealed partial class AttemptLimiter(
         throw new ProblemException(ProblemTypes.DailyAttemptsExhausted) { RetryAfter = reopensAt - now };
     }
 
-    /// <summary>Records a rejected online certification (idempotent) and opens a review case once the limit is reached.</summary>
-    public async Task RecordRejectedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a rejected online certification (idempotent) and opens a review case once the limit is reached. Nothing
+    /// is left behind for an erased pensioner: the failed attempt is written only while the profile exists, and a
+    /// review case opened while an erasure ran is deleted again when the profile is then found gone (the erasure
+    /// deletes review cases once more after the profile, so either side removes a case opened in between).
+    /// </summary>
+    /// <returns>False when the pensioner no longer exists (erased): the caller removes the certification.</returns>
+    public async Task<bool> RecordRejectedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (!record.Channel.IsOnline() || pensioner is null) return;
+        if (pensioner is null) return false;
+        if (!record.Channel.IsOnline()) return true;
         var day = ChinaTime.ToChinaDate(record.SubmittedAt);
-        await pensioners.RecordFailedAttemptAsync(record.PensionerId, day, record.CertificationId, cancellationToken);
+        if (!await pensioners.RecordFailedAttemptAsync(record.PensionerId, day, record.CertificationId, cancellationToken)) return false;
         var failures = await pensioners.CountFailedAttemptsAsync(record.PensionerId, day, cancellationToken);
         if (failures >= options.Value.MaxFailedAttemptsPerDay)
         {
             await reviewCases.OpenAsync(new ReviewCase(pensioner.RegionCode, day, record.PensionerId, ReviewReason, timeProvider.GetUtcNow()), cancellationToken);
+            if (await pensioners.GetAsync(record.PensionerId, cancellationToken) is null)
+            {
+                await reviewCases.DeleteForPensionerAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
+                return false;
+            }
             LogReviewOpened(logger, record.PensionerId, failures);
         }
+        return true;
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Online certification for pensioner {PensionerId} refused: daily failure limit reached")]

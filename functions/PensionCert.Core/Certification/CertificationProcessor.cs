@@ -20,6 +20,14 @@ public sealed class CertificationNotYetVisibleException(string certificationId)
 /// and writes the decision. Idempotent: a message for a decided certification changes nothing. Expected outcomes
 /// (no face, mismatch, spoof) are decisions; unexpected errors propagate so the queue retries, and on the last
 /// attempt the record is marked Failed instead of staying Pending.
+/// <para>
+/// Erasure: a submission can read the profile just before its pensioner is erased and still write its record,
+/// index row and selfie afterwards, and a worker can read the profile just before the erasure. The worker therefore
+/// treats a missing profile (only erasure deletes profiles) as "erased": it deletes the certification's selfie,
+/// retention entry, pensioner-partition index row and record instead of writing a decision. The same happens when
+/// the cycle update, the failed-attempt count, the review hold or the decision itself finds the profile or record
+/// gone, so nothing of an erased pensioner outlives the redelivery of its in-flight messages.
+/// </para>
 /// </summary>
 public sealed partial class CertificationProcessor(
     ICertificationRepository certifications,
@@ -28,6 +36,7 @@ public sealed partial class CertificationProcessor(
     IFaceAnalyzer faceAnalyzer,
     VerificationPolicy policy,
     Retention.SelfieRetentionService retention,
+    ISelfieRetentionIndex retentionIndex,
     AttemptLimiter attemptLimiter,
     CycleService cycle,
     IOptions<CertificationOptions> options,
@@ -80,7 +89,7 @@ public sealed partial class CertificationProcessor(
         var pensioner = await pensioners.GetAsync(record.PensionerId, cancellationToken);
         if (pensioner is null)
         {
-            await DecideAsync(record, new VerificationDecision(CertificationStatus.Rejected, null, null, [Reasons.ReferenceUnavailable]), cancellationToken);
+            await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
         var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
@@ -92,13 +101,20 @@ public sealed partial class CertificationProcessor(
 
         var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
         var decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
-        if (decision.Status == CertificationStatus.Approved)
-            await RecordCertifiedAsync(record, cancellationToken);
-        // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
-        if (decision.Status == CertificationStatus.Rejected)
-            await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken);
-        else if (decision.Status == CertificationStatus.NeedsReview)
-            await HoldForReviewAsync(record, cancellationToken);
+        // Each step below fails (NotFound / false) instead of writing when the pensioner was erased meanwhile.
+        var stillThere = decision.Status switch
+        {
+            CertificationStatus.Approved => await RecordCertifiedAsync(record, cancellationToken) != CycleCommandResult.NotFound,
+            // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
+            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken),
+            CertificationStatus.NeedsReview => await HoldForReviewAsync(record, cancellationToken) != CycleCommandResult.NotFound,
+            _ => true,
+        };
+        if (!stillThere)
+        {
+            await RemoveErasedAsync(record, null, cancellationToken);
+            return;
+        }
         await DecideAsync(record, decision, cancellationToken);
     }
 
@@ -107,18 +123,44 @@ public sealed partial class CertificationProcessor(
         var decidedAt = timeProvider.GetUtcNow();
         // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
         var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
-        await certifications.UpdateAsync(record with
+        try
         {
-            Status = decision.Status,
-            DecidedAt = decidedAt,
-            SelfieDeleteOn = deleteOn,
-            Similarity = decision.Similarity,
-            AcceptThreshold = policy.AcceptThreshold,
-            ReviewThreshold = policy.ReviewThreshold,
-            LivenessScore = decision.LivenessScore,
-            ReasonCodes = decision.Reasons.Select(r => r.Code).ToArray(),
-        }, cancellationToken);
+            await certifications.UpdateAsync(record with
+            {
+                Status = decision.Status,
+                DecidedAt = decidedAt,
+                SelfieDeleteOn = deleteOn,
+                Similarity = decision.Similarity,
+                AcceptThreshold = policy.AcceptThreshold,
+                ReviewThreshold = policy.ReviewThreshold,
+                LivenessScore = decision.LivenessScore,
+                ReasonCodes = decision.Reasons.Select(r => r.Code).ToArray(),
+            }, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
+            // The record was erased while this decision was made: remove what this worker added (the retention entry).
+            await RemoveErasedAsync(record, deleteOn, cancellationToken);
+            return;
+        }
         LogDecided(logger, record.CertificationId, decision.Status, decision.Similarity, decision.LivenessScore);
+    }
+
+    /// <summary>
+    /// Removes a certification whose pensioner was erased: the selfie, the retention entries (the record's and
+    /// <paramref name="scheduledOn"/>'s), the index row in the pensioner's partition (a delete never recreates the
+    /// partition) and the record last, so a crash part-way is finished by the redelivered message.
+    /// </summary>
+    private async Task RemoveErasedAsync(CertificationRecord record, DateOnly? scheduledOn, CancellationToken cancellationToken)
+    {
+        await photos.DeleteAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
+        var entries = new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
+            .Select(on => new SelfieRetentionEntry(on, record.CertificationId)).ToArray();
+        if (entries.Length > 0) await retentionIndex.RemoveAsync(entries, cancellationToken);
+        await pensioners.RemoveCertificationAsync(record.PensionerId, record.CertificationId, cancellationToken);
+        await certifications.DeleteAsync(record.CertificationId, cancellationToken);
+        LogRemovedErased(logger, record.CertificationId, record.PensionerId);
     }
 
     /// <summary>
@@ -127,27 +169,49 @@ public sealed partial class CertificationProcessor(
     /// certification already recorded is kept. Runs before the decision is written, so a crash between the two is
     /// repaired by the redelivered message.
     /// </summary>
-    private Task RecordCertifiedAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+    private Task<CycleCommandResult> RecordCertifiedAsync(CertificationRecord record, CancellationToken cancellationToken) =>
         cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt, new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId), cancellationToken);
 
     /// <summary>A review blocks suspension while it is open (closed by the review decision or any later certification).</summary>
-    private Task HoldForReviewAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+    private Task<CycleCommandResult> HoldForReviewAsync(CertificationRecord record, CancellationToken cancellationToken) =>
         cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(record.CertificationId), open: true, cancellationToken);
 
     private async Task MarkFailedAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
     {
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null || record.Status.IsDecided()) return;
+        bool erased;
+        try
+        {
+            erased = await pensioners.GetAsync(record.PensionerId, cancellationToken) is null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            erased = false; // An unreadable profile (the likely reason for giving up) still exists: record the failure.
+        }
+        if (erased)
+        {
+            await RemoveErasedAsync(record, null, cancellationToken);
+            return;
+        }
         var decidedAt = timeProvider.GetUtcNow();
         var deleteOn = await retention.ScheduleAsync(certificationId, decidedAt, cancellationToken);
-        await certifications.UpdateAsync(record with
+        try
         {
-            Status = CertificationStatus.Failed,
-            DecidedAt = decidedAt,
-            SelfieDeleteOn = deleteOn,
-            Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
-            ReasonCodes = [Reasons.ProcessingFailed.Code],
-        }, cancellationToken);
+            await certifications.UpdateAsync(record with
+            {
+                Status = CertificationStatus.Failed,
+                DecidedAt = decidedAt,
+                SelfieDeleteOn = deleteOn,
+                Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
+                ReasonCodes = [Reasons.ProcessingFailed.Code],
+            }, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            if (await certifications.GetAsync(certificationId, cancellationToken) is not null) throw;
+            await RemoveErasedAsync(record, deleteOn, cancellationToken);
+        }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]
@@ -158,6 +222,9 @@ public sealed partial class CertificationProcessor(
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Verification message for {CertificationId} has no record after the grace period; submission abandoned")]
     private static partial void LogAbandoned(ILogger logger, string certificationId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId} was erased; selfie, record and index row removed")]
+    private static partial void LogRemovedErased(ILogger logger, string certificationId, string pensionerId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Certification {CertificationId} failed on attempt {DequeueCount} ({ErrorType}); recorded as Failed")]
     private static partial void LogGaveUp(ILogger logger, string certificationId, long dequeueCount, string errorType);

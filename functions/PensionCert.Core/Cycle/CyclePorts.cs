@@ -73,7 +73,11 @@ public interface IOutboxStore
     Task<OutboxEntry?> GetAsync(OutboxPointer pointer, CancellationToken cancellationToken);
 
     /// <summary>Marks the row sent (ETag-checked; a concurrent dispatcher that already did is not an error).</summary>
-    Task MarkSentAsync(OutboxEntry entry, DateTimeOffset sentAt, CancellationToken cancellationToken);
+    /// <returns>False when the row no longer exists: the pensioner was erased meanwhile (nothing is written).</returns>
+    Task<bool> MarkSentAsync(OutboxEntry entry, DateTimeOffset sentAt, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every pending pointer of <paramref name="pensionerId"/> (erasure); returns how many.</summary>
+    Task<int> RemovePointersForPensionerAsync(string pensionerId, CancellationToken cancellationToken);
 
     /// <summary>Deletes a pointer (no error if absent).</summary>
     Task RemovePointerAsync(OutboxPointer pointer, CancellationToken cancellationToken);
@@ -115,4 +119,10 @@ public interface ICycleReadModel
 
     /// <summary>The payment changes recorded for a region in a month (one partition).</summary>
     Task<IReadOnlyList<PaymentChange>> ListPaymentChangesAsync(string regionCode, DateOnly month, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the pensioner's row in the region list and every payment change of the pensioner in the region
+    /// (erasure; also the dispatcher's undo of a projection whose outbox row was erased meanwhile). Returns how many.
+    /// </summary>
+    Task<int> RemovePensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
 }

@@ -118,9 +118,18 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
             {
                 await readModel.ProjectAsync(entry.Event, cancellationToken);
                 await publisher.PublishAsync(entry.Event, cancellationToken);
-                await outbox.MarkSentAsync(entry, timeProvider.GetUtcNow(), cancellationToken);
-                published++;
-                LogPublished(logger, entry.Event.Id, entry.Event.Type, entry.Event.Data.PensionerId);
+                if (await outbox.MarkSentAsync(entry, timeProvider.GetUtcNow(), cancellationToken))
+                {
+                    published++;
+                    LogPublished(logger, entry.Event.Id, entry.Event.Type, entry.Event.Data.PensionerId);
+                }
+                else
+                {
+                    // The outbox row went while this event was projected: the pensioner was erased meanwhile, and
+                    // the erasure may have cleared the read models before this projection; clear them again.
+                    await readModel.RemovePensionerAsync(entry.Event.Data.RegionCode, entry.Event.Data.PensionerId, cancellationToken);
+                    LogErasedMeanwhile(logger, entry.Event.Id, entry.Event.Data.PensionerId);
+                }
             }
             else
             {
@@ -130,6 +139,9 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
         }
         return new DispatchReport(published, alreadySent, orphaned);
     }
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Event {EventId}: pensioner {PensionerId} was erased while it was dispatched; read-model rows removed")]
+    private static partial void LogErasedMeanwhile(ILogger logger, string eventId, string pensionerId);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Published event {EventId} {EventType} for pensioner {PensionerId}")]
     private static partial void LogPublished(ILogger logger, string eventId, string eventType, string pensionerId);

@@ -254,6 +254,31 @@ public sealed partial class CycleService(
         }, cancellationToken);
 
     /// <summary>
+    /// Removes the pensioner from the due-date index (erasure) at every date the current cycle can have placed them:
+    /// each reminder date, the overdue date and the automatic-suspension date of <paramref name="profile"/>'s last
+    /// valid day, and today and tomorrow (the earliest date a change schedules). Point deletes only, no scan. An entry
+    /// planned from an earlier state carries only the opaque id and is dropped by the daily scan on its date (the
+    /// scan unschedules ids without a profile). Returns the dates tried.
+    /// </summary>
+    public async Task<int> UnscheduleAllAsync(PensionerProfile profile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var policy = options.Value.For(profile.RegionCode);
+        var today = ChinaTime.Today(timeProvider);
+        var dates = new HashSet<DateOnly> { today, today.AddDays(1) };
+        if (profile.ValidUntil is { } validUntil)
+        {
+            foreach (var days in policy.ReminderDaysBefore) dates.Add(validUntil.AddDays(-days));
+            dates.Add(validUntil.AddDays(1));
+            dates.Add(CyclePlanner.AutoSuspendOn(validUntil, policy));
+        }
+        if (CyclePlanner.NextActionOn(profile, policy, today) is { } next) dates.Add(next);
+        foreach (var on in dates.Where(d => d >= today))
+            await store.UnscheduleAsync(on, profile.PensionerId, cancellationToken);
+        return dates.Count;
+    }
+
+    /// <summary>
     /// The daily scan's work for one pensioner found in due-index partition <paramref name="asOf"/>: applies every
     /// effect due (each at most once, by its outbox marker), moves the index entry to the next action date, and
     /// removes it from <paramref name="asOf"/>. Returns the number of effects recorded by this call.

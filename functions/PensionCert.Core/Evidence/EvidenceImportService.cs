@@ -48,8 +48,11 @@ public static class EvidenceResults
     public const string InvalidDate = "invalid-date";
     public const string InvalidRecord = "invalid-record";
 
+    /// <summary>The pensioner is enrolled in a region the importing operator does not serve: refused, nothing applied, no pensioner id returned.</summary>
+    public const string RegionNotServed = "region-not-served";
+
     /// <summary>Every code, in report order.</summary>
-    public static readonly IReadOnlyList<string> All = [Certified, Deceased, AlreadyApplied, Stale, UnknownPerson, UntrustedSource, Inactive, InvalidIdNumber, InvalidType, InvalidDate, InvalidRecord];
+    public static readonly IReadOnlyList<string> All = [Certified, Deceased, AlreadyApplied, Stale, UnknownPerson, UntrustedSource, Inactive, InvalidIdNumber, InvalidType, InvalidDate, InvalidRecord, RegionNotServed];
 }
 
 /// <summary>The result of one record: its line, result code and (when known) the pensioner id. Never the ID number.</summary>
@@ -66,7 +69,9 @@ public sealed record EvidenceImportReport(int Received, IReadOnlyDictionary<stri
 /// source the pensioner's region trusts, dated after the last certification, certifies the pensioner (channel
 /// data-comparison), restarts the year and emits certification.silent; a death record marks the pensioner deceased
 /// and emits pensioner.deceased and payment.stopped. Records are read as a stream and processed with bounded
-/// concurrency; the same batch twice changes nothing (already-applied).
+/// concurrency; the same batch twice changes nothing (already-applied). An operator changes only pensioners of the
+/// regions they serve (<see cref="Operators.OperatorPrincipal.Serves"/>): a record of a pensioner enrolled elsewhere is
+/// refused with <see cref="EvidenceResults.RegionNotServed"/> (without their pensioner id) and not applied.
 /// </summary>
 public sealed partial class EvidenceImportService(IPensionerRepository pensioners, IIdNumberHasher hasher, CycleService cycle, TimeProvider timeProvider, ILogger<EvidenceImportService> logger)
 {
@@ -76,10 +81,11 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
     /// <summary>Records processed concurrently.</summary>
     public const int Parallelism = 16;
 
-    /// <summary>Imports a batch.</summary>
+    /// <summary>Imports a batch for <paramref name="operator"/>: records of pensioners outside their regions are refused per record.</summary>
     /// <exception cref="ProblemException">evidence-too-many-records.</exception>
-    public async Task<EvidenceImportReport> ImportAsync(IAsyncEnumerable<EvidenceRecord> records, CancellationToken cancellationToken)
+    public async Task<EvidenceImportReport> ImportAsync(IAsyncEnumerable<EvidenceRecord> records, Operators.OperatorPrincipal @operator, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(@operator);
         var today = ChinaTime.Today(timeProvider);
         var results = new ConcurrentBag<EvidenceRecordResult>();
         var received = 0;
@@ -92,16 +98,16 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
             }
         }
         await Parallel.ForEachAsync(Counted(), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (record, ct) => results.Add(await ApplyAsync(record, today, ct)));
+            async (record, ct) => results.Add(await ApplyAsync(record, @operator, today, ct)));
 
         var ordered = results.OrderBy(r => r.Line).ToArray();
         var counts = EvidenceResults.All.ToDictionary(c => c, c => 0);
         foreach (var r in ordered) counts[r.Result]++;
-        LogImported(logger, received, counts[EvidenceResults.Certified], counts[EvidenceResults.Deceased]);
+        LogImported(logger, received, counts[EvidenceResults.Certified], counts[EvidenceResults.Deceased], counts[EvidenceResults.RegionNotServed]);
         return new EvidenceImportReport(received, counts, ordered);
     }
 
-    private async Task<EvidenceRecordResult> ApplyAsync(EvidenceRecord record, DateOnly today, CancellationToken cancellationToken)
+    private async Task<EvidenceRecordResult> ApplyAsync(EvidenceRecord record, Operators.OperatorPrincipal @operator, DateOnly today, CancellationToken cancellationToken)
     {
         EvidenceRecordResult Result(string code, string? pensionerId = null) => new(record.Line, code, pensionerId);
 
@@ -116,6 +122,8 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
         var pensionerId = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
         var profile = pensionerId is null ? null : await pensioners.GetAsync(pensionerId, cancellationToken);
         if (profile is null) return Result(EvidenceResults.UnknownPerson);
+        // Before anything else about the pensioner (trust, standing): nothing of another region's pensioner is applied or shown.
+        if (!@operator.Serves(profile.RegionCode)) return Result(EvidenceResults.RegionNotServed);
         if (!cycle.PolicyFor(profile.RegionCode).Trusts(record.Source)) return Result(EvidenceResults.UntrustedSource, profile.PensionerId);
 
         var source = record.Source!.Trim().ToLowerInvariant();
@@ -133,6 +141,6 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
         }, profile.PensionerId);
     }
 
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Evidence batch imported: {Received} records, {Certified} certified silently, {Deceased} deceased")]
-    private static partial void LogImported(ILogger logger, int received, int certified, int deceased);
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Evidence batch imported: {Received} records, {Certified} certified silently, {Deceased} deceased, {RegionNotServed} refused (region not served)")]
+    private static partial void LogImported(ILogger logger, int received, int certified, int deceased, int regionNotServed);
 }

@@ -29,6 +29,9 @@ public sealed partial class PensionerAdministrationService(
     IPhotoStore photos,
     ISelfieRetentionIndex selfieRetention,
     IReviewCaseStore reviewCases,
+    CycleService cycle,
+    ICycleReadModel readModel,
+    IOutboxStore outbox,
     Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger)
 {
     /// <summary>Reads one pensioner for an operator; the full ID number only for a role that may see it and only when asked.</summary>
@@ -43,9 +46,30 @@ public sealed partial class PensionerAdministrationService(
     }
 
     /// <summary>
-    /// Erases a pensioner (admin only; region checked): every selfie, certification record and retention entry, every
-    /// reference photo, the ID-number-hash index entry and every row of the pensioner, the profile last, so an erasure
-    /// interrupted by an outage is finished by running it again. Returns counts for the audit row (no personal data).
+    /// Erases a pensioner (admin only; region checked). What goes, in this order:
+    /// <list type="number">
+    /// <item>every certification of the pensioner: its selfie blob, its selfie-retention entry and its record (deleted
+    /// only if unchanged since read, so a decision written meanwhile is read again for its retention entry);</item>
+    /// <item>the pensioner's review cases and every reference photo (current and superseded);</item>
+    /// <item>the sweep outside the pensioner's partition: the region-list row (RegionPensioners), every payment change
+    /// (PaymentChanges), pending outbox pointers (OutboxIndex) and due-date index entries (CycleDueIndex);</item>
+    /// <item>the ID-number-hash index entry (PensionerIdentities) and every row of the pensioner's partition in
+    /// Pensioners (reference history, failed attempts, outbox rows), the profile last and only if it did not change
+    /// meanwhile;</item>
+    /// <item>then, with the profile gone, every certification still indexed (one submitted or decided while the
+    /// erasure ran) as in step 1 with its index row, the sweep once more, and the review cases once more, for what a
+    /// worker that read the profile before it went wrote in between.</item>
+    /// </list>
+    /// The operator audit rows of the pensioner (OperatorAudit, no personal data) are kept, this erasure's included.
+    /// Idempotency keys hold only a certification id and a hash and expire with the key lifetime.
+    /// <para>
+    /// An erasure interrupted by an outage is finished by running it again (the profile goes last). A certification
+    /// submitted while the erasure runs may still write its record, selfie and index row; the verification worker
+    /// finds the profile gone and removes them within seconds (see <see cref="Certification.CertificationProcessor"/>).
+    /// Nothing the worker or the cycle does afterwards recreates a row in the pensioner's partition: profile changes
+    /// are ETag-conditional and failed attempts are written in one transaction with the profile.
+    /// </para>
+    /// Returns counts for the audit row (no personal data).
     /// </summary>
     /// <exception cref="ProblemException">role-not-allowed (403), pensioner-not-found (404), region-not-served (403).</exception>
     public async Task<ErasureResult> EraseAsync(string pensionerId, OperatorPrincipal @operator, CancellationToken cancellationToken)
@@ -56,19 +80,53 @@ public sealed partial class PensionerAdministrationService(
 
         var certificationIds = await pensioners.ListCertificationIdsAsync(profile.PensionerId, cancellationToken);
         foreach (var certificationId in certificationIds)
+            await EraseCertificationAsync(certificationId, cancellationToken);
+        await reviewCases.DeleteForPensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
+        var references = await photos.DeleteByPrefixAsync(PhotoContainer.References, profile.PensionerId + "/", cancellationToken);
+        var swept = await SweepAsync(profile, cancellationToken);
+        var rows = await pensioners.DeleteAsync(profile.PensionerId, profile.IdNumberHash, cancellationToken);
+        // The profile is gone: no writer can start anything for the pensioner now, but one that read the profile
+        // before may have submitted or decided a certification since the listing above, or written outside the
+        // partition since the first sweep. Every certification indexed now (the first ones again: their index rows
+        // are still there) is erased and its index row removed; later ones are removed by the worker.
+        var indexed = await pensioners.ListCertificationIdsAsync(profile.PensionerId, cancellationToken);
+        foreach (var certificationId in indexed)
+        {
+            await EraseCertificationAsync(certificationId, cancellationToken);
+            await pensioners.RemoveCertificationAsync(profile.PensionerId, certificationId, cancellationToken);
+        }
+        rows += indexed.Count;
+        swept += await SweepAsync(profile, cancellationToken);
+        await reviewCases.DeleteForPensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
+        LogErased(logger, profile.PensionerId, certificationIds.Count, references, rows, swept);
+        return new ErasureResult(profile.PensionerId, certificationIds.Count, references, rows);
+    }
+
+    private async Task EraseCertificationAsync(string certificationId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
         {
             var record = await certifications.GetAsync(certificationId, cancellationToken);
             await photos.DeleteAsync(PhotoContainer.Selfies, record?.SelfieBlobName ?? certificationId, cancellationToken);
             if (record?.SelfieDeleteOn is { } deleteOn)
                 await selfieRetention.RemoveAsync([new SelfieRetentionEntry(deleteOn, certificationId)], cancellationToken);
-            await certifications.DeleteAsync(certificationId, cancellationToken);
+            if (record is null) return;
+            if (await certifications.TryDeleteAsync(record, cancellationToken)) return;
+            // The worker wrote the record meanwhile (e.g. its decision and retention date): read it again.
+            if (attempt >= MaxErasePasses) throw new ConcurrencyConflictException("The certification record kept changing during the erasure.");
         }
-        await reviewCases.DeleteForPensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
-        var references = await photos.DeleteByPrefixAsync(PhotoContainer.References, profile.PensionerId + "/", cancellationToken);
-        var rows = await pensioners.DeleteAsync(profile.PensionerId, profile.IdNumberHash, cancellationToken);
-        LogErased(logger, profile.PensionerId, certificationIds.Count, references, rows);
-        return new ErasureResult(profile.PensionerId, certificationIds.Count, references, rows);
     }
+
+    /// <summary>Rows of the pensioner outside their partition: read models, outbox pointers and due-date index entries.</summary>
+    private async Task<int> SweepAsync(PensionerProfile profile, CancellationToken cancellationToken)
+    {
+        var removed = await readModel.RemovePensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
+        removed += await outbox.RemovePointersForPensionerAsync(profile.PensionerId, cancellationToken);
+        await cycle.UnscheduleAllAsync(profile, cancellationToken);
+        return removed;
+    }
+
+    private const int MaxErasePasses = 10;
 
     /// <summary>Review cases opened on <paramref name="day"/> in the operator's regions.</summary>
     public Task<IReadOnlyList<ReviewCase>> ListReviewCasesAsync(DateOnly day, OperatorPrincipal @operator, CancellationToken cancellationToken)
@@ -99,6 +157,6 @@ public sealed record ErasureResult(string PensionerId, int Certifications, int R
 public sealed partial class PensionerAdministrationService
 {
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6001, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
-        Message = "Pensioner {PensionerId} erased: {Certifications} certifications, {ReferencePhotos} reference photos, {Rows} rows")]
-    private static partial void LogErased(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications, int referencePhotos, int rows);
+        Message = "Pensioner {PensionerId} erased: {Certifications} certifications, {ReferencePhotos} reference photos, {Rows} rows, {ReadModelRows} read-model and outbox-index rows")]
+    private static partial void LogErased(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications, int referencePhotos, int rows, int readModelRows);
 }

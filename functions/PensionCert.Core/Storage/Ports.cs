@@ -35,17 +35,33 @@ public interface IPensionerRepository
     /// <summary>Records that <paramref name="certificationId"/> belongs to the pensioner (idempotent), so erasure finds it.</summary>
     Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes the certification index row written by <see cref="AddCertificationAsync"/> (no error if absent; never
+    /// creates a row). The worker uses it to remove a submission that raced an erasure.
+    /// </summary>
+    Task RemoveCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken);
+
     /// <summary>Every certification id recorded for the pensioner by <see cref="AddCertificationAsync"/>.</summary>
     Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the ID-number-hash index entry (if it still maps to this pensioner) and every row of the pensioner
-    /// (profile, reference history, certification index), the profile last. Idempotent. Returns the rows deleted.
+    /// (profile, reference history, failed attempts, outbox rows) except the certification index rows, the profile
+    /// last and only if it did not change while the partition was emptied (otherwise the partition is read and
+    /// emptied again), so a row written together with a profile change during the erasure goes too. The certification
+    /// index rows stay for the caller, which erases each certification indexed (some may have been decided while the
+    /// profile still existed) and then removes its row with <see cref="RemoveCertificationAsync"/>. Idempotent.
+    /// Returns the rows deleted.
     /// </summary>
     Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken);
 
-    /// <summary>Records a rejected certification on <paramref name="day"/> (China date); idempotent per certification.</summary>
-    Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a rejected certification on <paramref name="day"/> (China date); idempotent per certification. Written
+    /// only while the profile exists (one transaction with the profile), so it never recreates an erased pensioner's
+    /// partition.
+    /// </summary>
+    /// <returns>False (nothing written) when the profile no longer exists (erased).</returns>
+    Task<bool> RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken);
 
     /// <summary>How many rejected certifications were recorded for <paramref name="day"/>.</summary>
     Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken);
@@ -85,11 +101,17 @@ public interface ICertificationRepository
     Task<bool> TryCreateAsync(CertificationRecord record, CancellationToken cancellationToken);
 
     /// <summary>Replaces the record if its ETag still matches; returns the stored record with its new ETag.</summary>
-    /// <exception cref="ConcurrencyConflictException">The record changed meanwhile.</exception>
+    /// <exception cref="ConcurrencyConflictException">The record changed or was deleted (erased) meanwhile.</exception>
     Task<CertificationRecord> UpdateAsync(CertificationRecord record, CancellationToken cancellationToken);
 
     /// <summary>Deletes a record if it exists (erasure).</summary>
     Task DeleteAsync(string certificationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes <paramref name="record"/> only if its ETag still matches (erasure: a decision written meanwhile must be
+    /// read again, for its selfie retention entry). True when deleted or already gone; false when it changed.
+    /// </summary>
+    Task<bool> TryDeleteAsync(CertificationRecord record, CancellationToken cancellationToken);
 }
 
 /// <summary>Idempotency keys of certification submissions.</summary>

@@ -19,7 +19,8 @@ public sealed class EligibilityServiceTests
         public Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<bool> RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RemoveCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<int> CountFailedAttemptsAsync(string pensionerId, DateOnly day, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 

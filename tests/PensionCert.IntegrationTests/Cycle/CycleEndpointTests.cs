@@ -90,6 +90,58 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Evidence_AdminOfOneRegion_ChangesOnlyThatRegionsPensioners_OthersRefusedPerRecordAndCounted()
+    {
+        var (servedId, servedIdNumber) = await SeedOverdueAsync("150102");
+        var (servedDeadId, servedDeadIdNumber) = await SeedOverdueAsync("150102");
+        var (otherId, otherIdNumber) = await SeedOverdueAsync("350102");
+        var (otherDeadId, otherDeadIdNumber) = await SeedOverdueAsync("350102");
+        var csv = "idNumber,type,date,source\r\n"
+            + $"{servedIdNumber},medical-settlement,{Today},medical-insurance\r\n"
+            + $"{otherIdNumber},medical-settlement,{Today},medical-insurance\r\n"
+            + $"{otherDeadIdNumber},death-cremation,{Today},funeral\r\n"
+            + $"{otherIdNumber},bank-counter,{Today},pawn-shop\r\n"
+            + $"{servedDeadIdNumber},death-cremation,{Today},funeral\r\n";
+        var subject = "admin-evidence-" + Guid.NewGuid().ToString("N")[..8];
+        var request = LocalHostFixture.Request(HttpMethod.Post, "/api/evidence",
+            ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(Core.Operators.OperatorRole.Admin, ["150100"], subject)),
+            new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        var report = await JsonAsync(await host.Http.SendAsync(request), HttpStatusCode.OK);
+
+        Assert.Equal(5, report.GetProperty("received").GetInt32());
+        Assert.Equal(["certified", "region-not-served", "region-not-served", "region-not-served", "deceased"],
+            report.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("result").GetString()));
+        Assert.Equal(servedId, report.GetProperty("results")[0].GetProperty("pensionerId").GetString());
+        Assert.Equal(servedDeadId, report.GetProperty("results")[4].GetProperty("pensionerId").GetString());
+        foreach (var i in new[] { 1, 2, 3 })
+            Assert.Equal(JsonValueKind.Null, report.GetProperty("results")[i].GetProperty("pensionerId").ValueKind);
+        Assert.Equal(3, report.GetProperty("counts").GetProperty("region-not-served").GetInt32());
+        Assert.Equal(1, report.GetProperty("counts").GetProperty("certified").GetInt32());
+        Assert.DoesNotContain(otherId, report.ToString(), StringComparison.Ordinal);
+
+        // Only the served region's pensioners changed.
+        Assert.Equal("Valid", (await host.GetJsonAsync($"/api/pensioners/{servedId}/eligibility", LocalHostFixture.ClientKeyHeader)).GetProperty("state").GetString());
+        Assert.Equal("Deceased", (await host.GetJsonAsync($"/api/pensioners/{servedDeadId}/eligibility", LocalHostFixture.ClientKeyHeader)).GetProperty("state").GetString());
+        var pensioners = host.App.Services.GetRequiredService<IPensionerRepository>();
+        foreach (var untouched in new[] { otherId, otherDeadId })
+        {
+            var profile = (await pensioners.GetAsync(untouched, CancellationToken.None))!;
+            Assert.Equal(PensionerStanding.Active, profile.Standing);
+            Assert.Null(profile.EndedOn);
+            Assert.True(profile.LastCertifiedAt < DateTimeOffset.UtcNow.AddDays(-300));
+        }
+
+        // The audit row holds counts only.
+        var audit = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var e in host.Storage.OperatorAudit.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"Actor eq {subject}")))
+            audit.Add(e);
+        var row = Assert.Single(audit);
+        Assert.Equal("evidence received=5 certified=1 deceased=1 regionNotServed=3", row.GetString("Detail"));
+        Assert.Null(row.GetString("PensionerId"));
+    }
+
+    [Fact]
     public async Task Evidence_BadRequests_AreProblemJson()
     {
         using var wrongType = await PostAsync("/api/evidence", "{}", "application/json");

@@ -127,7 +127,11 @@ public sealed class CycleFixture : IAsyncLifetime
 
     private readonly DateOnly _birthBase = new DateOnly(1935, 1, 1).AddDays(Random.Shared.Next(0, 7000));
 
+    /// <summary>An admin principal serving <paramref name="regions"/> (for evidence imports through the service).</summary>
+    public static Core.Operators.OperatorPrincipal Admin(params string[] regions) => new("test-admin", Core.Operators.OperatorRole.Admin, regions);
+
     /// <summary>A valid ID number in <paramref name="region"/>, unique per index within this run (birth date from a random base plus i/1000 days).</summary>
+
     public string IdNumber(string region, int i)
     {
         var birth = _birthBase.AddDays(i / 1000);
