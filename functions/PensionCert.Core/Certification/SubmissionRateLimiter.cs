@@ -26,7 +26,8 @@ public sealed class SubmissionRateLimiter : IDisposable
             PermitLimit = permits,
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
-            AutoReplenishment = true,
+            // The partitioned limiter's 100 ms heartbeat replenishes every window: no timer per pensioner.
+            AutoReplenishment = false,
         }));
     }
 
