@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks (docs/performance.md) with a private Azurite on spare ports and throw-away data.
-#   scripts/bench.sh [pipeline|coldstart|e2e|ingest|all] [extra options for the bench command]
+#   scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|all] [extra options for the bench command]
 # Environment: BENCH_AZURITE_BLOB_PORT (default 10710; queue +1, table +2), BENCH_HTTP_PORT (default 7171),
 # FACES (default ../shared/faces relative to the repository). Each figure line is printed with the load average.
 set -euo pipefail
@@ -51,8 +51,10 @@ case "$which" in
     run coldstart; with_azurite $tools bench coldstart --faces "$faces" --port "$http_port" "$@" ;;&
   e2e|all)
     run e2e; with_azurite $tools bench e2e --faces "$faces" --port "$http_port" "$@" ;;&
+  drain|all)
+    run drain; with_azurite $tools bench drain --faces "$faces" --port "$http_port" "$@" ;;&
   ingest|all)
     run ingest; with_azurite $tools bench ingest --faces "$faces" --port "$http_port" "$@" ;;&
-  pipeline|coldstart|e2e|ingest|all) ;;
-  *) echo "usage: scripts/bench.sh [pipeline|coldstart|e2e|ingest|all] [bench options]" >&2; exit 2 ;;
+  pipeline|coldstart|e2e|drain|ingest|all) ;;
+  *) echo "usage: scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|all] [bench options]" >&2; exit 2 ;;
 esac

@@ -19,7 +19,7 @@ public sealed class LargePhotoDecodeTests(FaceCorpusFixture corpus)
     public void Analyze_12MpPhotoWithSmallFace_DecodedAgainForTheFace_SameEmbeddingAsFullDecode()
     {
         // The 910x1137 photo drawn 1200 px wide into a 4032x3024 frame: big enough for the detector, but at 1/8 its face is
-        // well under the 112 px of the embedding input.
+        // well under MinFaceDetailPixels (80 px).
         var jpeg = Compose(targetWidth: 1200);
 
         var fast = corpus.Analyzer.Analyze(jpeg, FaceAnalysisPurpose.Verification, out _);

@@ -37,12 +37,13 @@ internal static class BenchCommands
         var runs = new Option<int>("--runs") { Description = "Cold starts (the first is reported but excluded from the median when more than one).", DefaultValueFactory = _ => 4 };
 
         var decodeLongSide = new Option<int?>("--decode-long-side") { Description = "Override PensionCert:Quality:DecodeLongSidePixels for this run (compare decode scales)." };
+        var minFaceDetail = new Option<int?>("--min-face-detail") { Description = "Override PensionCert:Quality:MinFaceDetailPixels for this run." };
         var pipeline = new Command("pipeline", "Benchmarks 1+2: single-thread pipeline per stage (640x480 and 12 MP EXIF-rotated JPEG) and pure model time.")
         {
-            facesOption, probe, reference, iterations, warmup, decodeLongSide,
+            facesOption, probe, reference, iterations, warmup, decodeLongSide, minFaceDetail,
         };
         pipeline.SetAction(parse => PipelineBench.Run(parse.GetValue(facesOption)!, parse.GetValue(probe)!, parse.GetValue(reference)!,
-            parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(decodeLongSide), Console.Out));
+            parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(decodeLongSide), parse.GetValue(minFaceDetail), Console.Out));
 
         var e2e = new Command("e2e", "Benchmarks 3+6: submissions over HTTP processed by the queue trigger on Azurite; throughput, latency, memory series.")
         {
@@ -50,6 +51,13 @@ internal static class BenchCommands
         };
         e2e.SetAction((parse, ct) => E2EBench.RunAsync(parse.GetValue(facesOption)!, RequireStorage(parse.GetValue(storage)), parse.GetValue(port), parse.GetValue(count),
             parse.GetValue(clients), parse.GetValue(batchSize), parse.GetValue(newBatchThreshold), parse.GetValue(probe)!, parse.GetValue(reference)!, Console.Out, ct));
+
+        var drain = new Command("drain", "Benchmark 3b: N verifications queued with the trigger off, then drained by a fresh worker; CPU per verification, projection for Azure.")
+        {
+            facesOption, probe, reference, storage, port, count,
+        };
+        drain.SetAction((parse, ct) => DrainBench.RunAsync(parse.GetValue(facesOption)!, RequireStorage(parse.GetValue(storage)), parse.GetValue(port), parse.GetValue(count),
+            parse.GetValue(probe)!, parse.GetValue(reference)!, Console.Out, ct));
 
         var ingest = new Command("ingest", "Benchmark 4: HTTP ingest alone (queue trigger disabled) vs raw blob upload + queue send.")
         {
@@ -65,7 +73,7 @@ internal static class BenchCommands
         coldstart.SetAction((parse, ct) => ColdStartBench.RunAsync(parse.GetValue(facesOption)!, RequireStorage(parse.GetValue(storage)), parse.GetValue(port),
             parse.GetValue(hostDll)!, parse.GetValue(runs), parse.GetValue(probe)!, parse.GetValue(reference)!, Console.Out, ct));
 
-        return new Command("bench", "Performance benchmarks; they print figures (docs/performance.md).") { pipeline, e2e, ingest, coldstart };
+        return new Command("bench", "Performance benchmarks; they print figures (docs/performance.md).") { pipeline, e2e, drain, ingest, coldstart };
     }
 
     private static string RequireStorage(string? storage) =>

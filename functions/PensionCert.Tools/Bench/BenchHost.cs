@@ -42,6 +42,10 @@ internal sealed class BenchHost : IAsyncDisposable
             // The benchmark client is one key generating the load on purpose: the per-client rate limit would only cut it off.
             builder.Configuration["PensionCert:RateLimits:ClientPermitsPerMinute"] = "1000000";
             builder.Configuration["PensionCert:Certification:SubmissionsPerPensionerPerMinute"] = "100000";
+            // The annual-cycle timers are not part of verification; left on, the event dispatcher would publish one
+            // certification.approved per verification during the run (bench-scan measures the cycle separately).
+            builder.Configuration[$"AzureWebJobs.{PensionCert.Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
+            builder.Configuration[$"AzureWebJobs.{PensionCert.Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";
             configure?.Invoke(builder);
         });
         await app.StartAsync();
