@@ -76,6 +76,7 @@ public sealed class ApiRateLimiter : IDisposable
     private readonly RateLimitOptions _options;
     private readonly PartitionedRateLimiter<(RateLimitIdentity Kind, string Key)>? _callers;
     private readonly PartitionedRateLimiter<string>? _pensioners;
+    private readonly PartitionedRateLimiter<string>? _refusalAudits;
 
     /// <summary>Creates the limiters from the validated <paramref name="options"/> (none when disabled).</summary>
     public ApiRateLimiter(IOptions<RateLimitOptions> options)
@@ -97,6 +98,26 @@ public sealed class ApiRateLimiter : IDisposable
                 QueueLimit = 0,
                 AutoReplenishment = false,
             }), StringComparer.Ordinal);
+        _refusalAudits = PartitionedRateLimiter.Create<string, string>(address =>
+            RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = 1,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+                AutoReplenishment = false,
+            }), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether an unauthenticated caller's 429 from <paramref name="address"/> gets an audit row: the first in each
+    /// minute does, the rest of that minute do not, so a flood from one address writes at most one row a minute for
+    /// its refusals (its 401s are already bounded by <see cref="RateLimitOptions.AnonymousPermitsPerMinute"/>).
+    /// </summary>
+    public bool ShouldAuditAnonymousRefusal(string address)
+    {
+        if (_refusalAudits is null) return true;
+        using var lease = _refusalAudits.AttemptAcquire(address);
+        return lease.IsAcquired;
     }
 
     /// <summary>True when the limits are enforced.</summary>
@@ -124,6 +145,7 @@ public sealed class ApiRateLimiter : IDisposable
     {
         _callers?.Dispose();
         _pensioners?.Dispose();
+        _refusalAudits?.Dispose();
     }
 
     private static TokenBucketRateLimiterOptions PerMinute(int permits) => new()

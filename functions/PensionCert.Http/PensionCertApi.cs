@@ -238,8 +238,20 @@ public sealed partial class PensionCertApi(
             // The request timed out (the host's request timeout) or the client went away: nobody waits for more.
             return new ProblemResult(ProblemTypes.RequestTimeout);
         }
-        if (endpoint.Access == ApiAccess.Operator) await AuditAsync(request, endpoint, caller, result);
+        if (endpoint.Access == ApiAccess.Operator && !IsUnauditedFlood(request, endpoint, caller, result)) await AuditAsync(request, endpoint, caller, result);
         return result;
+    }
+
+    /// <summary>
+    /// An unauthenticated caller's 429 beyond the first of the minute from its address: not written to the audit
+    /// table (one row a minute records the flood), so unauthenticated traffic cannot drive unbounded storage writes.
+    /// </summary>
+    private bool IsUnauditedFlood(HttpRequest request, HttpEndpoint endpoint, ApiCaller caller, IResult result)
+    {
+        if (caller.Operator is not null || result is not ProblemResult { Problem.Kind: ProblemKind.TooManyRequests }) return false;
+        if (rateLimiter.ShouldAuditAnonymousRefusal(request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown")) return false;
+        LogUnauditedRefusal(logger, endpoint.FunctionName);
+        return true;
     }
 
     /// <summary>
@@ -325,6 +337,9 @@ public sealed partial class PensionCertApi(
     }
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Function}: unauthenticated request refused by the rate limit (audited once a minute per address)")]
+    private static partial void LogUnauditedRefusal(ILogger logger, string function);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "{Function} refused: a required component is not ready (see /api/health)")]
     private static partial void LogNotReady(ILogger logger, string function);
