@@ -60,6 +60,22 @@ internal static class BenchReport
         output.WriteLine($"load average at start: {LoadAverage()}");
     }
 
+    /// <summary>
+    /// The throughput yardstick of benchmarks 3 and 3b: median wall time of 30 single-thread analyses of
+    /// <paramref name="selfie"/> (after 10 unmeasured), in milliseconds.
+    /// </summary>
+    public static double PipelineMedianMs(PensionCert.FaceMatching.FaceAnalyzer analyzer, byte[] selfie, CancellationToken cancellationToken)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 40; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            analyzer.Analyze(selfie, PensionCert.Core.Faces.FaceAnalysisPurpose.Verification, out _, cancellationToken);
+            if (i >= 10) times.Add(Ms(start));
+        }
+        return Median(times);
+    }
+
     /// <summary>Formats median / p95 of a series in milliseconds.</summary>
     public static string MedianP95(IReadOnlyCollection<double> values) => $"{Median(values),7:F2} / {P95(values),7:F2}";
 

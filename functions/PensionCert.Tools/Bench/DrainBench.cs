@@ -59,14 +59,7 @@ internal static class DrainBench
         var last = rows.Max(r => r.Decided!.Value);
         var perMinute = count / (last - first).TotalMinutes;
         // The yardstick: the single-thread pipeline on the now idle worker.
-        var idle = new List<double>();
-        for (var i = 0; i < 40; i++)
-        {
-            var s = Stopwatch.GetTimestamp();
-            analyzer.Analyze(selfie, FaceAnalysisPurpose.Verification, out _, cancellationToken);
-            if (i >= 10) idle.Add(BenchReport.Ms(s));
-        }
-        var pipelineMs = BenchReport.Median(idle);
+        var pipelineMs = BenchReport.PipelineMedianMs(analyzer, selfie, cancellationToken);
         var ideal = Environment.ProcessorCount * 60_000 / pipelineMs;
         var workerMs = (used.ProcessSeconds - cpu.ProcessSeconds) * 1000 / count;
         var azuriteMs = (used.AzuriteSeconds - cpu.AzuriteSeconds) * 1000 / count;

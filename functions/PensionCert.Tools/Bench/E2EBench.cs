@@ -40,15 +40,7 @@ internal static class E2EBench
 
         // The single-thread pipeline time of this selfie, measured here on the same process, is the throughput yardstick.
         var analyzer = host.App.Services.GetRequiredService<FaceAnalyzer>();
-        var pipeline = new List<double>();
-        for (var i = 0; i < 40; i++)
-        {
-            var s = Stopwatch.GetTimestamp();
-            analyzer.Analyze(selfie, FaceAnalysisPurpose.Verification, out _, cancellationToken);
-            if (i >= 10) pipeline.Add(BenchReport.Ms(s));
-        }
-
-        var pipelineMs = BenchReport.Median(pipeline);
+        var pipelineMs = BenchReport.PipelineMedianMs(analyzer, selfie, cancellationToken);
         var ideal = Environment.ProcessorCount * 60_000 / pipelineMs;
         output.WriteLine($"selfie {selfie.Length / 1024d:F0} KiB (640x480); single-thread pipeline median {pipelineMs:F1} ms → ideal {ideal:F0}/min on {Environment.ProcessorCount} cores, goal ≥ {0.8 * ideal:F0}/min");
 
