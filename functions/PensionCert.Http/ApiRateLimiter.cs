@@ -35,7 +35,8 @@ public sealed class RateLimitOptions
 
     /// <summary>
     /// Requests per minute per pensioner id in the route (eligibility, operator reads and actions), counted only for
-    /// authorised calls: an unauthenticated flood never uses up a real pensioner's allowance (fixed window).
+    /// authorised calls, separately for client apps and for operators: an unauthenticated flood never uses up a real
+    /// pensioner's allowance, and app traffic never locks operators out of a pensioner (fixed window).
     /// </summary>
     [Range(1, 100_000)]
     public int PensionerPermitsPerMinute { get; set; } = 30;
@@ -136,7 +137,9 @@ public sealed class ApiRateLimiter : IDisposable
         using (var lease = _callers.AttemptAcquire((identity, key)))
             if (!lease.IsAcquired) return RetryAfter(lease);
         if (pensionerId is null) return null;
-        using var pensionerLease = _pensioners.AttemptAcquire(pensionerId);
+        // Client apps and operators count in separate buckets per pensioner: app traffic (whose keys ship inside the
+        // apps) must never lock operators out of a pensioner's record, its investigation or its erasure.
+        using var pensionerLease = _pensioners.AttemptAcquire((identity == RateLimitIdentity.Operator ? "operator:" : "client:") + pensionerId);
         return pensionerLease.IsAcquired ? null : RetryAfter(pensionerLease);
     }
 

@@ -168,8 +168,8 @@ public sealed partial class OperatorTokenValidator
     /// Reads the operator from the validated token's payload, strictly: <c>sub</c> a non-empty string; <c>role</c>
     /// exactly one string member naming a known role; <c>regions</c> exactly one member, a non-empty JSON array of
     /// strings each a six-digit GB/T 2260 code (no whitespace). A plain string or number for <c>regions</c>, an array
-    /// for <c>role</c>, or a claim repeated in the payload (JSON allows duplicate member names; libraries disagree on
-    /// which one wins) make the token unusable: null.
+    /// for <c>role</c>, or any member repeated in the payload (JSON allows duplicate member names; libraries disagree
+    /// on which one wins, so a repeated <c>exp</c> could mean two lifetimes) make the token unusable: null.
     /// </summary>
     internal static OperatorPrincipal? ReadPrincipal(JsonWebToken token)
     {
@@ -189,8 +189,9 @@ public sealed partial class OperatorTokenValidator
             var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var member in document.RootElement.EnumerateObject())
             {
-                if (member.Name is not (JwtRegisteredClaimNames.Sub or OperatorAuthOptions.RoleClaim or OperatorAuthOptions.RegionsClaim)) continue;
-                if (!claims.TryAdd(member.Name, member.Value)) return null; // the same claim twice
+                // Any member twice (exp, nbf, aud, iss as well as ours): the validator read one of them, another
+                // parser might read the other (RFC 7519 §4: such a JWT must be rejected or read last-wins; we reject).
+                if (!claims.TryAdd(member.Name, member.Value)) return null;
             }
             JsonElement? sub = claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var s) ? s : null;
             JsonElement? role = claims.TryGetValue(OperatorAuthOptions.RoleClaim, out var r) ? r : null;

@@ -185,7 +185,7 @@ public sealed partial class PensionCertApi(
             DateOnly day;
             if (string.IsNullOrEmpty(raw)) day = ChinaTime.Today(timeProvider);
             else if (!DateOnly.TryParseExact(raw, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
-                throw new ProblemException(ProblemTypes.MalformedRequest, "date 应为 yyyy-MM-dd 格式的日期。");
+                throw new ProblemException(ProblemTypes.InvalidDate, "date 应为 yyyy-MM-dd 格式的日期。");
             var cases = await administration.ListReviewCasesAsync(day, caller.Operator!, cancellationToken);
             return Results.Json(new ReviewCasesResponse(Date(day)!, cases.Select(c => new ReviewCaseBody(c.PensionerId, c.RegionCode, c.Reason, c.OpenedAt)).ToArray()), ApiJson.Options);
         });

@@ -65,7 +65,7 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
             Problem.Title,
             status,
             detail ?? Problem.Message,
-            httpContext.Request.Path.Value,
+            Instance(httpContext.Request.Path.Value),
             Problem.Code,
             Problem.Message,
             (reasons ?? []).Select(r => new ReasonBody(r.Code, r.Message)).ToArray(),
@@ -73,6 +73,9 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
         // Not RequestAborted: a problem is often written because that token fired (request timeout); the body is small.
         await JsonSerializer.SerializeAsync(response.Body, body, ApiJson.Options, CancellationToken.None);
     }
+
+    /// <summary>The request path as the problem's <c>instance</c>, cut to 256 characters (a 414 must not echo a 16 KiB path).</summary>
+    private static string? Instance(string? path) => path is { Length: > 256 } ? string.Concat(path.AsSpan(0, 256), "…") : path;
 
     private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string? Instance, string Code, string Message, ReasonBody[] Reasons, string TraceId);
 }

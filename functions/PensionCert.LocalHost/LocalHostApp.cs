@@ -63,7 +63,9 @@ public static class LocalHostApp
         ConfigureKestrel(builder);
         // A whole request (body included) must arrive within this time, so stalled uploads release their memory;
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
-        var requestTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("PensionCert:LocalHost:RequestTimeoutSeconds", 120));
+        var localHost = LocalHostOptions.From(builder.Configuration);
+        builder.Services.AddSingleton(localHost);
+        var requestTimeout = TimeSpan.FromSeconds(localHost.RequestTimeoutSeconds);
         builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
         {
             Timeout = requestTimeout,

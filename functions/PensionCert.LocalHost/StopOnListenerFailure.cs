@@ -13,7 +13,7 @@ namespace PensionCert.LocalHost;
 /// With <c>PensionCert:LocalHost:ExitOnListenerFailure=false</c> (in-process test hosts) the application is stopped
 /// instead of the process.
 /// </summary>
-public sealed partial class StopOnListenerFailure(IHostApplicationLifetime lifetime, Microsoft.Extensions.Configuration.IConfiguration configuration, ILogger<StopOnListenerFailure> logger)
+public sealed partial class StopOnListenerFailure(IHostApplicationLifetime lifetime, LocalHostOptions options, ILogger<StopOnListenerFailure> logger)
     : IWebJobsExceptionHandlerFactory, IWebJobsExceptionHandler
 {
     /// <summary>Exit code for "stopped because a dependency failed; retry" (sysexits.h EX_TEMPFAIL).</summary>
@@ -33,7 +33,7 @@ public sealed partial class StopOnListenerFailure(IHostApplicationLifetime lifet
         Environment.ExitCode = TemporaryFailureExitCode;
         // A graceful stop races the SDK's own timers (they throw "The timer has already been stopped" on a pool
         // thread), so a standalone host exits at once; nothing is lost: messages are redelivered after a restart.
-        if (configuration.GetValue("PensionCert:LocalHost:ExitOnListenerFailure", true))
+        if (options.ExitOnListenerFailure)
             Environment.Exit(TemporaryFailureExitCode);
         lifetime.StopApplication();
         return Task.CompletedTask;

@@ -68,6 +68,8 @@ public sealed class OperatorTokenValidatorTests
     [InlineData("regions twice", """ "sub":"op","role":"admin","regions":["110000"],"regions":["310000"] """)]
     [InlineData("role twice, different values", """ "sub":"op","role":"clerk","role":"admin","regions":["110000"] """)]
     [InlineData("role twice, same value", """ "sub":"op","role":"admin","role":"admin","regions":["110000"] """)]
+    [InlineData("exp twice (both in the future)", """ "sub":"op","role":"admin","regions":["110000"],"exp":4102444800 """)]
+    [InlineData("aud twice", """ "sub":"op","role":"admin","regions":["110000"],"aud":"test-audience" """)]
     [InlineData("role as an array", """ "sub":"op","role":["admin"],"regions":["110000"] """)]
     [InlineData("role as an array of two", """ "sub":"op","role":["clerk","admin"],"regions":["110000"] """)]
     [InlineData("role unknown", """ "sub":"op","role":"superuser","regions":["110000"] """)]

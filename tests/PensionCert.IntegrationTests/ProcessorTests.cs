@@ -49,13 +49,29 @@ public sealed class ProcessorTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task Process_MessageWithoutRecord_RetriesWhileYoungAndIsDroppedWhenOld()
+    public async Task Process_MessageWithSelfieButNoRecord_RetriesWhileYoung_DroppedWhenOldWithItsSelfie()
     {
+        // A submission that stored its selfie and sent its message, then died before writing its record.
         var message = new VerificationMessage(Ids.NewCertificationId());
+        var selfie = host.Storage.Selfies.GetBlobClient(message.CertificationId);
+        await selfie.UploadAsync(new BinaryData(PensionCert.Tests.Shared.SharedFaces.Read(Photos.GenuineProbe)));
 
         await Assert.ThrowsAsync<CertificationNotYetVisibleException>(() =>
             Processor.ProcessAsync(message, new QueueDelivery(1, DateTimeOffset.UtcNow), CancellationToken.None));
+        Assert.True((await selfie.ExistsAsync()).Value);
         await Processor.ProcessAsync(message, new QueueDelivery(1, DateTimeOffset.UtcNow.AddHours(-1)), CancellationToken.None);
+
+        Assert.Null(await Certifications.GetAsync(message.CertificationId, CancellationToken.None));
+        Assert.False((await selfie.ExistsAsync()).Value);
+    }
+
+    [Fact]
+    public async Task Process_MessageWithNeitherRecordNorSelfie_DroppedOnTheFirstDelivery()
+    {
+        // What an erasure leaves of a certification whose message was still queued.
+        var message = new VerificationMessage(Ids.NewCertificationId());
+
+        await Processor.ProcessAsync(message, new QueueDelivery(1, DateTimeOffset.UtcNow), CancellationToken.None);
 
         Assert.Null(await Certifications.GetAsync(message.CertificationId, CancellationToken.None));
     }

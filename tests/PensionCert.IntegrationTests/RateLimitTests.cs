@@ -56,6 +56,26 @@ public sealed class RateLimitTests(RateLimitedHostFixture host) : IClassFixture<
     private const int Anonymous = RateLimitedHostFixture.AnonymousPermitsPerMinute;
 
     [Fact]
+    public async Task ClientKeyExhaustingAPensioner_DoesNotLockOperatorsOut()
+    {
+        var pensionerId = Ids.NewPensionerId();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i <= LocalHostFixture.PensionerPermitsPerMinute && limited is null; i++)
+        {
+            var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, $"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) limited = response;
+            else response.Dispose();
+        }
+        Assert.NotNull(limited);
+        await AssertRateLimited(limited!, "client over the pensioner's allowance");
+        limited!.Dispose();
+
+        // An admin still reaches the pensioner (404: this id was never enrolled) instead of 429.
+        using var admin = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, $"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorKeyHeader));
+        await BadInputTests.AssertProblem(admin, HttpStatusCode.NotFound, "pensioner-not-found", "operator after the client's flood");
+    }
+
+    [Fact]
     public async Task AnonymousFlood_DoesNotUseUpThePensionersAllowanceForAValidClient()
     {
         var pensionerId = Ids.NewPensionerId();

@@ -27,6 +27,26 @@ public sealed class StartupSettingsTests
         Assert.Contains("'PensionCert:OperatorAuth:SigningKey' is an unresolved Key Vault reference", ex.Message);
     }
 
+    [Theory]
+    [InlineData("-5", "RequestTimeoutSeconds")]
+    [InlineData("0", "RequestTimeoutSeconds")]
+    public void LocalHost_RequestTimeoutOutOfRange_FailsStartUpNamingTheSetting(string value, string setting)
+    {
+        var ex = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => PensionCert.LocalHost.LocalHostApp.Build([], builder =>
+            builder.Configuration["PensionCert:LocalHost:RequestTimeoutSeconds"] = value));
+
+        Assert.Contains(setting, ex.Message);
+    }
+
+    [Fact]
+    public void LocalHost_ExitOnListenerFailureNotABoolean_FailsStartUp()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => PensionCert.LocalHost.LocalHostApp.Build([], builder =>
+            builder.Configuration["PensionCert:LocalHost:ExitOnListenerFailure"] = "sometimes"));
+
+        Assert.Contains("ExitOnListenerFailure", ex.Message);
+    }
+
     [Fact]
     public void OperatorAuth_AzureSettingsWithAuthority_Accepted()
     {

@@ -65,9 +65,19 @@ public sealed partial class CertificationProcessor(
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null)
         {
-            var age = delivery.InsertedOn is { } inserted ? timeProvider.GetUtcNow() - inserted : TimeSpan.Zero;
-            if (age > options.Value.AbandonedSubmissionAfter)
+            // The selfie is stored before the message is sent, and erasure deletes it before the record: no record and
+            // no selfie means the certification was erased (or its refused request cleaned up), never "not yet written".
+            if (await photos.DownloadAsync(PhotoContainer.Selfies, certificationId, cancellationToken) is null)
             {
+                LogNothingLeft(logger, certificationId);
+                return;
+            }
+            var age = delivery.InsertedOn is { } inserted ? timeProvider.GetUtcNow() - inserted : TimeSpan.Zero;
+            if (age > options.Value.AbandonedSubmissionAfter || delivery.DequeueCount >= CertificationOptions.MaxDequeueCount)
+            {
+                // The submission died between its message and its record: its selfie has no record and no retention
+                // entry, so it is deleted here rather than kept forever.
+                await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, cancellationToken);
                 LogAbandoned(logger, certificationId);
                 return;
             }
@@ -220,8 +230,11 @@ public sealed partial class CertificationProcessor(
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Certification {CertificationId} was already decided ({Status}); redelivery ignored")]
     private static partial void LogAlreadyDecided(ILogger logger, string certificationId, CertificationStatus status);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Verification message for {CertificationId} has no record after the grace period; submission abandoned")]
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Verification message for {CertificationId} still has no record (grace period or last delivery); submission abandoned, its selfie deleted")]
     private static partial void LogAbandoned(ILogger logger, string certificationId);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Verification message for {CertificationId} has neither record nor selfie (erased); dropped")]
+    private static partial void LogNothingLeft(ILogger logger, string certificationId);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId} was erased; selfie, record and index row removed")]
     private static partial void LogRemovedErased(ILogger logger, string certificationId, string pensionerId);

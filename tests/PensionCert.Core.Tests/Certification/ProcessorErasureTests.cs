@@ -35,6 +35,36 @@ public sealed class ProcessorErasureTests
     }
 
     [Fact]
+    public async Task ErasedBeforeTheFirstDelivery_NoRecordNoSelfie_DroppedAtOnceWithoutRetry()
+    {
+        var (pensionerId, certificationId) = _w.Submitted(withProfile: true);
+        _w.Erase(pensionerId, keepCertification: null);
+        var never = new CallbackAnalyzer(() => throw new InvalidOperationException("never reached"));
+
+        // First delivery: returns normally (no CertificationNotYetVisibleException, so no retries and no failed runs).
+        await _w.Processor(never).ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(1, _w.Clock.GetUtcNow()), CancellationToken.None);
+
+        _w.AssertNothingLeftOf(pensionerId, certificationId);
+    }
+
+    [Fact]
+    public async Task RecordNeverWritten_RetriedWhileYoung_ThenOnTheLastDeliveryItsSelfieIsDeleted()
+    {
+        var (_, certificationId) = _w.Submitted(withProfile: true);
+        _w.Certifications.Records.Remove(certificationId); // the submission died between its message and its record
+        var never = new CallbackAnalyzer(() => throw new InvalidOperationException("never reached"));
+        var processor = _w.Processor(never);
+
+        await Assert.ThrowsAsync<CertificationNotYetVisibleException>(() =>
+            processor.ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(1, _w.Clock.GetUtcNow()), CancellationToken.None));
+        Assert.Contains((PhotoContainer.Selfies, certificationId), _w.Photos.Blobs.Keys);
+
+        await processor.ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(CertificationOptions.MaxDequeueCount, _w.Clock.GetUtcNow()), CancellationToken.None);
+        Assert.DoesNotContain((PhotoContainer.Selfies, certificationId), _w.Photos.Blobs.Keys);
+        Assert.Null(await _w.Certifications.GetAsync(certificationId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ProfileGone_OnTheLastDelivery_IsRemovedNotMarkedFailed()
     {
         var (pensionerId, certificationId) = _w.Submitted(withProfile: false);

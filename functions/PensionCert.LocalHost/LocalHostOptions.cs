@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PensionCert.LocalHost;
+
+/// <summary>Settings of the local host itself, section <c>PensionCert:LocalHost</c>; validated when the host is built.</summary>
+public sealed class LocalHostOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "PensionCert:LocalHost";
+
+    /// <summary>
+    /// Seconds a whole request (body included) may take before it is answered 408 <c>request-timeout</c> (default 120),
+    /// so stalled uploads release their memory.
+    /// </summary>
+    [Range(1, 3600)]
+    public int RequestTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// Exit the process (code 75, which run.sh restarts) when a queue or timer listener fails for good (default true);
+    /// in-process test hosts set false and stop the application instead.
+    /// </summary>
+    public bool ExitOnListenerFailure { get; set; } = true;
+
+    /// <summary>Binds and validates the section.</summary>
+    /// <exception cref="InvalidOperationException">A value cannot be read (e.g. text where a number is expected).</exception>
+    /// <exception cref="ValidationException">A value is out of range; the message names the setting.</exception>
+    public static LocalHostOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
+        Validator.ValidateObject(options, new ValidationContext(options) { DisplayName = SectionName }, validateAllProperties: true);
+        return options;
+    }
+}
