@@ -169,7 +169,8 @@ public sealed partial class OperatorTokenValidator
     /// exactly one string member naming a known role; <c>regions</c> exactly one member, a non-empty JSON array of
     /// strings each a six-digit GB/T 2260 code (no whitespace). A plain string or number for <c>regions</c>, an array
     /// for <c>role</c>, or any member repeated in the payload (JSON allows duplicate member names; libraries disagree
-    /// on which one wins, so a repeated <c>exp</c> could mean two lifetimes) make the token unusable: null.
+    /// on which one wins, so a repeated <c>exp</c> could mean two lifetimes) make the token unusable: null; so does a
+    /// repeated header member or a <c>crit</c> header (no JWS extension is understood here, RFC 7515 §4.1.11).
     /// </summary>
     internal static OperatorPrincipal? ReadPrincipal(JsonWebToken token)
     {
@@ -177,8 +178,15 @@ public sealed partial class OperatorTokenValidator
         try
         {
             payload = Base64UrlEncoder.DecodeBytes(token.EncodedPayload);
+            // The header too: a repeated member (two "alg") is refused, and so is "crit", since this service
+            // understands no JWS extension (RFC 7515 §4.1.11).
+            using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedHeader));
+            if (header.RootElement.ValueKind != JsonValueKind.Object) return null;
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in header.RootElement.EnumerateObject())
+                if (!names.Add(member.Name) || member.Name == "crit") return null;
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or JsonException)
         {
             return null;
         }

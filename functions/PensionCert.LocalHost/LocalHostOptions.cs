@@ -27,7 +27,9 @@ public sealed class LocalHostOptions
     public static LocalHostOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var options = configuration.GetSection(SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
-        Validator.ValidateObject(options, new ValidationContext(options) { DisplayName = SectionName }, validateAllProperties: true);
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true))
+            throw new ValidationException(string.Join("; ", errors.Select(e => $"{SectionName}:{string.Join(",", e.MemberNames)}: {e.ErrorMessage}")));
         return options;
     }
 }

@@ -84,6 +84,24 @@ public sealed class OperatorTokenValidatorTests
         Assert.True(await Validate(claims) is null, because);
     }
 
+    [Theory]
+    [InlineData("plain header (control)", """{"alg":"HS256","typ":"JWT"}""", true)]
+    [InlineData("alg twice", """{"alg":"HS256","alg":"HS256","typ":"JWT"}""", false)]
+    [InlineData("alg none then HS256", """{"alg":"none","alg":"HS256"}""", false)]
+    [InlineData("crit extension", """{"alg":"HS256","typ":"JWT","crit":["x"],"x":1}""", false)]
+    public async Task Header_RepeatedMembersAndCritRefused(string because, string header, bool accepted)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = $$"""{"iss":"test-issuer","aud":"test-audience","iat":{{now}},"nbf":{{now}},"exp":{{now + 3600}},"sub":"op","role":"admin","regions":["110000"]}""";
+        var signingInput = Base64UrlEncoder.Encode(header) + "." + Base64UrlEncoder.Encode(payload);
+        var signature = System.Security.Cryptography.HMACSHA256.HashData(Options.DecodeSigningKey()!, System.Text.Encoding.ASCII.GetBytes(signingInput));
+        var token = signingInput + "." + Base64UrlEncoder.Encode(signature);
+
+        var principal = await Validator.ValidateAsync("Bearer " + token, CancellationToken.None);
+
+        Assert.True((principal is not null) == accepted, because);
+    }
+
     [Fact]
     public async Task WrongSignature_Refused()
     {

@@ -28,8 +28,8 @@ public sealed class StartupSettingsTests
     }
 
     [Theory]
-    [InlineData("-5", "RequestTimeoutSeconds")]
-    [InlineData("0", "RequestTimeoutSeconds")]
+    [InlineData("-5", "PensionCert:LocalHost:RequestTimeoutSeconds")]
+    [InlineData("0", "PensionCert:LocalHost:RequestTimeoutSeconds")]
     public void LocalHost_RequestTimeoutOutOfRange_FailsStartUpNamingTheSetting(string value, string setting)
     {
         var ex = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => PensionCert.LocalHost.LocalHostApp.Build([], builder =>
