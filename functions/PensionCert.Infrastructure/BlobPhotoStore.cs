@@ -16,6 +16,10 @@ public sealed class BlobPhotoStore(StorageClients clients) : IPhotoStore
         }, cancellationToken));
 
     /// <inheritdoc />
+    public Task<bool> ExistsAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () => (await clients.Container(container).GetBlobClient(blobName).ExistsAsync(cancellationToken)).Value);
+
+    /// <inheritdoc />
     public Task<byte[]?> DownloadAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {

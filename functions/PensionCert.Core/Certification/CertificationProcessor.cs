@@ -67,7 +67,7 @@ public sealed partial class CertificationProcessor(
         {
             // The selfie is stored before the message is sent, and erasure deletes it before the record: no record and
             // no selfie means the certification was erased (or its refused request cleaned up), never "not yet written".
-            if (await photos.DownloadAsync(PhotoContainer.Selfies, certificationId, cancellationToken) is null)
+            if (!await photos.ExistsAsync(PhotoContainer.Selfies, certificationId, cancellationToken))
             {
                 LogNothingLeft(logger, certificationId);
                 return;

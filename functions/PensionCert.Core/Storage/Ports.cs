@@ -150,6 +150,9 @@ public interface IPhotoStore
     /// <summary>Downloads a blob, or null when it does not exist.</summary>
     Task<byte[]?> DownloadAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
 
+    /// <summary>Whether a blob exists (one metadata request; the content is not read).</summary>
+    Task<bool> ExistsAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
+
     /// <summary>Deletes a blob if it exists.</summary>
     Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken);
 

@@ -109,13 +109,10 @@ internal sealed class BenchHost : IAsyncDisposable
 /// <summary>Valid, random 18-digit citizen ID numbers (GB 11643-1999 check character, ISO 7064 MOD 11-2) in region 110105.</summary>
 internal static class BenchIdNumbers
 {
-    private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    private const string CheckCharacters = "10X98765432";
-
     public static string New()
     {
         var birth = new DateOnly(1940, 1, 1).AddDays(Random.Shared.Next(0, 365 * 20));
         var body = "110105" + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Random.Shared.Next(0, 1000).ToString("D3", CultureInfo.InvariantCulture);
-        return body + CheckCharacters[body.Select((c, i) => (c - '0') * Weights[i]).Sum() % 11];
+        return PensionCert.Core.Identity.CitizenIdNumber.WithCheckCharacter(body);
     }
 }

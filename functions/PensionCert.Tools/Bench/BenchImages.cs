@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SkiaSharp;
 
 namespace PensionCert.Tools.Bench;
@@ -65,29 +64,8 @@ internal static class BenchImages
         return InsertExifOrientation(data.ToArray(), 6);
     }
 
-    /// <summary>Inserts APP1 "Exif\0\0" + big-endian TIFF header + IFD0 with one entry (0x0112 SHORT) after SOI/APP0 (as the tests do).</summary>
-    public static byte[] InsertExifOrientation(byte[] jpeg, int orientation)
-    {
-        if (jpeg[0] != 0xFF || jpeg[1] != 0xD8) throw new ArgumentException("Not a JPEG.", nameof(jpeg));
-        var insertAt = 2;
-        if (jpeg[2] == 0xFF && jpeg[3] == 0xE0) insertAt = 4 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(4));
-        byte[] tiff =
-        [
-            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08,
-            0x00, 0x01,
-            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, (byte)orientation, 0x00, 0x00,
-            0x00, 0x00, 0x00, 0x00,
-        ];
-        byte[] header = [(byte)'E', (byte)'x', (byte)'i', (byte)'f', 0, 0];
-        var length = 2 + header.Length + tiff.Length;
-        var segment = new byte[2 + length];
-        segment[0] = 0xFF;
-        segment[1] = 0xE1;
-        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)length);
-        header.CopyTo(segment, 4);
-        tiff.CopyTo(segment, 4 + header.Length);
-        return [.. jpeg.AsSpan(0, insertAt), .. segment, .. jpeg.AsSpan(insertAt)];
-    }
+    /// <summary>Inserts an EXIF orientation segment (<see cref="PensionCert.Tests.Shared.JpegExif.InsertOrientation"/>).</summary>
+    public static byte[] InsertExifOrientation(byte[] jpeg, int orientation) => PensionCert.Tests.Shared.JpegExif.InsertOrientation(jpeg, orientation);
 
     /// <summary>A JPEG of roughly <paramref name="targetBytes"/>: the photo scaled and noised until the encoded size fits (for the ingest benchmark).</summary>
     public static byte[] OfSize(SKBitmap photo, int targetBytes)

@@ -350,6 +350,9 @@ public sealed class ProcessorErasureTests
         public Task<byte[]?> DownloadAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
             Task.FromResult(Blobs.GetValueOrDefault((container, blobName)));
 
+        public Task<bool> ExistsAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
+            Task.FromResult(Blobs.ContainsKey((container, blobName)));
+
         public Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken)
         {
             Blobs.Remove((container, blobName));

@@ -22,25 +22,14 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
         var services = host.App.Services;
         var idNumber = TestIdNumbers.New(region);
         var id = CitizenIdNumber.Parse(idNumber, ChinaTime.Today(TimeProvider.System));
-        var hash = services.GetRequiredService<IIdNumberHasher>().Hash(id);
-        var repository = services.GetRequiredService<IPensionerRepository>();
-        var pensionerId = await repository.ClaimIdAsync(hash, Ids.NewPensionerId(), CancellationToken.None);
         var certified = DateTimeOffset.UtcNow.AddDays(-400);
-        await repository.SaveEnrollmentAsync(new PensionerProfile
+        var profile = await TestPensioners.NewProfileAsync(services, id, region, certified) with
         {
-            PensionerId = pensionerId,
-            IdNumberHash = hash,
-            MaskedIdNumber = id.Masked,
-            Name = "测试人员",
-            RegionCode = region,
-            ReferenceVersion = 1,
-            ReferenceBlobName = pensionerId + "/1",
-            ReferenceEmbedding = FaceEmbedding.FromRaw([0.6f, 0.8f]),
-            EnrolledAt = certified,
             LastCertifiedAt = certified,
             ValidUntil = CertificationCalendar.ValidUntil(ChinaTime.ToChinaDate(certified)),
-        }, null, CancellationToken.None);
-        return (pensionerId, idNumber);
+        };
+        await services.GetRequiredService<IPensionerRepository>().SaveEnrollmentAsync(profile, null, CancellationToken.None);
+        return (profile.PensionerId, idNumber);
     }
 
     private Task<HttpResponseMessage> PostAsync(string path, string body, string contentType, bool operatorKey = true)

@@ -85,25 +85,14 @@ public sealed class CycleFixture : IAsyncLifetime
     public async Task<string> SeedAsync(string idNumber, string region, DateTimeOffset enrolledAt)
     {
         var id = CitizenIdNumber.Parse(idNumber, new DateOnly(2030, 1, 1));
-        var hash = Services.GetRequiredService<IIdNumberHasher>().Hash(id);
-        var pensionerId = await Pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), CancellationToken.None);
-        var profile = new PensionerProfile
+        var profile = await TestPensioners.NewProfileAsync(Services, id, region, enrolledAt) with
         {
-            PensionerId = pensionerId,
-            IdNumberHash = hash,
-            MaskedIdNumber = id.Masked,
-            Name = "测试人员",
-            RegionCode = region,
-            ReferenceVersion = 1,
-            ReferenceBlobName = pensionerId + "/1",
-            ReferenceEmbedding = FaceEmbedding.FromRaw([0.6f, 0.8f]),
-            EnrolledAt = enrolledAt,
             ValidUntil = CycleCalendar.ValidUntil(CycleWindow.Rolling, ChinaTime.ToChinaDate(enrolledAt), id.BirthDate.Month),
             BirthMonth = id.BirthDate.Month,
         };
         await Pensioners.SaveEnrollmentAsync(profile, null, CancellationToken.None);
         await Cycle.ScheduleAsync(profile, CancellationToken.None);
-        return pensionerId;
+        return profile.PensionerId;
     }
 
     /// <summary>Drains the local event sink (CloudEvents JSON), returning every event.</summary>
@@ -136,7 +125,7 @@ public sealed class CycleFixture : IAsyncLifetime
     {
         var birth = _birthBase.AddDays(i / 1000);
         var body = region + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + (i % 1000).ToString("D3", CultureInfo.InvariantCulture);
-        return body + TestIdNumbers.Check(body);
+        return Core.Identity.CitizenIdNumber.WithCheckCharacter(body);
     }
 }
 
