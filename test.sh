@@ -8,6 +8,15 @@ cd "$repo_root"
 require dotnet "install the .NET 10 SDK"
 ensure_npm_packages || exit 1
 
+# The real face photos (never copied into the repository): ../shared/faces beside it, or PENSIONCERT_FACES_DIR.
+faces="${PENSIONCERT_FACES_DIR:-$repo_root/../shared/faces}"
+if [ ! -f "$faces/MANIFEST.csv" ]; then
+  echo "error: the face corpus is not at $faces; put the repository beside shared/ or set PENSIONCERT_FACES_DIR" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export PENSIONCERT_FACES_DIR="$(cd "$faces" && pwd)"
+
 blob_port="${TEST_AZURITE_BLOB_PORT:-10100}"
 data_dir="$(mktemp -d "${TMPDIR:-/tmp}/pensioncert-azurite.XXXXXX")"
 results_dir="$(mktemp -d "${TMPDIR:-/tmp}/pensioncert-results.XXXXXX")"
