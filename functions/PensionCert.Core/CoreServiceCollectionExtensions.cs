@@ -6,6 +6,7 @@ using PensionCert.Core.Cycle;
 using PensionCert.Core.Enrollment;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Identity;
+using PensionCert.Core.Review;
 
 namespace PensionCert.Core;
 
@@ -52,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CycleQueryService>();
         services.AddSingleton<Evidence.EvidenceImportService>();
+        services.AddPensionCertReview();
         return services;
     }
 

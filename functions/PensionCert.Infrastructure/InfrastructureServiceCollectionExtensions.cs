@@ -34,7 +34,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IHealthProbe, StorageHealthCheck>();
         services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
-        services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
+        services.AddSingleton<Core.Review.IReviewCaseStore, TableReviewCaseStore>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());

@@ -91,6 +91,11 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         ["Attempts"] = r.Attempts,
         ["SelfieDeleteOn"] = r.SelfieDeleteOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["SelfieDeletedAt"] = r.SelfieDeletedAt,
+        ["SubmittedBy"] = r.SubmittedBy,
+        ["DecidedBy"] = r.DecidedBy,
+        ["DecisionSource"] = r.DecisionSource,
+        ["Guidance"] = r.Guidance,
+        ["ReviewCaseId"] = r.ReviewCaseId,
     };
 
     private static CertificationRecord ToRecord(TableEntity e) => new()
@@ -111,6 +116,11 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         Attempts = e.GetInt32("Attempts") ?? 0,
         SelfieDeleteOn = e.GetString("SelfieDeleteOn") is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
         SelfieDeletedAt = e.GetDateTimeOffset("SelfieDeletedAt"),
+        SubmittedBy = e.GetString("SubmittedBy"),
+        DecidedBy = e.GetString("DecidedBy"),
+        DecisionSource = e.GetString("DecisionSource"),
+        Guidance = e.GetString("Guidance"),
+        ReviewCaseId = e.GetString("ReviewCaseId"),
         ETag = e.ETag.ToString(),
     };
 }

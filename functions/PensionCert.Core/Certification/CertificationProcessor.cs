@@ -39,6 +39,7 @@ public sealed partial class CertificationProcessor(
     ISelfieRetentionIndex retentionIndex,
     AttemptLimiter attemptLimiter,
     CycleService cycle,
+    Review.ReviewIntake reviewIntake,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationProcessor> logger)
@@ -105,19 +106,27 @@ public sealed partial class CertificationProcessor(
         var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
         if (selfie is null)
         {
+            if (await AnnounceAsync(record, CertificationStatus.Failed, cancellationToken) == CycleCommandResult.NotFound)
+            {
+                await RemoveErasedAsync(record, null, cancellationToken);
+                return;
+            }
             await DecideAsync(record, new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable]), cancellationToken);
             return;
         }
 
         var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
         var decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
-        // Each step below fails (NotFound / false) instead of writing when the pensioner was erased meanwhile.
+        // Each step below fails (NotFound / false) instead of writing when the pensioner was erased meanwhile. Every
+        // decision is announced (certification.approved / rejected / needs-review) before it is written, so a crash
+        // in between is repaired by the redelivery; the event ids are deterministic, so it is announced once.
         var stillThere = decision.Status switch
         {
             CertificationStatus.Approved => await RecordCertifiedAsync(record, cancellationToken) != CycleCommandResult.NotFound,
             // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
-            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken),
-            CertificationStatus.NeedsReview => await HoldForReviewAsync(record, cancellationToken) != CycleCommandResult.NotFound,
+            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken)
+                && await AnnounceAsync(record, CertificationStatus.Rejected, cancellationToken) != CycleCommandResult.NotFound,
+            CertificationStatus.NeedsReview => await HoldForReviewAsync(record, pensioner, cancellationToken),
             _ => true,
         };
         if (!stillThere)
@@ -125,8 +134,19 @@ public sealed partial class CertificationProcessor(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        if (decision.Status == CertificationStatus.NeedsReview)
+            record = record with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner.RegionCode, record.CertificationId) };
         await DecideAsync(record, decision, cancellationToken);
     }
+
+    /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
+    private Task<CycleCommandResult> AnnounceAsync(CertificationRecord record, CertificationStatus status, CancellationToken cancellationToken) =>
+        cycle.AnnounceDecisionAsync(record.PensionerId, status switch
+        {
+            CertificationStatus.Rejected => Events.EventTypes.CertificationRejected,
+            CertificationStatus.NeedsReview => Events.EventTypes.CertificationNeedsReview,
+            _ => Events.EventTypes.CertificationFailed,
+        }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, cancellationToken);
 
     private async Task DecideAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
     {
@@ -145,6 +165,8 @@ public sealed partial class CertificationProcessor(
                 ReviewThreshold = policy.ReviewThreshold,
                 LivenessScore = decision.LivenessScore,
                 ReasonCodes = decision.Reasons.Select(r => r.Code).ToArray(),
+                DecisionSource = DecisionSources.Worker,
+                Guidance = Guidance.ForStatus(decision.Status),
             }, cancellationToken);
         }
         catch (ConcurrencyConflictException)
@@ -180,11 +202,20 @@ public sealed partial class CertificationProcessor(
     /// repaired by the redelivered message.
     /// </summary>
     private Task<CycleCommandResult> RecordCertifiedAsync(CertificationRecord record, CancellationToken cancellationToken) =>
-        cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt, new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId), cancellationToken);
+        cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt, new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { DecisionSource = DecisionSources.Worker }, cancellationToken);
 
-    /// <summary>A review blocks suspension while it is open (closed by the review decision or any later certification).</summary>
-    private Task<CycleCommandResult> HoldForReviewAsync(CertificationRecord record, CancellationToken cancellationToken) =>
-        cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(record.CertificationId), open: true, cancellationToken);
+    /// <summary>
+    /// Opens the review case (idempotent), then the hold that blocks suspension while the review is open (closed by the
+    /// review decision or any later certification) together with certification.needs-review. False when the pensioner
+    /// was erased meanwhile (the case opened here is removed again).
+    /// </summary>
+    private async Task<bool> HoldForReviewAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
+    {
+        await reviewIntake.OpenForCertificationAsync(record, pensioner, cancellationToken);
+        if (await AnnounceAsync(record, CertificationStatus.NeedsReview, cancellationToken) != CycleCommandResult.NotFound) return true;
+        await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
+        return false;
+    }
 
     private async Task MarkFailedAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
     {
@@ -204,6 +235,19 @@ public sealed partial class CertificationProcessor(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        try
+        {
+            if (await AnnounceAsync(record, CertificationStatus.Failed, cancellationToken) == CycleCommandResult.NotFound)
+            {
+                await RemoveErasedAsync(record, null, cancellationToken);
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The profile that made the work fail may make the announcement fail too: the terminal state comes first.
+            LogAnnounceFailed(logger, certificationId, ex.GetType().Name);
+        }
         var decidedAt = timeProvider.GetUtcNow();
         var deleteOn = await retention.ScheduleAsync(certificationId, decidedAt, cancellationToken);
         try
@@ -211,6 +255,8 @@ public sealed partial class CertificationProcessor(
             await certifications.UpdateAsync(record with
             {
                 Status = CertificationStatus.Failed,
+                DecisionSource = DecisionSources.Worker,
+                Guidance = Guidance.RetryLater,
                 DecidedAt = decidedAt,
                 SelfieDeleteOn = deleteOn,
                 Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
@@ -238,6 +284,9 @@ public sealed partial class CertificationProcessor(
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId} was erased; selfie, record and index row removed")]
     private static partial void LogRemovedErased(ILogger logger, string certificationId, string pensionerId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Certification {CertificationId}: certification.failed could not be announced ({ErrorType}); Failed is recorded")]
+    private static partial void LogAnnounceFailed(ILogger logger, string certificationId, string errorType);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Certification {CertificationId} failed on attempt {DequeueCount} ({ErrorType}); recorded as Failed")]
     private static partial void LogGaveUp(ILogger logger, string certificationId, long dequeueCount, string errorType);

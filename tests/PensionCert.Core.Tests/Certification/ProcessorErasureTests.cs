@@ -175,8 +175,8 @@ public sealed class ProcessorErasureTests
             var cycle = new CycleService(Pensioners, Cycle, Options.Create(new CyclePolicyOptions()), Clock, NullLogger<CycleService>.Instance);
             return new CertificationProcessor(Certifications, Pensioners, Photos, analyzer, new VerificationPolicy(Options.Create(new VerificationOptions())),
                 new SelfieRetentionService(Retention, Certifications, Photos, Options.Create(new RetentionOptions()), Clock, NullLogger<SelfieRetentionService>.Instance),
-                Retention, new AttemptLimiter(Pensioners, ReviewCases, certificationOptions, Clock, NullLogger<AttemptLimiter>.Instance),
-                cycle, certificationOptions, Clock, NullLogger<CertificationProcessor>.Instance);
+                Retention, new AttemptLimiter(Pensioners, new Review.ReviewIntake(ReviewCases, Clock), certificationOptions, Clock, NullLogger<AttemptLimiter>.Instance),
+                cycle, new Review.ReviewIntake(ReviewCases, Clock), certificationOptions, Clock, NullLogger<CertificationProcessor>.Instance);
         }
 
         /// <summary>A submission as CertificationService leaves it: index row, selfie, Pending record (and the profile unless erased).</summary>
@@ -382,20 +382,27 @@ public sealed class ProcessorErasureTests
         public Task<IReadOnlyList<SelfieRetentionEntry>> ListDueAsync(DateOnly onOrBefore, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    private sealed class MemoryReviewCases : IReviewCaseStore
+    private sealed class MemoryReviewCases : Review.IReviewCaseStore
     {
-        public List<ReviewCase> Cases { get; } = [];
+        public List<Review.ReviewCase> Cases { get; } = [];
 
-        public Task OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken)
+        public Task<bool> OpenAsync(Review.ReviewCase reviewCase, CancellationToken cancellationToken)
         {
+            if (Cases.Any(c => c.CaseId == reviewCase.CaseId)) return Task.FromResult(false);
             Cases.Add(reviewCase);
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }
 
         public Task<int> DeleteForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
             Task.FromResult(Cases.RemoveAll(c => c.RegionCode == regionCode && c.PensionerId == pensionerId));
 
-        public Task<IReadOnlyList<ReviewCase>> ListAsync(DateOnly day, IReadOnlyCollection<string> regionPrefixes, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<Review.ReviewCase?> GetAsync(string caseId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Review.ReviewCase> UpdateAsync(Review.ReviewCase reviewCase, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<Review.ReviewCase>> ListAsync(IReadOnlyCollection<string> regionPrefixes, Review.ReviewCaseState? state, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<Review.ReviewCase> ListUnfinishedAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     /// <summary>The cycle store: ETag-conditional profile save with outbox rows in the partition; the due index as a set.</summary>
