@@ -225,7 +225,7 @@ public sealed class InactivePensionerTests(LocalHostFixture host)
         var id = TestIdNumbers.New();
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
         using (var mark = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", LocalHostFixture.OperatorKeyHeader,
-                   new StringContent("""{"status":"deceased","effectiveOn":"2026-01-02"}""", System.Text.Encoding.UTF8, "application/json"))))
+                   new StringContent($$"""{"status":"deceased","effectiveOn":"{{Core.Cycle.ChinaTime.Today(TimeProvider.System):yyyy-MM-dd}}"}""", System.Text.Encoding.UTF8, "application/json"))))
             Assert.Equal(HttpStatusCode.OK, mark.StatusCode);
         var before = await host.CountStoredAsync();
 
