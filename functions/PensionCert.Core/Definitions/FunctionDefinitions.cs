@@ -48,6 +48,15 @@ public static class Routes
 
     /// <summary>POST (operator): mark a pensioner deceased or transferred.</summary>
     public const string PensionerStatus = "pensioners/{pensionerId}/status";
+
+    /// <summary>
+    /// GET (anonymous): the operator console's static files (<c>wwwroot/console</c>). Not part of the API: no key, no
+    /// rate limit, no audit row. The local host serves them at <c>/console/</c> as well as under the route prefix.
+    /// </summary>
+    public const string ConsoleFiles = "console/{*path}";
+
+    /// <summary>The folder under the app's <c>wwwroot</c> and the URL path segment of the operator console.</summary>
+    public const string ConsoleSite = "console";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -101,4 +110,5 @@ public static class FunctionNames
     public const string ScanCertificationCycle = "ScanCertificationCycle";
     public const string DispatchCycleEvents = "DispatchCycleEvents";
     public const string PurgeExpiredIdempotencyKeys = "PurgeExpiredIdempotencyKeys";
+    public const string ConsoleFiles = "ConsoleFiles";
 }
