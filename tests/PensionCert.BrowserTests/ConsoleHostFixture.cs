@@ -7,10 +7,12 @@ namespace PensionCert.BrowserTests;
 
 /// <summary>
 /// The local host in the Development environment with the console's development sign-in on (as <c>./run.sh</c>
-/// runs it), on the suite's Azurite, plus the shared <see cref="BrowserFixture"/>.
+/// runs it), on an Azurite of its own (<see cref="PrivateAzurite"/>), plus the shared <see cref="BrowserFixture"/>.
 /// </summary>
 public sealed class ConsoleHostFixture : LocalHostFixture
 {
+    private readonly PrivateAzurite _azurite = new();
+
     public BrowserFixture Browsers { get; } = new();
 
     /// <summary>The console's address on this host.</summary>
@@ -23,6 +25,13 @@ public sealed class ConsoleHostFixture : LocalHostFixture
         // The lists read the projection the event dispatcher writes; the tests dispatch when they need it.
     }
 
+    /// <summary>Storage of the browser tests' own (see <see cref="PrivateAzurite"/>).</summary>
+    protected override async Task<string> StorageConnectionAsync()
+    {
+        await _azurite.StartAsync();
+        return PrivateAzurite.ConnectionString;
+    }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -33,6 +42,7 @@ public sealed class ConsoleHostFixture : LocalHostFixture
     {
         await Browsers.DisposeAsync();
         await base.DisposeAsync();
+        await _azurite.DisposeAsync();
     }
 
     /// <summary>Opens the console in a new context and signs in with the development sign-in.</summary>

@@ -121,5 +121,7 @@ public sealed class ConsoleSignInTests(ConsoleHostFixture host)
             builder.Configuration["PensionCert:Console:Authority"] = "https://login.example.cn/tenant/v2.0";
             builder.Configuration["PensionCert:Console:ClientId"] = "pensioncert-console";
         }
+
+        protected override Task<string> StorageConnectionAsync() => Task.FromResult(PrivateAzurite.ConnectionString);
     }
 }
