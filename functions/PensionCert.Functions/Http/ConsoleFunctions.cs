@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using PensionCert.Core.Definitions;
 using PensionCert.Http.Console;
 
-namespace PensionCert.Functions;
+namespace PensionCert.Functions.Http;
 
 /// <summary>
 /// The operator console's static files (<see cref="ConsoleSite"/>), under the route prefix: <c>/api/console/</c>
@@ -16,10 +16,5 @@ public sealed class ConsoleFunctions(ConsoleSite site)
     [Function(FunctionNames.ConsoleFiles)]
     public IActionResult ConsoleFiles(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleFiles)] HttpRequest request, string? path) =>
-        new ResultAction(site.Serve(request.HttpContext, path));
-
-    private sealed class ResultAction(IResult result) : IActionResult
-    {
-        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
-    }
+        new ApiActionResult(site.Serve(request.HttpContext, path));
 }
