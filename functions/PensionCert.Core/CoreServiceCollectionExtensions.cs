@@ -46,12 +46,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CertificationService>();
+        services.AddSingleton<CertificationDecisions>();
         services.AddSingleton<CertificationProcessor>();
+        services.AddSingleton<StaleCertificationSweeper>();
         services.AddSingleton<EligibilityService>();
         services.AddSingleton<CycleService>();
         services.AddSingleton<CycleScanService>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CycleQueryService>();
+        services.AddSingleton<CycleExceptionQueries>();
         services.AddSingleton<Evidence.EvidenceImportService>();
         services.AddPensionCertReview();
         return services;
