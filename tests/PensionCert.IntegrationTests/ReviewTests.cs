@@ -327,6 +327,28 @@ public sealed class ReviewTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task InvestigationCertified_NeedsAnOpenInvestigationAndNamedEvidence()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var outcome = $"/api/pensioners/{pensionerId}/investigation";
+        await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified", documentReference = "HV-2026-0001" }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.Conflict, "no-open-investigation");
+
+        // Overdue: enrolled two years ago and never certified since.
+        var profile = (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        await Pensioners.UpdateAsync(profile with { EnrolledAt = DateTimeOffset.UtcNow.AddYears(-2), FirstEnrolledAt = DateTimeOffset.UtcNow.AddYears(-2), ValidUntil = ChinaTime.Today(TimeProvider.System).AddDays(-40) }, CancellationToken.None);
+        await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified" }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "investigation-evidence-required");
+        await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified", certificationId = "c" + new string('0', 32) }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "investigation-evidence-required");
+        await AssertProblemAsync(await PostAsync(outcome, new { outcome = "suspend", documentReference = "HV-2026-0001" }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "malformed-request");
+
+        using (var certified = await PostAsync(outcome, new { outcome = "certified", documentReference = "HV-2026-0001" }, LocalHostFixture.OperatorKeyHeader))
+            Assert.Equal("Applied", (await JsonOkAsync(certified)).GetProperty("result").GetString());
+        var approval = Assert.Single(await EventsAsync(pensionerId), e => e.Type == EventTypes.CertificationApproved);
+        Assert.Equal("document:HV-2026-0001", approval.Data.EvidenceSource);
+        Assert.Equal("home-visit", approval.Data.Channel);
+    }
+
+    [Fact]
     public async Task ReviewRoutes_BadInput_AreProblemJson()
     {
         var reviewer = Reviewer("reviewer-bad");

@@ -145,6 +145,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
     [Fact]
     public async Task Import_ImplausibleDatesRefusedPerRecord_DeathBeforeLaterCertificationOpensReview()
     {
+        await f.ResetScanStateAsync();
         var ct = CancellationToken.None;
         var enrolled = new DateTimeOffset(2026, 1, 5, 2, 0, 0, TimeSpan.Zero);
         f.Clock.SetUtcNow(enrolled);
