@@ -45,10 +45,14 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint RecordInvestigationOutcome = new(FunctionNames.RecordInvestigationOutcome, "POST", Routes.PensionerInvestigation, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
 
+    public static readonly HttpEndpoint LookupPensioner = new(FunctionNames.LookupPensioner, "POST", Routes.PensionerLookups, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint GetPensionerHistory = new(FunctionNames.GetPensionerHistory, "GET", Routes.PensionerHistory, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+
     /// <summary>All HTTP endpoints.</summary>
     public static IReadOnlyList<HttpEndpoint> All { get; } =
     [
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
         ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus,
+        LookupPensioner, GetPensionerHistory,
     ];
 }
