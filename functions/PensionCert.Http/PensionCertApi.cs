@@ -32,7 +32,8 @@ public sealed partial class PensionCertApi(
     CycleService cycle,
     CycleQueryService cycleQueries,
     Core.Evidence.EvidenceImportService evidenceImport,
-    ApiRateLimiter rateLimiter)
+    ApiRateLimiter rateLimiter,
+    Core.Sessions.CertificationSessionService sessions)
 {
     private readonly CycleService _cycle = cycle;
     private readonly CycleQueryService _cycleQueries = cycleQueries;
@@ -281,6 +282,7 @@ public sealed partial class PensionCertApi(
         switch (endpoint.Access)
         {
             case ApiAccess.Anonymous:
+            case ApiAccess.Session: // the session token is checked by CertificationSessionService
                 return null;
             case ApiAccess.Operator:
                 caller.Operator = await operatorTokens.ValidateAsync(request.Headers.Authorization.Count == 1 ? request.Headers.Authorization.ToString() : null, request.HttpContext.RequestAborted);

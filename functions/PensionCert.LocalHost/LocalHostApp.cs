@@ -38,6 +38,11 @@ public static class LocalHostApp
         [FunctionNames.ListRegionPensioners] = (api, c) => api.ListRegionPensionersAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
         [FunctionNames.RecordInvestigationOutcome] = (api, c) => api.RecordInvestigationOutcomeAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
         [FunctionNames.ChangePensionerStatus] = (api, c) => api.ChangePensionerStatusAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
+        [FunctionNames.CreateCertificationSession] = (api, c) => api.CreateCertificationSessionAsync(c.Request, c.RequestAborted),
+        [FunctionNames.GetCertificationSession] = (api, c) => api.GetCertificationSessionAsync(c.Request, RouteValue(c, "sessionId"), c.RequestAborted),
+        [FunctionNames.GetPageSession] = (api, c) => api.GetPageSessionAsync(c.Request, c.RequestAborted),
+        [FunctionNames.UploadSessionFrames] = (api, c) => api.UploadSessionFramesAsync(c.Request, c.RequestAborted),
+        [FunctionNames.SubmitSession] = (api, c) => api.SubmitSessionAsync(c.Request, c.RequestAborted),
     };
 
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>
@@ -89,6 +94,8 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
+        // The pensioner's phone page (static files; a static site in Azure): /h5/ serves h5/index.html.
+        PhonePage.Map(app);
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);

@@ -41,7 +41,8 @@ public sealed partial class CertificationProcessor(
     CycleService cycle,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<CertificationProcessor> logger)
+    ILogger<CertificationProcessor> logger,
+    Sessions.SessionVerification? sessionVerification = null)
 {
     /// <summary>Processes one delivery of <paramref name="message"/>.</summary>
     /// <exception cref="CertificationNotYetVisibleException">The record is not written yet (retry).</exception>
@@ -102,15 +103,24 @@ public sealed partial class CertificationProcessor(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
-        var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
-        if (selfie is null)
+        VerificationDecision decision;
+        if (record.SessionId is not null && sessionVerification is not null)
         {
-            await DecideAsync(record, new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable]), cancellationToken);
-            return;
+            // A phone-page session: the action challenge's frames, not a single selfie.
+            decision = await sessionVerification.VerifyAsync(record, pensioner, cancellationToken);
         }
+        else
+        {
+            var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
+            if (selfie is null)
+            {
+                await DecideAsync(record, new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable]), cancellationToken);
+                return;
+            }
 
-        var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
-        var decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
+            var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
+            decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
+        }
         // Each step below fails (NotFound / false) instead of writing when the pensioner was erased meanwhile.
         var stillThere = decision.Status switch
         {
@@ -126,6 +136,7 @@ public sealed partial class CertificationProcessor(
             return;
         }
         await DecideAsync(record, decision, cancellationToken);
+        if (sessionVerification is not null) await sessionVerification.DeleteFramesAsync(record, cancellationToken);
     }
 
     private async Task DecideAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
