@@ -77,6 +77,10 @@ public sealed class StorageClients
         OutboxIndex = tables.GetTableClient(StorageNames.OutboxIndexTable);
         RegionPensioners = tables.GetTableClient(StorageNames.RegionPensionersTable);
         PaymentChanges = tables.GetTableClient(StorageNames.PaymentChangesTable);
+        InFlightCertifications = tables.GetTableClient(StorageNames.InFlightCertificationsTable);
+        CycleExceptions = tables.GetTableClient(StorageNames.CycleExceptionsTable);
+        EventSinkIds = tables.GetTableClient(StorageNames.EventSinkIdsTable);
+        VerificationPoisonQueue = queues.GetQueueClient(QueueNames.VerificationPoison);
     }
 
     /// <summary>
@@ -101,6 +105,12 @@ public sealed class StorageClients
     public TableClient OutboxIndex { get; }
     public TableClient RegionPensioners { get; }
     public TableClient PaymentChanges { get; }
+    public TableClient InFlightCertifications { get; }
+    public TableClient CycleExceptions { get; }
+    /// <summary>Event ids the local sink accepted (its duplicate detection).</summary>
+    public TableClient EventSinkIds { get; }
+    /// <summary>The verification poison queue (<see cref="QueueNames.VerificationPoison"/>), same encoding as the verification queue.</summary>
+    public QueueClient VerificationPoisonQueue { get; }
     /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
     public QueueClient EventSinkQueue { get; }
 
@@ -114,11 +124,11 @@ public sealed class StorageClients
         };
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, CertificationSessions];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies, SessionFrames];
 
     /// <summary>Every queue.</summary>
-    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, EventSinkQueue];
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, VerificationPoisonQueue, EventSinkQueue];
 }

@@ -33,7 +33,15 @@ internal static class PhonePage
                 headers["Permissions-Policy"] = "camera=(self)";
             },
         });
-        // /h5 without the slash: relative URLs in the page need the trailing slash.
-        app.MapGet(PagePaths.H5, (HttpContext c) => Results.Redirect(PagePaths.H5 + "/" + c.Request.QueryString));
+        // /h5 without the slash: relative URLs in the page need the trailing slash (middleware, not an API endpoint).
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.Value == PagePaths.H5)
+            {
+                context.Response.Redirect(PagePaths.H5 + "/" + context.Request.QueryString);
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
     }
 }

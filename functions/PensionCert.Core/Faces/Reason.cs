@@ -68,6 +68,9 @@ public static class Reasons
     /// <summary>Processing failed after every retry; the submission can be retried.</summary>
     public static readonly Reason ProcessingFailed = new("processing-failed", "系统处理失败，请稍后重新提交认证。");
 
+    /// <summary>The verification was lost (the worker stopped and its retry never ran); the submission can be retried.</summary>
+    public static readonly Reason ProcessingInterrupted = new("processing-interrupted", "认证处理中断，未能完成比对，请重新提交认证。");
+
     /// <summary>Action challenge: an action asked for was not seen in its step's frames.</summary>
     public static readonly Reason ActionNotSeen = new("action-not-seen", "没有看到您按提示完成动作。请在光线充足的地方，听到提示后慢慢转头或眨眼，再重新认证；戴眼镜的请摘下眼镜再眨眼。");
 
@@ -91,7 +94,7 @@ public static class Reasons
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
         Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
-        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed,
+        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
         ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 

@@ -5,13 +5,13 @@ using PensionCert.Core.Definitions;
 using PensionCert.Core.Sessions;
 using PensionCert.Http;
 
-namespace PensionCert.Functions;
+namespace PensionCert.Functions.Http;
 
 /// <summary>
 /// Certification sessions: the channel's server (Functions key) creates and reads sessions; the phone page calls the
 /// page routes with its session token (Anonymous here; the app checks the token). The page itself is a static site.
 /// </summary>
-public sealed class SessionFunctions(PensionCertApi api, CertificationSessionService sessions)
+public sealed class SessionFunctions(SessionsApi api, CertificationSessionService sessions)
 {
     [Function(FunctionNames.CreateCertificationSession)]
     public async Task<IActionResult> CreateCertificationSession(
@@ -41,10 +41,4 @@ public sealed class SessionFunctions(PensionCertApi api, CertificationSessionSer
     [Function(FunctionNames.PurgeExpiredSessions)]
     public Task PurgeExpiredSessions([TimerTrigger(Schedules.PurgeExpiredSessions, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         sessions.PurgeExpiredAsync(cancellationToken);
-
-    /// <summary>Runs an ASP.NET Core <see cref="IResult"/> as the MVC action result the Functions integration expects.</summary>
-    private sealed class ApiActionResult(IResult result) : IActionResult
-    {
-        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
-    }
 }

@@ -17,16 +17,16 @@ namespace PensionCert.Http;
 /// back; the page, holding only the session token (header <c>X-Session-Token</c>), reads the challenge, uploads each
 /// action's frames and submits once.
 /// </summary>
-public sealed partial class PensionCertApi
+public sealed class SessionsApi(ApiPipeline pipeline, CertificationSessionService sessions)
 {
     /// <summary>The header that carries the session token from the page.</summary>
     public const string SessionTokenHeader = "X-Session-Token";
 
     /// <summary>POST /api/certification-sessions (client): 201 with the session token, page URL, challenge and expiry.</summary>
     public Task<IResult> CreateCertificationSessionAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.CreateCertificationSession, async caller =>
+        pipeline.RunAsync(request, HttpEndpoints.CreateCertificationSession, async caller =>
         {
-            var body = await ReadJsonAsync<CreateSessionRequest>(request, cancellationToken);
+            var body = await ApiRequests.ReadJsonAsync<CreateSessionRequest>(request, cancellationToken);
             var created = await sessions.CreateAsync(new CreateSessionCommand(body.IdNumber, body.PensionerId, body.Channel, body.ReturnUrl,
                 caller.Client?.Name ?? "client", caller.Client?.AllowedChannels), cancellationToken);
             var s = created.Session;
@@ -38,7 +38,7 @@ public sealed partial class PensionCertApi
 
     /// <summary>GET /api/certification-sessions/{sessionId} (client that created it): state, certification id and decision.</summary>
     public Task<IResult> GetCertificationSessionAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.GetCertificationSession, async caller =>
+        pipeline.RunAsync(request, HttpEndpoints.GetCertificationSession, async caller =>
         {
             var view = await sessions.GetForClientAsync(sessionId, caller.Client?.Name ?? "client", cancellationToken);
             return Results.Json(SessionBody(view), ApiJson.Options);
@@ -46,7 +46,7 @@ public sealed partial class PensionCertApi
 
     /// <summary>GET /api/page/session (session token): what the page shows: the challenge, the state and, once decided, the result.</summary>
     public Task<IResult> GetPageSessionAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.GetPageSession, async () =>
+        pipeline.RunAsync(request, HttpEndpoints.GetPageSession, async () =>
         {
             var view = await sessions.ReadAsync(SessionToken(request), cancellationToken);
             request.HttpContext.Response.Headers.CacheControl = "no-store";
@@ -57,7 +57,7 @@ public sealed partial class PensionCertApi
 
     /// <summary>POST /api/page/session/frames (session token): multipart with <c>nonce</c>, <c>step</c> and 1..N <c>frame</c> JPEG parts.</summary>
     public Task<IResult> UploadSessionFramesAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.UploadSessionFrames, async () =>
+        pipeline.RunAsync(request, HttpEndpoints.UploadSessionFrames, async () =>
         {
             var (fields, frames) = await ReadFramesAsync(request, sessions.MaxFramesPerAction, sessions.MaxFrameBytes, cancellationToken);
             var session = await sessions.UploadFramesAsync(SessionToken(request), fields.GetValueOrDefault("nonce"), fields.GetValueOrDefault("step"), frames, cancellationToken);
@@ -66,11 +66,11 @@ public sealed partial class PensionCertApi
 
     /// <summary>POST /api/page/session/submit (session token): JSON <c>{"nonce": …}</c>; 202 with the certification id.</summary>
     public Task<IResult> SubmitSessionAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request, HttpEndpoints.SubmitSession, async () =>
+        pipeline.RunAsync(request, HttpEndpoints.SubmitSession, async () =>
         {
-            var body = await ReadJsonAsync<SubmitSessionRequest>(request, cancellationToken);
+            var body = await ApiRequests.ReadJsonAsync<SubmitSessionRequest>(request, cancellationToken);
             var record = await sessions.SubmitAsync(SessionToken(request), body.Nonce, cancellationToken);
-            return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, CertificationLocation(record.CertificationId)),
+            return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, ApiRequests.CertificationLocation(record.CertificationId)),
                 ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
 
