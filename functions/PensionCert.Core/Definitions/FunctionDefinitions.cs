@@ -66,6 +66,15 @@ public static class Routes
 
     /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
     public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
+
+    /// <summary>
+    /// GET (anonymous): the operator console's static files (<c>wwwroot/console</c>). Not part of the API: no key, no
+    /// rate limit, no audit row. The local host serves them at <c>/console/</c> as well as under the route prefix.
+    /// </summary>
+    public const string ConsoleFiles = "console/{*path}";
+
+    /// <summary>The folder under the app's <c>wwwroot</c> and the URL path segment of the operator console.</summary>
+    public const string ConsoleSite = "console";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -135,6 +144,7 @@ public static class FunctionNames
     public const string RecordPoisonedVerification = "RecordPoisonedVerification";
     public const string SweepStaleCertifications = "SweepStaleCertifications";
     public const string ListCycleExceptions = "ListCycleExceptions";
+    public const string ConsoleFiles = "ConsoleFiles";
     public const string CreateCertificationSession = "CreateCertificationSession";
     public const string GetCertificationSession = "GetCertificationSession";
     public const string GetPageSession = "GetPageSession";
