@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CycleScanService>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CycleQueryService>();
+        services.AddSingleton<CycleExceptionQueries>();
         services.AddSingleton<Evidence.EvidenceImportService>();
         services.AddOptions<Sessions.SessionOptions>().BindConfiguration(Sessions.SessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Sessions.ActionLivenessOptions>().BindConfiguration(Sessions.ActionLivenessOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -43,7 +43,13 @@ public sealed class SessionVerificationTests(SessionHostFixture host)
         // The best frontal frame is kept as the probe image for review and retention; the burst itself is deleted.
         var certificationId = decided.GetProperty("certificationId").GetString()!;
         Assert.True((await host.Storage.Selfies.GetBlobClient(certificationId).ExistsAsync()).Value);
-        Assert.Empty(await ToListAsync(host.Storage.SessionFrames.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = session.SessionId + "/" })));
+        // The worker deletes the burst right after writing the decision: poll briefly for it.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await ToListAsync(host.Storage.SessionFrames.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = session.SessionId + "/" }))).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the session's frames were not deleted after the decision");
+            await Task.Delay(100);
+        }
         var view = await host.PageViewAsync(session);
         Assert.Equal("submitted", view.GetProperty("state").GetString());
         Assert.Equal("Approved", view.GetProperty("status").GetString());
