@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Protection.IPersonalDataProtector, Protection.AesGcmPersonalDataProtector>();
         services.AddSingleton<Operators.PensionerAdministrationService>();
+        services.AddSingleton<Operators.PensionerHistoryService>();
         services.AddSingleton<Retention.SelfieRetentionService>();
         services.AddSingleton<Retention.IdempotencyKeyRetentionService>();
         services.AddSingleton<AttemptLimiter>();
@@ -56,6 +57,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CycleQueryService>();
         services.AddSingleton<CycleExceptionQueries>();
         services.AddSingleton<Evidence.EvidenceImportService>();
+        services.AddOptions<Sessions.SessionOptions>().BindConfiguration(Sessions.SessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Sessions.ActionLivenessOptions>().BindConfiguration(Sessions.ActionLivenessOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<Sessions.IChallengeSource, Sessions.RandomChallengeSource>();
+        services.AddSingleton<Sessions.CertificationSessionService>();
+        services.AddSingleton<Sessions.ActionLivenessVerifier>();
+        services.AddSingleton<Sessions.SessionVerification>();
         services.AddPensionCertReview();
         return services;
     }

@@ -12,6 +12,9 @@ public enum ApiAccess
     /// <summary>Client apps: the Functions key header <c>x-functions-key</c> (checked by the Functions host in Azure).</summary>
     Client,
 
+    /// <summary>The phone page: a certification session token in <c>X-Session-Token</c>, checked by the app (Anonymous at the Functions host).</summary>
+    Session,
+
     /// <summary>Operators: an <c>Authorization: Bearer</c> JWT (checked by the app in both hosts; Anonymous at the Functions host).</summary>
     Operator,
 }
@@ -53,6 +56,13 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetReviewCasePhoto = new(FunctionNames.GetReviewCasePhoto, "GET", Routes.ReviewCasePhoto, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint RequestStatusReversal = new(FunctionNames.RequestStatusReversal, "POST", Routes.PensionerStatusReversals, ApiAccess.Operator) { Roles = [OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerName = new(FunctionNames.ChangePensionerName, "POST", Routes.PensionerName, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
+    public static readonly HttpEndpoint CreateCertificationSession = new(FunctionNames.CreateCertificationSession, "POST", Routes.CertificationSessions, ApiAccess.Client);
+    public static readonly HttpEndpoint GetCertificationSession = new(FunctionNames.GetCertificationSession, "GET", Routes.CertificationSession, ApiAccess.Client);
+    public static readonly HttpEndpoint GetPageSession = new(FunctionNames.GetPageSession, "GET", Routes.PageSession, ApiAccess.Session);
+    public static readonly HttpEndpoint UploadSessionFrames = new(FunctionNames.UploadSessionFrames, "POST", Routes.PageSessionFrames, ApiAccess.Session);
+    public static readonly HttpEndpoint SubmitSession = new(FunctionNames.SubmitSession, "POST", Routes.PageSessionSubmit, ApiAccess.Session);
+    public static readonly HttpEndpoint LookupPensioner = new(FunctionNames.LookupPensioner, "POST", Routes.PensionerLookups, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint GetPensionerHistory = new(FunctionNames.GetPensionerHistory, "GET", Routes.PensionerHistory, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
 
     /// <summary>All HTTP endpoints.</summary>
     public static IReadOnlyList<HttpEndpoint> All { get; } =
@@ -60,5 +70,7 @@ public static class HttpEndpoints
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
         ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
         GetReviewCase, ClaimReviewCase, ReleaseReviewCase, DecideReviewCase, GetReviewCasePhoto, RequestStatusReversal, ChangePensionerName,
+        CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
+        LookupPensioner, GetPensionerHistory,
     ];
 }

@@ -28,6 +28,9 @@ public static class HttpHandlers
         [FunctionNames.GetPensioner] = On<PensionersApi>((api, c) => api.GetPensionerAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
         [FunctionNames.ErasePensioner] = On<PensionersApi>((api, c) => api.ErasePensionerAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
+        [FunctionNames.LookupPensioner] = On<PensionerHistoryApi>((api, c) => api.LookupAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetPensionerHistory] = On<PensionerHistoryApi>((api, c) => api.GetHistoryAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+
         [FunctionNames.ListReviewCases] = On<ReviewApi>((api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted)),
         [FunctionNames.GetReviewCase] = On<ReviewApi>((api, c) => api.GetReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
         [FunctionNames.ClaimReviewCase] = On<ReviewApi>((api, c) => api.ClaimReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
@@ -47,11 +50,17 @@ public static class HttpHandlers
         [FunctionNames.ChangePensionerStatus] = On<CycleApi>((api, c) => api.ChangePensionerStatusAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
         [FunctionNames.ListCycleExceptions] = On<CycleExceptionsApi>((api, c) => api.ListCycleExceptionsAsync(c.Request, Route(c, "regionCode"), c.RequestAborted)),
+
+        [FunctionNames.CreateCertificationSession] = On<SessionsApi>((api, c) => api.CreateCertificationSessionAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetCertificationSession] = On<SessionsApi>((api, c) => api.GetCertificationSessionAsync(c.Request, Route(c, "sessionId"), c.RequestAborted)),
+        [FunctionNames.GetPageSession] = On<SessionsApi>((api, c) => api.GetPageSessionAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.UploadSessionFrames] = On<SessionsApi>((api, c) => api.UploadSessionFramesAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.SubmitSession] = On<SessionsApi>((api, c) => api.SubmitSessionAsync(c.Request, c.RequestAborted)),
     };
 
     /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
     public static IReadOnlyList<Type> Groups { get; } =
-        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(PensionerRecordsApi)];
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi), typeof(PensionerHistoryApi), typeof(PensionerRecordsApi)];
 
     private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>
         context => handler(context.RequestServices.GetRequiredService<T>(), context);

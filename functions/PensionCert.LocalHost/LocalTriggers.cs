@@ -16,12 +16,17 @@ namespace PensionCert.LocalHost;
 /// </summary>
 public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
     CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
-    Core.Review.ReviewService review)
+    Core.Sessions.CertificationSessionService sessions, Core.Review.ReviewService review)
 {
     /// <summary>The hourly review sweep: aged cases escalate, decisions a crash left unfinished are finished.</summary>
     [FunctionName(FunctionNames.SweepReviewCases)]
     public Task SweepReviewCases([TimerTrigger(Schedules.SweepReviewCases, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         timeout.RunAsync(FunctionNames.SweepReviewCases, review.SweepAsync, cancellationToken);
+
+    /// <summary>Expired certification sessions and their frames.</summary>
+    [FunctionName(FunctionNames.PurgeExpiredSessions)]
+    public Task PurgeExpiredSessions([TimerTrigger(Schedules.PurgeExpiredSessions, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        timeout.RunAsync(FunctionNames.PurgeExpiredSessions, sessions.PurgeExpiredAsync, cancellationToken);
 
     /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
     [FunctionName(FunctionNames.ScanCertificationCycle)]

@@ -17,8 +17,9 @@ public sealed partial class CycleService
         ChangeAsync(pensionerId, (p, policy, now, today) =>
         {
             var hold = ReviewHold(certificationId);
+            // At MaxOpenHolds the hold is not added (the open ones forbid suspension just the same); the event still goes out.
             var holds = eventType == EventTypes.CertificationNeedsReview
-                ? (p.OpenHolds.Contains(hold) ? p.OpenHolds : [.. p.OpenHolds, hold])
+                ? (p.OpenHolds.Contains(hold) || p.OpenHolds.Count >= MaxOpenHolds ? p.OpenHolds : [.. p.OpenHolds, hold])
                 : p.OpenHolds.Where(h => h != hold).ToArray();
             var updated = p with { OpenHolds = holds };
             return Decision.Apply(updated,
