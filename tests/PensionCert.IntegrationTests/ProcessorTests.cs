@@ -36,8 +36,11 @@ public sealed class ProcessorTests(LocalHostFixture host)
     {
         var (certificationId, _) = await PendingCertificationWithCorruptReferenceAsync();
 
-        await Assert.ThrowsAnyAsync<Exception>(() =>
+        // The 4-dimension reference cannot be compared with a 512-dimension probe: FaceEmbedding says so, and nothing else
+        // (a null reference or a storage error would be another bug) may stand in for it.
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
             Processor.ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(1, DateTimeOffset.UtcNow), CancellationToken.None));
+        Assert.Contains("dimensions differ", error.Message);
         Assert.False((await Certifications.GetAsync(certificationId, CancellationToken.None))!.Status.IsDecided());
 
         await Processor.ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(CertificationOptions.MaxDequeueCount, DateTimeOffset.UtcNow), CancellationToken.None);
