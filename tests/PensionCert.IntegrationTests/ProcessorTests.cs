@@ -109,7 +109,7 @@ public sealed class ProcessorTests(LocalHostFixture host)
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
         var profile = (await host.Storage.Pensioners.GetEntityAsync<TableEntity>(pensionerId, "profile")).Value;
-        profile["ReferenceEmbedding"] = new byte[16];
+        profile["ReferenceEmbedding"] = PensionCert.Core.Faces.FaceEmbedding.FromRaw([1f, 0f, 0f, 0f]).ToBytes();
         await host.Storage.Pensioners.UpdateEntityAsync(profile, profile.ETag, TableUpdateMode.Replace);
 
         var certificationId = Ids.NewCertificationId();
