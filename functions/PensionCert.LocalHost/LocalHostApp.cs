@@ -10,6 +10,7 @@ using PensionCert.Core.Definitions;
 using PensionCert.Core.Errors;
 using PensionCert.Hosting;
 using PensionCert.Http;
+using PensionCert.Http.Console;
 
 namespace PensionCert.LocalHost;
 
@@ -24,11 +25,12 @@ public static class LocalHostApp
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        var hostJson = HostJson.LoadDefault();
+        var hostJson = HostJson.LoadDefault(builder.Configuration);
 
         // The local host enforces the API's rate limits (RateLimitOptions); before binding, so a setting can still turn them off.
         builder.Services.Configure<RateLimitOptions>(o => o.Enabled = true);
         builder.Services.AddPensionCert(builder.Configuration);
+        var developmentSignIn = DevelopmentSignIn.Configure(builder);
         builder.Host.ConfigureWebJobs(webJobs =>
         {
             webJobs.AddAzureStorageCoreServices();
@@ -36,6 +38,9 @@ public static class LocalHostApp
             webJobs.AddTimers();
         });
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
+        // host.json functionTimeout, enforced on every queue and timer trigger as the Functions host does.
+        var functionTimeout = hostJson.FunctionTimeout;
+        builder.Services.AddSingleton(sp => new FunctionTimeout(functionTimeout, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunctionTimeout>>()));
         builder.Services.AddProblemDetails();
         // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -71,6 +76,8 @@ public static class LocalHostApp
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);
+        MapConsole(app, hostJson.RoutePrefix);
+        if (developmentSignIn) DevelopmentSignIn.Map(app);
         return app;
     }
 
@@ -108,4 +115,17 @@ public static class LocalHostApp
                 .WithMetadata(endpoint);
         }
     }
+
+    /// <summary>
+    /// The operator console (<see cref="ConsoleSite"/>): at <c>/console/</c>, the address operators use, and under the
+    /// route prefix like the Functions app's <c>ConsoleFiles</c> function. Outside the API: no rate limit, no audit row.
+    /// </summary>
+    private static void MapConsole(IEndpointRouteBuilder app, string routePrefix)
+    {
+        static IResult Serve(HttpContext context, ConsoleSite site) => site.Serve(context, RouteValue(context, "path"));
+        app.MapGet($"/{routePrefix}/{Routes.ConsoleFiles}", Serve).WithName(FunctionNames.ConsoleFiles).WithMetadata(ConsoleSite.Endpoint);
+        app.MapGet($"/{Routes.ConsoleFiles}", Serve);
+    }
+
+    private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";
 }
