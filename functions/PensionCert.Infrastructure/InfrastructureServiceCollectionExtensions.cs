@@ -40,6 +40,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
+        services.AddSingleton<ICycleExceptionStore, TableCycleExceptionStore>();
         services.AddOptions<ServiceBusEventOptions>().BindConfiguration(ServiceBusEventOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.ConnectionString) || string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace),
                 $"Set either {ServiceBusEventOptions.SectionName}:ConnectionString or {ServiceBusEventOptions.SectionName}:FullyQualifiedNamespace, not both.")
