@@ -15,8 +15,14 @@ namespace PensionCert.LocalHost;
 /// <c>functionTimeout</c> (<see cref="FunctionTimeout"/>), as the Functions host runs them.
 /// </summary>
 public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
-    CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout)
+    CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
+    Core.Sessions.CertificationSessionService sessions)
 {
+    /// <summary>Expired certification sessions and their frames.</summary>
+    [FunctionName(FunctionNames.PurgeExpiredSessions)]
+    public Task PurgeExpiredSessions([TimerTrigger(Schedules.PurgeExpiredSessions, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        timeout.RunAsync(FunctionNames.PurgeExpiredSessions, sessions.PurgeExpiredAsync, cancellationToken);
+
     /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
     [FunctionName(FunctionNames.ScanCertificationCycle)]
     public Task ScanCertificationCycle([TimerTrigger(Schedules.CycleScan, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
