@@ -25,6 +25,7 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         await Assertions.Expect(table).ToContainTextAsync(first);
         await Assertions.Expect(table).ToContainTextAsync(second);
         await Assertions.Expect(table).ToContainTextAsync("已转出");
+        await host.Browsers.ScreenshotAsync(page, "console-lists-transferred");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "导出 CSV" }).ClickAsync());
         var csv = await File.ReadAllTextAsync(await download.PathAsync());
@@ -44,6 +45,7 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         var audit = page.GetByRole(AriaRole.Table, new() { Name = "操作记录" });
         await Assertions.Expect(audit).ToContainTextAsync("ChangePensionerStatus");
         await Assertions.Expect(audit).ToContainTextAsync("clerk-list-01");
+        await host.Browsers.ScreenshotAsync(page, "console-pensioner-history");
         await page.Context.CloseAsync();
     }
 
