@@ -173,6 +173,9 @@ public sealed class OpenApiTests(LocalHostFixture host)
         Assert.Equal(CertificationChannels.Names.Order(), SchemaEnum("Channel").Order());
         Assert.Equal(Enum.GetNames<CertificationStatus>(), SchemaEnum("CertificationStatus"));
         Assert.Equal(Enum.GetNames<EligibilityState>(), SchemaEnum("EligibilityState"));
+        Assert.Equal(Core.Review.ReviewReasons.All.Order(), SchemaEnum("ReviewReason").Order());
+        Assert.Equal(Enum.GetValues<Core.Review.ReviewCaseState>().Select(ReviewApi.StateName), SchemaEnum("ReviewCaseState"));
+        Assert.Equal(Core.Certification.Guidance.Messages.Keys.Order(), Schema("Guidance").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
     }
 
     [Theory]
@@ -185,6 +188,13 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("ErasureResponse", typeof(ErasureResponse))]
     [InlineData("ReviewCasesResponse", typeof(ReviewCasesResponse))]
     [InlineData("ReviewCase", typeof(ReviewCaseBody))]
+    [InlineData("ReviewCaseDetailsResponse", typeof(ReviewCaseDetailsResponse))]
+    [InlineData("ReviewPhotoLink", typeof(ReviewPhotoLink))]
+    [InlineData("ReviewDecisionRequest", typeof(ReviewDecisionRequest))]
+    [InlineData("StatusReversalRequest", typeof(StatusReversalRequest))]
+    [InlineData("NameChangeRequest", typeof(NameChangeRequest))]
+    [InlineData("InvestigationOutcomeRequest", typeof(InvestigationOutcomeRequest))]
+    [InlineData("Guidance", typeof(GuidanceBody))]
     [InlineData("EvidenceImportResponse", typeof(EvidenceImportResponse))]
     [InlineData("EvidenceResult", typeof(EvidenceResultBody))]
     [InlineData("PaymentChangesResponse", typeof(PaymentChangesResponse))]
