@@ -92,13 +92,14 @@ any_port_open() {
   return 1
 }
 
-# start_azurite DATA_DIR BLOB_PORT: starts Azurite (blob, queue, table on BLOB_PORT, +1, +2) in the background,
-# sets AZURITE_PID, and waits until all three ports answer.
+# start_azurite DATA_DIR BLOB_PORT: starts Azurite (blob, queue, table on BLOB_PORT, +1, +2) in the background, in a
+# session of its own (a Ctrl-C in the terminal reaches the script, which stops Azurite last), sets AZURITE_PID, and
+# waits until all three ports answer.
 start_azurite() {
   local data="$1" blob="$2"
   local queue=$((blob + 1)) table=$((blob + 2))
   mkdir -p "$data"
-  "$repo_root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$data" \
+  setsid "$repo_root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose --disableTelemetry --location "$data" \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >"$data/azurite.log" 2>&1 &
   AZURITE_PID=$!

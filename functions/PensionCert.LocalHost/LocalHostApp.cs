@@ -43,7 +43,11 @@ public static class LocalHostApp
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The local host runs with the development keys of its appsettings.json, so it says so: its environment is
+        // Development unless ASPNETCORE_ENVIRONMENT or DOTNET_ENVIRONMENT names another.
+        var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } aspNet ? aspNet
+            : Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } dotnet ? dotnet : Environments.Development;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory, EnvironmentName = environment });
         configure?.Invoke(builder);
         var hostJson = HostJson.LoadDefault();
 
@@ -56,10 +60,12 @@ public static class LocalHostApp
             webJobs.AddAzureStorageQueues(hostJson.ApplyTo);
             webJobs.AddTimers();
         });
+        // Storage may still be down at start-up: the API serves at once, the triggers start when storage answers.
+        StorageStartup.Register(builder.Services);
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
         builder.Services.AddProblemDetails();
-        // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // Ctrl-C should not wait on long listener shutdowns (run.sh gives the host 4 s); unfinished queue work is redelivered.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
         ConfigureKestrel(builder);
         // A whole request (body included) must arrive within this time, so stalled uploads release their memory;
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
