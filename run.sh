@@ -88,12 +88,14 @@ else
   start_azurite "$azurite_data" "$blob_port"
 fi
 export AzureWebJobsStorage="${AzureWebJobsStorage:-$(azurite_connection_string "$blob_port")}"
+# A local run is a development run: development keys, and the console's development sign-in (appsettings.Development.json).
+export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
 
 if [ "${RUN_NO_BUILD:-}" != "1" ]; then
   echo "==> building"
   dotnet build functions/PensionCert.LocalHost -c Release --nologo -v quiet || exit 1
 fi
-echo "==> serving http://localhost:$port/api (Ctrl-C to stop)"
+echo "==> serving http://localhost:$port/api and the operator console http://localhost:$port/console/ (Ctrl-C to stop)"
 delay=1
 while true; do
   # A session of its own: a Ctrl-C in the terminal reaches run.sh only, which stops the host before Azurite.

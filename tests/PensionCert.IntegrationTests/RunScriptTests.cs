@@ -27,6 +27,8 @@ public sealed class RunScriptTests
 
         await run.StopAndAssertOrderlyAsync("-INT", run.ScriptPid.ToString());
         Assert.Contains("exited with 137; restarting", run.Output, StringComparison.Ordinal);
+        // It said "Production" while serving the development keys of appsettings.json; run.sh runs it as Development.
+        Assert.Contains("Hosting environment: Development", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

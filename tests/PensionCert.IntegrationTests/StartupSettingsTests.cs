@@ -39,15 +39,6 @@ public sealed class StartupSettingsTests
     }
 
     [Fact]
-    public async Task LocalHost_DevelopmentKeys_RunsAsDevelopmentEnvironment()
-    {
-        // It logged "Hosting environment: Production" while serving the development keys of its appsettings.json.
-        await using var app = PensionCert.LocalHost.LocalHostApp.Build([]);
-
-        Assert.Equal("Development", app.Environment.EnvironmentName);
-    }
-
-    [Fact]
     public void LocalHost_ExitOnListenerFailureNotABoolean_FailsStartUp()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => PensionCert.LocalHost.LocalHostApp.Build([], builder =>

@@ -81,6 +81,15 @@ public static class ProblemTypes
     public static readonly ProblemType PensionerSubmissionsLimited = new("pensioner-submissions-limited", ProblemKind.TooManyRequests, "Too many submissions for this pensioner; retry after the time in Retry-After", "提交过于频繁，请稍等片刻再试。");
     public static readonly ProblemType UriTooLong = new("uri-too-long", ProblemKind.UriTooLong, "The request target (path and query) is too long", "请求地址过长，请返回后重新操作。");
     public static readonly ProblemType RequestHeadersTooLarge = new("request-headers-too-large", ProblemKind.RequestHeadersTooLarge, "The request headers are too large or too many", "请求头过大，请清除浏览器或应用缓存后重试。");
+    public static readonly ProblemType SessionTokenInvalid = new("session-token-invalid", ProblemKind.Unauthorized, "Missing or unknown session token", "认证链接无效，请返回办理页面重新开始认证。");
+    public static readonly ProblemType SessionExpired = new("session-expired", ProblemKind.Conflict, "The certification session has expired", "本次认证已超时。请返回办理页面，重新点击“开始认证”。");
+    public static readonly ProblemType SessionAlreadyUsed = new("session-already-used", ProblemKind.Conflict, "The certification session was already submitted", "本次认证链接已经使用过。请返回办理页面，重新点击“开始认证”。");
+    public static readonly ProblemType SessionNotFound = new("session-not-found", ProblemKind.NotFound, "Certification session not found", "未找到该认证会话。");
+    public static readonly ProblemType SessionNonceMismatch = new("session-nonce-mismatch", ProblemKind.BadRequest, "nonce does not match the session's challenge", "认证数据与本次认证不符，请返回办理页面重新开始认证。");
+    public static readonly ProblemType SessionStepInvalid = new("session-step-invalid", ProblemKind.BadRequest, "step must be the index of one of the session's actions", "认证步骤不正确，请返回办理页面重新开始认证。");
+    public static readonly ProblemType SessionFramesInvalid = new("session-frames-invalid", ProblemKind.BadRequest, "Send 1 to the configured number of JPEG frames, each within the size limit", "上传的画面不正确，请重新认证。");
+    public static readonly ProblemType SessionIncomplete = new("session-incomplete", ProblemKind.Conflict, "Frames are missing for an action; upload every step before submitting", "还有动作没有完成，请按提示完成全部动作。");
+    public static readonly ProblemType InvalidReturnUrl = new("invalid-return-url", ProblemKind.BadRequest, "returnUrl must be an absolute https URL of at most 2048 characters", "返回地址不正确。");
     public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
 
