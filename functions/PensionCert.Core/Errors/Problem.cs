@@ -60,6 +60,7 @@ public static class ProblemTypes
     public static readonly ProblemType PensionerInactive = new("pensioner-inactive", ProblemKind.Conflict, "The pensioner is deceased or transferred", "该人员已标记为死亡或已转出，不能办理此业务。");
     public static readonly ProblemType NoOpenInvestigation = new("no-open-investigation", ProblemKind.Conflict, "The pensioner has no open investigation", "该人员当前没有待处理的核查任务。");
     public static readonly ProblemType SuspensionHeld = new("suspension-held", ProblemKind.Conflict, "A home visit or review is open; suspension is not allowed", "该人员有未完成的上门核查或人工复核，暂不能停发待遇。");
+    public static readonly ProblemType TooManyOpenHolds = new("too-many-open-holds", ProblemKind.Conflict, "The pensioner has the most open holds allowed", "该人员未完成的上门核查和人工复核已达上限（100 项），请先处理已有事项。");
     public static readonly ProblemType InvalidInvestigationOutcome = new("invalid-investigation-outcome", ProblemKind.BadRequest, "Unknown investigation outcome", "核查结果不正确，应为 suspend、certified、home-visit-requested 或 home-visit-closed。");
     public static readonly ProblemType InvalidStatusChange = new("invalid-status-change", ProblemKind.BadRequest, "status must be deceased or transferred", "状态变更不正确，应为 deceased（死亡）或 transferred（转出）。");
     public static readonly ProblemType InvalidDate = new("invalid-date", ProblemKind.BadRequest, "A date must be yyyy-MM-dd and not in the future", "日期格式不正确（应为 yyyy-MM-dd），且不能晚于今天。");
