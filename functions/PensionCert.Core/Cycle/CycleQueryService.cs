@@ -21,7 +21,11 @@ public sealed class CycleQueryService(ICycleReadModel readModel)
     /// One page of the pensioners in a state of a region and every region it covers
     /// (<see cref="AdministrativeRegionCode.CoveredPrefix"/>: a province lists its prefectures and counties).
     /// </summary>
+    /// <param name="regionCode">A county, prefecture-level or province-level code.</param>
+    /// <param name="state">One of <see cref="ListableStates"/>.</param>
+    /// <param name="continuationToken">Null or empty for the first page, else the token of the previous page.</param>
     /// <param name="pageSize">Null for the default 100; above <see cref="MaxPageSize"/> is served as that.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="ProblemException">invalid-region-code, invalid-state-filter, invalid-page-size, invalid-continuation-token.</exception>
     public Task<ResultPage<RegionPensioner>> ListAsync(string regionCode, string? state, string? continuationToken, int? pageSize, CancellationToken cancellationToken)
     {
