@@ -92,7 +92,7 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
                 {
                     var items = page.Values.Select(e => new RegionPensioner(
                         e.RowKey, state, ParseDate(e.GetString("ValidUntil")), ParseDate(e.GetString("Since")) ?? default, e.GetString("PreferredChannel"))).ToArray();
-                    return new ResultPage<RegionPensioner>(items, page.ContinuationToken is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page.ContinuationToken)));
+                    return new ResultPage<RegionPensioner>(items, page.ContinuationToken is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(regionPrefix + "|" + page.ContinuationToken)));
                 }
                 return new ResultPage<RegionPensioner>([], null);
             }
@@ -110,9 +110,9 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
     private static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 
     /// <summary>
-    /// The Table service token inside an API continuation token (base64url of "nextPartitionKey nextRowKey"), accepted
-    /// only when it decodes and continues within <paramref name="regionPrefix"/>: a made-up token is a 400, not a
-    /// silently different page.
+    /// The Table service token inside an API continuation token (base64url of "{regionPrefix}|{nextPartitionKey}
+    /// {nextRowKey}"), accepted only when it decodes, has that shape and was issued for <paramref name="regionPrefix"/>:
+    /// a made-up token, or one from another region's list, is a 400 rather than a silently different page.
     /// </summary>
     private static string ReadContinuationToken(string token, string regionPrefix)
     {
@@ -125,10 +125,12 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
         {
             throw new ProblemException(ProblemTypes.InvalidContinuationToken);
         }
-        var parts = decoded.Split(' ');
-        if (parts.Length != 2 || parts[0].Length != 6 || !parts[0].StartsWith(regionPrefix, StringComparison.Ordinal) || parts[1].Length == 0)
+        var separator = decoded.IndexOf('|', StringComparison.Ordinal);
+        var tableToken = separator < 0 ? "" : decoded[(separator + 1)..];
+        var keys = tableToken.Split(' ');
+        if (separator < 0 || decoded[..separator] != regionPrefix || keys.Length != 2 || keys[0].Length == 0 || keys[1].Length == 0)
             throw new ProblemException(ProblemTypes.InvalidContinuationToken);
-        return decoded;
+        return tableToken;
     }
 
     /// <inheritdoc />
