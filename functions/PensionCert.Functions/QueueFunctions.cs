@@ -11,6 +11,6 @@ public sealed class QueueFunctions(CertificationProcessor processor)
 {
     [Function(FunctionNames.VerifyCertification)]
     public Task VerifyCertification(
-        [QueueTrigger(QueueNames.Verification, Connection = StorageOptions.ConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
+        [QueueTrigger(QueueNames.Verification, Connection = StorageOptions.DataConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
         processor.ProcessAsync(StorageVerificationQueue.Deserialize(message.Body.ToString()), new QueueDelivery(message.DequeueCount, message.InsertedOn), cancellationToken);
 }
