@@ -214,13 +214,18 @@ param gatewayPerOperatorCallsPerMinute int = 300
 @minValue(1)
 param gatewayPerPensionerCallsPerMinute int = 30
 
-@description('Client routes open to the internet (method + URL template under /api); every other /api route is an operator route (bureau network only).')
+@description('Client routes open to the internet (method + URL template under /api): the Anonymous, Client and Session endpoints of PensionCert.Http.HttpEndpoints (a test keeps them equal); every other /api route is an operator route (bureau network only).')
 param gatewayClientOperations array = [
   { method: 'GET', template: '/health' }
   { method: 'GET', template: '/openapi.json' }
   { method: 'GET', template: '/pensioners/{pensionerId}/eligibility' }
   { method: 'POST', template: '/certifications' }
   { method: 'GET', template: '/certifications/{certificationId}' }
+  { method: 'POST', template: '/certification-sessions' }
+  { method: 'GET', template: '/certification-sessions/{sessionId}' }
+  { method: 'GET', template: '/page/session' }
+  { method: 'POST', template: '/page/session/frames' }
+  { method: 'POST', template: '/page/session/submit' }
 ]
 
 @description('Days Log Analytics keeps logs (the audit logs included).')

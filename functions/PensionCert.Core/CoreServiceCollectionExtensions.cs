@@ -45,13 +45,22 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CertificationService>();
+        services.AddSingleton<CertificationDecisions>();
         services.AddSingleton<CertificationProcessor>();
+        services.AddSingleton<StaleCertificationSweeper>();
         services.AddSingleton<EligibilityService>();
         services.AddSingleton<CycleService>();
         services.AddSingleton<CycleScanService>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CycleQueryService>();
+        services.AddSingleton<CycleExceptionQueries>();
         services.AddSingleton<Evidence.EvidenceImportService>();
+        services.AddOptions<Sessions.SessionOptions>().BindConfiguration(Sessions.SessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Sessions.ActionLivenessOptions>().BindConfiguration(Sessions.ActionLivenessOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<Sessions.IChallengeSource, Sessions.RandomChallengeSource>();
+        services.AddSingleton<Sessions.CertificationSessionService>();
+        services.AddSingleton<Sessions.ActionLivenessVerifier>();
+        services.AddSingleton<Sessions.SessionVerification>();
         return services;
     }
 

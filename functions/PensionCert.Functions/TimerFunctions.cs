@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using PensionCert.Core.Certification;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Definitions;
 using PensionCert.Core.Retention;
@@ -10,8 +11,13 @@ namespace PensionCert.Functions;
 /// RunOnStartup stays false (a restart must not fire a scan); a missed cycle run is caught up by the scan's
 /// watermark, not by the timer's past-due flag.
 /// </summary>
-public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys)
+public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys,
+    StaleCertificationSweeper sweeper)
 {
+    [Function(FunctionNames.SweepStaleCertifications)]
+    public Task SweepStaleCertifications([TimerTrigger(Schedules.SweepStaleCertifications, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        sweeper.SweepAsync(cancellationToken);
+
     [Function(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         selfieRetention.PurgeDueAsync(cancellationToken);

@@ -12,6 +12,9 @@ public enum ApiAccess
     /// <summary>Client apps: the Functions key header <c>x-functions-key</c> (checked by the Functions host in Azure).</summary>
     Client,
 
+    /// <summary>The phone page: a certification session token in <c>X-Session-Token</c>, checked by the app (Anonymous at the Functions host).</summary>
+    Session,
+
     /// <summary>Operators: an <c>Authorization: Bearer</c> JWT (checked by the app in both hosts; Anonymous at the Functions host).</summary>
     Operator,
 }
@@ -43,12 +46,20 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetPaymentChanges = new(FunctionNames.GetPaymentChanges, "GET", Routes.RegionPaymentChanges, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ListRegionPensioners = new(FunctionNames.ListRegionPensioners, "GET", Routes.RegionPensioners, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint RecordInvestigationOutcome = new(FunctionNames.RecordInvestigationOutcome, "POST", Routes.PensionerInvestigation, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ListCycleExceptions = new(FunctionNames.ListCycleExceptions, "GET", Routes.RegionCycleExceptions, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
+
+    public static readonly HttpEndpoint CreateCertificationSession = new(FunctionNames.CreateCertificationSession, "POST", Routes.CertificationSessions, ApiAccess.Client);
+    public static readonly HttpEndpoint GetCertificationSession = new(FunctionNames.GetCertificationSession, "GET", Routes.CertificationSession, ApiAccess.Client);
+    public static readonly HttpEndpoint GetPageSession = new(FunctionNames.GetPageSession, "GET", Routes.PageSession, ApiAccess.Session);
+    public static readonly HttpEndpoint UploadSessionFrames = new(FunctionNames.UploadSessionFrames, "POST", Routes.PageSessionFrames, ApiAccess.Session);
+    public static readonly HttpEndpoint SubmitSession = new(FunctionNames.SubmitSession, "POST", Routes.PageSessionSubmit, ApiAccess.Session);
 
     /// <summary>All HTTP endpoints.</summary>
     public static IReadOnlyList<HttpEndpoint> All { get; } =
     [
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
-        ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus,
+        ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
+        CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
     ];
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PensionCert.Http.Console;
 
 namespace PensionCert.Http;
 
@@ -7,9 +9,10 @@ namespace PensionCert.Http;
 public static class HttpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="PensionCertApi"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
+    /// Registers the request pipeline (<see cref="ApiPipeline"/>), the handler groups of <see cref="HttpHandlers"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
     /// operator token validation (<see cref="OperatorAuthOptions"/>, section <c>PensionCert:OperatorAuth</c>) and the
-    /// request rate limits (<see cref="RateLimitOptions"/>, section <c>PensionCert:RateLimits</c>; off unless enabled).
+    /// request rate limits (<see cref="RateLimitOptions"/>, section <c>PensionCert:RateLimits</c>; off unless enabled), and
+    /// the operator console's site (<see cref="ConsoleSite"/>, section <c>PensionCert:Console</c>).
     /// </summary>
     public static IServiceCollection AddPensionCertHttpApi(this IServiceCollection services)
     {
@@ -23,7 +26,12 @@ public static class HttpServiceCollectionExtensions
         services.AddSingleton<OperatorTokenValidator>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiRateLimiter>();
-        services.AddSingleton<PensionCertApi>();
+        services.AddSingleton<ApiPipeline>();
+        foreach (var group in HttpHandlers.Groups) services.AddSingleton(group);
+        // The operator console's files and config.json; only the local host turns the development sign-in on.
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(new ConsoleSignInMode(DevelopmentSignIn: false));
+        services.AddSingleton(sp => new ConsoleSite(sp.GetRequiredService<IOptions<ConsoleOptions>>(), sp.GetRequiredService<IOptions<OperatorAuthOptions>>(), sp.GetRequiredService<ConsoleSignInMode>()));
         return services;
     }
 }

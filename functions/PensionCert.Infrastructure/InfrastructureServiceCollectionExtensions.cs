@@ -35,11 +35,14 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IHealthProbe, StorageHealthCheck>();
         services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
+        services.AddSingleton<IInFlightCertificationIndex, TableInFlightCertificationIndex>();
         services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
+        services.AddSingleton<Core.Sessions.ICertificationSessionStore, TableCertificationSessionStore>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
+        services.AddSingleton<ICycleExceptionStore, TableCycleExceptionStore>();
         services.AddOptions<ServiceBusEventOptions>().BindConfiguration(ServiceBusEventOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.ConnectionString) || string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace),
                 $"Set either {ServiceBusEventOptions.SectionName}:ConnectionString or {ServiceBusEventOptions.SectionName}:FullyQualifiedNamespace, not both.")

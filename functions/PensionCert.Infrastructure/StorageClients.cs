@@ -56,6 +56,8 @@ public sealed class StorageClients
         }
         References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
         Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
+        SessionFrames = blobs.GetBlobContainerClient(StorageNames.SessionFramesContainer);
+        CertificationSessions = tables.GetTableClient(StorageNames.CertificationSessionsTable);
         VerificationQueue = queues.GetQueueClient(QueueNames.Verification);
         // The local event sink is read by people and tests, not by a trigger: plain JSON text, no Base64.
         var sinkOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
@@ -75,6 +77,10 @@ public sealed class StorageClients
         OutboxIndex = tables.GetTableClient(StorageNames.OutboxIndexTable);
         RegionPensioners = tables.GetTableClient(StorageNames.RegionPensionersTable);
         PaymentChanges = tables.GetTableClient(StorageNames.PaymentChangesTable);
+        InFlightCertifications = tables.GetTableClient(StorageNames.InFlightCertificationsTable);
+        CycleExceptions = tables.GetTableClient(StorageNames.CycleExceptionsTable);
+        EventSinkIds = tables.GetTableClient(StorageNames.EventSinkIdsTable);
+        VerificationPoisonQueue = queues.GetQueueClient(QueueNames.VerificationPoison);
     }
 
     /// <summary>
@@ -85,6 +91,8 @@ public sealed class StorageClients
 
     public BlobContainerClient References { get; }
     public BlobContainerClient Selfies { get; }
+    public BlobContainerClient SessionFrames { get; }
+    public TableClient CertificationSessions { get; }
     public QueueClient VerificationQueue { get; }
     public TableClient Pensioners { get; }
     public TableClient PensionerIdentities { get; }
@@ -97,19 +105,30 @@ public sealed class StorageClients
     public TableClient OutboxIndex { get; }
     public TableClient RegionPensioners { get; }
     public TableClient PaymentChanges { get; }
+    public TableClient InFlightCertifications { get; }
+    public TableClient CycleExceptions { get; }
+    /// <summary>Event ids the local sink accepted (its duplicate detection).</summary>
+    public TableClient EventSinkIds { get; }
+    /// <summary>The verification poison queue (<see cref="QueueNames.VerificationPoison"/>), same encoding as the verification queue.</summary>
+    public QueueClient VerificationPoisonQueue { get; }
     /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
     public QueueClient EventSinkQueue { get; }
 
     /// <summary>The container client for a photo container.</summary>
     public BlobContainerClient Container(PhotoContainer container) =>
-        container == PhotoContainer.References ? References : Selfies;
+        container switch
+        {
+            PhotoContainer.References => References,
+            PhotoContainer.SessionFrames => SessionFrames,
+            _ => Selfies,
+        };
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions];
 
     /// <summary>Every container.</summary>
-    public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];
+    public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies, SessionFrames];
 
     /// <summary>Every queue.</summary>
-    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, EventSinkQueue];
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, VerificationPoisonQueue, EventSinkQueue];
 }

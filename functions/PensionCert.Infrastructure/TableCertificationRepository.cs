@@ -91,6 +91,9 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         ["Attempts"] = r.Attempts,
         ["SelfieDeleteOn"] = r.SelfieDeleteOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["SelfieDeletedAt"] = r.SelfieDeletedAt,
+        ["SessionId"] = r.SessionId,
+        ["IntendedStatus"] = r.IntendedStatus?.ToString(),
+        ["RequeuedAt"] = r.RequeuedAt,
     };
 
     private static CertificationRecord ToRecord(TableEntity e) => new()
@@ -111,6 +114,9 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         Attempts = e.GetInt32("Attempts") ?? 0,
         SelfieDeleteOn = e.GetString("SelfieDeleteOn") is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
         SelfieDeletedAt = e.GetDateTimeOffset("SelfieDeletedAt"),
+        SessionId = e.GetString("SessionId"),
+        IntendedStatus = Enum.TryParse<CertificationStatus>(e.GetString("IntendedStatus"), out var intended) ? intended : null,
+        RequeuedAt = e.GetDateTimeOffset("RequeuedAt"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -10,6 +10,7 @@ using PensionCert.Core.Definitions;
 using PensionCert.Core.Errors;
 using PensionCert.Hosting;
 using PensionCert.Http;
+using PensionCert.Http.Console;
 
 namespace PensionCert.LocalHost;
 
@@ -19,37 +20,17 @@ namespace PensionCert.LocalHost;
 /// </summary>
 public static class LocalHostApp
 {
-    private delegate Task<IResult> Handler(PensionCertApi api, HttpContext context);
-
-    /// <summary>The handler of each HTTP function, by function name; start-up fails if one is missing.</summary>
-    private static readonly Dictionary<string, Handler> Handlers = new(StringComparer.Ordinal)
-    {
-        [FunctionNames.Health] = (api, c) => api.HealthAsync(c.Request, c.RequestAborted),
-        [FunctionNames.EnrollPensioner] = (api, c) => api.EnrollAsync(c.Request, c.RequestAborted),
-        [FunctionNames.GetEligibility] = (api, c) => api.GetEligibilityAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.SubmitCertification] = (api, c) => api.SubmitCertificationAsync(c.Request, c.RequestAborted),
-        [FunctionNames.GetCertification] = (api, c) => api.GetCertificationAsync(c.Request, RouteValue(c, "certificationId"), c.RequestAborted),
-        [FunctionNames.GetPensioner] = (api, c) => api.GetPensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.ListReviewCases] = (api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted),
-        [FunctionNames.ErasePensioner] = (api, c) => api.ErasePensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.OpenApi] = (api, c) => api.OpenApiAsync(c.Request, c.RequestAborted),
-        [FunctionNames.ImportEvidence] = (api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted),
-        [FunctionNames.GetPaymentChanges] = (api, c) => api.GetPaymentChangesAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
-        [FunctionNames.ListRegionPensioners] = (api, c) => api.ListRegionPensionersAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
-        [FunctionNames.RecordInvestigationOutcome] = (api, c) => api.RecordInvestigationOutcomeAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.ChangePensionerStatus] = (api, c) => api.ChangePensionerStatusAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-    };
-
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        var hostJson = HostJson.LoadDefault();
+        var hostJson = HostJson.LoadDefault(builder.Configuration);
 
         // The local host enforces the API's rate limits (RateLimitOptions); before binding, so a setting can still turn them off.
         builder.Services.Configure<RateLimitOptions>(o => o.Enabled = true);
         builder.Services.AddPensionCert(builder.Configuration);
+        var developmentSignIn = DevelopmentSignIn.Configure(builder);
         builder.Host.ConfigureWebJobs(webJobs =>
         {
             webJobs.AddAzureStorageCoreServices();
@@ -57,6 +38,9 @@ public static class LocalHostApp
             webJobs.AddTimers();
         });
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
+        // host.json functionTimeout, enforced on every queue and timer trigger as the Functions host does.
+        var functionTimeout = hostJson.FunctionTimeout;
+        builder.Services.AddSingleton(sp => new FunctionTimeout(functionTimeout, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunctionTimeout>>()));
         builder.Services.AddProblemDetails();
         // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
@@ -89,9 +73,13 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
+        // The pensioner's phone page (static files; a static site in Azure): /h5/ serves h5/index.html.
+        PhonePage.Map(app);
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);
+        MapConsole(app, hostJson.RoutePrefix);
+        if (developmentSignIn) DevelopmentSignIn.Map(app);
         return app;
     }
 
@@ -117,17 +105,28 @@ public static class LocalHostApp
         });
     }
 
-    /// <summary>Maps each endpoint of <see cref="HttpEndpoints.All"/> to its handler under the route prefix.</summary>
+    /// <summary>Maps each endpoint of <see cref="HttpEndpoints.All"/> to its handler (<see cref="HttpHandlers"/>) under the route prefix.</summary>
     private static void MapHttpFunctions(IEndpointRouteBuilder app, string routePrefix)
     {
         foreach (var endpoint in HttpEndpoints.All)
         {
-            if (!Handlers.TryGetValue(endpoint.FunctionName, out var handler))
+            if (!HttpHandlers.ByFunctionName.TryGetValue(endpoint.FunctionName, out var handler))
                 throw new InvalidOperationException($"The local host has no handler for HTTP function {endpoint.FunctionName}.");
-            app.MapMethods($"/{routePrefix}/{endpoint.Route}", [endpoint.Method], (HttpContext context, PensionCertApi api) => handler(api, context))
+            app.MapMethods($"/{routePrefix}/{endpoint.Route}", [endpoint.Method], handler)
                 .WithName(endpoint.FunctionName)
                 .WithMetadata(endpoint);
         }
+    }
+
+    /// <summary>
+    /// The operator console (<see cref="ConsoleSite"/>): at <c>/console/</c>, the address operators use, and under the
+    /// route prefix like the Functions app's <c>ConsoleFiles</c> function. Outside the API: no rate limit, no audit row.
+    /// </summary>
+    private static void MapConsole(IEndpointRouteBuilder app, string routePrefix)
+    {
+        static IResult Serve(HttpContext context, ConsoleSite site) => site.Serve(context, RouteValue(context, "path"));
+        app.MapGet($"/{routePrefix}/{Routes.ConsoleFiles}", Serve).WithName(FunctionNames.ConsoleFiles).WithMetadata(ConsoleSite.Endpoint);
+        app.MapGet($"/{Routes.ConsoleFiles}", Serve);
     }
 
     private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";

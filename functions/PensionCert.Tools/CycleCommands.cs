@@ -31,9 +31,9 @@ public static class CycleCommands
         await using var provider = services.BuildServiceProvider();
         await StorageProvisioner.EnsureCreatedAsync(provider.GetRequiredService<StorageClients>(), cancellationToken);
         var scan = await provider.GetRequiredService<CycleScanService>().RunAsync(cancellationToken);
-        output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s)");
+        output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s), {scan.Exceptions} cycle exception(s) open, {scan.ExceptionsResolved} resolved");
         var dispatch = await provider.GetRequiredService<OutboxDispatcher>().DispatchAsync(cancellationToken);
-        output.WriteLine($"dispatch: {dispatch.Published} published, {dispatch.AlreadySent} already sent, {dispatch.Orphaned} orphaned pointer(s) dropped");
+        output.WriteLine($"dispatch: {dispatch.Published} published, {dispatch.AlreadySent} already sent, {dispatch.Orphaned} orphaned pointer(s) dropped, {dispatch.PartitionsBusy} partition(s) held by another dispatcher");
         return 0;
     }
 }

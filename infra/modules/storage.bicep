@@ -72,10 +72,11 @@ param workspaceId string
 @description('Immutable archive storage account of the audit logs.')
 param archiveStorageId string
 
-// StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer
+// StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer, StorageNames.SessionFramesContainer
 var photoContainers = [
   'reference-photos'
   'selfies'
+  'session-frames'
 ]
 
 // StorageNames.SelfiesContainer: the container the retention rule applies to.
@@ -89,7 +90,8 @@ var queues = [
 ]
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
-// SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable
+// SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -102,6 +104,10 @@ var tables = [
   'OutboxIndex'
   'RegionPensioners'
   'PaymentChanges'
+  'InFlightCertifications'
+  'CycleExceptions'
+  'EventSinkIds'
+  'CertificationSessions'
 ]
 
 var useCmk = !empty(cmkKeyVaultUri)
@@ -228,6 +234,34 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09
               version: {
                 delete: {
                   daysAfterCreationGreaterThan: selfieRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          // Action frames are deleted after the decision or by the session purge; this is the backstop.
+          name: 'delete-session-frames'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'session-frames/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: 2
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 2
                 }
               }
             }

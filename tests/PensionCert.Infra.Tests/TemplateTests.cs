@@ -150,14 +150,40 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
     {
         var storage = bicep.Module("storage");
 
-        Assert.Equal([StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer], StringArray(Variable(storage, "photoContainers")));
+        Assert.Equal([StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer, StorageNames.SessionFramesContainer], StringArray(Variable(storage, "photoContainers")));
         Assert.Equal(StorageNames.SelfiesContainer, Variable(storage, "selfiesContainer").GetString());
         Assert.Equal([QueueNames.Verification, QueueNames.Events], StringArray(Variable(storage, "queues")));
         Assert.Equal(
             [StorageNames.PensionersTable, StorageNames.PensionerIdentitiesTable, StorageNames.CertificationsTable, StorageNames.IdempotencyTable,
              StorageNames.OperatorAuditTable, StorageNames.SelfieRetentionTable, StorageNames.ReviewCasesTable,
-             StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable],
+             StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable,
+             StorageNames.InFlightCertificationsTable, StorageNames.CycleExceptionsTable, StorageNames.EventSinkIdsTable,
+             StorageNames.CertificationSessionsTable],
             StringArray(Variable(storage, "tables")));
+    }
+
+    [Fact]
+    public void Storage_EveryTableAndContainerTheAppNames_IsCreated()
+    {
+        // The app does not create storage in Azure (CreateResources=false): a new constant without Bicep would fail there.
+        var storage = bicep.Module("storage");
+        var constants = typeof(StorageNames).GetFields().Where(f => f.IsLiteral).ToDictionary(f => f.Name, f => (string)f.GetRawConstantValue()!);
+
+        foreach (var (name, value) in constants.Where(c => c.Key.EndsWith("Table", StringComparison.Ordinal)))
+            Assert.True(StringArray(Variable(storage, "tables")).Contains(value), $"StorageNames.{name} ({value}) is not in infra/modules/storage.bicep");
+        foreach (var (name, value) in constants.Where(c => c.Key.EndsWith("Container", StringComparison.Ordinal)))
+            Assert.True(StringArray(Variable(storage, "photoContainers")).Contains(value), $"StorageNames.{name} ({value}) is not in infra/modules/storage.bicep");
+    }
+
+    [Fact]
+    public void Gateway_ClientOperations_AreExactlyTheNonOperatorEndpoints()
+    {
+        var operations = DefaultValue(bicep.Template, "gatewayClientOperations").EnumerateArray()
+            .Select(o => $"{o.GetProperty("method").GetString()} /{o.GetProperty("template").GetString()!.TrimStart('/')}").Order().ToArray();
+        var open = HttpEndpoints.All.Where(e => e.Access != ApiAccess.Operator).Select(e => $"{e.Method} /{e.Route}").Order().ToArray();
+
+        Assert.Equal(open, operations);
+        Assert.DoesNotContain(HttpEndpoints.All.Where(e => e.Access == ApiAccess.Operator), e => operations.Contains($"{e.Method} /{e.Route}"));
     }
 
     [Fact]

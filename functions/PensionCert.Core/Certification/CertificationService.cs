@@ -17,8 +17,9 @@ namespace PensionCert.Core.Certification;
 /// <param name="IdempotencyKey">Optional Idempotency-Key header value.</param>
 /// <param name="ClientId">Which client key made the call (scopes idempotency keys).</param>
 /// <param name="AllowedChannels">The channels the caller's client key may submit for; null when the host does not restrict them.</param>
+/// <param name="SessionId">The certification session whose action frames this submission verifies (phone page); null for a selfie.</param>
 public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId,
-    IReadOnlySet<CertificationChannel>? AllowedChannels = null);
+    IReadOnlySet<CertificationChannel>? AllowedChannels = null, string? SessionId = null);
 
 /// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
 /// <param name="CertificationId">The id the selfie was stored under.</param>
@@ -49,6 +50,7 @@ public sealed partial class CertificationService(
     IIdempotencyStore idempotency,
     IPhotoStore photos,
     IVerificationQueue queue,
+    IInFlightCertificationIndex inFlight,
     IIdNumberHasher hasher,
     AttemptLimiter attemptLimiter,
     SubmissionRateLimiter submissionLimiter,
@@ -187,11 +189,14 @@ public sealed partial class CertificationService(
             Status = CertificationStatus.Pending,
             SelfieBlobName = blobName,
             SubmittedAt = now,
+            SessionId = command.SessionId,
         };
         // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
-        // may exist and no Pending record is ever left without a message; the two are independent, so they run together.
+        // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
+        // it should its verification work be lost. The three are independent, so they run together.
         await Task.WhenAll(
             pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
+            inFlight.AddAsync(new InFlightCertification(now, certificationId), cancellationToken),
             queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;

@@ -48,6 +48,33 @@ public static class Routes
 
     /// <summary>POST (operator): mark a pensioner deceased or transferred.</summary>
     public const string PensionerStatus = "pensioners/{pensionerId}/status";
+
+    /// <summary>POST (client, the channel's server): create a certification session for the phone page.</summary>
+    public const string CertificationSessions = "certification-sessions";
+
+    /// <summary>GET (client, the channel's server): a session's state and its certification's decision.</summary>
+    public const string CertificationSession = "certification-sessions/{sessionId}";
+
+    /// <summary>GET (the phone page, session token in <c>X-Session-Token</c>): the challenge, state and result.</summary>
+    public const string PageSession = "page/session";
+
+    /// <summary>POST (the phone page, session token): the frames of one action step (multipart: nonce, step, frame…).</summary>
+    public const string PageSessionFrames = "page/session/frames";
+
+    /// <summary>POST (the phone page, session token): submit the session once (JSON: nonce).</summary>
+    public const string PageSessionSubmit = "page/session/submit";
+
+    /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
+    public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
+
+    /// <summary>
+    /// GET (anonymous): the operator console's static files (<c>wwwroot/console</c>). Not part of the API: no key, no
+    /// rate limit, no audit row. The local host serves them at <c>/console/</c> as well as under the route prefix.
+    /// </summary>
+    public const string ConsoleFiles = "console/{*path}";
+
+    /// <summary>The folder under the app's <c>wwwroot</c> and the URL path segment of the operator console.</summary>
+    public const string ConsoleSite = "console";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -55,6 +82,13 @@ public static class QueueNames
 {
     /// <summary>One message per accepted certification: <see cref="Storage.VerificationMessage"/>.</summary>
     public const string Verification = "certification-verification";
+
+    /// <summary>
+    /// Where the queue trigger moves a verification message after <c>maxDequeueCount</c> failed deliveries (the
+    /// WebJobs naming rule: queue name + <c>-poison</c>). Both hosts serve a trigger on it that records the
+    /// certification as Failed (<see cref="FunctionNames.RecordPoisonedVerification"/>).
+    /// </summary>
+    public const string VerificationPoison = Verification + "-poison";
 
     /// <summary>
     /// The local event sink: CloudEvents JSON, one per message, plain text (no Base64), used when no Service Bus is
@@ -75,8 +109,14 @@ public static class Schedules
     /// <summary>The outbox dispatcher: every minute, at second 0.</summary>
     public const string DispatchEvents = "0 * * * * *";
 
+    /// <summary>Certification sessions expired for longer than the keep time, and their frames: every 15 minutes.</summary>
+    public const string PurgeExpiredSessions = "0 */15 * * * *";
+
     /// <summary>Idempotency-key purge: daily at 19:00 UTC = 03:00 China Standard Time (after the selfie purge at 02:30).</summary>
     public const string PurgeExpiredIdempotencyKeys = "0 0 19 * * *";
+
+    /// <summary>The stale-certification sweep: every 5 minutes, at second 30 (off the dispatcher's second 0).</summary>
+    public const string SweepStaleCertifications = "30 */5 * * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -101,4 +141,21 @@ public static class FunctionNames
     public const string ScanCertificationCycle = "ScanCertificationCycle";
     public const string DispatchCycleEvents = "DispatchCycleEvents";
     public const string PurgeExpiredIdempotencyKeys = "PurgeExpiredIdempotencyKeys";
+    public const string RecordPoisonedVerification = "RecordPoisonedVerification";
+    public const string SweepStaleCertifications = "SweepStaleCertifications";
+    public const string ListCycleExceptions = "ListCycleExceptions";
+    public const string ConsoleFiles = "ConsoleFiles";
+    public const string CreateCertificationSession = "CreateCertificationSession";
+    public const string GetCertificationSession = "GetCertificationSession";
+    public const string GetPageSession = "GetPageSession";
+    public const string UploadSessionFrames = "UploadSessionFrames";
+    public const string SubmitSession = "SubmitSession";
+    public const string PurgeExpiredSessions = "PurgeExpiredSessions";
+}
+
+/// <summary>The phone page's static files: served by the local host under this path, hosted as a static site in Azure.</summary>
+public static class PagePaths
+{
+    /// <summary>The pensioner's certification page (H5) path prefix.</summary>
+    public const string H5 = "/h5";
 }

@@ -44,4 +44,22 @@ public static class StorageNames
 
     /// <summary>Payroll read model: PartitionKey = <c>{regionCode}-{yyyyMM}</c>, RowKey = <c>{pensionerId}-{eventId}</c>.</summary>
     public const string PaymentChangesTable = "PaymentChanges";
+
+    /// <summary>Blob container of action-challenge frames: <c>{sessionId}/{step}/{index}</c>; deleted after the decision or by the session purge.</summary>
+    public const string SessionFramesContainer = "session-frames";
+
+    /// <summary>Certification sessions of the phone page: PartitionKey = session id, RowKey <c>session</c>.</summary>
+    public const string CertificationSessionsTable = "CertificationSessions";
+
+    /// <summary>
+    /// Certifications accepted and not yet decided: PartitionKey = UTC hour of submission <c>yyyyMMddHH</c>, RowKey =
+    /// certification id. Written with the submission, removed with the decision; the stale sweep reads it.
+    /// </summary>
+    public const string InFlightCertificationsTable = "InFlightCertifications";
+
+    /// <summary>Pensioners the cycle scan failed on: PartitionKey = region code (or <c>unknown</c>), RowKey = pensioner id.</summary>
+    public const string CycleExceptionsTable = "CycleExceptions";
+
+    /// <summary>Event ids the local event sink accepted (its duplicate detection): PartitionKey = first two hex digits, RowKey = event id.</summary>
+    public const string EventSinkIdsTable = "EventSinkIds";
 }
