@@ -636,6 +636,7 @@ module gateway 'modules/gateway.bicep' = {
     pagesStorageName: hostStorage.outputs.name
     pagesContainerName: pagesContainerName
     bureauNetworkCidrs: empty(bureauNetworkCidrs) ? ['0.0.0.0/0'] : bureauNetworkCidrs
+    consoleAuthorityOrigin: '${split(operatorTokenAuthority, '/')[0]}//${split(operatorTokenAuthority, '/')[2]}'
     clientOperations: gatewayClientOperations
     perAddressCallsPerMinute: gatewayPerAddressCallsPerMinute
     perClientCallsPerMinute: gatewayPerClientCallsPerMinute

@@ -65,6 +65,9 @@ param pagesStorageName string
 @description('Networks (CIDR) of the bureau: the only sources allowed on operator routes and /console/.')
 param bureauNetworkCidrs array
 
+@description('Origin of the operators\' OpenID Connect authority (the console\'s Content-Security-Policy connect-src).')
+param consoleAuthorityOrigin string
+
 @description('Client routes (method + URL template under /api) open to the internet, with the per-client limits.')
 param clientOperations array
 
@@ -168,6 +171,10 @@ var pagesPolicy = '''
     <set-header name="x-ms-version" exists-action="delete" />
     <set-header name="x-ms-blob-type" exists-action="delete" />
     <set-header name="X-Content-Type-Options" exists-action="override"><value>nosniff</value></set-header>
+    <set-header name="Referrer-Policy" exists-action="override"><value>no-referrer</value></set-header>
+    <set-header name="Cache-Control" exists-action="override"><value>no-cache</value></set-header>
+    <set-header name="Permissions-Policy" exists-action="override"><value>camera=(self), microphone=(), geolocation=()</value></set-header>
+    <set-header name="Content-Security-Policy" exists-action="override"><value>CSP</value></set-header>
   </outbound>
   <on-error><base /></on-error>
 </policies>'''
@@ -289,15 +296,19 @@ resource operatorOpPolicies 'Microsoft.ApiManagement/service/apis/operations/pol
   }
 ]
 
-// The pages: /h5/ (pensioners, from anywhere) and /console/ (operators, bureau network only).
+// The pages: /h5/ (pensioners, from anywhere) and /console/ (operators, bureau network only), with the headers
+// both hosts serve them with (PhonePage, ConsoleSite): same-origin API, camera for the page itself, no framing.
+var pageCsp = 'default-src \'self\'; script-src \'self\'; style-src \'self\'; img-src \'self\' blob: data:; media-src \'self\' blob: mediastream:; frame-ancestors \'none\'; base-uri \'self\'; form-action \'self\'; object-src \'none\''
 var pages = [
   {
     name: 'h5'
     restrict: ''
+    csp: '${pageCsp}; connect-src \'self\''
   }
   {
     name: 'console'
     restrict: bureauOnly
+    csp: '${pageCsp}; connect-src \'self\' ${consoleAuthorityOrigin}'
   }
 ]
 
@@ -335,7 +346,7 @@ resource pagePolicies 'Microsoft.ApiManagement/service/apis/policies@2024-05-01'
     name: 'policy'
     properties: {
       format: 'rawxml'
-      value: replace(replace(pagesPolicy, 'RESTRICT', page.restrict), 'PER_ADDRESS', string(perAddressCallsPerMinute))
+      value: replace(replace(replace(pagesPolicy, 'RESTRICT', page.restrict), 'PER_ADDRESS', string(perAddressCallsPerMinute)), '<value>CSP</value>', '<value>${page.csp}</value>')
     }
     dependsOn: [
       pageOps

@@ -232,6 +232,8 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         var pages = Variable(gateway, "pages");
         Assert.Equal(["h5", "console"], pages.EnumerateArray().Select(p => p.GetProperty("name").GetString()!));
         Assert.Contains("authentication-managed-identity", Variable(gateway, "pagesPolicy").GetString());
+        Assert.Contains("frame-ancestors 'none'", Variable(gateway, "pageCsp").GetString());
+        Assert.Contains("<set-header name=\"Content-Security-Policy\"", Variable(gateway, "pagesPolicy").GetString());
     }
 
     private void Report(string file)
