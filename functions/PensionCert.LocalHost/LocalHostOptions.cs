@@ -21,6 +21,13 @@ public sealed class LocalHostOptions
     /// </summary>
     public bool ExitOnListenerFailure { get; set; } = true;
 
+    /// <summary>
+    /// Longest pause, in seconds, between two attempts to reach storage while the host waits for it at start-up (1-300,
+    /// default 15); the pauses grow exponentially from 1 s with jitter (<see cref="StorageStartup"/>).
+    /// </summary>
+    [Range(1, 300)]
+    public int StorageRetryMaxDelaySeconds { get; set; } = 15;
+
     /// <summary>Binds and validates the section.</summary>
     /// <exception cref="InvalidOperationException">A value cannot be read (e.g. text where a number is expected).</exception>
     /// <exception cref="ValidationException">A value is out of range; the message names the setting.</exception>

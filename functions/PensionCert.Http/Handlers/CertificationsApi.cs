@@ -67,11 +67,15 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
         {
             var r = await certification.GetAsync(certificationId, cancellationToken);
             if (!r.Status.IsDecided()) request.HttpContext.Response.Headers.RetryAfter = "1";
-            return Results.Json(new CertificationResponse(
-                r.CertificationId, r.PensionerId, r.Channel.ToWireName(), r.Status, r.SubmittedAt, r.ProcessingStartedAt, r.DecidedAt,
-                r.Similarity, r.AcceptThreshold, r.ReviewThreshold, r.LivenessScore,
-                r.ReasonCodes.Select(Reasons.FromCode).Select(x => new ReasonBody(x.Code, x.Message)).ToArray(), r.Attempts), ApiJson.Options);
+            return Results.Json(Body(r), ApiJson.Options);
         });
+
+    /// <summary>The response body of a certification record (also used in review cases).</summary>
+    internal static CertificationResponse Body(Core.Storage.CertificationRecord r) => new(
+        r.CertificationId, r.PensionerId, r.Channel.ToWireName(), r.Status, r.SubmittedAt, r.ProcessingStartedAt, r.DecidedAt,
+        r.Similarity, r.AcceptThreshold, r.ReviewThreshold, r.LivenessScore,
+        r.ReasonCodes.Select(Reasons.FromCode).Select(x => new ReasonBody(x.Code, x.Message)).ToArray(), r.Attempts,
+        r.DecisionSource, r.Guidance is { } g ? new GuidanceBody(g, Guidance.Messages.GetValueOrDefault(g, Guidance.Messages[Guidance.None])) : null);
 }
 
 /// <summary>Submission response (202).</summary>
@@ -82,4 +86,7 @@ public sealed record CertificationResponse(
     string CertificationId, string PensionerId, string Channel, CertificationStatus Status,
     DateTimeOffset SubmittedAt, DateTimeOffset? ProcessingStartedAt, DateTimeOffset? DecidedAt,
     double? SimilarityScore, double? Threshold, double? ReviewThreshold, double? LivenessScore,
-    IReadOnlyList<ReasonBody> Reasons, int Attempts);
+    IReadOnlyList<ReasonBody> Reasons, int Attempts, string? DecisionSource, GuidanceBody? Guidance);
+
+/// <summary>What the pensioner should do next: a stable code and a plain zh-CN message.</summary>
+public sealed record GuidanceBody(string Code, string Message);
