@@ -280,6 +280,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["SuspendedOn"] = DateText(p.SuspendedOn),
         ["EndedOn"] = DateText(p.EndedOn),
         ["OpenHolds"] = string.Join(',', p.OpenHolds),
+        ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -315,6 +316,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         SuspendedOn = ParseDate(e.GetString("SuspendedOn")),
         EndedOn = ParseDate(e.GetString("EndedOn")),
         OpenHolds = (e.GetString("OpenHolds") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
         ETag = e.ETag.ToString(),
     };
 }

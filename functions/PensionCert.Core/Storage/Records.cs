@@ -49,6 +49,11 @@ public sealed record PensionerProfile
     public DateOnly? EndedOn { get; init; }
     /// <summary>Open holds that forbid suspension, e.g. <c>home-visit</c> or <c>review:{certificationId}</c>.</summary>
     public IReadOnlyList<string> OpenHolds { get; init; } = [];
+    /// <summary>
+    /// SHA-256 identifying the enrollment request that stored the current reference (region, name, photo bytes), so a
+    /// retried enrollment is recognised and changes nothing. Null for profiles stored before it was kept.
+    /// </summary>
+    public string? EnrollmentRequestHash { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
