@@ -208,6 +208,10 @@ public sealed partial class CertificationDecisions(
         LogRemovedErased(logger, record.CertificationId, record.PensionerId);
     }
 
+    /// <summary>Removes the in-flight entry of a decided certification (no error if it is gone already).</summary>
+    public Task ForgetInFlightAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+
     /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
     private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;
 

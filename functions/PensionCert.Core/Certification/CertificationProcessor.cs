@@ -99,6 +99,8 @@ public sealed partial class CertificationProcessor(
         }
         if (record.Status.IsDecided())
         {
+            // A redelivery after the decision was stored but before its in-flight entry went (a lost response): finish that.
+            await decisions.ForgetInFlightAsync(record, cancellationToken);
             LogAlreadyDecided(logger, certificationId, record.Status);
             return;
         }

@@ -93,12 +93,25 @@ public sealed partial class CertificationService(
         {
             await photos.UploadAsync(PhotoContainer.Selfies, certificationId, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
         }
-        catch (ProblemException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, CancellationToken.None);
+            // Refused, or storage failed (perhaps after the blob was written): nothing refers to the blob, so it goes.
+            await DeleteQuietlyAsync(certificationId);
             throw;
         }
         return new StagedPhoto(certificationId, certificationId, upload.GetHashAndReset(), upload.BytesRead);
+    }
+
+    private async Task DeleteQuietlyAsync(string blobName)
+    {
+        try
+        {
+            await photos.DeleteAsync(PhotoContainer.Selfies, blobName, CancellationToken.None);
+        }
+        catch (StorageUnavailableException)
+        {
+            // Storage is down: the caller reports the original failure.
+        }
     }
 
     /// <summary>Deletes a staged selfie whose request was refused.</summary>
@@ -117,18 +130,44 @@ public sealed partial class CertificationService(
     /// Retry-After until China midnight), pensioner-submissions-limited (429, Retry-After).</exception>
     public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
     {
+        var progress = new SubmissionProgress();
         try
         {
-            return await SubmitStagedAsync(command, photo, resolving, cancellationToken);
+            return await SubmitStagedAsync(command, photo, resolving, progress, cancellationToken);
         }
         catch (ProblemException)
         {
             await DiscardAsync(photo, CancellationToken.None);
             throw;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && !progress.Queued)
+        {
+            // Storage failed before the submission was queued or indexed: undo it (the key's binding to this selfie, if
+            // the claim landed, and the selfie), so the retry starts afresh instead of leaving this selfie behind. If the
+            // undo fails too, the binding stays and a retry with the key finishes the submission with this selfie.
+            try
+            {
+                if (progress.ClaimedKey is { } key) await idempotency.ReleaseAsync(key, photo.CertificationId, CancellationToken.None);
+                await photos.DeleteAsync(PhotoContainer.Selfies, photo.BlobName, CancellationToken.None);
+            }
+            catch (StorageUnavailableException)
+            {
+            }
+            throw;
+        }
     }
 
-    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
+    /// <summary>How far a submission got: once it is queued (index row, in-flight entry, message), a retry finishes it.</summary>
+    private sealed class SubmissionProgress
+    {
+        /// <summary>The scoped Idempotency-Key this submission tried to bind to its own selfie.</summary>
+        public string? ClaimedKey { get; set; }
+
+        public bool Queued { get; set; }
+    }
+
+    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving,
+        SubmissionProgress progress, CancellationToken cancellationToken)
     {
         ValidateFields(command);
         var channel = ParseChannel(command.Channel);
@@ -143,6 +182,7 @@ public sealed partial class CertificationService(
         {
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256);
+            progress.ClaimedKey = scopedKey;
             var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
@@ -191,6 +231,7 @@ public sealed partial class CertificationService(
             SubmittedAt = now,
             SessionId = command.SessionId,
         };
+        progress.Queued = true;
         // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
         // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
         // it should its verification work be lost. The three are independent, so they run together.

@@ -409,12 +409,22 @@ public sealed partial class CycleService(
             var now = timeProvider.GetUtcNow();
             var today = ChinaTime.ToChinaDate(now);
             var decision = decide(profile, policy, now, today);
-            if (decision.SkipResult is { } skipped) return skipped;
+            if (decision.SkipResult is { } skipped)
+            {
+                // A repeat (typically the retry of a change whose response was lost) also finishes what the first
+                // attempt may not have reached: placing the pensioner at their next action date (an idempotent upsert).
+                if (skipped == CycleCommandResult.AlreadyApplied) await ScheduleNextAsync(profile, today, cancellationToken);
+                return skipped;
+            }
             var updated = decision.Updated!;
             try
             {
                 var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), cancellationToken);
-                if (result == CycleSaveResult.AlreadyRecorded) return CycleCommandResult.AlreadyApplied;
+                if (result == CycleSaveResult.AlreadyRecorded)
+                {
+                    await ScheduleNextAsync(profile, today, cancellationToken);
+                    return CycleCommandResult.AlreadyApplied;
+                }
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {

@@ -76,6 +76,8 @@ public sealed partial class PensionerAdministrationService(
     {
         ArgumentNullException.ThrowIfNull(@operator);
         if (@operator.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
+        if (Ids.IsPensionerId(pensionerId) && await pensioners.GetAsync(pensionerId, cancellationToken) is null)
+            return await FinishInterruptedErasureAsync(pensionerId, cancellationToken);
         var profile = await RequireServedAsync(pensionerId, @operator, cancellationToken);
 
         var certificationIds = await pensioners.ListCertificationIdsAsync(profile.PensionerId, cancellationToken);
@@ -100,6 +102,25 @@ public sealed partial class PensionerAdministrationService(
         await reviewCases.DeleteForPensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         LogErased(logger, profile.PensionerId, certificationIds.Count, references, rows, swept);
         return new ErasureResult(profile.PensionerId, certificationIds.Count, references, rows);
+    }
+
+    /// <summary>
+    /// An erasure interrupted after the profile went (storage failed, or its response was lost) is finished by running it
+    /// again: what is left are certification index rows (ids only) and the certifications they name, which are erased
+    /// here. The region cannot be checked any more (the profile is gone), and nothing here identifies anyone; with
+    /// nothing left the pensioner is not found.
+    /// </summary>
+    private async Task<ErasureResult> FinishInterruptedErasureAsync(string pensionerId, CancellationToken cancellationToken)
+    {
+        var left = await pensioners.ListCertificationIdsAsync(pensionerId, cancellationToken);
+        if (left.Count == 0) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        foreach (var certificationId in left)
+        {
+            await EraseCertificationAsync(certificationId, cancellationToken);
+            await pensioners.RemoveCertificationAsync(pensionerId, certificationId, cancellationToken);
+        }
+        LogErasureFinished(logger, pensionerId, left.Count);
+        return new ErasureResult(pensionerId, left.Count, 0, left.Count);
     }
 
     private async Task EraseCertificationAsync(string certificationId, CancellationToken cancellationToken)
@@ -151,4 +172,8 @@ public sealed partial class PensionerAdministrationService
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6001, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
         Message = "Pensioner {PensionerId} erased: {Certifications} certifications, {ReferencePhotos} reference photos, {Rows} rows, {ReadModelRows} read-model and outbox-index rows")]
     private static partial void LogErased(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications, int referencePhotos, int rows, int readModelRows);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6002, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Interrupted erasure of pensioner {PensionerId} finished: {Certifications} certifications left were erased")]
+    private static partial void LogErasureFinished(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications);
 }

@@ -56,6 +56,11 @@ public sealed record PensionerProfile
     /// decide a review case of this pensioner (four-eyes). Opaque staff ids, never personal data of the pensioner.
     /// </summary>
     public IReadOnlyList<string> ReferenceChangedBy { get; init; } = [];
+    /// <summary>
+    /// SHA-256 identifying the enrollment request that stored the current reference (region, name, photo bytes), so a
+    /// retried enrollment is recognised and changes nothing. Null for profiles stored before it was kept.
+    /// </summary>
+    public string? EnrollmentRequestHash { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
