@@ -193,6 +193,10 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("RegionPensioner", typeof(RegionPensionerBody))]
     [InlineData("CycleCommandResponse", typeof(CycleCommandResponse))]
     [InlineData("Reason", typeof(ReasonBody))]
+    [InlineData("PensionerHistoryResponse", typeof(PensionerHistoryResponse))]
+    [InlineData("HistoryCertification", typeof(HistoryCertificationBody))]
+    [InlineData("HistoryReference", typeof(HistoryReferenceBody))]
+    [InlineData("HistoryAuditEntry", typeof(HistoryAuditBody))]
     public void ResponseSchemas_HaveExactlyTheRecordsProperties(string schema, Type type)
     {
         var serialized = ApiJson.Options.GetTypeInfo(type).Properties.Select(p => p.Name).Order();
@@ -228,8 +232,7 @@ public sealed class OpenApiTests(LocalHostFixture host)
         return Operations().Select(o => $"{o.Method} {server}{o.Path}").Order().ToArray();
     }
 
-    /// <summary>"METHOD api/route" for every route the running local host serves.</summary>
-    /// <summary>Every route the host serves except the static sites' files (operator console, phone page) and the development sign-in (not API).</summary>
+    /// <summary>"METHOD api/route" for every route the running local host serves, except the static sites' files (operator console, phone page) and the development sign-in (not API).</summary>
     private string[] ServedOperations() =>
         host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => !IsStaticSite(e.RoutePattern.RawText!.TrimStart('/'), Core.Definitions.Routes.ConsoleSite)

@@ -67,6 +67,12 @@ public static class Routes
     /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
     public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
 
+    /// <summary>POST (operator): find a pensioner by ID number (in the body, never the URL); the masked profile.</summary>
+    public const string PensionerLookups = "pensioner-lookups";
+
+    /// <summary>GET (operator): a pensioner's certifications, open holds, superseded references and audit trail.</summary>
+    public const string PensionerHistory = "pensioners/{pensionerId}/history";
+
     /// <summary>
     /// GET (anonymous): the operator console's static files (<c>wwwroot/console</c>). Not part of the API: no key, no
     /// rate limit, no audit row. The local host serves them at <c>/console/</c> as well as under the route prefix.
@@ -157,5 +163,7 @@ public static class FunctionNames
     public const string UploadSessionFrames = "UploadSessionFrames";
     public const string SubmitSession = "SubmitSession";
     public const string PurgeExpiredSessions = "PurgeExpiredSessions";
+    public const string LookupPensioner = "LookupPensioner";
+    public const string GetPensionerHistory = "GetPensionerHistory";
     public const string PhonePageFiles = "PhonePageFiles";
 }
