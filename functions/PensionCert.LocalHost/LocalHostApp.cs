@@ -75,12 +75,11 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
-        // The pensioner's phone page (static files; a static site in Azure): /h5/ serves h5/index.html.
-        PhonePage.Map(app);
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);
         MapConsole(app, hostJson.RoutePrefix);
+        MapPhonePage(app, hostJson.RoutePrefix);
         if (developmentSignIn) DevelopmentSignIn.Map(app);
         return app;
     }
@@ -129,6 +128,17 @@ public static class LocalHostApp
         static IResult Serve(HttpContext context, ConsoleSite site) => site.Serve(context, RouteValue(context, "path"));
         app.MapGet($"/{routePrefix}/{Routes.ConsoleFiles}", Serve).WithName(FunctionNames.ConsoleFiles).WithMetadata(ConsoleSite.Endpoint);
         app.MapGet($"/{Routes.ConsoleFiles}", Serve);
+    }
+
+    /// <summary>
+    /// The pensioner's phone page (<see cref="PhonePageSite"/>): under the route prefix like the Functions app's
+    /// <c>PhonePageFiles</c> function, and at <c>/h5/</c>, the address session page URLs use locally.
+    /// </summary>
+    private static void MapPhonePage(IEndpointRouteBuilder app, string routePrefix)
+    {
+        static IResult Serve(HttpContext context, PhonePageSite site) => site.Serve(context, RouteValue(context, "path"));
+        app.MapGet($"/{routePrefix}/{Routes.PhonePageFiles}", Serve).WithName(FunctionNames.PhonePageFiles).WithMetadata(PhonePageSite.Endpoint);
+        app.MapGet($"/{Routes.PhonePageFiles}", Serve);
     }
 
     private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";

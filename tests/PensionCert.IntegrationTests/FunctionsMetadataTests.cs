@@ -35,7 +35,7 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
             .Select(e => $"{e.Metadata.GetMetadata<HttpEndpoint>()!.FunctionName} {string.Join(",", e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods)} {e.RoutePattern.RawText!.TrimStart('/')}")
             .Order().ToArray();
 
-        Assert.Equal(HttpEndpoints.All.Count + 1, expected.Length); // the API and the console's ConsoleFiles
+        Assert.Equal(HttpEndpoints.All.Count + 2, expected.Length); // the API, the console's ConsoleFiles and the phone page's PhonePageFiles
         Assert.Equal(expected, served);
     }
 

@@ -269,13 +269,16 @@ public sealed class OpenApiTests(LocalHostFixture host)
         return Operations().Select(o => $"{o.Method} {server}{o.Path}").Order().ToArray();
     }
 
-    /// <summary>"METHOD api/route" for every route the running local host serves, except the operator console's files and development sign-in (not API).</summary>
+    /// <summary>"METHOD api/route" for every route the running local host serves, except the static sites' files (operator console, phone page) and the development sign-in (not API).</summary>
     private string[] ServedOperations() =>
         host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => !e.RoutePattern.RawText!.TrimStart('/').StartsWith(Core.Definitions.Routes.ConsoleSite + "/", StringComparison.Ordinal)
-                && !e.RoutePattern.RawText!.TrimStart('/').StartsWith($"{Core.Definitions.Routes.Prefix}/{Core.Definitions.Routes.ConsoleSite}/", StringComparison.Ordinal))
+            .Where(e => !IsStaticSite(e.RoutePattern.RawText!.TrimStart('/'), Core.Definitions.Routes.ConsoleSite)
+                && !IsStaticSite(e.RoutePattern.RawText!.TrimStart('/'), Core.Definitions.Routes.PhonePageSite))
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText!.TrimStart('/')}"))
             .Order().ToArray();
+
+    private static bool IsStaticSite(string route, string site) =>
+        route.StartsWith(site + "/", StringComparison.Ordinal) || route.StartsWith($"{Core.Definitions.Routes.Prefix}/{site}/", StringComparison.Ordinal);
 
     private static JsonElement Schema(string name) => Document.GetProperty("components").GetProperty("schemas").GetProperty(name);
 

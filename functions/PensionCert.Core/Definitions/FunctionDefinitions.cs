@@ -102,6 +102,12 @@ public static class Routes
 
     /// <summary>The folder under the app's <c>wwwroot</c> and the URL path segment of the operator console.</summary>
     public const string ConsoleSite = "console";
+
+    /// <summary>GET (anonymous): the pensioner's phone page (static files), <c>/api/h5/</c> in the Functions app and also <c>/h5/</c> locally.</summary>
+    public const string PhonePageFiles = "h5/{*path}";
+
+    /// <summary>The phone page's folder (under wwwroot, and its path without the route prefix on the local host).</summary>
+    public const string PhonePageSite = "h5";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -190,11 +196,5 @@ public static class FunctionNames
     public const string PurgeExpiredSessions = "PurgeExpiredSessions";
     public const string LookupPensioner = "LookupPensioner";
     public const string GetPensionerHistory = "GetPensionerHistory";
-}
-
-/// <summary>The phone page's static files: served by the local host under this path, hosted as a static site in Azure.</summary>
-public static class PagePaths
-{
-    /// <summary>The pensioner's certification page (H5) path prefix.</summary>
-    public const string H5 = "/h5";
+    public const string PhonePageFiles = "PhonePageFiles";
 }
