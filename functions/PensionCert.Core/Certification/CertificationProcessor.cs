@@ -41,7 +41,8 @@ public sealed partial class CertificationProcessor(
     CycleService cycle,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<CertificationProcessor> logger)
+    ILogger<CertificationProcessor> logger,
+    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
 {
     /// <summary>Processes one delivery of <paramref name="message"/>.</summary>
     /// <exception cref="CertificationNotYetVisibleException">The record is not written yet (retry).</exception>
@@ -110,11 +111,12 @@ public sealed partial class CertificationProcessor(
         }
 
         var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
-        var decision = policy.Decide(analysis, pensioner.ReferenceEmbedding);
+        // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
+        var decision = Offline.OperatorCapturedChannels.Apply(policy.Decide(analysis, pensioner.ReferenceEmbedding), record);
         // Each step below fails (NotFound / false) instead of writing when the pensioner was erased meanwhile.
         var stillThere = decision.Status switch
         {
-            CertificationStatus.Approved => await RecordCertifiedAsync(record, cancellationToken) != CycleCommandResult.NotFound,
+            CertificationStatus.Approved => await RecordCertifiedAsync(record, pensioner, cancellationToken) != CycleCommandResult.NotFound,
             // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
             CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken),
             CertificationStatus.NeedsReview => await HoldForReviewAsync(record, cancellationToken) != CycleCommandResult.NotFound,
@@ -179,8 +181,16 @@ public sealed partial class CertificationProcessor(
     /// certification already recorded is kept. Runs before the decision is written, so a crash between the two is
     /// repaired by the redelivered message.
     /// </summary>
-    private Task<CycleCommandResult> RecordCertifiedAsync(CertificationRecord record, CancellationToken cancellationToken) =>
-        cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt, new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId), cancellationToken);
+    private async Task<CycleCommandResult> RecordCertifiedAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
+    {
+        var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
+            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy }, cancellationToken);
+        // Family-assisted approvals are counted apart (idempotent per certification; no pensioner id in the count).
+        if (result != CycleCommandResult.NotFound && record.AssistedBy is { } helperId && assistedApprovals is not null)
+            await assistedApprovals.RecordAsync(new FamilyHelpers.AssistedApproval(pensioner.RegionCode, record.CertificationId, helperId,
+                record.Channel.ToWireName(), timeProvider.GetUtcNow()), cancellationToken);
+        return result;
+    }
 
     /// <summary>A review blocks suspension while it is open (closed by the review decision or any later certification).</summary>
     private Task<CycleCommandResult> HoldForReviewAsync(CertificationRecord record, CancellationToken cancellationToken) =>

@@ -33,6 +33,9 @@ public enum CycleCommandResult
 /// <param name="EvidenceSource">Evidence source, for silent certifications.</param>
 public sealed record CertificationOrigin(string Channel, string? CertificationId = null, string? EvidenceType = null, string? EvidenceSource = null)
 {
+    /// <summary>Family-assisted certification: the helper id (carried on certification.approved).</summary>
+    public string? AssistedBy { get; init; }
+
     /// <summary>The channel of data-comparison (silent) certification.</summary>
     public const string DataComparisonChannel = "data-comparison";
 
@@ -115,6 +118,7 @@ public sealed partial class CycleService(
                     CertificationId = origin.CertificationId,
                     EvidenceType = origin.EvidenceType,
                     EvidenceSource = origin.EvidenceSource,
+                    AssistedBy = origin.AssistedBy,
                 }),
             };
             if (p.Standing == PensionerStanding.UnderInvestigation)

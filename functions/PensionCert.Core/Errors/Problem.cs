@@ -29,7 +29,7 @@ public enum ProblemKind
 public sealed record ProblemType(string Code, ProblemKind Kind, string Title, string Message);
 
 /// <summary>The catalogue of problem codes the API returns. Codes never change once published.</summary>
-public static class ProblemTypes
+public static partial class ProblemTypes
 {
     public static readonly ProblemType InvalidIdNumber = new("invalid-id-number", ProblemKind.BadRequest, "Invalid citizen ID number", "身份证号码不正确，请核对后重新输入。");
     public static readonly ProblemType InvalidName = new("invalid-name", ProblemKind.BadRequest, "Invalid name", "姓名格式不正确，请填写身份证上的姓名。");

@@ -68,12 +68,18 @@ public static class Reasons
     /// <summary>Processing failed after every retry; the submission can be retried.</summary>
     public static readonly Reason ProcessingFailed = new("processing-failed", "系统处理失败，请稍后重新提交认证。");
 
+    /// <summary>
+    /// Operator-captured certification (counter, community, home visit) whose face the comparison rejects as another
+    /// person: the operator attested the ID document, so a reviewer decides instead of an automatic rejection.
+    /// </summary>
+    public static readonly Reason AttestedFaceMismatch = new("attested-face-mismatch", "现场采集的照片与登记照片不一致，经办人员已核验身份证件，已转人工复核，请耐心等待结果。");
+
     /// <summary>Every reason, keyed by code.</summary>
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
         Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
-        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed,
+        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>Looks a reason up by code; an unknown code (from a newer version) keeps its code with a generic message.</summary>
