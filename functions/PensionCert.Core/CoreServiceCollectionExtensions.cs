@@ -69,6 +69,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<HomeVisits.HomeVisitService>();
         services.AddSingleton<HomeVisits.HomeVisitSweep>();
         services.AddSingleton<FamilyHelpers.FamilyHelperService>();
+        services.AddSingleton<Operators.IPensionerErasureParticipant, Offline.OfflineErasure>();
         return services;
     }
 

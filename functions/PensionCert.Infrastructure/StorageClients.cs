@@ -75,6 +75,9 @@ public sealed class StorageClients
         OutboxIndex = tables.GetTableClient(StorageNames.OutboxIndexTable);
         RegionPensioners = tables.GetTableClient(StorageNames.RegionPensionersTable);
         PaymentChanges = tables.GetTableClient(StorageNames.PaymentChangesTable);
+        HomeVisits = tables.GetTableClient(StorageNames.HomeVisitsTable);
+        FamilyHelpers = tables.GetTableClient(StorageNames.FamilyHelpersTable);
+        AssistedApprovals = tables.GetTableClient(StorageNames.AssistedApprovalsTable);
     }
 
     /// <summary>
@@ -97,6 +100,9 @@ public sealed class StorageClients
     public TableClient OutboxIndex { get; }
     public TableClient RegionPensioners { get; }
     public TableClient PaymentChanges { get; }
+    public TableClient HomeVisits { get; }
+    public TableClient FamilyHelpers { get; }
+    public TableClient AssistedApprovals { get; }
     /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
     public QueueClient EventSinkQueue { get; }
 
@@ -105,7 +111,7 @@ public sealed class StorageClients
         container == PhotoContainer.References ? References : Selfies;
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, HomeVisits, FamilyHelpers, AssistedApprovals];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];

@@ -91,6 +91,11 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         ["Attempts"] = r.Attempts,
         ["SelfieDeleteOn"] = r.SelfieDeleteOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["SelfieDeletedAt"] = r.SelfieDeletedAt,
+        ["CapturedBy"] = r.CapturedBy,
+        ["ServicePoint"] = r.ServicePoint,
+        ["IdDocumentChecked"] = r.IdDocumentChecked,
+        ["HomeVisitId"] = r.HomeVisitId,
+        ["AssistedBy"] = r.AssistedBy,
     };
 
     private static CertificationRecord ToRecord(TableEntity e) => new()
@@ -111,6 +116,11 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         Attempts = e.GetInt32("Attempts") ?? 0,
         SelfieDeleteOn = e.GetString("SelfieDeleteOn") is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
         SelfieDeletedAt = e.GetDateTimeOffset("SelfieDeletedAt"),
+        CapturedBy = e.GetString("CapturedBy"),
+        ServicePoint = e.GetString("ServicePoint"),
+        IdDocumentChecked = e.GetBoolean("IdDocumentChecked"),
+        HomeVisitId = e.GetString("HomeVisitId"),
+        AssistedBy = e.GetString("AssistedBy"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -44,4 +44,13 @@ public static class StorageNames
 
     /// <summary>Payroll read model: PartitionKey = <c>{regionCode}-{yyyyMM}</c>, RowKey = <c>{pensionerId}-{eventId}</c>.</summary>
     public const string PaymentChangesTable = "PaymentChanges";
+
+    /// <summary>Home visits: PartitionKey = the pensioner's region code, RowKey = visit id; phone and address encrypted.</summary>
+    public const string HomeVisitsTable = "HomeVisits";
+
+    /// <summary>Family helper bindings: PartitionKey = pensioner id, RowKey = helper id; name and phone encrypted.</summary>
+    public const string FamilyHelpersTable = "FamilyHelpers";
+
+    /// <summary>Approved family-assisted certifications: PartitionKey = <c>{yyyyMM}-{regionCode}</c>, RowKey = certification id.</summary>
+    public const string AssistedApprovalsTable = "AssistedApprovals";
 }
