@@ -10,8 +10,13 @@ namespace PensionCert.Functions;
 /// RunOnStartup stays false (a restart must not fire a scan); a missed cycle run is caught up by the scan's
 /// watermark, not by the timer's past-due flag.
 /// </summary>
-public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys)
+public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys,
+    Core.HomeVisits.HomeVisitSweep homeVisits)
 {
+    [Function(FunctionNames.SweepHomeVisits)]
+    public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        homeVisits.RunAsync(cancellationToken);
+
     [Function(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         selfieRetention.PurgeDueAsync(cancellationToken);

@@ -14,8 +14,13 @@ namespace PensionCert.LocalHost;
 /// Like the Functions classes, they only bind and call the application.
 /// </summary>
 public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher,
-    IdempotencyKeyRetentionService idempotencyKeys)
+    IdempotencyKeyRetentionService idempotencyKeys, Core.HomeVisits.HomeVisitSweep homeVisits)
 {
+    /// <summary>The daily home-visit sweep: escalates and expires visits nobody completes, repairs holds and events.</summary>
+    [FunctionName(FunctionNames.SweepHomeVisits)]
+    public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        homeVisits.RunAsync(cancellationToken);
+
     /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
     [FunctionName(FunctionNames.ScanCertificationCycle)]
     public Task ScanCertificationCycle([TimerTrigger(Schedules.CycleScan, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>

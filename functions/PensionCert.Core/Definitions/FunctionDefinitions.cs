@@ -77,6 +77,9 @@ public static class Schedules
 
     /// <summary>Idempotency-key purge: daily at 19:00 UTC = 03:00 China Standard Time (after the selfie purge at 02:30).</summary>
     public const string PurgeExpiredIdempotencyKeys = "0 0 19 * * *";
+
+    /// <summary>Home-visit sweep (escalate, expire, repair): daily at 17:20 UTC = 01:20 China Standard Time, after the cycle scan.</summary>
+    public const string SweepHomeVisits = "0 20 17 * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -101,4 +104,5 @@ public static class FunctionNames
     public const string ScanCertificationCycle = "ScanCertificationCycle";
     public const string DispatchCycleEvents = "DispatchCycleEvents";
     public const string PurgeExpiredIdempotencyKeys = "PurgeExpiredIdempotencyKeys";
+    public const string SweepHomeVisits = "SweepHomeVisits";
 }
