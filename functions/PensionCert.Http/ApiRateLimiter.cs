@@ -56,7 +56,7 @@ public enum RateLimitIdentity
 }
 
 /// <summary>
-/// Per-identity and per-pensioner request limits, applied by <see cref="PensionCertApi"/> after it has authenticated
+/// Per-identity and per-pensioner request limits, applied by <see cref="ApiPipeline"/> after it has authenticated
 /// the caller, so partitions follow who the caller proved to be rather than what it claims: a client key counts for
 /// its client name only when it matches a configured key, a bearer token for its subject only when it validated,
 /// and everything else (anonymous, unknown or rotated keys, forged tokens) for its remote address; only an

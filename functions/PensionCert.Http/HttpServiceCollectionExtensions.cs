@@ -7,7 +7,7 @@ namespace PensionCert.Http;
 public static class HttpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="PensionCertApi"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
+    /// Registers the request pipeline (<see cref="ApiPipeline"/>), the handler groups of <see cref="HttpHandlers"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
     /// operator token validation (<see cref="OperatorAuthOptions"/>, section <c>PensionCert:OperatorAuth</c>) and the
     /// request rate limits (<see cref="RateLimitOptions"/>, section <c>PensionCert:RateLimits</c>; off unless enabled).
     /// </summary>
@@ -23,7 +23,8 @@ public static class HttpServiceCollectionExtensions
         services.AddSingleton<OperatorTokenValidator>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiRateLimiter>();
-        services.AddSingleton<PensionCertApi>();
+        services.AddSingleton<ApiPipeline>();
+        foreach (var group in HttpHandlers.Groups) services.AddSingleton(group);
         return services;
     }
 }

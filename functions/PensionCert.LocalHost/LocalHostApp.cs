@@ -19,27 +19,6 @@ namespace PensionCert.LocalHost;
 /// </summary>
 public static class LocalHostApp
 {
-    private delegate Task<IResult> Handler(PensionCertApi api, HttpContext context);
-
-    /// <summary>The handler of each HTTP function, by function name; start-up fails if one is missing.</summary>
-    private static readonly Dictionary<string, Handler> Handlers = new(StringComparer.Ordinal)
-    {
-        [FunctionNames.Health] = (api, c) => api.HealthAsync(c.Request, c.RequestAborted),
-        [FunctionNames.EnrollPensioner] = (api, c) => api.EnrollAsync(c.Request, c.RequestAborted),
-        [FunctionNames.GetEligibility] = (api, c) => api.GetEligibilityAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.SubmitCertification] = (api, c) => api.SubmitCertificationAsync(c.Request, c.RequestAborted),
-        [FunctionNames.GetCertification] = (api, c) => api.GetCertificationAsync(c.Request, RouteValue(c, "certificationId"), c.RequestAborted),
-        [FunctionNames.GetPensioner] = (api, c) => api.GetPensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.ListReviewCases] = (api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted),
-        [FunctionNames.ErasePensioner] = (api, c) => api.ErasePensionerAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.OpenApi] = (api, c) => api.OpenApiAsync(c.Request, c.RequestAborted),
-        [FunctionNames.ImportEvidence] = (api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted),
-        [FunctionNames.GetPaymentChanges] = (api, c) => api.GetPaymentChangesAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
-        [FunctionNames.ListRegionPensioners] = (api, c) => api.ListRegionPensionersAsync(c.Request, RouteValue(c, "regionCode"), c.RequestAborted),
-        [FunctionNames.RecordInvestigationOutcome] = (api, c) => api.RecordInvestigationOutcomeAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-        [FunctionNames.ChangePensionerStatus] = (api, c) => api.ChangePensionerStatusAsync(c.Request, RouteValue(c, "pensionerId"), c.RequestAborted),
-    };
-
     /// <summary>Builds the app. <paramref name="configure"/> lets tests override configuration before services are built.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -119,18 +98,16 @@ public static class LocalHostApp
         });
     }
 
-    /// <summary>Maps each endpoint of <see cref="HttpEndpoints.All"/> to its handler under the route prefix.</summary>
+    /// <summary>Maps each endpoint of <see cref="HttpEndpoints.All"/> to its handler (<see cref="HttpHandlers"/>) under the route prefix.</summary>
     private static void MapHttpFunctions(IEndpointRouteBuilder app, string routePrefix)
     {
         foreach (var endpoint in HttpEndpoints.All)
         {
-            if (!Handlers.TryGetValue(endpoint.FunctionName, out var handler))
+            if (!HttpHandlers.ByFunctionName.TryGetValue(endpoint.FunctionName, out var handler))
                 throw new InvalidOperationException($"The local host has no handler for HTTP function {endpoint.FunctionName}.");
-            app.MapMethods($"/{routePrefix}/{endpoint.Route}", [endpoint.Method], (HttpContext context, PensionCertApi api) => handler(api, context))
+            app.MapMethods($"/{routePrefix}/{endpoint.Route}", [endpoint.Method], handler)
                 .WithName(endpoint.FunctionName)
                 .WithMetadata(endpoint);
         }
     }
-
-    private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";
 }

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http;
+using PensionCert.Core.Certification;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Faces;
+
+namespace PensionCert.Http;
+
+/// <summary>Client routes of certifications: submit a selfie, poll its decision.</summary>
+public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService certification)
+{
+    private static readonly HashSet<string> CertificationFields = ["idNumber", "pensionerId", "channel"];
+
+    /// <summary>POST /api/certifications (client): submit a selfie; 202 with the certification id and a Location to poll.</summary>
+    public Task<IResult> SubmitCertificationAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.RunAsync(request, HttpEndpoints.SubmitCertification, async caller =>
+        {
+            var idempotencyKey = request.Headers["Idempotency-Key"].Count switch
+            {
+                0 => null,
+                1 => request.Headers["Idempotency-Key"].ToString(),
+                _ => throw new ProblemException(ProblemTypes.InvalidIdempotencyKey),
+            };
+            var clientId = caller.Client?.Name ?? "client";
+            var allowedChannels = caller.Client?.AllowedChannels;
+            SubmitCertificationCommand Command(IReadOnlyDictionary<string, string> f) => new(
+                f.GetValueOrDefault("idNumber"), f.GetValueOrDefault("pensionerId"), f.GetValueOrDefault("channel"), idempotencyKey, clientId, allowedChannels);
+
+            StagedPhoto? staged = null;
+            Task<SubmissionPensioner>? resolving = null;
+            try
+            {
+                var fields = await PhotoRequestReader.ReadAsync(request, CertificationFields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
+                {
+                    // Fields sent before the photo (the usual order) are checked before anything is stored, and the
+                    // pensioner is read while the photo uploads (both are round trips to storage).
+                    if (fieldsSoFar.ContainsKey("channel") && (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId")))
+                    {
+                        var early = Command(fieldsSoFar);
+                        certification.ValidateFields(early);
+                        resolving = certification.ResolveAsync(early, ct);
+                    }
+                    staged = await certification.StagePhotoAsync(stream, ct);
+                }, cancellationToken);
+                var result = await certification.SubmitAsync(Command(fields), staged!, resolving, cancellationToken);
+                var record = result.Record;
+                var location = ApiRequests.CertificationLocation(record.CertificationId);
+                request.HttpContext.Response.Headers.Location = location;
+                if (result.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, location),
+                    ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+            }
+            catch (ProblemException) when (staged is not null)
+            {
+                await certification.DiscardAsync(staged, CancellationToken.None);
+                throw;
+            }
+            finally
+            {
+                // A lookup started beside an upload that then failed is still awaited, so its fault is observed.
+                if (resolving is not null) await resolving.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+        });
+
+    /// <summary>GET /api/certifications/{certificationId} (client): status, scores, thresholds and reasons.</summary>
+    public Task<IResult> GetCertificationAsync(HttpRequest request, string certificationId, CancellationToken cancellationToken) =>
+        pipeline.RunAsync(request, HttpEndpoints.GetCertification, async () =>
+        {
+            var r = await certification.GetAsync(certificationId, cancellationToken);
+            if (!r.Status.IsDecided()) request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Results.Json(new CertificationResponse(
+                r.CertificationId, r.PensionerId, r.Channel.ToWireName(), r.Status, r.SubmittedAt, r.ProcessingStartedAt, r.DecidedAt,
+                r.Similarity, r.AcceptThreshold, r.ReviewThreshold, r.LivenessScore,
+                r.ReasonCodes.Select(Reasons.FromCode).Select(x => new ReasonBody(x.Code, x.Message)).ToArray(), r.Attempts), ApiJson.Options);
+        });
+}
+
+/// <summary>Submission response (202).</summary>
+public sealed record SubmissionResponse(string CertificationId, CertificationStatus Status, DateTimeOffset SubmittedAt, string StatusUrl);
+
+/// <summary>Certification status. Scores: cosine similarity -1..1 and live probability 0..1; <c>threshold</c> is the accept threshold.</summary>
+public sealed record CertificationResponse(
+    string CertificationId, string PensionerId, string Channel, CertificationStatus Status,
+    DateTimeOffset SubmittedAt, DateTimeOffset? ProcessingStartedAt, DateTimeOffset? DecidedAt,
+    double? SimilarityScore, double? Threshold, double? ReviewThreshold, double? LivenessScore,
+    IReadOnlyList<ReasonBody> Reasons, int Attempts);

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using PensionCert.Core.Definitions;
+
+namespace PensionCert.Http;
+
+/// <summary>
+/// Which handler group method serves each HTTP function, by function name: the local host maps
+/// <see cref="HttpEndpoints.All"/> through this table (start-up fails if a function has no entry); the Azure
+/// Functions app has one trigger class per handler group calling the same methods.
+/// Adding a resource: a handler class in <c>Handlers/</c>, its endpoints in <see cref="HttpEndpoints"/>, its lines
+/// here, its registration in <see cref="HttpServiceCollectionExtensions"/>, and a trigger class in the Functions app.
+/// </summary>
+public static class HttpHandlers
+{
+    /// <summary>The handler of each HTTP function.</summary>
+    public static IReadOnlyDictionary<string, Func<HttpContext, Task<IResult>>> ByFunctionName { get; } = new Dictionary<string, Func<HttpContext, Task<IResult>>>(StringComparer.Ordinal)
+    {
+        [FunctionNames.Health] = On<HealthApi>((api, c) => api.HealthAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.OpenApi] = On<HealthApi>((api, c) => api.OpenApiAsync(c.Request, c.RequestAborted)),
+
+        [FunctionNames.SubmitCertification] = On<CertificationsApi>((api, c) => api.SubmitCertificationAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetCertification] = On<CertificationsApi>((api, c) => api.GetCertificationAsync(c.Request, Route(c, "certificationId"), c.RequestAborted)),
+
+        [FunctionNames.EnrollPensioner] = On<PensionersApi>((api, c) => api.EnrollAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetEligibility] = On<PensionersApi>((api, c) => api.GetEligibilityAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+        [FunctionNames.GetPensioner] = On<PensionersApi>((api, c) => api.GetPensionerAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+        [FunctionNames.ErasePensioner] = On<PensionersApi>((api, c) => api.ErasePensionerAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+
+        [FunctionNames.ListReviewCases] = On<ReviewApi>((api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted)),
+
+        [FunctionNames.ImportEvidence] = On<EvidenceApi>((api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted)),
+
+        [FunctionNames.GetPaymentChanges] = On<RegionsApi>((api, c) => api.GetPaymentChangesAsync(c.Request, Route(c, "regionCode"), c.RequestAborted)),
+        [FunctionNames.ListRegionPensioners] = On<RegionsApi>((api, c) => api.ListRegionPensionersAsync(c.Request, Route(c, "regionCode"), c.RequestAborted)),
+
+        [FunctionNames.RecordInvestigationOutcome] = On<CycleApi>((api, c) => api.RecordInvestigationOutcomeAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+        [FunctionNames.ChangePensionerStatus] = On<CycleApi>((api, c) => api.ChangePensionerStatusAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+    };
+
+    /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
+    public static IReadOnlyList<Type> Groups { get; } =
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi)];
+
+    private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>
+        context => handler(context.RequestServices.GetRequiredService<T>(), context);
+
+    private static string Route(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";
+}
