@@ -97,6 +97,12 @@ public sealed partial class HomeVisitService(
         return await visits.GetAsync(visitId, cancellationToken) ?? throw new ProblemException(ProblemTypes.HomeVisitNotFound);
     }
 
+    /// <summary>Reads a visit for its requester's app (client key); the client route shows no contact data.</summary>
+    /// <exception cref="ProblemException">home-visit-not-found.</exception>
+    public async Task<HomeVisit> GetForClientAsync(string visitId, CancellationToken cancellationToken) =>
+        (HomeVisitIds.TryParse(visitId, out _) ? await visits.GetAsync(visitId, cancellationToken) : null)
+            ?? throw new ProblemException(ProblemTypes.HomeVisitNotFound);
+
     /// <summary>
     /// One page of visits in <paramref name="regionCode"/> (a county, or every county of a prefecture or province
     /// code), filtered by state, scheduled date and staff. Without a region, the operator's only region.
