@@ -45,7 +45,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CertificationService>();
+        services.AddSingleton<CertificationDecisions>();
         services.AddSingleton<CertificationProcessor>();
+        services.AddSingleton<StaleCertificationSweeper>();
         services.AddSingleton<EligibilityService>();
         services.AddSingleton<CycleService>();
         services.AddSingleton<CycleScanService>();

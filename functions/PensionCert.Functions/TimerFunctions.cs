@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using PensionCert.Core.Certification;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Definitions;
 using PensionCert.Core.Retention;
@@ -11,8 +12,13 @@ namespace PensionCert.Functions;
 /// watermark, not by the timer's past-due flag.
 /// </summary>
 public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys,
+    StaleCertificationSweeper sweeper,
     Core.HomeVisits.HomeVisitSweep homeVisits)
 {
+    [Function(FunctionNames.SweepStaleCertifications)]
+    public Task SweepStaleCertifications([TimerTrigger(Schedules.SweepStaleCertifications, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        sweeper.SweepAsync(cancellationToken);
+
     [Function(FunctionNames.SweepHomeVisits)]
     public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         homeVisits.RunAsync(cancellationToken);

@@ -34,6 +34,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IHealthProbe, StorageHealthCheck>();
         services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
+        services.AddSingleton<IInFlightCertificationIndex, TableInFlightCertificationIndex>();
         services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());

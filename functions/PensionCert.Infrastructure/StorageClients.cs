@@ -75,6 +75,10 @@ public sealed class StorageClients
         OutboxIndex = tables.GetTableClient(StorageNames.OutboxIndexTable);
         RegionPensioners = tables.GetTableClient(StorageNames.RegionPensionersTable);
         PaymentChanges = tables.GetTableClient(StorageNames.PaymentChangesTable);
+        InFlightCertifications = tables.GetTableClient(StorageNames.InFlightCertificationsTable);
+        CycleExceptions = tables.GetTableClient(StorageNames.CycleExceptionsTable);
+        EventSinkIds = tables.GetTableClient(StorageNames.EventSinkIdsTable);
+        VerificationPoisonQueue = queues.GetQueueClient(QueueNames.VerificationPoison);
         HomeVisits = tables.GetTableClient(StorageNames.HomeVisitsTable);
         FamilyHelpers = tables.GetTableClient(StorageNames.FamilyHelpersTable);
         AssistedApprovals = tables.GetTableClient(StorageNames.AssistedApprovalsTable);
@@ -100,6 +104,12 @@ public sealed class StorageClients
     public TableClient OutboxIndex { get; }
     public TableClient RegionPensioners { get; }
     public TableClient PaymentChanges { get; }
+    public TableClient InFlightCertifications { get; }
+    public TableClient CycleExceptions { get; }
+    /// <summary>Event ids the local sink accepted (its duplicate detection).</summary>
+    public TableClient EventSinkIds { get; }
+    /// <summary>The verification poison queue (<see cref="QueueNames.VerificationPoison"/>), same encoding as the verification queue.</summary>
+    public QueueClient VerificationPoisonQueue { get; }
     public TableClient HomeVisits { get; }
     public TableClient FamilyHelpers { get; }
     public TableClient AssistedApprovals { get; }
@@ -111,11 +121,11 @@ public sealed class StorageClients
         container == PhotoContainer.References ? References : Selfies;
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, HomeVisits, FamilyHelpers, AssistedApprovals];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, HomeVisits, FamilyHelpers, AssistedApprovals];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];
 
     /// <summary>Every queue.</summary>
-    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, EventSinkQueue];
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, VerificationPoisonQueue, EventSinkQueue];
 }

@@ -16,8 +16,29 @@ public sealed class StorageVerificationQueue(StorageClients clients) : IVerifica
     public Task EnqueueAsync(VerificationMessage message, CancellationToken cancellationToken) =>
         StorageErrors.Guard(() => clients.VerificationQueue.SendMessageAsync(Serialize(message), cancellationToken));
 
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> OldestWaitingSinceAsync(CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var peeked = (await clients.VerificationQueue.PeekMessagesAsync(1, cancellationToken)).Value;
+            return peeked.Length == 0 ? null : peeked[0].InsertedOn;
+        });
+
     /// <summary>The message body as sent (before transport encoding).</summary>
     public static string Serialize(VerificationMessage message) => JsonSerializer.Serialize(message, MessageJson);
+
+    /// <summary>Parses a message body, or null when it is not a verification message (garbage is dropped, not retried).</summary>
+    public static VerificationMessage? TryDeserialize(string body)
+    {
+        try
+        {
+            return Deserialize(body);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Parses a message body.</summary>
     /// <exception cref="FormatException">The body is not a verification message.</exception>

@@ -24,7 +24,7 @@ public static class LocalHostApp
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        var hostJson = HostJson.LoadDefault();
+        var hostJson = HostJson.LoadDefault(builder.Configuration);
 
         // The local host enforces the API's rate limits (RateLimitOptions); before binding, so a setting can still turn them off.
         builder.Services.Configure<RateLimitOptions>(o => o.Enabled = true);
@@ -36,6 +36,9 @@ public static class LocalHostApp
             webJobs.AddTimers();
         });
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
+        // host.json functionTimeout, enforced on every queue and timer trigger as the Functions host does.
+        var functionTimeout = hostJson.FunctionTimeout;
+        builder.Services.AddSingleton(sp => new FunctionTimeout(functionTimeout, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunctionTimeout>>()));
         builder.Services.AddProblemDetails();
         // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));

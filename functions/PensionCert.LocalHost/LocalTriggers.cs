@@ -11,10 +11,12 @@ namespace PensionCert.LocalHost;
 /// <summary>
 /// The queue and timer triggers of the Functions app, run by the WebJobs SDK with the same names, queues and
 /// schedules (constants from <see cref="FunctionNames"/>, <see cref="QueueNames"/>, <see cref="Schedules"/>).
-/// Like the Functions classes, they only bind and call the application.
+/// Like the Functions classes, they only bind and call the application, each within host.json
+/// <c>functionTimeout</c> (<see cref="FunctionTimeout"/>), as the Functions host runs them.
 /// </summary>
-public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher,
-    IdempotencyKeyRetentionService idempotencyKeys, Core.HomeVisits.HomeVisitSweep homeVisits)
+public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
+    CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
+    Core.HomeVisits.HomeVisitSweep homeVisits)
 {
     /// <summary>The daily home-visit sweep: escalates and expires visits nobody completes, repairs holds and events.</summary>
     [FunctionName(FunctionNames.SweepHomeVisits)]
@@ -24,23 +26,36 @@ public sealed class LocalTriggers(CertificationProcessor processor, SelfieRetent
     /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
     [FunctionName(FunctionNames.ScanCertificationCycle)]
     public Task ScanCertificationCycle([TimerTrigger(Schedules.CycleScan, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
-        scan.RunAsync(cancellationToken);
+        timeout.RunAsync(FunctionNames.ScanCertificationCycle, scan.RunAsync, cancellationToken);
 
     /// <summary>The outbox dispatcher.</summary>
     [FunctionName(FunctionNames.DispatchCycleEvents)]
     public Task DispatchCycleEvents([TimerTrigger(Schedules.DispatchEvents, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
-        dispatcher.DispatchAsync(cancellationToken);
+        timeout.RunAsync(FunctionNames.DispatchCycleEvents, dispatcher.DispatchAsync, cancellationToken);
 
     [FunctionName(FunctionNames.VerifyCertification)]
     public Task VerifyCertification([QueueTrigger(QueueNames.Verification)] QueueMessage message, CancellationToken cancellationToken) =>
-        processor.ProcessAsync(StorageVerificationQueue.Deserialize(message.Body.ToString()), new QueueDelivery(message.DequeueCount, message.InsertedOn), cancellationToken);
+        timeout.RunAsync(FunctionNames.VerifyCertification, ct => processor.ProcessAsync(StorageVerificationQueue.Deserialize(message.Body.ToString()),
+            new QueueDelivery(message.DequeueCount, message.InsertedOn), ct), cancellationToken);
+
+    /// <summary>Verification messages whose every delivery failed: the certification is given up (Failed), never left Processing.</summary>
+    [FunctionName(FunctionNames.RecordPoisonedVerification)]
+    public Task RecordPoisonedVerification([QueueTrigger(QueueNames.VerificationPoison)] QueueMessage message, CancellationToken cancellationToken) =>
+        StorageVerificationQueue.TryDeserialize(message.Body.ToString()) is { } verification
+            ? timeout.RunAsync(FunctionNames.RecordPoisonedVerification, ct => processor.RecordPoisonedAsync(verification, ct), cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>Certifications whose verification work was lost are queued again once, then given up.</summary>
+    [FunctionName(FunctionNames.SweepStaleCertifications)]
+    public Task SweepStaleCertifications([TimerTrigger(Schedules.SweepStaleCertifications, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        timeout.RunAsync(FunctionNames.SweepStaleCertifications, sweeper.SweepAsync, cancellationToken);
 
     [FunctionName(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies)] TimerInfo timer, CancellationToken cancellationToken) =>
-        selfieRetention.PurgeDueAsync(cancellationToken);
+        timeout.RunAsync(FunctionNames.PurgeExpiredSelfies, selfieRetention.PurgeDueAsync, cancellationToken);
 
     /// <summary>The daily purge of expired idempotency keys.</summary>
     [FunctionName(FunctionNames.PurgeExpiredIdempotencyKeys)]
     public Task PurgeExpiredIdempotencyKeys([TimerTrigger(Schedules.PurgeExpiredIdempotencyKeys, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
-        idempotencyKeys.PurgeExpiredAsync(cancellationToken);
+        timeout.RunAsync(FunctionNames.PurgeExpiredIdempotencyKeys, idempotencyKeys.PurgeExpiredAsync, cancellationToken);
 }

@@ -58,7 +58,8 @@ var queues = [
 ]
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
-// SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable
+// SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -71,6 +72,9 @@ var tables = [
   'OutboxIndex'
   'RegionPensioners'
   'PaymentChanges'
+  'InFlightCertifications'
+  'CycleExceptions'
+  'EventSinkIds'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {

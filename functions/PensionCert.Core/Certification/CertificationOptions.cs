@@ -48,4 +48,14 @@ public sealed class CertificationOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
     public TimeSpan AbandonedSubmissionAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a certification may stay Pending or Processing (since it was submitted, or re-queued) before the stale
+    /// sweep (<see cref="StaleCertificationSweeper"/>, every 5 minutes) treats its verification work as lost, provided
+    /// no older message is waiting in the queue: the first time it queues the verification again, the second time it
+    /// records Failed (<c>processing-interrupted</c>). Default 30 minutes, longer than the 5 deliveries of a message
+    /// with the 5-minute function timeout; 5 minutes to 1 day.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PensionCert.Core.Cycle;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Storage;
 
@@ -17,9 +16,12 @@ public sealed class CertificationNotYetVisibleException(string certificationId)
 
 /// <summary>
 /// Verifies one certification: reads the selfie, analyses it, decides against the enrolled reference embedding,
-/// and writes the decision. Idempotent: a message for a decided certification changes nothing. Expected outcomes
-/// (no face, mismatch, spoof) are decisions; unexpected errors propagate so the queue retries, and on the last
-/// attempt the record is marked Failed instead of staying Pending.
+/// and hands the decision to <see cref="CertificationDecisions"/>, which writes it with its effects in a crash-safe
+/// order. Idempotent: a message for a decided certification changes nothing, and one for a certification whose
+/// decision was already reached finishes that decision without analysing again. Expected outcomes (no face,
+/// mismatch, spoof) are decisions; unexpected errors propagate so the queue retries; on the last attempt the
+/// certification is given up (Failed), and a message the queue poisons without running it is given up by
+/// <see cref="RecordPoisonedAsync"/>.
 /// <para>
 /// Erasure: a submission can read the profile just before its pensioner is erased and still write its record,
 /// index row and selfie afterwards, and a worker can read the profile just before the erasure. The worker therefore
@@ -35,14 +37,10 @@ public sealed partial class CertificationProcessor(
     IPhotoStore photos,
     IFaceAnalyzer faceAnalyzer,
     VerificationPolicy policy,
-    Retention.SelfieRetentionService retention,
-    ISelfieRetentionIndex retentionIndex,
-    AttemptLimiter attemptLimiter,
-    CycleService cycle,
+    CertificationDecisions decisions,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<CertificationProcessor> logger,
-    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
+    ILogger<CertificationProcessor> logger)
 {
     /// <summary>Processes one delivery of <paramref name="message"/>.</summary>
     /// <exception cref="CertificationNotYetVisibleException">The record is not written yet (retry).</exception>
@@ -50,15 +48,29 @@ public sealed partial class CertificationProcessor(
     public async Task ProcessAsync(VerificationMessage message, QueueDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(delivery);
         try
         {
             await VerifyAsync(message.CertificationId, delivery, cancellationToken);
         }
         catch (Exception ex) when (delivery.DequeueCount >= CertificationOptions.MaxDequeueCount && ex is not OperationCanceledException)
         {
-            LogGaveUp(logger, message.CertificationId, delivery.DequeueCount, ex.GetType().Name);
-            await MarkFailedAsync(message.CertificationId, delivery, cancellationToken);
+            LogLastAttemptFailed(logger, message.CertificationId, delivery.DequeueCount, ex.GetType().Name);
+            await decisions.GiveUpAsync(message.CertificationId, Attempts(delivery), Reasons.ProcessingFailed, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A verification message the queue moved to <see cref="Definitions.QueueNames.VerificationPoison"/>: every delivery
+    /// failed, timed out or died with its host (the WebJobs SDK poisons a message whose dequeue count is past the limit
+    /// without running the function). Completes an intended decision or records Failed (<c>processing-failed</c>);
+    /// idempotent, so a repeated poison message changes nothing.
+    /// </summary>
+    public async Task RecordPoisonedAsync(VerificationMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        LogPoisoned(logger, message.CertificationId);
+        await decisions.GiveUpAsync(message.CertificationId, CertificationOptions.MaxDequeueCount, Reasons.ProcessingFailed, cancellationToken);
     }
 
     private async Task VerifyAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
@@ -89,153 +101,36 @@ public sealed partial class CertificationProcessor(
             LogAlreadyDecided(logger, certificationId, record.Status);
             return;
         }
+        if (record.IntendedStatus is not null)
+        {
+            // An earlier delivery reached the decision and died before finishing it: finish it, don't analyse again.
+            await decisions.CompleteAsync(record, null, cancellationToken);
+            return;
+        }
 
         record = await certifications.UpdateAsync(record with
         {
             Status = CertificationStatus.Processing,
             ProcessingStartedAt = timeProvider.GetUtcNow(),
-            Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
+            Attempts = Attempts(delivery),
         }, cancellationToken);
 
         var pensioner = await pensioners.GetAsync(record.PensionerId, cancellationToken);
         if (pensioner is null)
         {
-            await RemoveErasedAsync(record, null, cancellationToken);
+            await decisions.RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
         var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
-        if (selfie is null)
-        {
-            await DecideAsync(record, new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable]), cancellationToken);
-            return;
-        }
-
-        var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
-        // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
-        var decision = Offline.OperatorCapturedChannels.Apply(policy.Decide(analysis, pensioner.ReferenceEmbedding), record);
-        // Each step below fails (NotFound / false) instead of writing when the pensioner was erased meanwhile.
-        var stillThere = decision.Status switch
-        {
-            CertificationStatus.Approved => await RecordCertifiedAsync(record, pensioner, cancellationToken) != CycleCommandResult.NotFound,
-            // Counted before the decision is written, so a crash in between is repaired by the redelivery (idempotent).
-            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken),
-            CertificationStatus.NeedsReview => await HoldForReviewAsync(record, cancellationToken) != CycleCommandResult.NotFound,
-            _ => true,
-        };
-        if (!stillThere)
-        {
-            await RemoveErasedAsync(record, null, cancellationToken);
-            return;
-        }
-        await DecideAsync(record, decision, cancellationToken);
+        var decision = selfie is null
+            ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
+            // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
+            : Offline.OperatorCapturedChannels.Apply(
+                policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.ReferenceEmbedding), record);
+        await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
     }
 
-    private async Task DecideAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
-    {
-        var decidedAt = timeProvider.GetUtcNow();
-        // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
-        var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
-        try
-        {
-            await certifications.UpdateAsync(record with
-            {
-                Status = decision.Status,
-                DecidedAt = decidedAt,
-                SelfieDeleteOn = deleteOn,
-                Similarity = decision.Similarity,
-                AcceptThreshold = policy.AcceptThreshold,
-                ReviewThreshold = policy.ReviewThreshold,
-                LivenessScore = decision.LivenessScore,
-                ReasonCodes = decision.Reasons.Select(r => r.Code).ToArray(),
-            }, cancellationToken);
-        }
-        catch (ConcurrencyConflictException)
-        {
-            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
-            // The record was erased while this decision was made: remove what this worker added (the retention entry).
-            await RemoveErasedAsync(record, deleteOn, cancellationToken);
-            return;
-        }
-        LogDecided(logger, record.CertificationId, decision.Status, decision.Similarity, decision.LivenessScore);
-    }
-
-    /// <summary>
-    /// Removes a certification whose pensioner was erased: the selfie, the retention entries (the record's and
-    /// <paramref name="scheduledOn"/>'s), the index row in the pensioner's partition (a delete never recreates the
-    /// partition) and the record last, so a crash part-way is finished by the redelivered message.
-    /// </summary>
-    private async Task RemoveErasedAsync(CertificationRecord record, DateOnly? scheduledOn, CancellationToken cancellationToken)
-    {
-        await photos.DeleteAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
-        var entries = new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
-            .Select(on => new SelfieRetentionEntry(on, record.CertificationId)).ToArray();
-        if (entries.Length > 0) await retentionIndex.RemoveAsync(entries, cancellationToken);
-        await pensioners.RemoveCertificationAsync(record.PensionerId, record.CertificationId, cancellationToken);
-        await certifications.DeleteAsync(record.CertificationId, cancellationToken);
-        LogRemovedErased(logger, record.CertificationId, record.PensionerId);
-    }
-
-    /// <summary>
-    /// Restarts the pensioner's year from the certification date (China Standard Time) through the cycle service,
-    /// which also resumes a suspended payment and emits certification.approved. Idempotent: a later or equal
-    /// certification already recorded is kept. Runs before the decision is written, so a crash between the two is
-    /// repaired by the redelivered message.
-    /// </summary>
-    private async Task<CycleCommandResult> RecordCertifiedAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
-    {
-        var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
-            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy }, cancellationToken);
-        // Family-assisted approvals are counted apart (idempotent per certification; no pensioner id in the count).
-        if (result != CycleCommandResult.NotFound && record.AssistedBy is { } helperId && assistedApprovals is not null)
-            await assistedApprovals.RecordAsync(new FamilyHelpers.AssistedApproval(pensioner.RegionCode, record.CertificationId, helperId,
-                record.Channel.ToWireName(), timeProvider.GetUtcNow()), cancellationToken);
-        return result;
-    }
-
-    /// <summary>A review blocks suspension while it is open (closed by the review decision or any later certification).</summary>
-    private Task<CycleCommandResult> HoldForReviewAsync(CertificationRecord record, CancellationToken cancellationToken) =>
-        cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(record.CertificationId), open: true, cancellationToken);
-
-    private async Task MarkFailedAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
-    {
-        var record = await certifications.GetAsync(certificationId, cancellationToken);
-        if (record is null || record.Status.IsDecided()) return;
-        bool erased;
-        try
-        {
-            erased = await pensioners.GetAsync(record.PensionerId, cancellationToken) is null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            erased = false; // An unreadable profile (the likely reason for giving up) still exists: record the failure.
-        }
-        if (erased)
-        {
-            await RemoveErasedAsync(record, null, cancellationToken);
-            return;
-        }
-        var decidedAt = timeProvider.GetUtcNow();
-        var deleteOn = await retention.ScheduleAsync(certificationId, decidedAt, cancellationToken);
-        try
-        {
-            await certifications.UpdateAsync(record with
-            {
-                Status = CertificationStatus.Failed,
-                DecidedAt = decidedAt,
-                SelfieDeleteOn = deleteOn,
-                Attempts = (int)Math.Min(delivery.DequeueCount, int.MaxValue),
-                ReasonCodes = [Reasons.ProcessingFailed.Code],
-            }, cancellationToken);
-        }
-        catch (ConcurrencyConflictException)
-        {
-            if (await certifications.GetAsync(certificationId, cancellationToken) is not null) throw;
-            await RemoveErasedAsync(record, deleteOn, cancellationToken);
-        }
-    }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]
-    private static partial void LogDecided(ILogger logger, string certificationId, CertificationStatus status, double? similarity, double? liveness);
+    private static int Attempts(QueueDelivery delivery) => (int)Math.Min(delivery.DequeueCount, int.MaxValue);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Certification {CertificationId} was already decided ({Status}); redelivery ignored")]
     private static partial void LogAlreadyDecided(ILogger logger, string certificationId, CertificationStatus status);
@@ -246,9 +141,9 @@ public sealed partial class CertificationProcessor(
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Verification message for {CertificationId} has neither record nor selfie (erased); dropped")]
     private static partial void LogNothingLeft(ILogger logger, string certificationId);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId} was erased; selfie, record and index row removed")]
-    private static partial void LogRemovedErased(ILogger logger, string certificationId, string pensionerId);
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "Certification {CertificationId} failed on its last attempt {DequeueCount} ({ErrorType})")]
+    private static partial void LogLastAttemptFailed(ILogger logger, string certificationId, long dequeueCount, string errorType);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Certification {CertificationId} failed on attempt {DequeueCount} ({ErrorType}); recorded as Failed")]
-    private static partial void LogGaveUp(ILogger logger, string certificationId, long dequeueCount, string errorType);
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Verification message for {CertificationId} was poisoned (every delivery failed or died); giving the certification up")]
+    private static partial void LogPoisoned(ILogger logger, string certificationId);
 }

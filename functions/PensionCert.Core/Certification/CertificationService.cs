@@ -71,6 +71,7 @@ public sealed partial class CertificationService(
     IIdempotencyStore idempotency,
     IPhotoStore photos,
     IVerificationQueue queue,
+    IInFlightCertificationIndex inFlight,
     IIdNumberHasher hasher,
     AttemptLimiter attemptLimiter,
     SubmissionRateLimiter submissionLimiter,
@@ -222,9 +223,11 @@ public sealed partial class CertificationService(
             AssistedBy = command.HelperId?.Trim(),
         };
         // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
-        // may exist and no Pending record is ever left without a message; the two are independent, so they run together.
+        // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
+        // it should its verification work be lost. The three are independent, so they run together.
         await Task.WhenAll(
             pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
+            inFlight.AddAsync(new InFlightCertification(now, certificationId), cancellationToken),
             queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;

@@ -49,6 +49,8 @@ public static class Routes
     /// <summary>POST (operator): mark a pensioner deceased or transferred.</summary>
     public const string PensionerStatus = "pensioners/{pensionerId}/status";
 
+    /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
+    public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
     /// <summary>POST (operator: clerk, admin): a photo captured at the counter, a community centre or a home visit, with the operator's attestation.</summary>
     public const string OfflineCertifications = "offline-certifications";
 
@@ -102,6 +104,13 @@ public static class QueueNames
     public const string Verification = "certification-verification";
 
     /// <summary>
+    /// Where the queue trigger moves a verification message after <c>maxDequeueCount</c> failed deliveries (the
+    /// WebJobs naming rule: queue name + <c>-poison</c>). Both hosts serve a trigger on it that records the
+    /// certification as Failed (<see cref="FunctionNames.RecordPoisonedVerification"/>).
+    /// </summary>
+    public const string VerificationPoison = Verification + "-poison";
+
+    /// <summary>
     /// The local event sink: CloudEvents JSON, one per message, plain text (no Base64), used when no Service Bus is
     /// configured. Nothing consumes it; tests and the README demo read it.
     /// </summary>
@@ -123,6 +132,8 @@ public static class Schedules
     /// <summary>Idempotency-key purge: daily at 19:00 UTC = 03:00 China Standard Time (after the selfie purge at 02:30).</summary>
     public const string PurgeExpiredIdempotencyKeys = "0 0 19 * * *";
 
+    /// <summary>The stale-certification sweep: every 5 minutes, at second 30 (off the dispatcher's second 0).</summary>
+    public const string SweepStaleCertifications = "30 */5 * * * *";
     /// <summary>Home-visit sweep (escalate, expire, repair): daily at 17:20 UTC = 01:20 China Standard Time, after the cycle scan.</summary>
     public const string SweepHomeVisits = "0 20 17 * * *";
 }
@@ -149,6 +160,9 @@ public static class FunctionNames
     public const string ScanCertificationCycle = "ScanCertificationCycle";
     public const string DispatchCycleEvents = "DispatchCycleEvents";
     public const string PurgeExpiredIdempotencyKeys = "PurgeExpiredIdempotencyKeys";
+    public const string RecordPoisonedVerification = "RecordPoisonedVerification";
+    public const string SweepStaleCertifications = "SweepStaleCertifications";
+    public const string ListCycleExceptions = "ListCycleExceptions";
     public const string SweepHomeVisits = "SweepHomeVisits";
     public const string SubmitOfflineCertification = "SubmitOfflineCertification";
     public const string GetOfflineCertification = "GetOfflineCertification";

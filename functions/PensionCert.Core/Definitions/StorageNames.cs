@@ -45,6 +45,17 @@ public static class StorageNames
     /// <summary>Payroll read model: PartitionKey = <c>{regionCode}-{yyyyMM}</c>, RowKey = <c>{pensionerId}-{eventId}</c>.</summary>
     public const string PaymentChangesTable = "PaymentChanges";
 
+    /// <summary>
+    /// Certifications accepted and not yet decided: PartitionKey = UTC hour of submission <c>yyyyMMddHH</c>, RowKey =
+    /// certification id. Written with the submission, removed with the decision; the stale sweep reads it.
+    /// </summary>
+    public const string InFlightCertificationsTable = "InFlightCertifications";
+
+    /// <summary>Pensioners the cycle scan failed on: PartitionKey = region code (or <c>unknown</c>), RowKey = pensioner id.</summary>
+    public const string CycleExceptionsTable = "CycleExceptions";
+
+    /// <summary>Event ids the local event sink accepted (its duplicate detection): PartitionKey = first two hex digits, RowKey = event id.</summary>
+    public const string EventSinkIdsTable = "EventSinkIds";
     /// <summary>Home visits: PartitionKey = the pensioner's region code, RowKey = visit id; phone and address encrypted.</summary>
     public const string HomeVisitsTable = "HomeVisits";
 

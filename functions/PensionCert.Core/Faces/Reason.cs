@@ -68,6 +68,8 @@ public static class Reasons
     /// <summary>Processing failed after every retry; the submission can be retried.</summary>
     public static readonly Reason ProcessingFailed = new("processing-failed", "系统处理失败，请稍后重新提交认证。");
 
+    /// <summary>The verification was lost (the worker stopped and its retry never ran); the submission can be retried.</summary>
+    public static readonly Reason ProcessingInterrupted = new("processing-interrupted", "认证处理中断，未能完成比对，请重新提交认证。");
     /// <summary>
     /// Operator-captured certification (counter, community, home visit) whose face the comparison rejects as another
     /// person: the operator attested the ID document, so a reviewer decides instead of an automatic rejection.
@@ -79,7 +81,7 @@ public static class Reasons
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
         Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
-        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, AttestedFaceMismatch,
+        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>Looks a reason up by code; an unknown code (from a newer version) keeps its code with a generic message.</summary>

@@ -176,11 +176,38 @@ public interface ISelfieRetentionIndex
     Task RemoveAsync(IReadOnlyCollection<SelfieRetentionEntry> entries, CancellationToken cancellationToken);
 }
 
+/// <summary>A certification accepted and not yet known to be decided (<see cref="IInFlightCertificationIndex"/>).</summary>
+/// <param name="SubmittedAt">When it was accepted.</param>
+/// <param name="CertificationId">The certification.</param>
+public sealed record InFlightCertification(DateTimeOffset SubmittedAt, string CertificationId);
+
+/// <summary>
+/// Certifications accepted and not yet decided, by submission time, so the stale sweep finds a certification whose
+/// verification work was lost (host killed, message poisoned unread) without scanning every record. Holds ids only.
+/// </summary>
+public interface IInFlightCertificationIndex
+{
+    /// <summary>Adds an entry (idempotent).</summary>
+    Task AddAsync(InFlightCertification entry, CancellationToken cancellationToken);
+
+    /// <summary>Removes an entry (no error if absent).</summary>
+    Task RemoveAsync(InFlightCertification entry, CancellationToken cancellationToken);
+
+    /// <summary>Entries submitted before <paramref name="before"/>, oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<InFlightCertification>> ListSubmittedBeforeAsync(DateTimeOffset before, int max, CancellationToken cancellationToken);
+}
+
 /// <summary>The verification queue (one message per accepted certification).</summary>
 public interface IVerificationQueue
 {
     /// <summary>Enqueues a message.</summary>
     Task EnqueueAsync(VerificationMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When the oldest message waiting in the queue (visible, not being processed) was sent, or null when none waits:
+    /// one peek. A certification queued before this time has no message waiting any more.
+    /// </summary>
+    Task<DateTimeOffset?> OldestWaitingSinceAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>One part of readiness (storage, face models); <c>GET /api/health</c> asks every registered probe.</summary>

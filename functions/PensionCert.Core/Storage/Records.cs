@@ -81,6 +81,15 @@ public sealed record CertificationRecord
     public DateOnly? SelfieDeleteOn { get; init; }
     /// <summary>When the retention timer deleted the selfie.</summary>
     public DateTimeOffset? SelfieDeletedAt { get; init; }
+    /// <summary>
+    /// The decision reached and written before its effects outside the record (cycle, failed-attempt count, review
+    /// hold), while <see cref="Status"/> is still Processing; the scores and reasons beside it are the decision's. Any
+    /// later delivery, the poison handler or the stale sweep completes it instead of analysing again, so the record
+    /// always ends as the effects say.
+    /// </summary>
+    public CertificationStatus? IntendedStatus { get; init; }
+    /// <summary>When the stale sweep re-queued the verification (it does so once; a second stale finding records Failed).</summary>
+    public DateTimeOffset? RequeuedAt { get; init; }
     /// <summary>Operator-captured channels: the operator (token <c>sub</c>) who captured the photo.</summary>
     public string? CapturedBy { get; init; }
     /// <summary>Operator-captured channels: the service point code where the photo was captured.</summary>

@@ -165,6 +165,7 @@ public sealed class ProcessorErasureTests
         public MemoryPhotos Photos { get; } = new();
         public MemoryRetention Retention { get; } = new();
         public MemoryReviewCases ReviewCases { get; } = new();
+        public MemoryInFlight InFlight { get; } = new();
         public MemoryCycleStore Cycle { get; }
 
         public World() => Cycle = new MemoryCycleStore(Pensioners);
@@ -173,10 +174,12 @@ public sealed class ProcessorErasureTests
         {
             var certificationOptions = Options.Create(new CertificationOptions());
             var cycle = new CycleService(Pensioners, Cycle, Options.Create(new CyclePolicyOptions()), Clock, NullLogger<CycleService>.Instance);
-            return new CertificationProcessor(Certifications, Pensioners, Photos, analyzer, new VerificationPolicy(Options.Create(new VerificationOptions())),
+            var policy = new VerificationPolicy(Options.Create(new VerificationOptions()));
+            var decisions = new CertificationDecisions(Certifications, Pensioners, Photos,
                 new SelfieRetentionService(Retention, Certifications, Photos, Options.Create(new RetentionOptions()), Clock, NullLogger<SelfieRetentionService>.Instance),
-                Retention, new AttemptLimiter(Pensioners, ReviewCases, certificationOptions, Clock, NullLogger<AttemptLimiter>.Instance),
-                cycle, certificationOptions, Clock, NullLogger<CertificationProcessor>.Instance);
+                Retention, InFlight, new AttemptLimiter(Pensioners, ReviewCases, certificationOptions, Clock, NullLogger<AttemptLimiter>.Instance),
+                cycle, policy, Clock, NullLogger<CertificationDecisions>.Instance);
+            return new CertificationProcessor(Certifications, Pensioners, Photos, analyzer, policy, decisions, certificationOptions, Clock, NullLogger<CertificationProcessor>.Instance);
         }
 
         /// <summary>A submission as CertificationService leaves it: index row, selfie, Pending record (and the profile unless erased).</summary>
@@ -380,6 +383,25 @@ public sealed class ProcessorErasureTests
         }
 
         public Task<IReadOnlyList<SelfieRetentionEntry>> ListDueAsync(DateOnly onOrBefore, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class MemoryInFlight : IInFlightCertificationIndex
+    {
+        public HashSet<string> Ids { get; } = [];
+
+        public Task AddAsync(InFlightCertification entry, CancellationToken cancellationToken)
+        {
+            Ids.Add(entry.CertificationId);
+            return Task.CompletedTask;
+        }
+
+        public Task RemoveAsync(InFlightCertification entry, CancellationToken cancellationToken)
+        {
+            Ids.Remove(entry.CertificationId);
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<InFlightCertification>> ListSubmittedBeforeAsync(DateTimeOffset before, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class MemoryReviewCases : IReviewCaseStore

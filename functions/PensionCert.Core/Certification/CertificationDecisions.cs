@@ -1,0 +1,229 @@
+using Microsoft.Extensions.Logging;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Faces;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Certification;
+
+/// <summary>
+/// Writes a certification's decision and its effects outside the record, in an order that survives a crash at any
+/// point: (1) the decision is written into the record as its intent (<see cref="CertificationRecord.IntendedStatus"/>,
+/// scores, reasons) while the status is still Processing; (2) the effects are applied, each idempotent per
+/// certification (the cycle's certification keyed by its id, the failed-attempt row, the review hold); (3) the status
+/// becomes the decision. Whoever finds a record with an intent (a redelivery, the poison handler, the stale sweep)
+/// finishes steps 2 and 3 instead of analysing again, so a pensioner the cycle certified always has an Approved record.
+/// <para>
+/// Erasure: an effect or a write that finds the profile or the record gone removes the certification's selfie,
+/// retention entry, index row and record instead (see <see cref="CertificationProcessor"/>).
+/// </para>
+/// </summary>
+public sealed partial class CertificationDecisions(
+    ICertificationRepository certifications,
+    IPensionerRepository pensioners,
+    IPhotoStore photos,
+    Retention.SelfieRetentionService retention,
+    ISelfieRetentionIndex retentionIndex,
+    IInFlightCertificationIndex inFlight,
+    AttemptLimiter attemptLimiter,
+    CycleService cycle,
+    VerificationPolicy policy,
+    TimeProvider timeProvider,
+    ILogger<CertificationDecisions> logger,
+    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
+{
+    /// <summary>Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.</summary>
+    public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(decision);
+        var decided = record with
+        {
+            IntendedStatus = decision.Status,
+            Similarity = decision.Similarity,
+            AcceptThreshold = policy.AcceptThreshold,
+            ReviewThreshold = policy.ReviewThreshold,
+            LivenessScore = decision.LivenessScore,
+            ReasonCodes = decision.Reasons.Select(r => r.Code).ToArray(),
+        };
+        if (!HasEffects(decided))
+        {
+            await WriteDecisionAsync(decided, cancellationToken);
+            return;
+        }
+        try
+        {
+            decided = await certifications.UpdateAsync(decided, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
+            await RemoveErasedAsync(record, null, cancellationToken);
+            return;
+        }
+        await CompleteAsync(decided, pensioner, cancellationToken);
+    }
+
+    /// <summary>
+    /// Finishes a decision whose intent is written (<see cref="CertificationRecord.IntendedStatus"/>): applies its
+    /// effects again (each is idempotent) and writes the status. <paramref name="pensioner"/> may be null (read here).
+    /// </summary>
+    public async Task CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var intended = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
+        // Each effect answers NotFound / false instead of writing when the pensioner was erased meanwhile.
+        var stillThere = intended switch
+        {
+            CertificationStatus.Approved => await RecordApprovedAsync(record, pensioner, cancellationToken) != CycleCommandResult.NotFound,
+            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record,
+                pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken), cancellationToken),
+            // A review blocks suspension while it is open (closed by the review decision or any later certification).
+            CertificationStatus.NeedsReview => await cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(record.CertificationId), open: true, cancellationToken)
+                != CycleCommandResult.NotFound,
+            _ => true,
+        };
+        if (!stillThere)
+        {
+            await RemoveErasedAsync(record, null, cancellationToken);
+            return;
+        }
+        await WriteDecisionAsync(record, cancellationToken);
+    }
+
+    /// <summary>
+    /// The cycle's certification (certification.approved names the helper of a family-assisted one) and, for a
+    /// family-assisted approval, its row in the separate count (idempotent per certification; no pensioner id in it).
+    /// </summary>
+    private async Task<CycleCommandResult> RecordApprovedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
+            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy }, cancellationToken);
+        if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
+        var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
+        if (region is null) return CycleCommandResult.NotFound;
+        await assistedApprovals.RecordAsync(new FamilyHelpers.AssistedApproval(region, record.CertificationId, helperId, record.Channel.ToWireName(), record.SubmittedAt), cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Ends a certification whose verification will not run again (the last delivery failed, the message was poisoned,
+    /// or the stale sweep gave up): a decision already intended is completed; otherwise the record becomes Failed with
+    /// <paramref name="reason"/>. Idempotent: a decided record is left as it is. A record-less certification (its
+    /// submission died before the record) has its selfie deleted.
+    /// </summary>
+    public async Task GiveUpAsync(string certificationId, int attempts, Reason reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        var record = await certifications.GetAsync(certificationId, cancellationToken);
+        if (record is null)
+        {
+            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, cancellationToken);
+            return;
+        }
+        if (record.Status.IsDecided())
+        {
+            await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+            return;
+        }
+        if (record.IntendedStatus is not null)
+        {
+            try
+            {
+                await CompleteAsync(record, null, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
+            {
+                // The effects cannot be applied (e.g. an unreadable profile): then they were never applied, and the
+                // certification ends Failed like any other that cannot be processed.
+                LogCompletionFailed(logger, certificationId, ex.GetType().Name);
+                record = await certifications.GetAsync(certificationId, cancellationToken);
+                if (record is null || record.Status.IsDecided()) return;
+            }
+        }
+        bool erased;
+        try
+        {
+            erased = await pensioners.GetAsync(record.PensionerId, cancellationToken) is null;
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
+        {
+            erased = false; // An unreadable profile (the likely reason for giving up) still exists: record the failure.
+        }
+        if (erased)
+        {
+            await RemoveErasedAsync(record, null, cancellationToken);
+            return;
+        }
+        await WriteDecisionAsync(record with
+        {
+            IntendedStatus = CertificationStatus.Failed,
+            Attempts = Math.Max(record.Attempts, attempts),
+            ReasonCodes = [reason.Code],
+        }, cancellationToken);
+        LogGaveUp(logger, certificationId, attempts, reason.Code);
+    }
+
+    /// <summary>
+    /// Removes a certification whose pensioner was erased: the selfie, the retention entries (the record's and
+    /// <paramref name="scheduledOn"/>'s), the index rows and the record last, so a crash part-way is finished by the
+    /// redelivered message.
+    /// </summary>
+    public async Task RemoveErasedAsync(CertificationRecord record, DateOnly? scheduledOn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await photos.DeleteAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
+        var entries = new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
+            .Select(on => new SelfieRetentionEntry(on, record.CertificationId)).ToArray();
+        if (entries.Length > 0) await retentionIndex.RemoveAsync(entries, cancellationToken);
+        await pensioners.RemoveCertificationAsync(record.PensionerId, record.CertificationId, cancellationToken);
+        await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+        await certifications.DeleteAsync(record.CertificationId, cancellationToken);
+        LogRemovedErased(logger, record.CertificationId, record.PensionerId);
+    }
+
+    /// <summary>Decisions with effects outside the record get their intent written first.</summary>
+    private static bool HasEffects(CertificationRecord record) =>
+        record.IntendedStatus is CertificationStatus.Approved or CertificationStatus.NeedsReview
+        || (record.IntendedStatus == CertificationStatus.Rejected && record.Channel.IsOnline());
+
+    /// <summary>Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion date.</summary>
+    private async Task WriteDecisionAsync(CertificationRecord record, CancellationToken cancellationToken)
+    {
+        var decidedAt = timeProvider.GetUtcNow();
+        // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
+        var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
+        try
+        {
+            await certifications.UpdateAsync(record with
+            {
+                Status = record.IntendedStatus!.Value,
+                IntendedStatus = null,
+                DecidedAt = decidedAt,
+                SelfieDeleteOn = deleteOn,
+            }, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
+            // The record was erased while this decision was made: remove what this worker added (the retention entry).
+            await RemoveErasedAsync(record, deleteOn, cancellationToken);
+            return;
+        }
+        // The decision is stored: the stale sweep has nothing left to watch (a crash before this leaves the entry to the sweep).
+        await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+        LogDecided(logger, record.CertificationId, record.IntendedStatus!.Value, record.Similarity, record.LivenessScore);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]
+    private static partial void LogDecided(ILogger logger, string certificationId, CertificationStatus status, double? similarity, double? liveness);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId} was erased; selfie, record and index row removed")]
+    private static partial void LogRemovedErased(ILogger logger, string certificationId, string pensionerId);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Certification {CertificationId} given up after {Attempts} attempt(s): {Reason}")]
+    private static partial void LogGaveUp(ILogger logger, string certificationId, int attempts, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Certification {CertificationId}: its intended decision could not be completed ({ErrorType})")]
+    private static partial void LogCompletionFailed(ILogger logger, string certificationId, string errorType);
+}
