@@ -39,10 +39,12 @@ else
   start_azurite "$repo_root/.azurite" "$blob_port"
 fi
 export AzureWebJobsStorage="${AzureWebJobsStorage:-$(azurite_connection_string "$blob_port")}"
+# A local run is a development run: development keys, and the console's development sign-in (appsettings.Development.json).
+export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
 
 echo "==> building"
 dotnet build functions/PensionCert.LocalHost -c Release --nologo -v quiet
-echo "==> serving http://localhost:$port/api (Ctrl-C to stop)"
+echo "==> serving http://localhost:$port/api and the operator console http://localhost:$port/console/ (Ctrl-C to stop)"
 # The host exits with 75 when a trigger listener fails for good (storage unreachable): restart it, like the
 # Functions host restarts its job host.
 while true; do

@@ -58,3 +58,18 @@ azurite_connection_string() {
   local blob="$1"
   echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((blob + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((blob + 2))/devstoreaccount1;"
 }
+
+# Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; its own browser download is not
+# used). Installed with apt-get when missing (CI runs as root on a clean machine).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "==> apt-get install chromium (browser tests)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: /usr/bin/chromium is missing; install it: sudo apt-get install -y chromium" >&2
+    return 1
+  fi
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || {
+    echo "error: apt-get install chromium failed" >&2
+    return 1
+  }
+}

@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CycleScanService>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CycleQueryService>();
+        services.AddSingleton<CycleExceptionQueries>();
         services.AddSingleton<Evidence.EvidenceImportService>();
         services.AddPensionCertOffline();
         return services;

@@ -43,6 +43,7 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetPaymentChanges = new(FunctionNames.GetPaymentChanges, "GET", Routes.RegionPaymentChanges, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ListRegionPensioners = new(FunctionNames.ListRegionPensioners, "GET", Routes.RegionPensioners, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint RecordInvestigationOutcome = new(FunctionNames.RecordInvestigationOutcome, "POST", Routes.PensionerInvestigation, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ListCycleExceptions = new(FunctionNames.ListCycleExceptions, "GET", Routes.RegionCycleExceptions, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
 
     private static readonly OperatorRole[] ClerkOrAdmin = [OperatorRole.Clerk, OperatorRole.Admin];
@@ -68,7 +69,7 @@ public static class HttpEndpoints
     public static IReadOnlyList<HttpEndpoint> All { get; } =
     [
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
-        ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus,
+        ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
         SubmitOfflineCertification, GetOfflineCertification,
         RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest,
         RequestFamilyHelper, ListFamilyHelpers, ApproveFamilyHelper, RevokeFamilyHelper, ListAssistedCertifications,

@@ -38,6 +38,8 @@ public static class HttpHandlers
         [FunctionNames.RecordInvestigationOutcome] = On<CycleApi>((api, c) => api.RecordInvestigationOutcomeAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
         [FunctionNames.ChangePensionerStatus] = On<CycleApi>((api, c) => api.ChangePensionerStatusAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
+        [FunctionNames.ListCycleExceptions] = On<CycleExceptionsApi>((api, c) => api.ListCycleExceptionsAsync(c.Request, Route(c, "regionCode"), c.RequestAborted)),
+
         [FunctionNames.SubmitOfflineCertification] = On<OfflineCertificationsApi>((api, c) => api.SubmitAsync(c.Request, c.RequestAborted)),
         [FunctionNames.GetOfflineCertification] = On<OfflineCertificationsApi>((api, c) => api.GetAsync(c.Request, Route(c, "certificationId"), c.RequestAborted)),
 
@@ -60,7 +62,7 @@ public static class HttpHandlers
 
     /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
     public static IReadOnlyList<Type> Groups { get; } =
-        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi),
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi),
          typeof(OfflineCertificationsApi), typeof(HomeVisitsApi), typeof(FamilyHelpersApi)];
 
     private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>

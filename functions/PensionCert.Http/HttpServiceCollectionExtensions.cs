@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PensionCert.Http.Console;
 
 namespace PensionCert.Http;
 
@@ -9,7 +11,8 @@ public static class HttpServiceCollectionExtensions
     /// <summary>
     /// Registers the request pipeline (<see cref="ApiPipeline"/>), the handler groups of <see cref="HttpHandlers"/>, <see cref="ApiKeyOptions"/> (section <c>PensionCert:Auth</c>) and the
     /// operator token validation (<see cref="OperatorAuthOptions"/>, section <c>PensionCert:OperatorAuth</c>) and the
-    /// request rate limits (<see cref="RateLimitOptions"/>, section <c>PensionCert:RateLimits</c>; off unless enabled).
+    /// request rate limits (<see cref="RateLimitOptions"/>, section <c>PensionCert:RateLimits</c>; off unless enabled), and
+    /// the operator console's site (<see cref="ConsoleSite"/>, section <c>PensionCert:Console</c>).
     /// </summary>
     public static IServiceCollection AddPensionCertHttpApi(this IServiceCollection services)
     {
@@ -25,6 +28,10 @@ public static class HttpServiceCollectionExtensions
         services.AddSingleton<ApiRateLimiter>();
         services.AddSingleton<ApiPipeline>();
         foreach (var group in HttpHandlers.Groups) services.AddSingleton(group);
+        // The operator console's files and config.json; only the local host turns the development sign-in on.
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(new ConsoleSignInMode(DevelopmentSignIn: false));
+        services.AddSingleton(sp => new ConsoleSite(sp.GetRequiredService<IOptions<ConsoleOptions>>(), sp.GetRequiredService<IOptions<OperatorAuthOptions>>(), sp.GetRequiredService<ConsoleSignInMode>()));
         return services;
     }
 }

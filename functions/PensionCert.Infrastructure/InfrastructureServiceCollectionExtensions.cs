@@ -40,6 +40,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
+        services.AddSingleton<ICycleExceptionStore, TableCycleExceptionStore>();
         services.AddSingleton<Core.HomeVisits.IHomeVisitStore, TableHomeVisitStore>();
         services.AddSingleton<Core.FamilyHelpers.IFamilyHelperStore, TableFamilyHelperStore>();
         services.AddSingleton<Core.FamilyHelpers.IAssistedApprovalLog, TableAssistedApprovalLog>();

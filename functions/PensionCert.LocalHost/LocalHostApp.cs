@@ -10,6 +10,7 @@ using PensionCert.Core.Definitions;
 using PensionCert.Core.Errors;
 using PensionCert.Hosting;
 using PensionCert.Http;
+using PensionCert.Http.Console;
 
 namespace PensionCert.LocalHost;
 
@@ -29,6 +30,7 @@ public static class LocalHostApp
         // The local host enforces the API's rate limits (RateLimitOptions); before binding, so a setting can still turn them off.
         builder.Services.Configure<RateLimitOptions>(o => o.Enabled = true);
         builder.Services.AddPensionCert(builder.Configuration);
+        var developmentSignIn = DevelopmentSignIn.Configure(builder);
         builder.Host.ConfigureWebJobs(webJobs =>
         {
             webJobs.AddAzureStorageCoreServices();
@@ -76,6 +78,8 @@ public static class LocalHostApp
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);
+        MapConsole(app, hostJson.RoutePrefix);
+        if (developmentSignIn) DevelopmentSignIn.Map(app);
         return app;
     }
 
@@ -113,4 +117,17 @@ public static class LocalHostApp
                 .WithMetadata(endpoint);
         }
     }
+
+    /// <summary>
+    /// The operator console (<see cref="ConsoleSite"/>): at <c>/console/</c>, the address operators use, and under the
+    /// route prefix like the Functions app's <c>ConsoleFiles</c> function. Outside the API: no rate limit, no audit row.
+    /// </summary>
+    private static void MapConsole(IEndpointRouteBuilder app, string routePrefix)
+    {
+        static IResult Serve(HttpContext context, ConsoleSite site) => site.Serve(context, RouteValue(context, "path"));
+        app.MapGet($"/{routePrefix}/{Routes.ConsoleFiles}", Serve).WithName(FunctionNames.ConsoleFiles).WithMetadata(ConsoleSite.Endpoint);
+        app.MapGet($"/{Routes.ConsoleFiles}", Serve);
+    }
+
+    private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";
 }

@@ -36,7 +36,7 @@ public static class CycleCommands
         await using var provider = services.BuildServiceProvider();
         await StorageProvisioner.EnsureCreatedAsync(provider.GetRequiredService<StorageClients>(), cancellationToken);
         var scan = await provider.GetRequiredService<CycleScanService>().RunAsync(cancellationToken);
-        output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s)");
+        output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s), {scan.Exceptions} cycle exception(s) open, {scan.ExceptionsResolved} resolved");
         var sweep = await provider.GetRequiredService<Core.HomeVisits.HomeVisitSweep>().RunAsync(cancellationToken);
         output.WriteLine($"home visits: {sweep.Open} open, {sweep.Escalated} escalated, {sweep.Expired} expired, {sweep.Cancelled} cancelled, {sweep.Failed} failed");
         var dispatch = await provider.GetRequiredService<OutboxDispatcher>().DispatchAsync(cancellationToken);

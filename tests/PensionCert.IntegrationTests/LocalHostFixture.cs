@@ -51,7 +51,7 @@ public class LocalHostFixture : IAsyncLifetime
     public CapturedLogs Logs { get; } = new();
     public StorageClients Storage => App.Services.GetRequiredService<StorageClients>();
 
-    public Task InitializeAsync() => StartHostAsync();
+    public virtual Task InitializeAsync() => StartHostAsync();
 
     /// <summary>Builds and starts the local host on a free loopback port (again, after it stopped).</summary>
     protected async Task StartHostAsync()

@@ -249,8 +249,11 @@ public sealed class OpenApiTests(LocalHostFixture host)
     }
 
     /// <summary>"METHOD api/route" for every route the running local host serves.</summary>
+    /// <summary>Every route the host serves except the operator console's files and development sign-in (not API).</summary>
     private string[] ServedOperations() =>
         host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => !e.RoutePattern.RawText!.TrimStart('/').StartsWith(Core.Definitions.Routes.ConsoleSite + "/", StringComparison.Ordinal)
+                && !e.RoutePattern.RawText!.TrimStart('/').StartsWith($"{Core.Definitions.Routes.Prefix}/{Core.Definitions.Routes.ConsoleSite}/", StringComparison.Ordinal))
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText!.TrimStart('/')}"))
             .Order().ToArray();
 

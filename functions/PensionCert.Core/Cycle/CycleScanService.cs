@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PensionCert.Core.Events;
+using PensionCert.Core.Storage;
 
 namespace PensionCert.Core.Cycle;
 
@@ -8,7 +9,9 @@ namespace PensionCert.Core.Cycle;
 /// <param name="DatesProcessed">China dates whose due-index partition this run completed, oldest first.</param>
 /// <param name="PensionersVisited">Index entries read.</param>
 /// <param name="EffectsApplied">Reminders, overdue notices and suspensions recorded by this run (repeats excluded).</param>
-public sealed record CycleScanReport(IReadOnlyList<DateOnly> DatesProcessed, int PensionersVisited, int EffectsApplied);
+/// <param name="Exceptions">Pensioners this run failed on (recorded as cycle exceptions, retried by the next run).</param>
+/// <param name="ExceptionsResolved">Cycle exceptions of earlier runs that this run processed successfully (closed).</param>
+public sealed record CycleScanReport(IReadOnlyList<DateOnly> DatesProcessed, int PensionersVisited, int EffectsApplied, int Exceptions = 0, int ExceptionsResolved = 0);
 
 /// <summary>
 /// The daily scan (timer <see cref="Definitions.Schedules.CycleScan"/>, 01:00 China time). It reads only the due-date
@@ -16,8 +19,14 @@ public sealed record CycleScanReport(IReadOnlyList<DateOnly> DatesProcessed, int
 /// From the stored watermark it handles every date up to today once (a run missed while the app was down is caught
 /// up); a run that fires twice or overlaps another records each effect once (outbox markers), and the watermark is
 /// advanced with an ETag check.
+/// <para>
+/// Failures are isolated per pensioner: one that throws (an unreadable profile, say) is recorded as a
+/// <see cref="CycleException"/> and the scan moves on, so the date completes and the watermark advances for everyone
+/// else. Each run first retries every open exception as of today, closing those that now succeed. Only an outage
+/// (<see cref="StorageUnavailableException"/>) or cancellation stops a run, leaving the watermark for the next.
+/// </para>
 /// </summary>
-public sealed partial class CycleScanService(ICycleStore store, CycleService cycle, TimeProvider timeProvider, ILogger<CycleScanService> logger)
+public sealed partial class CycleScanService(ICycleStore store, CycleService cycle, ICycleExceptionStore exceptions, TimeProvider timeProvider, ILogger<CycleScanService> logger)
 {
     /// <summary>Pensioners processed concurrently within one date.</summary>
     public const int Parallelism = 8;
@@ -29,6 +38,7 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
     public async Task<CycleScanReport> RunAsync(CancellationToken cancellationToken)
     {
         var today = ChinaTime.Today(timeProvider);
+        var (resolved, stillFailing) = await RetryExceptionsAsync(today, cancellationToken);
         var watermark = await store.GetWatermarkAsync(cancellationToken);
         var start = watermark is null ? today : watermark.LastCompletedOn.AddDays(1);
         if (start.DayNumber < today.DayNumber - MaxCatchUpDays)
@@ -37,7 +47,7 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
             start = today.AddDays(-MaxCatchUpDays);
         }
         var dates = new List<DateOnly>();
-        int visited = 0, applied = 0;
+        int visited = 0, applied = 0, failed = stillFailing;
         for (var date = start; date <= today; date = date.AddDays(1))
         {
             // An overlapping run may have completed this date meanwhile: nothing left to do for it.
@@ -45,10 +55,11 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
             var ids = new List<string>();
             await foreach (var id in store.ListDueAsync(date, cancellationToken)) ids.Add(id);
             visited += ids.Count;
+            var on = date;
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
             {
-                var n = await cycle.ProcessDueAsync(id, date, ct);
-                Interlocked.Add(ref applied, n);
+                if (await TryProcessAsync(id, on, ct) is { } n) Interlocked.Add(ref applied, n);
+                else Interlocked.Increment(ref failed);
             });
             if (!await store.TryAdvanceWatermarkAsync(date, watermark, cancellationToken))
                 LogWatermarkRace(logger, Date(date));
@@ -56,7 +67,45 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
             dates.Add(date);
             LogDateDone(logger, Date(date), ids.Count);
         }
-        return new CycleScanReport(dates, visited, applied);
+        return new CycleScanReport(dates, visited, applied, failed, resolved);
+    }
+
+    /// <summary>
+    /// Processes one pensioner due on <paramref name="asOf"/>; returns the effects applied, or null when it failed and was
+    /// recorded as a cycle exception. Outages and cancellation propagate: they are not the pensioner's fault.
+    /// </summary>
+    private async Task<int?> TryProcessAsync(string pensionerId, DateOnly asOf, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await cycle.ProcessDueAsync(pensionerId, asOf, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
+        {
+            var recorded = await exceptions.RecordAsync(pensionerId, asOf, ex.GetType().Name, timeProvider.GetUtcNow(), cancellationToken);
+            LogException(logger, pensionerId, Date(asOf), ex.GetType().Name, recorded.Attempts);
+            return null;
+        }
+    }
+
+    /// <summary>Retries every open cycle exception as of <paramref name="today"/>; returns how many were closed and how many still fail.</summary>
+    private async Task<(int Resolved, int StillFailing)> RetryExceptionsAsync(DateOnly today, CancellationToken cancellationToken)
+    {
+        var open = new List<CycleException>();
+        await foreach (var x in exceptions.ListAllAsync(cancellationToken)) open.Add(x);
+        int resolved = 0, stillFailing = 0;
+        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (x, ct) =>
+        {
+            if (await TryProcessAsync(x.PensionerId, today, ct) is null)
+            {
+                Interlocked.Increment(ref stillFailing);
+                return;
+            }
+            await exceptions.RemoveAsync(x, ct);
+            Interlocked.Increment(ref resolved);
+            LogExceptionResolved(logger, x.PensionerId, x.Attempts);
+        });
+        return (resolved, stillFailing);
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -69,6 +118,12 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "Cycle scan watermark {Start} is more than {Days} days old; older dates are not replayed")]
     private static partial void LogCatchUpCapped(ILogger logger, string start, int days);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "Cycle scan failed on pensioner {PensionerId} due {Date} ({ErrorType}); recorded as cycle exception (attempt {Attempts}), scan continues")]
+    private static partial void LogException(ILogger logger, string pensionerId, string date, string errorType, int attempts);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "Cycle exception of pensioner {PensionerId} resolved after {Attempts} failed run(s)")]
+    private static partial void LogExceptionResolved(ILogger logger, string pensionerId, int attempts);
 }
 
 /// <summary>What one dispatcher run did.</summary>

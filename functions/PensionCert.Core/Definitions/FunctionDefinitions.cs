@@ -95,6 +95,15 @@ public static class Routes
 
     /// <summary>GET (operator): a region's approved family-assisted certifications in a month (<c>?month=yyyy-MM</c>).</summary>
     public const string RegionAssistedCertifications = "regions/{regionCode}/assisted-certifications";
+
+    /// <summary>
+    /// GET (anonymous): the operator console's static files (<c>wwwroot/console</c>). Not part of the API: no key, no
+    /// rate limit, no audit row. The local host serves them at <c>/console/</c> as well as under the route prefix.
+    /// </summary>
+    public const string ConsoleFiles = "console/{*path}";
+
+    /// <summary>The folder under the app's <c>wwwroot</c> and the URL path segment of the operator console.</summary>
+    public const string ConsoleSite = "console";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -180,4 +189,5 @@ public static class FunctionNames
     public const string ApproveFamilyHelper = "ApproveFamilyHelper";
     public const string RevokeFamilyHelper = "RevokeFamilyHelper";
     public const string ListAssistedCertifications = "ListAssistedCertifications";
+    public const string ConsoleFiles = "ConsoleFiles";
 }

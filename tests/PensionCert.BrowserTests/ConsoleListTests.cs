@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+
+namespace PensionCert.BrowserTests;
+
+/// <summary>The region's lists and a pensioner's page, as a clerk uses them; and what a clerk of another region sees.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleListTests(ConsoleHostFixture host)
+{
+    private const string Region = "110105";
+    private const string OtherRegion = "310101";
+
+    [Fact]
+    public async Task Clerk_OpensTheRegionsList_ExportsItAsCsv_AndOpensAPensionersPage()
+    {
+        var (first, firstIdNumber) = await ConsoleSteps.EnrolAsync(host, Region, "deepface/img1.jpg");
+        var (second, _) = await ConsoleSteps.EnrolAsync(host, Region, "deepface/img12.jpg");
+        await ConsoleSteps.MarkAsync(host, first, "transferred");
+        await ConsoleSteps.MarkAsync(host, second, "transferred");
+
+        var page = await host.SignInAsync("clerk", Region, "clerk-list-01");
+        await page.GetByRole(AriaRole.Link, new() { Name = "辖区名单" }).ClickAsync();
+        await page.GetByLabel("名单").SelectOptionAsync("Transferred");
+        await page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        var table = page.GetByRole(AriaRole.Table);
+        await Assertions.Expect(table).ToContainTextAsync(first);
+        await Assertions.Expect(table).ToContainTextAsync(second);
+        await Assertions.Expect(table).ToContainTextAsync("已转出");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "导出 CSV" }).ClickAsync());
+        var csv = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.StartsWith("\uFEFFpensionerId,state,validUntil,since,preferredChannel", csv);
+        Assert.Contains(first + ",Transferred", csv);
+        Assert.Contains(second + ",Transferred", csv);
+        Assert.DoesNotContain(firstIdNumber, csv);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = first }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "人员详情" })).ToBeVisibleAsync();
+        var main = page.Locator("main");
+        await Assertions.Expect(main).ToContainTextAsync(firstIdNumber[..6] + "********" + firstIdNumber[^4..]);
+        await Assertions.Expect(main).ToContainTextAsync("已转出");
+        Assert.DoesNotContain(firstIdNumber, await main.InnerTextAsync());
+        Assert.DoesNotContain("测试人员", await main.InnerTextAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ClerkOfAnotherRegion_SeesNoneOfTheRegionsPensioners()
+    {
+        var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, "deepface/img1.jpg");
+        await ConsoleSteps.MarkAsync(host, pensionerId, "transferred");
+
+        var page = await host.SignInAsync("clerk", OtherRegion, "clerk-other-01");
+        await page.GetByRole(AriaRole.Link, new() { Name = "辖区名单" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("行政区划代码")).ToHaveValueAsync(OtherRegion);
+        await page.GetByLabel("名单").SelectOptionAsync("Transferred");
+        await page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).Not.ToContainTextAsync(pensionerId);
+
+        // Asking for the other region's list, or the pensioner's page directly, is refused by the API.
+        await page.GetByLabel("行政区划代码").FillAsync(Region);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
+
+        await page.GotoAsync(host.ConsoleUrl + "#/pensioners/" + pensionerId);
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        Assert.DoesNotContain(idNumber[^4..] + "", await page.Locator("main").InnerTextAsync());
+        await page.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,127 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using PensionCert.IntegrationTests;
+using PensionCert.LocalHost;
+
+namespace PensionCert.BrowserTests;
+
+/// <summary>
+/// The development sign-in exists only in the local host in the Development environment with a local signing key;
+/// anywhere else it is refused at start-up or simply absent, and the console is told to use OpenID Connect.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleSignInTests(ConsoleHostFixture host)
+{
+    [Fact]
+    public void Build_DevelopmentSignInOutsideDevelopment_RefusesToStart()
+    {
+        var error = Assert.Throws<ValidationException>(() => LocalHostApp.Build([], builder =>
+        {
+            builder.Environment.EnvironmentName = Environments.Production;
+            builder.Configuration["PensionCert:Console:DevelopmentSignIn"] = "true";
+        }));
+        Assert.Contains("PensionCert:Console:DevelopmentSignIn", error.Message);
+        Assert.Contains("Production", error.Message);
+    }
+
+    [Fact]
+    public void Build_DevelopmentSignInWithAnOpenIdAuthority_RefusesToStart()
+    {
+        var error = Assert.Throws<ValidationException>(() => LocalHostApp.Build([], builder =>
+        {
+            builder.Environment.EnvironmentName = Environments.Development;
+            builder.Configuration["PensionCert:Console:DevelopmentSignIn"] = "true";
+            builder.Configuration["PensionCert:OperatorAuth:SigningKey"] = "";
+            builder.Configuration["PensionCert:OperatorAuth:Authority"] = "https://login.example.cn/tenant/v2.0";
+        }));
+        Assert.Contains("SigningKey", error.Message);
+    }
+
+    [Fact]
+    public async Task ProductionHost_HasNoDevelopmentSignIn_AndTellsTheConsoleToUseOpenIdConnect()
+    {
+        var production = new ProductionConsoleHost();
+        await production.InitializeAsync();
+        try
+        {
+            using var signIn = await production.Http.PostAsJsonAsync("/console/dev-sign-in", new { role = "admin", regions = new[] { "110000" } });
+            Assert.True(signIn.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"{(int)signIn.StatusCode}");
+            Assert.False(signIn.Headers.Contains("Set-Cookie"));
+            Assert.DoesNotContain("eyJ", await signIn.Content.ReadAsStringAsync());
+
+            var config = JsonDocument.Parse(await production.Http.GetStringAsync("/console/config.json")).RootElement;
+            Assert.Equal("oidc", config.GetProperty("signIn").GetString());
+            Assert.Equal(JsonValueKind.Null, config.GetProperty("developmentSignInUrl").ValueKind);
+            Assert.Equal("https://login.example.cn/tenant/v2.0", config.GetProperty("oidc").GetProperty("authority").GetString());
+            Assert.Equal("pensioncert-console", config.GetProperty("oidc").GetProperty("clientId").GetString());
+        }
+        finally
+        {
+            await production.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DevelopmentHost_MintsATokenTheApiAccepts_ForTheChosenRoleAndRegion()
+    {
+        using var signIn = await host.Http.PostAsJsonAsync("/console/dev-sign-in", new { role = "clerk", regions = new[] { "110105" }, operatorId = "clerk-0007" });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var body = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("clerk-0007", body.GetProperty("operatorId").GetString());
+        var token = body.GetProperty("accessToken").GetString()!;
+
+        // The token works on a clerk's route of its region and is refused outside it.
+        using var own = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, "/api/regions/110105/pensioners?state=Overdue", ("Authorization", "Bearer " + token)));
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using var other = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, "/api/regions/310101/pensioners?state=Overdue", ("Authorization", "Bearer " + token)));
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+
+        using var bad = await host.Http.PostAsJsonAsync("/console/dev-sign-in", new { role = "superuser", regions = new[] { "110105" } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("development-sign-in-invalid", JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task ConsoleFiles_AreServedWithASecurityPolicy_AndNeverOutsideTheirFolder()
+    {
+        using var index = await host.Http.GetAsync("/console/");
+        Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+        Assert.Equal("text/html", index.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("default-src 'self'", index.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", index.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", index.Headers.GetValues("X-Content-Type-Options").Single());
+
+        using var redirect = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Http.BaseAddress }.GetAsync("/console");
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.Equal("/console/", redirect.Headers.Location!.OriginalString);
+
+        using var underPrefix = await host.Http.GetAsync("/api/console/js/app.js");
+        Assert.Equal(HttpStatusCode.OK, underPrefix.StatusCode);
+        Assert.Equal("text/javascript", underPrefix.Content.Headers.ContentType!.MediaType);
+
+        using var oidcClient = await host.Http.GetAsync("/console/vendor/oidc-client-ts.min.js");
+        Assert.Equal(HttpStatusCode.OK, oidcClient.StatusCode);
+
+        foreach (var path in new[] { "/console/../appsettings.json", "/console/%2e%2e/appsettings.json", "/console/..%2fappsettings.json", "/console/nothing.html" })
+        {
+            using var response = await host.Http.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)response.StatusCode}");
+        }
+    }
+
+    /// <summary>A host as deployed: Production environment, OpenID Connect configured for the console.</summary>
+    private sealed class ProductionConsoleHost : LocalHostFixture
+    {
+        protected override void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+        {
+            builder.Environment.EnvironmentName = Environments.Production;
+            builder.Configuration["PensionCert:Console:Authority"] = "https://login.example.cn/tenant/v2.0";
+            builder.Configuration["PensionCert:Console:ClientId"] = "pensioncert-console";
+        }
+
+        protected override Task<string> StorageConnectionAsync() => Task.FromResult(PrivateAzurite.ConnectionString);
+    }
+}
