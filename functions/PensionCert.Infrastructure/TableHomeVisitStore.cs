@@ -13,7 +13,8 @@ namespace PensionCert.Infrastructure;
 /// <summary>
 /// HomeVisits table: PartitionKey = the pensioner's six-digit region code (a region's list is one partition; a
 /// prefecture or province reads the range of its prefix), RowKey = visit id. The contact phone and address are stored
-/// only AES-GCM encrypted (<c>ContactPhoneProtected</c>, <c>AddressProtected</c>, bound to the visit id and field).
+/// only AES-GCM encrypted (<c>ContactPhoneProtected</c>, <c>AddressProtected</c>, and the reason for the visit, which
+/// is health data, <c>ReasonProtected</c>; each bound to the visit id and field).
 /// <c>IsOpen</c> lets the daily sweep read only open visits (a filter the Table service evaluates).
 /// </summary>
 public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataProtector protector) : IHomeVisitStore
@@ -128,7 +129,8 @@ public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataPro
         ["PensionerId"] = v.PensionerId,
         ["State"] = v.State.ToString(),
         ["IsOpen"] = v.IsOpen,
-        ["Reason"] = v.Reason,
+        // Why a visit is needed (bedridden, disabled) is health data: encrypted like the contact data.
+        ["ReasonProtected"] = protector.Protect(v.Reason, Context(v.VisitId, "reason")),
         ["ContactPhoneProtected"] = protector.Protect(v.ContactPhone, Context(v.VisitId, "contactPhone")),
         ["AddressProtected"] = protector.Protect(v.Address, Context(v.VisitId, "address")),
         ["PreferredDates"] = string.Join(',', v.PreferredDates.Select(Date)),
@@ -154,7 +156,7 @@ public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataPro
         RegionCode = e.PartitionKey,
         PensionerId = e.GetString("PensionerId"),
         State = Enum.Parse<HomeVisitState>(e.GetString("State")),
-        Reason = e.GetString("Reason"),
+        Reason = protector.Unprotect(e.GetString("ReasonProtected") ?? "", Context(e.RowKey, "reason")),
         ContactPhone = protector.Unprotect(e.GetString("ContactPhoneProtected") ?? "", Context(e.RowKey, "contactPhone")),
         Address = protector.Unprotect(e.GetString("AddressProtected") ?? "", Context(e.RowKey, "address")),
         PreferredDates = (e.GetString("PreferredDates") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseDate).ToArray(),

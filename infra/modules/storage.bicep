@@ -59,7 +59,7 @@ var queues = [
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
 // SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
-// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -75,6 +75,9 @@ var tables = [
   'InFlightCertifications'
   'CycleExceptions'
   'EventSinkIds'
+  'HomeVisits'
+  'FamilyHelpers'
+  'AssistedApprovals'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {

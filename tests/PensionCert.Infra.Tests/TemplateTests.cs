@@ -104,7 +104,8 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
             [StorageNames.PensionersTable, StorageNames.PensionerIdentitiesTable, StorageNames.CertificationsTable, StorageNames.IdempotencyTable,
              StorageNames.OperatorAuditTable, StorageNames.SelfieRetentionTable, StorageNames.ReviewCasesTable,
              StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable,
-             StorageNames.InFlightCertificationsTable, StorageNames.CycleExceptionsTable, StorageNames.EventSinkIdsTable],
+             StorageNames.InFlightCertificationsTable, StorageNames.CycleExceptionsTable, StorageNames.EventSinkIdsTable,
+             StorageNames.HomeVisitsTable, StorageNames.FamilyHelpersTable, StorageNames.AssistedApprovalsTable],
             StringArray(Variable(storage, "tables")));
     }
 

@@ -42,7 +42,9 @@ public sealed class OfflineCertificationsApi(ApiPipeline pipeline, Certification
             {
                 var fields = await PhotoRequestReader.ReadAsync(request, Fields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
                 {
-                    if (fieldsSoFar.ContainsKey("channel") && fieldsSoFar.ContainsKey("servicePoint") && fieldsSoFar.ContainsKey("idDocumentChecked"))
+                    // Fields sent before the photo are checked before anything is stored (a visit id may still follow the photo).
+                    if (fieldsSoFar.ContainsKey("channel") && fieldsSoFar.ContainsKey("servicePoint") && fieldsSoFar.ContainsKey("idDocumentChecked")
+                        && (fieldsSoFar.ContainsKey("visitId") || !string.Equals(fieldsSoFar["channel"].Trim(), "home-visit", StringComparison.OrdinalIgnoreCase)))
                         certification.ValidateFields(Command(fieldsSoFar));
                     staged = await certification.StagePhotoAsync(stream, ct);
                 }, cancellationToken);
