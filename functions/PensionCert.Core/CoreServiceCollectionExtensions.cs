@@ -55,6 +55,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CycleQueryService>();
         services.AddSingleton<CycleExceptionQueries>();
         services.AddSingleton<Evidence.EvidenceImportService>();
+        services.AddOptions<Sessions.SessionOptions>().BindConfiguration(Sessions.SessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Sessions.ActionLivenessOptions>().BindConfiguration(Sessions.ActionLivenessOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<Sessions.IChallengeSource, Sessions.RandomChallengeSource>();
+        services.AddSingleton<Sessions.CertificationSessionService>();
+        services.AddSingleton<Sessions.ActionLivenessVerifier>();
+        services.AddSingleton<Sessions.SessionVerification>();
         services.AddPensionCertOffline();
         return services;
     }

@@ -36,6 +36,9 @@ public static class FaceMatchingServiceCollectionExtensions
         services.TryAddSingleton<IFaceModelStatus>(sp => sp.GetRequiredService<FaceModels>());
         services.TryAddSingleton<FaceAnalyzer>();
         services.TryAddSingleton<IFaceAnalyzer>(sp => sp.GetRequiredService<FaceAnalyzer>());
+        services.TryAddSingleton<ActionModels>();
+        services.TryAddSingleton<ActionFrameAnalyzer>();
+        services.TryAddSingleton<IActionFrameAnalyzer>(sp => sp.GetRequiredService<ActionFrameAnalyzer>());
         services.AddHostedService<FaceModelsWarmUp>();
         return services;
     }

@@ -35,6 +35,14 @@ public sealed class FaceModelOptions
     [Required(AllowEmptyStrings = false)]
     public string LivenessFile { get; set; } = "fr_liveness.onnx";
 
+    /// <summary>Head-pose model for action challenges (HopeNet style, input [1,3,224,224]). A file name or a path; relative to <see cref="Directory"/>.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string PoseFile { get; set; } = "fr_pose.onnx";
+
+    /// <summary>Open/closed eye classifier for blink challenges (input [1,1,24,24]). A file name or a path; relative to <see cref="Directory"/>.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string EyeFile { get; set; } = "fr_eye.onnx";
+
     /// <summary>
     /// ONNX Runtime intra-op threads per session (1..64, default 1). One thread per call keeps latency predictable and
     /// lets concurrent analyses use the other cores; raise it only for a host that runs one analysis at a time.

@@ -12,6 +12,9 @@ public enum ApiAccess
     /// <summary>Client apps: the Functions key header <c>x-functions-key</c> (checked by the Functions host in Azure).</summary>
     Client,
 
+    /// <summary>The phone page: a certification session token in <c>X-Session-Token</c>, checked by the app (Anonymous at the Functions host).</summary>
+    Session,
+
     /// <summary>Operators: an <c>Authorization: Bearer</c> JWT (checked by the app in both hosts; Anonymous at the Functions host).</summary>
     Operator,
 }
@@ -46,6 +49,11 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint ListCycleExceptions = new(FunctionNames.ListCycleExceptions, "GET", Routes.RegionCycleExceptions, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
 
+    public static readonly HttpEndpoint CreateCertificationSession = new(FunctionNames.CreateCertificationSession, "POST", Routes.CertificationSessions, ApiAccess.Client);
+    public static readonly HttpEndpoint GetCertificationSession = new(FunctionNames.GetCertificationSession, "GET", Routes.CertificationSession, ApiAccess.Client);
+    public static readonly HttpEndpoint GetPageSession = new(FunctionNames.GetPageSession, "GET", Routes.PageSession, ApiAccess.Session);
+    public static readonly HttpEndpoint UploadSessionFrames = new(FunctionNames.UploadSessionFrames, "POST", Routes.PageSessionFrames, ApiAccess.Session);
+    public static readonly HttpEndpoint SubmitSession = new(FunctionNames.SubmitSession, "POST", Routes.PageSessionSubmit, ApiAccess.Session);
     private static readonly OperatorRole[] ClerkOrAdmin = [OperatorRole.Clerk, OperatorRole.Admin];
     private static readonly OperatorRole[] AnyOperator = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin];
     public static readonly HttpEndpoint SubmitOfflineCertification = new(FunctionNames.SubmitOfflineCertification, "POST", Routes.OfflineCertifications, ApiAccess.Operator) { Roles = ClerkOrAdmin };
@@ -70,6 +78,7 @@ public static class HttpEndpoints
     [
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
         ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
+        CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
         SubmitOfflineCertification, GetOfflineCertification,
         RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest,
         RequestFamilyHelper, ListFamilyHelpers, ApproveFamilyHelper, RevokeFamilyHelper, ListAssistedCertifications,

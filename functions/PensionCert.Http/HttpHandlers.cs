@@ -40,6 +40,12 @@ public static class HttpHandlers
 
         [FunctionNames.ListCycleExceptions] = On<CycleExceptionsApi>((api, c) => api.ListCycleExceptionsAsync(c.Request, Route(c, "regionCode"), c.RequestAborted)),
 
+        [FunctionNames.CreateCertificationSession] = On<SessionsApi>((api, c) => api.CreateCertificationSessionAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetCertificationSession] = On<SessionsApi>((api, c) => api.GetCertificationSessionAsync(c.Request, Route(c, "sessionId"), c.RequestAborted)),
+        [FunctionNames.GetPageSession] = On<SessionsApi>((api, c) => api.GetPageSessionAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.UploadSessionFrames] = On<SessionsApi>((api, c) => api.UploadSessionFramesAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.SubmitSession] = On<SessionsApi>((api, c) => api.SubmitSessionAsync(c.Request, c.RequestAborted)),
+
         [FunctionNames.SubmitOfflineCertification] = On<OfflineCertificationsApi>((api, c) => api.SubmitAsync(c.Request, c.RequestAborted)),
         [FunctionNames.GetOfflineCertification] = On<OfflineCertificationsApi>((api, c) => api.GetAsync(c.Request, Route(c, "certificationId"), c.RequestAborted)),
 
@@ -62,7 +68,7 @@ public static class HttpHandlers
 
     /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
     public static IReadOnlyList<Type> Groups { get; } =
-        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi),
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi),
          typeof(OfflineCertificationsApi), typeof(HomeVisitsApi), typeof(FamilyHelpersApi)];
 
     private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>

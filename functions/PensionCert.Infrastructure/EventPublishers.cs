@@ -64,12 +64,25 @@ public sealed class ServiceBusEventPublisher(ServiceBusSender sender) : IEventPu
         sender.SendMessageAsync(ToMessage(cycleEvent), cancellationToken);
 }
 
-/// <summary>The local sink: each event's CloudEvent JSON as one plain-text message on the Storage queue <c>pensioncert-events</c>.</summary>
+/// <summary>
+/// The local sink: each event's CloudEvent JSON as one plain-text message on the Storage queue <c>pensioncert-events</c>,
+/// with the duplicate detection Service Bus gives the topic: an event whose id the sink already accepted is dropped.
+/// Accepted ids are kept in table <c>EventSinkIds</c> (PartitionKey = the id's last two hex digits, RowKey = the id),
+/// recorded after the message is sent, so a crash in between can let one duplicate through but never loses an event.
+/// </summary>
 public sealed class QueueEventPublisher(StorageClients clients) : IEventPublisher
 {
     /// <inheritdoc />
     public Task PublishAsync(CycleEvent cycleEvent, CancellationToken cancellationToken) =>
-        StorageErrors.Guard(() => clients.EventSinkQueue.SendMessageAsync(CloudEventJson.Serialize(cycleEvent), timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken));
+        StorageErrors.Guard(async () =>
+        {
+            var partition = cycleEvent.Id.Length >= 2 ? cycleEvent.Id[^2..] : cycleEvent.Id;
+            var accepted = await clients.EventSinkIds.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(partition, cycleEvent.Id, select: ["RowKey"], cancellationToken: cancellationToken);
+            if (accepted.HasValue) return;
+            await clients.EventSinkQueue.SendMessageAsync(CloudEventJson.Serialize(cycleEvent), timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
+            await clients.EventSinkIds.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(partition, cycleEvent.Id) { ["Type"] = cycleEvent.Type },
+                Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken);
+        });
 }
 
 /// <summary>Creates the long-lived Service Bus client and sender (singletons, disposed with the host).</summary>

@@ -36,6 +36,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
         services.AddSingleton<IInFlightCertificationIndex, TableInFlightCertificationIndex>();
         services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
+        services.AddSingleton<Core.Sessions.ICertificationSessionStore, TableCertificationSessionStore>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());

@@ -56,6 +56,8 @@ public sealed class StorageClients
         }
         References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
         Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
+        SessionFrames = blobs.GetBlobContainerClient(StorageNames.SessionFramesContainer);
+        CertificationSessions = tables.GetTableClient(StorageNames.CertificationSessionsTable);
         VerificationQueue = queues.GetQueueClient(QueueNames.Verification);
         // The local event sink is read by people and tests, not by a trigger: plain JSON text, no Base64.
         var sinkOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
@@ -92,6 +94,8 @@ public sealed class StorageClients
 
     public BlobContainerClient References { get; }
     public BlobContainerClient Selfies { get; }
+    public BlobContainerClient SessionFrames { get; }
+    public TableClient CertificationSessions { get; }
     public QueueClient VerificationQueue { get; }
     public TableClient Pensioners { get; }
     public TableClient PensionerIdentities { get; }
@@ -118,13 +122,18 @@ public sealed class StorageClients
 
     /// <summary>The container client for a photo container.</summary>
     public BlobContainerClient Container(PhotoContainer container) =>
-        container == PhotoContainer.References ? References : Selfies;
+        container switch
+        {
+            PhotoContainer.References => References,
+            PhotoContainer.SessionFrames => SessionFrames,
+            _ => Selfies,
+        };
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, HomeVisits, FamilyHelpers, AssistedApprovals];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions, HomeVisits, FamilyHelpers, AssistedApprovals];
 
     /// <summary>Every container.</summary>
-    public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies];
+    public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies, SessionFrames];
 
     /// <summary>Every queue.</summary>
     public IReadOnlyList<QueueClient> Queues => [VerificationQueue, VerificationPoisonQueue, EventSinkQueue];

@@ -19,7 +19,9 @@ namespace PensionCert.Infrastructure;
 /// just before the batch so the dispatcher finds pending rows without scanning the Pensioners table; a pointer whose
 /// batch never happened is dropped by the dispatcher after <see cref="OutboxDispatcher.OrphanAfter"/>.</item>
 /// <item>CycleDueIndex table: PartitionKey = China date <c>yyyyMMdd</c>, RowKey = pensioner id (one partition read per
-/// scanned date), and the watermark row (PartitionKey <c>scan</c>, RowKey <c>watermark</c>).</item>
+/// scanned date), the watermark row (PartitionKey <c>scan</c>, RowKey <c>watermark</c>), and one claim row per pointer
+/// partition (PartitionKey <c>lease</c>, RowKey <c>pending-{n}</c>: owner and expiry), so one dispatcher at a time works a
+/// pointer partition.</item>
 /// </list>
 /// </summary>
 public sealed class TableCycleStore(StorageClients clients, TablePensionerRepository pensioners) : ICycleStore, IOutboxStore
@@ -29,6 +31,8 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
 
     private const string OutboxRowPrefix = "outbox-";
     private const string WatermarkPartition = "scan";
+    /// <summary>CycleDueIndex partition of the dispatchers' claims (beside the scan watermark): RowKey = the pointer partition's name.</summary>
+    private const string LeasePartition = "lease";
     private const string WatermarkRow = "watermark";
 
     /// <inheritdoc />
@@ -126,9 +130,59 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
         });
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<OutboxPointer> ListPendingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public int PartitionCount => PointerShards;
+
+    /// <inheritdoc />
+    public Task<OutboxLease?> TryClaimAsync(int partition, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var rowKey = "pending-" + partition.ToString(CultureInfo.InvariantCulture);
+            var entity = new TableEntity(LeasePartition, rowKey) { ["Owner"] = owner, ["ExpiresAt"] = now + duration };
+            var current = await clients.CycleDueIndex.GetEntityIfExistsAsync<TableEntity>(LeasePartition, rowKey, cancellationToken: cancellationToken);
+            try
+            {
+                Response response;
+                if (!current.HasValue)
+                {
+                    response = await clients.CycleDueIndex.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    var held = current.Value!;
+                    if (held.GetString("Owner") != owner && held.GetDateTimeOffset("ExpiresAt") is { } expires && expires > now) return null;
+                    response = await clients.CycleDueIndex.UpdateEntityAsync(entity, held.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                return new OutboxLease(partition, owner, now + duration, response.Headers.ETag?.ToString() ?? "");
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                return null; // Another dispatcher claimed it first.
+            }
+        });
+
+    /// <inheritdoc />
+    public Task ReleaseAsync(OutboxLease lease, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var entity = new TableEntity(LeasePartition, "pending-" + lease.Partition.ToString(CultureInfo.InvariantCulture))
+            {
+                ["Owner"] = lease.Owner,
+                ["ExpiresAt"] = DateTimeOffset.UnixEpoch,
+            };
+            try
+            {
+                await clients.CycleDueIndex.UpdateEntityAsync(entity, new ETag(lease.ETag), TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex) || ex.Status == 404)
+            {
+                // The claim lapsed and another dispatcher holds the partition now.
+            }
+        });
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<OutboxPointer> ListPendingAsync(IReadOnlyCollection<int> partitions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        for (var shard = 0; shard < PointerShards; shard++)
+        foreach (var shard in partitions)
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"pending-" + shard.ToString(CultureInfo.InvariantCulture)}");
             var pages = clients.OutboxIndex.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).AsPages();

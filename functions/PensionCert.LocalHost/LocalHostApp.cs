@@ -75,6 +75,8 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
+        // The pensioner's phone page (static files; a static site in Azure): /h5/ serves h5/index.html.
+        PhonePage.Map(app);
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);

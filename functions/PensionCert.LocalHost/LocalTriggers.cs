@@ -16,12 +16,18 @@ namespace PensionCert.LocalHost;
 /// </summary>
 public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
     CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
+    Core.Sessions.CertificationSessionService sessions,
     Core.HomeVisits.HomeVisitSweep homeVisits)
 {
     /// <summary>The daily home-visit sweep: escalates and expires visits nobody completes, repairs holds and events.</summary>
     [FunctionName(FunctionNames.SweepHomeVisits)]
     public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
-        homeVisits.RunAsync(cancellationToken);
+        timeout.RunAsync(FunctionNames.SweepHomeVisits, homeVisits.RunAsync, cancellationToken);
+
+    /// <summary>Expired certification sessions and their frames.</summary>
+    [FunctionName(FunctionNames.PurgeExpiredSessions)]
+    public Task PurgeExpiredSessions([TimerTrigger(Schedules.PurgeExpiredSessions, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        timeout.RunAsync(FunctionNames.PurgeExpiredSessions, sessions.PurgeExpiredAsync, cancellationToken);
 
     /// <summary>The daily cycle scan. RunOnStartup is false as in the Functions app; a missed run is caught up from the watermark.</summary>
     [FunctionName(FunctionNames.ScanCertificationCycle)]

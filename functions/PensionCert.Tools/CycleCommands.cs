@@ -40,7 +40,7 @@ public static class CycleCommands
         var sweep = await provider.GetRequiredService<Core.HomeVisits.HomeVisitSweep>().RunAsync(cancellationToken);
         output.WriteLine($"home visits: {sweep.Open} open, {sweep.Escalated} escalated, {sweep.Expired} expired, {sweep.Cancelled} cancelled, {sweep.Failed} failed");
         var dispatch = await provider.GetRequiredService<OutboxDispatcher>().DispatchAsync(cancellationToken);
-        output.WriteLine($"dispatch: {dispatch.Published} published, {dispatch.AlreadySent} already sent, {dispatch.Orphaned} orphaned pointer(s) dropped");
+        output.WriteLine($"dispatch: {dispatch.Published} published, {dispatch.AlreadySent} already sent, {dispatch.Orphaned} orphaned pointer(s) dropped, {dispatch.PartitionsBusy} partition(s) held by another dispatcher");
         return 0;
     }
 

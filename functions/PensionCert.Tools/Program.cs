@@ -107,5 +107,16 @@ var mintToken = new Command("mint-token", "Print a local operator bearer token s
 mintToken.SetAction(parse => MintToken.Run(parse.GetValue(settingsOption), parse.GetValue(subjectOption)!, parse.GetValue(roleOption)!,
     parse.GetValue(regionOption)!, parse.GetValue(minutesOption), Console.Out, Console.Error));
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle };
+var clipArgument = new Argument<FileInfo>("clip") { Description = "A movement clip, e.g. ../shared/liveness/clips/turn-left-right_real.webm." };
+var fpsOption = new Option<double>("--fps") { Description = "Frames per second to extract.", DefaultValueFactory = _ => 4 };
+var widthOption = new Option<int>("--width") { Description = "Frame width in pixels (the phone page uploads 480).", DefaultValueFactory = _ => 480 };
+var atOption = new Option<double[]>("--at") { Description = "Read single frames at these times in seconds instead (as the tests take them).", AllowMultipleArgumentsPerToken = true };
+var readFrames = new Command("read-frames", "Print what the action-challenge models (fr_pose, fr_eye, liveness, embedding) read on each frame of a clip (needs ffmpeg).")
+{
+    clipArgument, fpsOption, widthOption, atOption,
+};
+readFrames.SetAction(async (parse, cancellationToken) =>
+    await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken));
+
+var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, readFrames };
 return await root.Parse(args).InvokeAsync();

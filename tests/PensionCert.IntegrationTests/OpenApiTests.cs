@@ -86,6 +86,7 @@ public sealed class OpenApiTests(LocalHostFixture host)
             {
                 ApiAccess.Anonymous => [],
                 ApiAccess.Operator => ["operatorBearer"],
+                ApiAccess.Session => ["sessionToken"],
                 _ => ["functionCode", "functionKey"],
             };
             Assert.True(expected.SequenceEqual(schemes), $"{endpoint.FunctionName}: {string.Join(",", schemes)}");

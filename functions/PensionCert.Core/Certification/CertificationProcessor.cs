@@ -40,7 +40,8 @@ public sealed partial class CertificationProcessor(
     CertificationDecisions decisions,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<CertificationProcessor> logger)
+    ILogger<CertificationProcessor> logger,
+    Sessions.SessionVerification? sessionVerification = null)
 {
     /// <summary>Processes one delivery of <paramref name="message"/>.</summary>
     /// <exception cref="CertificationNotYetVisibleException">The record is not written yet (retry).</exception>
@@ -121,13 +122,24 @@ public sealed partial class CertificationProcessor(
             await decisions.RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
-        var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
-        var decision = selfie is null
-            ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
-            // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
-            : Offline.OperatorCapturedChannels.Apply(
-                policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.ReferenceEmbedding), record);
+        VerificationDecision decision;
+        if (record.SessionId is not null && sessionVerification is not null)
+        {
+            // A phone-page session: the action challenge's frames, not a single selfie.
+            decision = await sessionVerification.VerifyAsync(record, pensioner, cancellationToken);
+        }
+        else
+        {
+            var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
+            decision = selfie is null
+                ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
+                // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
+                : Offline.OperatorCapturedChannels.Apply(
+                    policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.ReferenceEmbedding), record);
+        }
         await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
+        // The burst is no longer needed once the decision is written (the best frame stays as the probe image).
+        if (sessionVerification is not null) await sessionVerification.DeleteFramesAsync(record, cancellationToken);
     }
 
     private static int Attempts(QueueDelivery delivery) => (int)Math.Min(delivery.DequeueCount, int.MaxValue);

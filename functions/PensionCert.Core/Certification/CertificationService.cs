@@ -17,8 +17,9 @@ namespace PensionCert.Core.Certification;
 /// <param name="IdempotencyKey">Optional Idempotency-Key header value.</param>
 /// <param name="ClientId">Which client key made the call (scopes idempotency keys).</param>
 /// <param name="AllowedChannels">The channels the caller's client key may submit for; null when the host does not restrict them.</param>
+/// <param name="SessionId">The certification session whose action frames this submission verifies (phone page); null for a selfie.</param>
 public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId,
-    IReadOnlySet<CertificationChannel>? AllowedChannels = null)
+    IReadOnlySet<CertificationChannel>? AllowedChannels = null, string? SessionId = null)
 {
     /// <summary>
     /// The operator's attestation, for the operator-captured channels (counter, community, home-visit). Those channels
@@ -216,6 +217,7 @@ public sealed partial class CertificationService(
             Status = CertificationStatus.Pending,
             SelfieBlobName = blobName,
             SubmittedAt = now,
+            SessionId = command.SessionId,
             CapturedBy = command.Capture?.Operator.Subject,
             ServicePoint = command.Capture?.ServicePoint,
             IdDocumentChecked = command.Capture?.IdDocumentChecked,

@@ -63,11 +63,30 @@ public sealed record OutboxPointer(string EventId, string PensionerId, DateTimeO
 /// <param name="ETag">Concurrency token.</param>
 public sealed record OutboxEntry(CycleEvent Event, DateTimeOffset? SentAt, string ETag);
 
+/// <summary>A dispatcher's claim on one outbox pointer partition, until <paramref name="ExpiresAt"/> unless released.</summary>
+/// <param name="Partition">The pointer partition (0 .. <see cref="IOutboxStore.PartitionCount"/> - 1).</param>
+/// <param name="Owner">The claiming dispatcher run.</param>
+/// <param name="ExpiresAt">When the claim lapses (a crashed dispatcher's claim is taken over after this).</param>
+/// <param name="ETag">Concurrency token of the claim row.</param>
+public sealed record OutboxLease(int Partition, string Owner, DateTimeOffset ExpiresAt, string ETag);
+
 /// <summary>The transactional outbox as the dispatcher sees it.</summary>
 public interface IOutboxStore
 {
-    /// <summary>Every pending pointer (a few small partitions).</summary>
-    IAsyncEnumerable<OutboxPointer> ListPendingAsync(CancellationToken cancellationToken);
+    /// <summary>How many pointer partitions there are; each is dispatched by one dispatcher at a time.</summary>
+    int PartitionCount { get; }
+
+    /// <summary>
+    /// Claims pointer partition <paramref name="partition"/> for <paramref name="owner"/> until now + <paramref name="duration"/>
+    /// (ETag-checked: of two dispatchers claiming at once, one wins); null when another dispatcher holds an unexpired claim.
+    /// </summary>
+    Task<OutboxLease?> TryClaimAsync(int partition, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Ends a claim early (no error when it lapsed and another dispatcher took it over).</summary>
+    Task ReleaseAsync(OutboxLease lease, CancellationToken cancellationToken);
+
+    /// <summary>Every pending pointer of the given partitions (a few small partitions).</summary>
+    IAsyncEnumerable<OutboxPointer> ListPendingAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
 
     /// <summary>Reads the outbox row a pointer refers to, or null when the transaction never happened.</summary>
     Task<OutboxEntry?> GetAsync(OutboxPointer pointer, CancellationToken cancellationToken);

@@ -130,28 +130,69 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
 /// <param name="Published">Events published and marked sent.</param>
 /// <param name="AlreadySent">Pointers whose row was already sent (cleaned up).</param>
 /// <param name="Orphaned">Pointers whose transaction never happened (cleaned up after <see cref="OutboxDispatcher.OrphanAfter"/>).</param>
-public sealed record DispatchReport(int Published, int AlreadySent, int Orphaned);
+/// <param name="PartitionsBusy">Pointer partitions skipped because another dispatcher holds them.</param>
+public sealed record DispatchReport(int Published, int AlreadySent, int Orphaned, int PartitionsBusy = 0);
 
 /// <summary>
 /// The notification dispatcher (timer <see cref="Definitions.Schedules.DispatchEvents"/>): for each pending outbox
 /// pointer, reads the outbox row from the pensioner's partition, projects it into the read models, publishes it
 /// (event id = message id), marks it sent and drops the pointer. A crash anywhere leaves the pointer, so the next run
 /// finishes the work: nothing is lost; a crash between publish and marking sent republishes with the same message
-/// id, which Service Bus duplicate detection drops.
+/// id, which Service Bus duplicate detection (and the local sink's) drops.
+/// <para>
+/// One dispatcher at a time per pointer partition: a run first claims each partition
+/// (<see cref="IOutboxStore.TryClaimAsync"/>, an ETag-checked lease of <see cref="LeaseDuration"/>) and works only the
+/// partitions it holds, so the timer and <c>run-cycle</c> (or two instances) running together never publish the same
+/// event twice; a crashed dispatcher's claims lapse after <see cref="LeaseDuration"/>.
+/// </para>
 /// </summary>
 public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadModel readModel, IEventPublisher publisher, TimeProvider timeProvider, ILogger<OutboxDispatcher> logger)
 {
     /// <summary>A pointer without its outbox row after this long belongs to a transaction that never happened (10 minutes).</summary>
     public static readonly TimeSpan OrphanAfter = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long a dispatcher's claim on a pointer partition lasts unless released: the function timeout (5 minutes).</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
+
     /// <summary>Most events handled per run, so a run stays well inside the function timeout; the rest wait a minute.</summary>
     public const int MaxPerRun = 5000;
 
-    /// <summary>Publishes every pending event (up to <see cref="MaxPerRun"/>), oldest first.</summary>
+    /// <summary>Publishes every pending event (up to <see cref="MaxPerRun"/>) of the partitions this run can claim, oldest first.</summary>
     public async Task<DispatchReport> DispatchAsync(CancellationToken cancellationToken)
     {
+        var owner = Guid.NewGuid().ToString("N");
+        var leases = new List<OutboxLease>();
+        try
+        {
+            for (var partition = 0; partition < outbox.PartitionCount; partition++)
+                if (await outbox.TryClaimAsync(partition, owner, timeProvider.GetUtcNow(), LeaseDuration, cancellationToken) is { } lease)
+                    leases.Add(lease);
+            var busy = outbox.PartitionCount - leases.Count;
+            if (busy > 0) LogPartitionsBusy(logger, busy);
+            if (leases.Count == 0) return new DispatchReport(0, 0, 0, busy);
+            var (published, alreadySent, orphaned) = await DispatchClaimedAsync(leases.Select(l => l.Partition).ToArray(), cancellationToken);
+            return new DispatchReport(published, alreadySent, orphaned, busy);
+        }
+        finally
+        {
+            foreach (var lease in leases)
+            {
+                try
+                {
+                    await outbox.ReleaseAsync(lease, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is StorageUnavailableException)
+                {
+                    // The claim lapses by itself after LeaseDuration.
+                }
+            }
+        }
+    }
+
+    private async Task<(int Published, int AlreadySent, int Orphaned)> DispatchClaimedAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
         var pointers = new List<OutboxPointer>();
-        await foreach (var p in outbox.ListPendingAsync(cancellationToken))
+        await foreach (var p in outbox.ListPendingAsync(partitions, cancellationToken))
         {
             pointers.Add(p);
             if (pointers.Count >= MaxPerRun) break;
@@ -192,8 +233,11 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
             }
             await outbox.RemovePointerAsync(pointer, cancellationToken);
         }
-        return new DispatchReport(published, alreadySent, orphaned);
+        return (published, alreadySent, orphaned);
     }
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "Outbox dispatch: {Count} pointer partition(s) held by another dispatcher; skipped this run")]
+    private static partial void LogPartitionsBusy(ILogger logger, int count);
 
     [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Event {EventId}: pensioner {PensionerId} was erased while it was dispatched; read-model rows removed")]
     private static partial void LogErasedMeanwhile(ILogger logger, string eventId, string pensionerId);

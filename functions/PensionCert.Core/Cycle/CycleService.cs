@@ -24,6 +24,12 @@ public enum CycleCommandResult
 
     /// <summary>No such pensioner.</summary>
     NotFound,
+
+    /// <summary>
+    /// The hold was not opened: the pensioner already has <see cref="CycleService.MaxOpenHolds"/> open holds (which
+    /// forbid suspension just the same). Nothing was written.
+    /// </summary>
+    HoldLimitReached,
 }
 
 /// <summary>Where a certification came from, for <see cref="CycleService.RecordCertifiedAsync"/>.</summary>
@@ -230,6 +236,7 @@ public sealed partial class CycleService(
                     ]);
                 case InvestigationOutcome.HomeVisitRequested:
                     if (p.OpenHolds.Contains(HomeVisitHold)) return Decision.Skip(CycleCommandResult.AlreadyApplied);
+                    if (p.OpenHolds.Count >= MaxOpenHolds) throw new ProblemException(ProblemTypes.TooManyOpenHolds);
                     var held = p with { OpenHolds = [.. p.OpenHolds, HomeVisitHold] };
                     return Decision.Apply(held,
                     [
@@ -249,11 +256,28 @@ public sealed partial class CycleService(
     /// <summary>The hold an open review of certification <paramref name="certificationId"/> places on suspension.</summary>
     public static string ReviewHold(string certificationId) => "review:" + certificationId;
 
-    /// <summary>Opens or closes a hold (e.g. a review) without an event; idempotent.</summary>
+    /// <summary>
+    /// Most holds a pensioner may have open at once (100). The holds are kept in one property of the profile row, so
+    /// without a bound a pensioner with hundreds of open reviews would pass the 64 KB property limit and every later
+    /// write of that pensioner would fail; at the bound a further hold is refused (<see cref="CycleCommandResult.HoldLimitReached"/>,
+    /// or 409 <c>too-many-open-holds</c> for an operator) while the open ones still forbid suspension. 100 holds take
+    /// about 4 KB.
+    /// </summary>
+    public const int MaxOpenHolds = 100;
+
+    /// <summary>
+    /// Opens or closes a hold (e.g. a review) without an event; idempotent. Opening a hold beyond
+    /// <see cref="MaxOpenHolds"/> writes nothing and answers <see cref="CycleCommandResult.HoldLimitReached"/>.
+    /// </summary>
     public Task<CycleCommandResult> SetHoldAsync(string pensionerId, string hold, bool open, CancellationToken cancellationToken) =>
         ChangeAsync(pensionerId, (p, policy, now, today) =>
         {
             if (p.OpenHolds.Contains(hold) == open) return Decision.Skip(CycleCommandResult.AlreadyApplied);
+            if (open && p.OpenHolds.Count >= MaxOpenHolds)
+            {
+                LogHoldLimit(logger, pensionerId, p.OpenHolds.Count);
+                return Decision.Skip(CycleCommandResult.HoldLimitReached);
+            }
             return Decision.Apply(p with { OpenHolds = open ? [.. p.OpenHolds, hold] : p.OpenHolds.Where(h => h != hold).ToArray() }, []);
         }, cancellationToken);
 
@@ -425,6 +449,9 @@ public sealed partial class CycleService(
         EligibilityRules.StateOn(today, p.Standing, p.LastCertifiedAt is { } at ? ChinaTime.ToChinaDate(at) : null, p.ValidUntil, policy.DueSoonDays).ToString();
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Pensioner {PensionerId} has {Count} open holds, the most allowed; a further hold was not opened")]
+    private static partial void LogHoldLimit(ILogger logger, string pensionerId, int count);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Cycle effect {Kind} recorded for pensioner {PensionerId} on {Date}")]
     private static partial void LogEffect(ILogger logger, string pensionerId, CycleEffectKind kind, string date);

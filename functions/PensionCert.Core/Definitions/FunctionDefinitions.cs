@@ -49,6 +49,21 @@ public static class Routes
     /// <summary>POST (operator): mark a pensioner deceased or transferred.</summary>
     public const string PensionerStatus = "pensioners/{pensionerId}/status";
 
+    /// <summary>POST (client, the channel's server): create a certification session for the phone page.</summary>
+    public const string CertificationSessions = "certification-sessions";
+
+    /// <summary>GET (client, the channel's server): a session's state and its certification's decision.</summary>
+    public const string CertificationSession = "certification-sessions/{sessionId}";
+
+    /// <summary>GET (the phone page, session token in <c>X-Session-Token</c>): the challenge, state and result.</summary>
+    public const string PageSession = "page/session";
+
+    /// <summary>POST (the phone page, session token): the frames of one action step (multipart: nonce, step, frame…).</summary>
+    public const string PageSessionFrames = "page/session/frames";
+
+    /// <summary>POST (the phone page, session token): submit the session once (JSON: nonce).</summary>
+    public const string PageSessionSubmit = "page/session/submit";
+
     /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
     public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
     /// <summary>POST (operator: clerk, admin): a photo captured at the counter, a community centre or a home visit, with the operator's attestation.</summary>
@@ -138,6 +153,9 @@ public static class Schedules
     /// <summary>The outbox dispatcher: every minute, at second 0.</summary>
     public const string DispatchEvents = "0 * * * * *";
 
+    /// <summary>Certification sessions expired for longer than the keep time, and their frames: every 15 minutes.</summary>
+    public const string PurgeExpiredSessions = "0 */15 * * * *";
+
     /// <summary>Idempotency-key purge: daily at 19:00 UTC = 03:00 China Standard Time (after the selfie purge at 02:30).</summary>
     public const string PurgeExpiredIdempotencyKeys = "0 0 19 * * *";
 
@@ -190,4 +208,17 @@ public static class FunctionNames
     public const string RevokeFamilyHelper = "RevokeFamilyHelper";
     public const string ListAssistedCertifications = "ListAssistedCertifications";
     public const string ConsoleFiles = "ConsoleFiles";
+    public const string CreateCertificationSession = "CreateCertificationSession";
+    public const string GetCertificationSession = "GetCertificationSession";
+    public const string GetPageSession = "GetPageSession";
+    public const string UploadSessionFrames = "UploadSessionFrames";
+    public const string SubmitSession = "SubmitSession";
+    public const string PurgeExpiredSessions = "PurgeExpiredSessions";
+}
+
+/// <summary>The phone page's static files: served by the local host under this path, hosted as a static site in Azure.</summary>
+public static class PagePaths
+{
+    /// <summary>The pensioner's certification page (H5) path prefix.</summary>
+    public const string H5 = "/h5";
 }

@@ -45,6 +45,12 @@ public static class StorageNames
     /// <summary>Payroll read model: PartitionKey = <c>{regionCode}-{yyyyMM}</c>, RowKey = <c>{pensionerId}-{eventId}</c>.</summary>
     public const string PaymentChangesTable = "PaymentChanges";
 
+    /// <summary>Blob container of action-challenge frames: <c>{sessionId}/{step}/{index}</c>; deleted after the decision or by the session purge.</summary>
+    public const string SessionFramesContainer = "session-frames";
+
+    /// <summary>Certification sessions of the phone page: PartitionKey = session id, RowKey <c>session</c>.</summary>
+    public const string CertificationSessionsTable = "CertificationSessions";
+
     /// <summary>
     /// Certifications accepted and not yet decided: PartitionKey = UTC hour of submission <c>yyyyMMddHH</c>, RowKey =
     /// certification id. Written with the submission, removed with the decision; the stale sweep reads it.

@@ -60,6 +60,7 @@ public static partial class ProblemTypes
     public static readonly ProblemType PensionerInactive = new("pensioner-inactive", ProblemKind.Conflict, "The pensioner is deceased or transferred", "该人员已标记为死亡或已转出，不能办理此业务。");
     public static readonly ProblemType NoOpenInvestigation = new("no-open-investigation", ProblemKind.Conflict, "The pensioner has no open investigation", "该人员当前没有待处理的核查任务。");
     public static readonly ProblemType SuspensionHeld = new("suspension-held", ProblemKind.Conflict, "A home visit or review is open; suspension is not allowed", "该人员有未完成的上门核查或人工复核，暂不能停发待遇。");
+    public static readonly ProblemType TooManyOpenHolds = new("too-many-open-holds", ProblemKind.Conflict, "The pensioner has the most open holds allowed", "该人员未完成的上门核查和人工复核已达上限（100 项），请先处理已有事项。");
     public static readonly ProblemType InvalidInvestigationOutcome = new("invalid-investigation-outcome", ProblemKind.BadRequest, "Unknown investigation outcome", "核查结果不正确，应为 suspend、certified、home-visit-requested 或 home-visit-closed。");
     public static readonly ProblemType InvalidStatusChange = new("invalid-status-change", ProblemKind.BadRequest, "status must be deceased or transferred", "状态变更不正确，应为 deceased（死亡）或 transferred（转出）。");
     public static readonly ProblemType InvalidDate = new("invalid-date", ProblemKind.BadRequest, "A date must be yyyy-MM-dd and not in the future", "日期格式不正确（应为 yyyy-MM-dd），且不能晚于今天。");
@@ -81,6 +82,15 @@ public static partial class ProblemTypes
     public static readonly ProblemType PensionerSubmissionsLimited = new("pensioner-submissions-limited", ProblemKind.TooManyRequests, "Too many submissions for this pensioner; retry after the time in Retry-After", "提交过于频繁，请稍等片刻再试。");
     public static readonly ProblemType UriTooLong = new("uri-too-long", ProblemKind.UriTooLong, "The request target (path and query) is too long", "请求地址过长，请返回后重新操作。");
     public static readonly ProblemType RequestHeadersTooLarge = new("request-headers-too-large", ProblemKind.RequestHeadersTooLarge, "The request headers are too large or too many", "请求头过大，请清除浏览器或应用缓存后重试。");
+    public static readonly ProblemType SessionTokenInvalid = new("session-token-invalid", ProblemKind.Unauthorized, "Missing or unknown session token", "认证链接无效，请返回办理页面重新开始认证。");
+    public static readonly ProblemType SessionExpired = new("session-expired", ProblemKind.Conflict, "The certification session has expired", "本次认证已超时。请返回办理页面，重新点击“开始认证”。");
+    public static readonly ProblemType SessionAlreadyUsed = new("session-already-used", ProblemKind.Conflict, "The certification session was already submitted", "本次认证链接已经使用过。请返回办理页面，重新点击“开始认证”。");
+    public static readonly ProblemType SessionNotFound = new("session-not-found", ProblemKind.NotFound, "Certification session not found", "未找到该认证会话。");
+    public static readonly ProblemType SessionNonceMismatch = new("session-nonce-mismatch", ProblemKind.BadRequest, "nonce does not match the session's challenge", "认证数据与本次认证不符，请返回办理页面重新开始认证。");
+    public static readonly ProblemType SessionStepInvalid = new("session-step-invalid", ProblemKind.BadRequest, "step must be the index of one of the session's actions", "认证步骤不正确，请返回办理页面重新开始认证。");
+    public static readonly ProblemType SessionFramesInvalid = new("session-frames-invalid", ProblemKind.BadRequest, "Send 1 to the configured number of JPEG frames, each within the size limit", "上传的画面不正确，请重新认证。");
+    public static readonly ProblemType SessionIncomplete = new("session-incomplete", ProblemKind.Conflict, "Frames are missing for an action; upload every step before submitting", "还有动作没有完成，请按提示完成全部动作。");
+    public static readonly ProblemType InvalidReturnUrl = new("invalid-return-url", ProblemKind.BadRequest, "returnUrl must be an absolute https URL of at most 2048 characters", "返回地址不正确。");
     public static readonly ProblemType ChannelNotAllowed = new("channel-not-allowed", ProblemKind.Forbidden, "This client key may not submit for this channel", "当前应用无权以该渠道提交认证，请从正式渠道进入。");
 }
 

@@ -76,12 +76,31 @@ public static class Reasons
     /// </summary>
     public static readonly Reason AttestedFaceMismatch = new("attested-face-mismatch", "现场采集的照片与登记照片不一致，经办人员已核验身份证件，已转人工复核，请耐心等待结果。");
 
+    /// <summary>Action challenge: an action asked for was not seen in its step's frames.</summary>
+    public static readonly Reason ActionNotSeen = new("action-not-seen", "没有看到您按提示完成动作。请在光线充足的地方，听到提示后慢慢转头或眨眼，再重新认证；戴眼镜的请摘下眼镜再眨眼。");
+
+    /// <summary>Action challenge: the actions were done, but not in the order asked.</summary>
+    public static readonly Reason ActionWrongOrder = new("action-wrong-order", "动作顺序与提示不一致。请按屏幕和语音提示，一次只做一个动作，再重新认证。");
+
+    /// <summary>Action challenge: the frames show more than one person.</summary>
+    public static readonly Reason PersonChanged = new("person-changed", "认证过程中画面里的人发生了变化。请本人独自面对镜头完成全部动作，再重新认证。");
+
+    /// <summary>Action challenge: the session expired before it was submitted.</summary>
+    public static readonly Reason SessionExpired = new("session-expired", "本次认证已超时。请返回办理页面，重新点击“开始认证”。");
+
+    /// <summary>Action challenge: the session was already submitted once.</summary>
+    public static readonly Reason SessionAlreadyUsed = new("session-already-used", "本次认证链接已经使用过。请返回办理页面，重新点击“开始认证”。");
+
+    /// <summary>Action challenge: frames of a step are missing.</summary>
+    public static readonly Reason FramesMissing = new("frames-missing", "没有收到完整的认证画面。请在网络良好的地方重新认证。");
+
     /// <summary>Every reason, keyed by code.</summary>
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
         Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
-        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted, AttestedFaceMismatch,
+        ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
+        ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>Looks a reason up by code; an unknown code (from a newer version) keeps its code with a generic message.</summary>

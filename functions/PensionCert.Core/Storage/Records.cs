@@ -81,6 +81,8 @@ public sealed record CertificationRecord
     public DateOnly? SelfieDeleteOn { get; init; }
     /// <summary>When the retention timer deleted the selfie.</summary>
     public DateTimeOffset? SelfieDeletedAt { get; init; }
+    /// <summary>The certification session (phone page action challenge) this certification verifies; null for a single selfie.</summary>
+    public string? SessionId { get; init; }
     /// <summary>
     /// The decision reached and written before its effects outside the record (cycle, failed-attempt count, review
     /// hold), while <see cref="Status"/> is still Processing; the scores and reasons beside it are the decision's. Any
@@ -118,6 +120,8 @@ public enum PhotoContainer
 {
     References,
     Selfies,
+    /// <summary>Action-challenge frames of certification sessions: <c>{sessionId}/{step}/{index}</c>.</summary>
+    SessionFrames,
 }
 
 /// <summary>A case for the region's reviewers.</summary>

@@ -100,6 +100,7 @@ public sealed partial class ApiPipeline(
         switch (endpoint.Access)
         {
             case ApiAccess.Anonymous:
+            case ApiAccess.Session: // the session token is checked by CertificationSessionService
                 return null;
             case ApiAccess.Operator:
                 caller.Operator = await operatorTokens.ValidateAsync(request.Headers.Authorization.Count == 1 ? request.Headers.Authorization.ToString() : null, request.HttpContext.RequestAborted);

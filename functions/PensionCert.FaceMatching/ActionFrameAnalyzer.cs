@@ -1,0 +1,217 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Faces;
+using SkiaSharp;
+
+namespace PensionCert.FaceMatching;
+
+/// <summary>
+/// The two models of action challenges, loaded once per process: fr_pose (head yaw / pitch / roll) and fr_eye (open or
+/// closed eye). A missing file is reported by <see cref="IFaceModelStatus.Missing"/> and makes every read throw
+/// <see cref="ServiceNotReadyException"/>; it never stops the host.
+/// </summary>
+public sealed class ActionModels : IDisposable
+{
+    private readonly InferenceSession? _pose;
+    private readonly InferenceSession? _eye;
+    private readonly List<string> _missing = [];
+
+    /// <summary>Loads the models named by <paramref name="options"/> (<see cref="FaceModelOptions.PoseFile"/>, <see cref="FaceModelOptions.EyeFile"/>).</summary>
+    public ActionModels(IOptions<FaceModelOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        _pose = Load(o, o.PoseFile);
+        _eye = Load(o, o.EyeFile);
+    }
+
+    /// <summary>Model files that could not be loaded.</summary>
+    public IReadOnlyList<string> Missing => _missing;
+
+    internal InferenceSession Pose => _pose ?? throw NotLoaded();
+    internal InferenceSession Eye => _eye ?? throw NotLoaded();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _pose?.Dispose();
+        _eye?.Dispose();
+    }
+
+    private InferenceSession? Load(FaceModelOptions options, string file)
+    {
+        var path = options.ResolvePath(file);
+        if (!File.Exists(path))
+        {
+            _missing.Add(Path.GetFileName(path));
+            return null;
+        }
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+        };
+        try
+        {
+            return new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException)
+        {
+            _missing.Add(Path.GetFileName(path));
+            return null;
+        }
+    }
+
+    private ServiceNotReadyException NotLoaded() =>
+        new($"Action models are not loaded: {string.Join(", ", _missing)}. Check the {FaceModelOptions.SectionName} settings.");
+}
+
+/// <summary>
+/// Reads one challenge frame: decode → detect (fr_detect) → one prominent face → 68 landmarks → aligned embedding
+/// (fr_feature, as for 1:1) → head pose (fr_pose) → eye state (fr_eye, both eyes) → passive liveness (fr_liveness).
+/// Preprocessing of fr_pose and fr_eye follows <c>shared/MODELS.md</c> (measured there on the real clips).
+/// </summary>
+public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels actionModels, IOptions<FaceQualityOptions> quality) : IActionFrameAnalyzer
+{
+    private const int PoseInput = 224;
+    private const int EyeInput = 24;
+    private static readonly long[] PoseShape = [1, 3, PoseInput, PoseInput];
+    private static readonly long[] EyeShape = [1, 1, EyeInput, EyeInput];
+    private static readonly string[] PoseOutputs = ["output", "617", "618"];
+    private static readonly string[] EyeOutputs = ["output"];
+    private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
+    private static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+
+    /// <inheritdoc />
+    public async Task<FrameReading> ReadAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var slots = faceModels.AnalysisSlots;
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Read(frame.Span);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>Synchronous read (tools and tests); same contract as <see cref="ReadAsync"/>.</summary>
+    public FrameReading Read(ReadOnlySpan<byte> frame)
+    {
+        var options = quality.Value;
+        using var image = ImageDecoder.Decode(frame, options, options.DecodeLongSidePixels, out var problem);
+        if (image is null) return FrameReading.Failed(problem ?? Reasons.ImageUnreadable);
+        var faces = FaceDetector.Detect(faceModels.Detector, image, (float)options.DetectorScoreThreshold);
+        if (faces.Count == 0) return FrameReading.Failed(Reasons.NoFace);
+        var largest = faces.Max(f => f.Box.Width * f.Box.Height);
+        var prominent = faces.Where(f => f.Box.Width * f.Box.Height >= options.ProminentFaceAreaRatio * largest).ToList();
+        if (prominent.Count > 1) return FrameReading.Failed(Reasons.MultipleFaces, faces.Count);
+        var box = prominent[0].Box;
+        var faceWidth = box.Width * image.ScaleToOriginal;
+        if (faceWidth < options.MinFaceWidthPixels) return FrameReading.Failed(Reasons.FaceTooSmall, faces.Count);
+
+        var landmarks = LandmarkDetector.Detect(faceModels.Landmark, image, box);
+        var five = LandmarkDetector.FivePoints(landmarks);
+        FaceEmbedding embedding;
+        using (var aligned = FaceAligner.Warp(image, five))
+            embedding = FaceEmbedder.Embed(faceModels.Feature, aligned);
+        var (yaw, pitch) = Pose(image, box);
+        var (landmarkYaw, _) = FaceQualityMeter.EstimatePose(landmarks, five);
+        var closed = (EyeClosed(image, landmarks, [37, 38, 40, 41], 36, 39) + EyeClosed(image, landmarks, [43, 44, 46, 47], 42, 45)) / 2;
+        var liveness = LivenessScorer.Score(faceModels.Liveness, image, box);
+        return new FrameReading
+        {
+            FaceCount = faces.Count,
+            Embedding = embedding,
+            YawDegrees = yaw,
+            LandmarkYawDegrees = landmarkYaw,
+            PitchDegrees = pitch,
+            EyesClosedProbability = closed,
+            LivenessScore = liveness,
+            FaceWidthPixels = faceWidth,
+        };
+    }
+
+    /// <summary>fr_pose: the face box enlarged by a quarter on every side (clamped), 224x224 RGB, ImageNet normalisation; expected bin × 3 − 99 degrees.</summary>
+    private (double Yaw, double Pitch) Pose(DecodedImage image, SKRect box)
+    {
+        var dx = box.Width / 4;
+        var dy = box.Height / 4;
+        var crop = new SKRect(Math.Max(0, box.Left - dx), Math.Max(0, box.Top - dy), Math.Min(image.Width, box.Right + dx), Math.Min(image.Height, box.Bottom + dy));
+        var tensor = ArrayPool<float>.Shared.Rent(3 * PoseInput * PoseInput);
+        try
+        {
+            using (var input = Resampler.Draw(image, Resampler.RectToOutput(crop, PoseInput, PoseInput), PoseInput, PoseInput, Resampler.Bilinear))
+            {
+                var pixels = input.GetPixelSpan();
+                const int plane = PoseInput * PoseInput;
+                for (int i = 0, p = 0; i < plane; i++, p += 4)
+                    for (var c = 0; c < 3; c++)
+                        tensor[c * plane + i] = (pixels[p + c] / 255f - ImageNetMean[c]) / ImageNetStd[c];
+            }
+            return OnnxRunner.Run(actionModels.Pose, tensor, PoseShape, PoseOutputs, outputs =>
+                (ExpectedDegrees(outputs[0].GetTensorDataAsSpan<float>()), ExpectedDegrees(outputs[1].GetTensorDataAsSpan<float>())));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tensor);
+        }
+    }
+
+    /// <summary>Softmax over the 66 bins, expected bin index × 3 − 99 (as the package's lib/fr_pose.js).</summary>
+    private static double ExpectedDegrees(ReadOnlySpan<float> logits)
+    {
+        var max = float.MinValue;
+        foreach (var l in logits) max = Math.Max(max, l);
+        double sum = 0, expected = 0;
+        for (var i = 0; i < logits.Length; i++)
+        {
+            var e = Math.Exp(logits[i] - max);
+            sum += e;
+            expected += e * i;
+        }
+        return expected / sum * 3 - 99;
+    }
+
+    /// <summary>fr_eye on one eye: a square grey crop centred on the mean of the lid points, side 1.6 × corner-to-corner width, 24x24, p / 255; softmax[0] = closed.</summary>
+    private double EyeClosed(DecodedImage image, SKPoint[] landmarks, int[] lids, int corner1, int corner2)
+    {
+        float cx = 0, cy = 0;
+        foreach (var i in lids)
+        {
+            cx += landmarks[i].X;
+            cy += landmarks[i].Y;
+        }
+        cx /= lids.Length;
+        cy /= lids.Length;
+        var width = SKPoint.Distance(landmarks[corner1], landmarks[corner2]);
+        var side = Math.Max(2f, 1.6f * width);
+        var crop = SKRect.Create(cx - side / 2, cy - side / 2, side, side);
+        var tensor = ArrayPool<float>.Shared.Rent(EyeInput * EyeInput);
+        try
+        {
+            Span<byte> grey = stackalloc byte[EyeInput * EyeInput];
+            using (var input = Resampler.Draw(image, Resampler.RectToOutput(crop, EyeInput, EyeInput), EyeInput, EyeInput, Resampler.Bilinear))
+                Resampler.ToGrey(input, grey);
+            for (var i = 0; i < grey.Length; i++) tensor[i] = grey[i] / 255f;
+            return OnnxRunner.Run(actionModels.Eye, tensor, EyeShape, EyeOutputs, outputs =>
+            {
+                var l = outputs[0].GetTensorDataAsSpan<float>();
+                var m = Math.Max(l[0], l[1]);
+                var e0 = Math.Exp(l[0] - m);
+                return e0 / (e0 + Math.Exp(l[1] - m));
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tensor);
+        }
+    }
+}
