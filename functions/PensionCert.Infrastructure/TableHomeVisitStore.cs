@@ -89,13 +89,14 @@ public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataPro
         });
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<HomeVisit> ListOpenAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<string> ListOpenIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = clients.HomeVisits.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"IsOpen eq {true}"), maxPerPage: 500, cancellationToken: cancellationToken).AsPages();
+        var pages = clients.HomeVisits.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"IsOpen eq {true}"), maxPerPage: 1000,
+            select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages();
         await using var e = pages.GetAsyncEnumerator(cancellationToken);
         while (await StorageErrors.Guard(async () => await e.MoveNextAsync()))
             foreach (var entity in e.Current.Values)
-                yield return ToVisit(entity);
+                yield return entity.RowKey;
     }
 
     /// <inheritdoc />

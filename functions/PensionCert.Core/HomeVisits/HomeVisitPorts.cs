@@ -31,8 +31,11 @@ public interface IHomeVisitStore
     /// <exception cref="Errors.ProblemException">invalid-continuation-token.</exception>
     Task<ResultPage<HomeVisit>> ListAsync(HomeVisitQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Every open (Requested or Scheduled) visit, for the daily sweep (a filtered read of the table).</summary>
-    IAsyncEnumerable<HomeVisit> ListOpenAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The ids of every open (Requested or Scheduled) visit, for the daily sweep (a filtered read of the table, keys only:
+    /// each visit is then read on its own, so one that cannot be read does not stop the sweep).
+    /// </summary>
+    IAsyncEnumerable<string> ListOpenIdsAsync(CancellationToken cancellationToken);
 
     /// <summary>The pensioner's visits (one partition, filtered by pensioner).</summary>
     Task<IReadOnlyList<HomeVisit>> ListForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);

@@ -29,11 +29,13 @@ public sealed partial class HomeVisitSweep(
     public async Task<HomeVisitSweepResult> RunAsync(CancellationToken cancellationToken)
     {
         int open = 0, escalated = 0, expired = 0, cancelled = 0, failed = 0;
-        await foreach (var visit in visits.ListOpenAsync(cancellationToken))
+        await foreach (var visitId in visits.ListOpenIdsAsync(cancellationToken))
         {
             open++;
             try
             {
+                // Read one by one: a visit that cannot be read (e.g. encrypted under a retired key) is counted and logged, and the sweep moves on.
+                if (await visits.GetAsync(visitId, cancellationToken) is not { IsOpen: true } visit) continue;
                 switch (await SweepOneAsync(visit, cancellationToken))
                 {
                     case HomeVisitEvents.Escalated: escalated++; break;
@@ -44,7 +46,7 @@ public sealed partial class HomeVisitSweep(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 failed++;
-                LogFailed(logger, visit.VisitId, ex.GetType().Name);
+                LogFailed(logger, visitId, ex.GetType().Name);
             }
         }
         LogSwept(logger, open, escalated, expired, cancelled, failed);
