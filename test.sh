@@ -7,7 +7,7 @@ source "$(dirname "$0")/scripts/common.sh"
 cd "$repo_root"
 require dotnet "install the .NET 10 SDK"
 ensure_npm_packages || exit 1
-ensure_chromium || { echo "0 passed, 1 failed"; exit 1; }
+ensure_test_tools || { echo "0 passed, 1 failed"; exit 1; }
 
 # The real face photos (never copied into the repository): ../shared/faces beside it, or PENSIONCERT_FACES_DIR.
 faces="${PENSIONCERT_FACES_DIR:-$repo_root/../shared/faces}"

@@ -59,17 +59,25 @@ azurite_connection_string() {
   echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((blob + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((blob + 2))/devstoreaccount1;"
 }
 
-# Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; its own browser download is not
-# used). Installed with apt-get when missing (CI runs as root on a clean machine).
-ensure_chromium() {
-  [ -x /usr/bin/chromium ] && return 0
-  echo "==> apt-get install chromium (browser tests)"
+# Debian packages the tests need, installed with apt-get only when missing (CI runs as root on a clean machine):
+# chromium (Playwright drives /usr/bin/chromium; its own browser download is not used), fonts-noto-cjk (Chinese text
+# in the pages' screenshots), ffmpeg (the action-liveness tests take frames from shared/liveness clips at test time).
+ensure_test_tools() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+  [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "==> apt-get install ${missing[*]} (browser and action-liveness tests)"
   if [ "$(id -u)" -ne 0 ]; then
-    echo "error: /usr/bin/chromium is missing; install it: sudo apt-get install -y chromium" >&2
+    echo "error: missing ${missing[*]}; install them: sudo apt-get install -y ${missing[*]}" >&2
     return 1
   fi
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || {
-    echo "error: apt-get install chromium failed" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) || {
+    echo "error: apt-get install ${missing[*]} failed" >&2
     return 1
   }
 }
+
+# Kept for callers of the earlier name.
+ensure_chromium() { ensure_test_tools; }

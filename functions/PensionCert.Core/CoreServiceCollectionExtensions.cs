@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Protection.IPersonalDataProtector, Protection.AesGcmPersonalDataProtector>();
         services.AddSingleton<Operators.PensionerAdministrationService>();
+        services.AddSingleton<Operators.PensionerHistoryService>();
         services.AddSingleton<Retention.SelfieRetentionService>();
         services.AddSingleton<Retention.IdempotencyKeyRetentionService>();
         services.AddSingleton<AttemptLimiter>();

@@ -54,6 +54,8 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetPageSession = new(FunctionNames.GetPageSession, "GET", Routes.PageSession, ApiAccess.Session);
     public static readonly HttpEndpoint UploadSessionFrames = new(FunctionNames.UploadSessionFrames, "POST", Routes.PageSessionFrames, ApiAccess.Session);
     public static readonly HttpEndpoint SubmitSession = new(FunctionNames.SubmitSession, "POST", Routes.PageSessionSubmit, ApiAccess.Session);
+    public static readonly HttpEndpoint LookupPensioner = new(FunctionNames.LookupPensioner, "POST", Routes.PensionerLookups, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint GetPensionerHistory = new(FunctionNames.GetPensionerHistory, "GET", Routes.PensionerHistory, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     private static readonly OperatorRole[] ClerkOrAdmin = [OperatorRole.Clerk, OperatorRole.Admin];
     private static readonly OperatorRole[] AnyOperator = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin];
     public static readonly HttpEndpoint SubmitOfflineCertification = new(FunctionNames.SubmitOfflineCertification, "POST", Routes.OfflineCertifications, ApiAccess.Operator) { Roles = ClerkOrAdmin };
@@ -79,6 +81,7 @@ public static class HttpEndpoints
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
         ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
         CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
+        LookupPensioner, GetPensionerHistory,
         SubmitOfflineCertification, GetOfflineCertification,
         RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest,
         RequestFamilyHelper, ListFamilyHelpers, ApproveFamilyHelper, RevokeFamilyHelper, ListAssistedCertifications,

@@ -28,6 +28,9 @@ public static class HttpHandlers
         [FunctionNames.GetPensioner] = On<PensionersApi>((api, c) => api.GetPensionerAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
         [FunctionNames.ErasePensioner] = On<PensionersApi>((api, c) => api.ErasePensionerAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
+        [FunctionNames.LookupPensioner] = On<PensionerHistoryApi>((api, c) => api.LookupAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetPensionerHistory] = On<PensionerHistoryApi>((api, c) => api.GetHistoryAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+
         [FunctionNames.ListReviewCases] = On<ReviewApi>((api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted)),
 
         [FunctionNames.ImportEvidence] = On<EvidenceApi>((api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted)),
@@ -68,7 +71,7 @@ public static class HttpHandlers
 
     /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
     public static IReadOnlyList<Type> Groups { get; } =
-        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi),
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi), typeof(PensionerHistoryApi),
          typeof(OfflineCertificationsApi), typeof(HomeVisitsApi), typeof(FamilyHelpersApi)];
 
     private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>

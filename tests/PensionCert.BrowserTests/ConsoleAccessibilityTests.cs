@@ -44,17 +44,34 @@ public sealed class ConsoleAccessibilityTests(ConsoleHostFixture host)
     }
 
     [Fact]
-    public async Task Keyboard_SkipLinkAndNavigation_ReachEveryPageWithoutAMouse()
+    public async Task Keyboard_NavigationAndSkipLink_ReachEveryPageWithoutAMouse()
     {
         var page = await host.SignInAsync("admin", "110105", "admin-keys-01");
-        await page.Keyboard.PressAsync("Tab");
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "跳到主要内容" })).ToBeFocusedAsync();
-        // Tab through the header to the navigation and open the lists with Enter.
-        for (var i = 0; i < 12 && !await page.GetByRole(AriaRole.Link, new() { Name = "辖区名单" }).EvaluateAsync<bool>("e => e === document.activeElement"); i++)
-            await page.Keyboard.PressAsync("Tab");
+        // Each page moves the focus to its heading; from there Shift+Tab walks back into the navigation.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeFocusedAsync();
+        var lists = page.GetByRole(AriaRole.Link, new() { Name = "辖区名单" });
+        await PressUntilFocusedAsync(page, "Shift+Tab", lists);
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "辖区名单", Level = 1 })).ToBeFocusedAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "辖区名单" })).ToHaveAttributeAsync("aria-current", "page");
+        await Assertions.Expect(lists).ToHaveAttributeAsync("aria-current", "page");
+
+        // The skip link, first on the page, takes the focus to the main content.
+        await PressUntilFocusedAsync(page, "Shift+Tab", page.GetByRole(AriaRole.Link, new() { Name = "跳到主要内容" }));
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("main")).ToBeFocusedAsync();
+        // Tab from there reaches the page's first control: the region code of the list.
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.GetByLabel("行政区划代码")).ToBeFocusedAsync();
         await page.Context.CloseAsync();
+    }
+
+    private static async Task PressUntilFocusedAsync(IPage page, string key, ILocator target)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            if (await target.EvaluateAsync<bool>("e => e === document.activeElement")) return;
+            await page.Keyboard.PressAsync(key);
+        }
+        await Assertions.Expect(target).ToBeFocusedAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
@@ -15,6 +16,9 @@ public sealed class ConsoleHostFixture : LocalHostFixture
 
     public BrowserFixture Browsers { get; } = new();
 
+    /// <summary>The challenges of the phone page's sessions (the H5 tests script them; production draws them at random).</summary>
+    public IntegrationTests.Sessions.ScriptedChallenges Challenges { get; } = new();
+
     /// <summary>The console's address on this host.</summary>
     public string ConsoleUrl => App.Urls.First().TrimEnd('/') + "/console/";
 
@@ -22,6 +26,7 @@ public sealed class ConsoleHostFixture : LocalHostFixture
     {
         builder.Environment.EnvironmentName = Environments.Development;
         builder.Configuration["PensionCert:Console:DevelopmentSignIn"] = "true";
+        builder.Services.AddSingleton<Core.Sessions.IChallengeSource>(Challenges);
         // The lists read the projection the event dispatcher writes; the tests dispatch when they need it.
     }
 

@@ -25,6 +25,7 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         await Assertions.Expect(table).ToContainTextAsync(first);
         await Assertions.Expect(table).ToContainTextAsync(second);
         await Assertions.Expect(table).ToContainTextAsync("已转出");
+        await host.Browsers.ScreenshotAsync(page, "console-lists-transferred");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "导出 CSV" }).ClickAsync());
         var csv = await File.ReadAllTextAsync(await download.PathAsync());
@@ -40,6 +41,32 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         await Assertions.Expect(main).ToContainTextAsync("已转出");
         Assert.DoesNotContain(firstIdNumber, await main.InnerTextAsync());
         Assert.DoesNotContain("测试人员", await main.InnerTextAsync());
+        // The audit trail shows the admin's status change and this clerk's reads, newest first.
+        var audit = page.GetByRole(AriaRole.Table, new() { Name = "操作记录" });
+        await Assertions.Expect(audit).ToContainTextAsync("ChangePensionerStatus");
+        await Assertions.Expect(audit).ToContainTextAsync("clerk-list-01");
+        await host.Browsers.ScreenshotAsync(page, "console-pensioner-history");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Clerk_FindsAPensionerByIdNumber_SeesItMaskedAndTheFieldCleared()
+    {
+        var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, "deepface/img1.jpg");
+        var page = await host.SignInAsync("clerk", Region, "clerk-lookup-01");
+        await page.GetByRole(AriaRole.Link, new() { Name = "柜台与社区认证" }).ClickAsync();
+        await page.GetByLabel("身份证号码").FillAsync(idNumber);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
+
+        var found = page.Locator("#counter-pensioner");
+        await Assertions.Expect(found).ToContainTextAsync(idNumber[..6] + "********" + idNumber[^4..]);
+        await Assertions.Expect(found).ToContainTextAsync(pensionerId);
+        await Assertions.Expect(page.GetByLabel("身份证号码")).ToHaveValueAsync("");
+        Assert.DoesNotContain(idNumber, await page.Locator("main").InnerTextAsync());
+
+        await page.GetByLabel("身份证号码").FillAsync("110105194912310021");
+        await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("invalid-id-number");
         await page.Context.CloseAsync();
     }
 
@@ -65,6 +92,13 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         await page.GotoAsync(host.ConsoleUrl + "#/pensioners/" + pensionerId);
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
         Assert.DoesNotContain(idNumber[^4..] + "", await page.Locator("main").InnerTextAsync());
+
+        // Nor can they find the pensioner by ID number at the counter.
+        await page.GetByRole(AriaRole.Link, new() { Name = "柜台与社区认证" }).ClickAsync();
+        await page.GetByLabel("身份证号码").FillAsync(idNumber);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        Assert.DoesNotContain(pensionerId, await page.Locator("main").InnerTextAsync());
         await page.Context.CloseAsync();
     }
 }

@@ -112,6 +112,74 @@ public sealed class ConsoleSignInTests(ConsoleHostFixture host)
         }
     }
 
+    [Fact]
+    public async Task OpenIdConnect_SignsInWithAuthorizationCodeAndPkce_AndCallsTheApiWithTheAccessToken()
+    {
+        // The authority is played by the test (Playwright answers its requests); the API still checks tokens with the
+        // local key, so the access token the "authority" issues is one the local host accepts.
+        const string authority = "https://login.example.cn/tenant/v2.0";
+        var production = new ProductionConsoleHost();
+        await production.InitializeAsync();
+        try
+        {
+            var context = await host.Browsers.NewContextAsync();
+            string? tokenRequest = null;
+            await context.RouteAsync(authority + "/**", async route =>
+            {
+                var url = new Uri(route.Request.Url);
+                if (url.AbsolutePath.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal))
+                {
+                    await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = JsonSerializer.Serialize(new Dictionary<string, string>
+                    {
+                        ["issuer"] = authority, ["authorization_endpoint"] = authority + "/authorize", ["token_endpoint"] = authority + "/token",
+                        ["jwks_uri"] = authority + "/keys", ["end_session_endpoint"] = authority + "/logout",
+                    }), Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = "*" } });
+                }
+                else if (url.AbsolutePath.EndsWith("/authorize", StringComparison.Ordinal))
+                {
+                    var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+                    Assert.Equal("code", query["response_type"]);
+                    Assert.Equal("pensioncert-console", query["client_id"]);
+                    Assert.Equal("S256", query["code_challenge_method"]);
+                    Assert.Equal(43, query["code_challenge"]!.Length);
+                    Assert.Equal(production.ConsoleUrl + "callback.html", query["redirect_uri"]);
+                    await route.FulfillAsync(new() { Status = 302, Headers = new Dictionary<string, string>
+                    {
+                        ["Location"] = $"{query["redirect_uri"]}?code=test-code&state={Uri.EscapeDataString(query["state"]!)}",
+                    } });
+                }
+                else if (url.AbsolutePath.EndsWith("/token", StringComparison.Ordinal))
+                {
+                    tokenRequest = route.Request.PostData;
+                    await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = JsonSerializer.Serialize(new
+                    {
+                        access_token = LocalHostFixture.OperatorToken(Core.Operators.OperatorRole.Clerk, ["110105"], "clerk-oidc-01"),
+                        token_type = "Bearer", expires_in = 3600, scope = "api://pensioncert-api/operator",
+                    }), Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = "*" } });
+                }
+                else await route.AbortAsync();
+            });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(production.ConsoleUrl);
+            await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "统一身份认证登录" }).ClickAsync();
+            await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "退出登录" })).ToBeVisibleAsync();
+            await Microsoft.Playwright.Assertions.Expect(page.Locator("#who")).ToContainTextAsync("clerk-oidc-01");
+
+            var form = System.Web.HttpUtility.ParseQueryString(tokenRequest!);
+            Assert.Equal("authorization_code", form["grant_type"]);
+            Assert.Equal("test-code", form["code"]);
+            Assert.True(form["code_verifier"]!.Length >= 43);
+            // The console calls the API with the access token: the clerk's lists page loads.
+            await page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "辖区名单" }).ClickAsync();
+            await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Table)).ToBeVisibleAsync();
+            await context.CloseAsync();
+        }
+        finally
+        {
+            await production.DisposeAsync();
+        }
+    }
+
     /// <summary>A host as deployed: Production environment, OpenID Connect configured for the console.</summary>
     private sealed class ProductionConsoleHost : LocalHostFixture
     {
@@ -120,7 +188,11 @@ public sealed class ConsoleSignInTests(ConsoleHostFixture host)
             builder.Environment.EnvironmentName = Environments.Production;
             builder.Configuration["PensionCert:Console:Authority"] = "https://login.example.cn/tenant/v2.0";
             builder.Configuration["PensionCert:Console:ClientId"] = "pensioncert-console";
+            builder.Configuration["PensionCert:Console:Scope"] = "api://pensioncert-api/operator";
         }
+
+        /// <summary>The console's address on this host.</summary>
+        public string ConsoleUrl => App.Urls.First().TrimEnd('/') + "/console/";
 
         protected override Task<string> StorageConnectionAsync() => Task.FromResult(PrivateAzurite.ConnectionString);
     }

@@ -25,7 +25,7 @@ internal static class ConsoleSteps
     public static async Task MarkAsync(ConsoleHostFixture host, string pensionerId, string status)
     {
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status",
-            LocalHostFixture.OperatorKeyHeader, JsonContent.Create(new { status, effectiveOn = DateTime.UtcNow.AddHours(8).AddDays(-1).ToString("yyyy-MM-dd") })));
+            LocalHostFixture.OperatorKeyHeader, JsonContent.Create(new { status, effectiveOn = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd") })));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         await DispatchEventsAsync(host);
     }

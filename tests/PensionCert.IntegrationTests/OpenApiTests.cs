@@ -197,6 +197,10 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("RegionPensioner", typeof(RegionPensionerBody))]
     [InlineData("CycleCommandResponse", typeof(CycleCommandResponse))]
     [InlineData("Reason", typeof(ReasonBody))]
+    [InlineData("PensionerHistoryResponse", typeof(PensionerHistoryResponse))]
+    [InlineData("HistoryCertification", typeof(HistoryCertificationBody))]
+    [InlineData("HistoryReference", typeof(HistoryReferenceBody))]
+    [InlineData("HistoryAuditEntry", typeof(HistoryAuditBody))]
     [InlineData("HomeVisit", typeof(HomeVisitBody))]
     [InlineData("HomeVisitSummary", typeof(HomeVisitSummary))]
     [InlineData("HomeVisitsResponse", typeof(HomeVisitsResponse))]
@@ -249,8 +253,7 @@ public sealed class OpenApiTests(LocalHostFixture host)
         return Operations().Select(o => $"{o.Method} {server}{o.Path}").Order().ToArray();
     }
 
-    /// <summary>"METHOD api/route" for every route the running local host serves.</summary>
-    /// <summary>Every route the host serves except the operator console's files and development sign-in (not API).</summary>
+    /// <summary>"METHOD api/route" for every route the running local host serves, except the operator console's files and development sign-in (not API).</summary>
     private string[] ServedOperations() =>
         host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => !e.RoutePattern.RawText!.TrimStart('/').StartsWith(Core.Definitions.Routes.ConsoleSite + "/", StringComparison.Ordinal)

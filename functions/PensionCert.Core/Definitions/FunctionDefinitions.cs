@@ -111,6 +111,12 @@ public static class Routes
     /// <summary>GET (operator): a region's approved family-assisted certifications in a month (<c>?month=yyyy-MM</c>).</summary>
     public const string RegionAssistedCertifications = "regions/{regionCode}/assisted-certifications";
 
+    /// <summary>POST (operator): find a pensioner by ID number (in the body, never the URL); the masked profile.</summary>
+    public const string PensionerLookups = "pensioner-lookups";
+
+    /// <summary>GET (operator): a pensioner's certifications, open holds, superseded references and audit trail.</summary>
+    public const string PensionerHistory = "pensioners/{pensionerId}/history";
+
     /// <summary>
     /// GET (anonymous): the operator console's static files (<c>wwwroot/console</c>). Not part of the API: no key, no
     /// rate limit, no audit row. The local host serves them at <c>/console/</c> as well as under the route prefix.
@@ -214,6 +220,8 @@ public static class FunctionNames
     public const string UploadSessionFrames = "UploadSessionFrames";
     public const string SubmitSession = "SubmitSession";
     public const string PurgeExpiredSessions = "PurgeExpiredSessions";
+    public const string LookupPensioner = "LookupPensioner";
+    public const string GetPensionerHistory = "GetPensionerHistory";
 }
 
 /// <summary>The phone page's static files: served by the local host under this path, hosted as a static site in Azure.</summary>

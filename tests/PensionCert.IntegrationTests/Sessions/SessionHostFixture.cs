@@ -104,17 +104,6 @@ public sealed class SessionHostFixture : LocalHostFixture
 /// <summary>A session as the page holds it.</summary>
 public sealed record PageSession(string SessionId, string Token, string Nonce, string PageUrl);
 
-/// <summary>Challenges in the order tests ask for them.</summary>
-public sealed class ScriptedChallenges : IChallengeSource
-{
-    private readonly ConcurrentQueue<IReadOnlyList<ChallengeAction>> _next = new();
-
-    public void Enqueue(IReadOnlyList<ChallengeAction> actions) => _next.Enqueue(actions);
-
-    public IReadOnlyList<ChallengeAction> Next() =>
-        _next.TryDequeue(out var actions) ? actions : throw new InvalidOperationException("The test did not script this session's challenge.");
-}
-
 [CollectionDefinition(Name)]
 public sealed class SessionHostCollection : ICollectionFixture<SessionHostFixture>
 {

@@ -56,9 +56,20 @@ export async function api(path, { method = 'GET', body, headers = {}, accept = '
   return type.includes('json') ? response.json() : response.text();
 }
 
-/** Fetches an image the API serves to authorised operators only and returns an object URL for an <img>. */
-export async function imageUrl(path) {
-  const response = await api(path, { accept: 'image/*', raw: true });
+/**
+ * Fetches an image the API serves to authorised operators only (a link the API returned, e.g.
+ * /api/review-cases/{id}/photos/probe) and returns an object URL for an <img>; nothing is cached by the browser.
+ */
+export async function imageUrl(link) {
+  const url = new URL(link, new URL(baseUrl, location.href));
+  const headers = new Headers({ Accept: 'image/*' });
+  const token = session.token();
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  const response = await fetch(url, { headers, cache: 'no-store' });
+  if (!response.ok) {
+    if (response.status === 401) session.expired();
+    throw new ApiError(response.status, await response.json().catch(() => null));
+  }
   return URL.createObjectURL(await response.blob());
 }
 
