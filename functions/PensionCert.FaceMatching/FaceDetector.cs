@@ -39,7 +39,7 @@ internal static class FaceDetector
         // trilinear blend, which there is cheap and which the accuracy figures (evaluate) were calibrated with.
         var sampling = k <= 0.5f ? Resampler.Shrink : Resampler.Smooth;
         using (var input = Resampler.Draw(image, SKMatrix.CreateScale(k, k), InputWidth, InputHeight, sampling))
-            Resampler.ToPlanar(input, tensor[..InputLength], 127f, 128f, bgr: false);
+            Resampler.ToPlanar(input, tensor[..InputLength], 127f, 128f, ModelInputs.Detector);
         return new SKSize(canvasWidth, canvasHeight);
     }
 

@@ -5,7 +5,7 @@ using SkiaSharp;
 
 namespace PensionCert.FaceMatching;
 
-/// <summary>fr_feature.onnx: input [1,3,112,112] RGB (p − 127) / 128 of the aligned face; output [1,512], L2-normalised here.</summary>
+/// <summary>fr_feature.onnx: input [1,3,112,112] BGR (<see cref="ModelInputs.Feature"/>) (p − 127) / 128 of the aligned face; output [1,512], L2-normalised here.</summary>
 internal static class FaceEmbedder
 {
     public const int InputSize = FaceAligner.OutputSize;
@@ -17,17 +17,21 @@ internal static class FaceEmbedder
     /// <summary>The input shape [1,3,112,112].</summary>
     public static readonly long[] InputShape = [1, 3, InputSize, InputSize];
 
-    /// <summary>Writes the aligned face as (p − 127) / 128 planar RGB into <paramref name="tensor"/> (<see cref="InputLength"/> floats).</summary>
-    public static void Prepare(SKBitmap aligned, Span<float> tensor) =>
-        Resampler.ToPlanar(aligned, tensor[..InputLength], 127f, 128f, bgr: false);
+    /// <summary>
+    /// Writes the aligned face as (p − 127) / 128 planar, in <paramref name="order"/> (the model's
+    /// <see cref="ModelInputs.Feature"/>; another order only for tests that show the difference), into
+    /// <paramref name="tensor"/> (<see cref="InputLength"/> floats).
+    /// </summary>
+    public static void Prepare(SKBitmap aligned, Span<float> tensor, ChannelOrder order = ModelInputs.Feature) =>
+        Resampler.ToPlanar(aligned, tensor[..InputLength], 127f, 128f, order);
 
     /// <summary>Embeds the aligned 112x112 face; the result is L2-normalised.</summary>
-    public static FaceEmbedding Embed(InferenceSession session, SKBitmap aligned)
+    public static FaceEmbedding Embed(InferenceSession session, SKBitmap aligned, ChannelOrder order = ModelInputs.Feature)
     {
         var tensor = ArrayPool<float>.Shared.Rent(InputLength);
         try
         {
-            Prepare(aligned, tensor);
+            Prepare(aligned, tensor, order);
             return OnnxRunner.Run(session, tensor, InputShape, OutputNames,
                 outputs => FaceEmbedding.FromRaw(outputs[0].GetTensorDataAsSpan<float>()));
         }

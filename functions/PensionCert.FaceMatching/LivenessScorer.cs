@@ -25,7 +25,7 @@ internal static class LivenessScorer
     {
         var crop = CropBox(box, image.Width, image.Height);
         using var input = Resampler.Draw(image, Resampler.RectToOutput(crop, InputSize, InputSize), InputSize, InputSize, Resampler.Bilinear);
-        Resampler.ToPlanar(input, tensor[..InputLength], 0f, 1f, bgr: true);
+        Resampler.ToPlanar(input, tensor[..InputLength], 0f, 1f, ModelInputs.Liveness);
     }
 
     /// <summary>Live probability 0..1.</summary>

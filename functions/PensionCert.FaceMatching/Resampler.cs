@@ -47,10 +47,12 @@ internal static class Resampler
 
     /// <summary>
     /// Writes an RGBA bitmap into <paramref name="tensor"/> as planar NCHW float32 (batch 1, 3 channels):
-    /// value = (p − <paramref name="mean"/>) / <paramref name="scale"/>, channel order RGB or BGR.
+    /// value = (p − <paramref name="mean"/>) / <paramref name="scale"/>, planes in <paramref name="order"/> (from
+    /// <see cref="ModelInputs"/>).
     /// </summary>
-    public static void ToPlanar(SKBitmap bitmap, Span<float> tensor, float mean, float scale, bool bgr)
+    public static void ToPlanar(SKBitmap bitmap, Span<float> tensor, float mean, float scale, ChannelOrder order)
     {
+        var bgr = order == ChannelOrder.Bgr;
         var pixels = bitmap.GetPixelSpan();
         var plane = bitmap.Width * bitmap.Height;
         var r = tensor.Slice(bgr ? 2 * plane : 0, plane);

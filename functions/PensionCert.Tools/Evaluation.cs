@@ -137,7 +137,7 @@ internal static class Evaluation
         var top = scored.Where(s => !s.Pair.Same).MaxBy(s => s.Similarity)!;
         var low = scored.Where(s => s.Pair.Same).MinBy(s => s.Similarity)!;
         var high = scored.Where(s => s.Pair.Same).MaxBy(s => s.Similarity)!;
-        W(output, $"  EER {P(eer)} (at {eerThreshold:F3}); TAR@FAR=1e-2 {P(tarAtFar)} (threshold > {farThreshold:F3})");
+        W(output, $"  EER {P(eer)} (at {eerThreshold:F3}); TAR@FAR=1e-2 {P(tarAtFar)} (threshold > {farThreshold:F3}); genuine median similarity {Median(genuine):F3}");
         W(output, $"  at accept {o.AcceptThreshold:F2}: TAR {P(tarAccept)}, FAR {P(farAccept)}");
         W(output, $"  highest impostor {top.Similarity:F4} ({top.Pair.PathA} vs {top.Pair.PathB}); lowest genuine {low.Similarity:F4} ({low.Pair.PathA} vs {low.Pair.PathB}); highest genuine {high.Similarity:F4} (replay threshold {o.ReplayThreshold:F2})");
         W(output, $"  similarity bands  genuine: {Bands(genuine, o)}; impostor: {Bands(impostor, o)}");

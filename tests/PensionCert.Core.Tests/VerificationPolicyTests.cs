@@ -20,11 +20,11 @@ public sealed class VerificationPolicyTests
     };
 
     [Theory]
-    [InlineData(0.43, CertificationStatus.Approved, new string[0])]
+    [InlineData(0.45001, CertificationStatus.Approved, new string[0])] // just above: the probe is built from float32 values
     [InlineData(0.80, CertificationStatus.Approved, new string[0])]
-    [InlineData(0.4299, CertificationStatus.NeedsReview, new[] { "similarity-doubtful" })]
-    [InlineData(0.20, CertificationStatus.NeedsReview, new[] { "similarity-doubtful" })]
-    [InlineData(0.1999, CertificationStatus.Rejected, new[] { "face-mismatch" })]
+    [InlineData(0.4499, CertificationStatus.NeedsReview, new[] { "similarity-doubtful" })]
+    [InlineData(0.16001, CertificationStatus.NeedsReview, new[] { "similarity-doubtful" })]
+    [InlineData(0.1599, CertificationStatus.Rejected, new[] { "face-mismatch" })]
     [InlineData(-0.5, CertificationStatus.Rejected, new[] { "face-mismatch" })]
     [InlineData(0.985, CertificationStatus.NeedsReview, new[] { "probe-matches-reference" })]
     [InlineData(1.0, CertificationStatus.NeedsReview, new[] { "probe-matches-reference" })]

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using CsvHelper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,8 +11,8 @@ using PensionCert.Core.Faces;
 
 namespace PensionCert.FaceMatching.Tests;
 
-/// <summary>One MANIFEST.csv row (the columns the tests need; path, identity and kind never contain commas).</summary>
-public sealed record CorpusPhoto(string Path, string Identity, string Kind, int? ExifOrientation)
+/// <summary>One MANIFEST.csv row (the columns the tests need).</summary>
+public sealed record CorpusPhoto(string Path, string Identity, string Kind, int? ExifOrientation, string Sha256)
 {
     public string Source => Path.Split('/')[0];
 }
@@ -33,16 +35,8 @@ public sealed class FaceCorpusFixture : IDisposable
     public FaceCorpusFixture()
     {
         Root = PensionCert.Tests.Shared.SharedFaces.Root;
-        Photos = File.ReadLines(System.IO.Path.Combine(Root, "MANIFEST.csv")).Skip(1).Where(l => l.Length > 0).Select(line =>
-        {
-            var fields = line.Split(',');
-            return new CorpusPhoto(fields[0], fields[1], fields[2], int.TryParse(fields[7], out var o) ? o : null);
-        }).ToList();
-        Pairs = File.ReadLines(System.IO.Path.Combine(Root, "PAIRS.csv")).Skip(1).Where(l => l.Length > 0).Select(line =>
-        {
-            var fields = line.Split(',');
-            return new CorpusPair(fields[0], fields[1], fields[2] == "1");
-        }).ToList();
+        Photos = ReadManifest(System.IO.Path.Combine(Root, "MANIFEST.csv"));
+        Pairs = ReadPairs(System.IO.Path.Combine(Root, "PAIRS.csv"));
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection().Build();
         _services = new ServiceCollection()
@@ -76,6 +70,26 @@ public sealed class FaceCorpusFixture : IDisposable
         _cache.GetOrAdd((relativePath, purpose), key => Analyzer.AnalyzeAsync(Read(key.Item1), key.Item2, CancellationToken.None).GetAwaiter().GetResult());
 
     public void Dispose() => _services.Dispose();
+
+    /// <summary>MANIFEST.csv by column name with an RFC 4180 reader: most <c>notes</c> (and some licences) hold quoted commas.</summary>
+    internal static List<CorpusPhoto> ReadManifest(string path) => ReadCsv(path, csv => new CorpusPhoto(
+        csv.GetField("path")!, csv.GetField("identity")!, csv.GetField("kind")!,
+        int.TryParse(csv.GetField("exif_orientation"), out var o) ? o : null, csv.GetField("sha256")!));
+
+    /// <summary>PAIRS.csv by column name.</summary>
+    internal static List<CorpusPair> ReadPairs(string path) => ReadCsv(path, csv => new CorpusPair(
+        csv.GetField("path_a")!, csv.GetField("path_b")!, csv.GetField("same") == "1"));
+
+    private static List<T> ReadCsv<T>(string path, Func<CsvReader, T> map)
+    {
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+        csv.Read();
+        csv.ReadHeader();
+        var rows = new List<T>();
+        while (csv.Read()) rows.Add(map(csv));
+        return rows;
+    }
 }
 
 [CollectionDefinition(Name)]

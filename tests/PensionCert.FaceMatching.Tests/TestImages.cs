@@ -6,40 +6,8 @@ namespace PensionCert.FaceMatching.Tests;
 /// <summary>Image bytes made at test time: EXIF-tagged JPEGs, crafted headers.</summary>
 internal static class TestImages
 {
-    /// <summary>
-    /// Stores <paramref name="upright"/> as the pixels a camera would write for EXIF <paramref name="orientation"/>
-    /// (so that applying the orientation shows the upright image again), JPEG-encodes them and inserts an APP1 Exif
-    /// segment with the Orientation tag (Skia's encoder writes no EXIF).
-    /// </summary>
-    public static byte[] JpegWithOrientation(SKBitmap upright, int orientation)
-    {
-        int uw = upright.Width, uh = upright.Height;
-        var swap = orientation >= 5;
-        int w = swap ? uh : uw, h = swap ? uw : uh;
-        // Display point (x, y) shows stored point M(x, y) (TIFF 6.0 Orientation semantics, continuous coordinates).
-        var m = orientation switch
-        {
-            1 => SKMatrix.Identity,
-            2 => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
-            3 => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
-            4 => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
-            5 => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
-            6 => new SKMatrix(0, 1, 0, -1, 0, h, 0, 0, 1),
-            7 => new SKMatrix(0, -1, w, -1, 0, h, 0, 0, 1),
-            8 => new SKMatrix(0, -1, w, 1, 0, 0, 0, 0, 1),
-            _ => throw new ArgumentOutOfRangeException(nameof(orientation)),
-        };
-        using var stored = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        using (var canvas = new SKCanvas(stored))
-        using (var image = SKImage.FromBitmap(upright))
-        {
-            canvas.SetMatrix(m);
-            canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest));
-        }
-
-        using var data = stored.Encode(SKEncodedImageFormat.Jpeg, 95);
-        return InsertExifOrientation(data.ToArray(), orientation);
-    }
+    /// <summary>The upright image stored for EXIF <paramref name="orientation"/> (<see cref="PensionCert.Tests.Shared.JpegExif.StoreWithOrientation"/>).</summary>
+    public static byte[] JpegWithOrientation(SKBitmap upright, int orientation) => PensionCert.Tests.Shared.JpegExif.StoreWithOrientation(upright, orientation);
 
     /// <summary>Inserts an EXIF orientation segment (<see cref="PensionCert.Tests.Shared.JpegExif.InsertOrientation"/>).</summary>
     public static byte[] InsertExifOrientation(byte[] jpeg, int orientation) => PensionCert.Tests.Shared.JpegExif.InsertOrientation(jpeg, orientation);

@@ -70,16 +70,29 @@ public sealed class VerificationTests(FaceCorpusFixture corpus)
     [Fact]
     public void Decide_FgnetAgeingGenuinePairs_NotRejectedAsMismatch()
     {
-        // Decades-old references: a low score must go to review, never to a mismatch rejection.
-        var pairs = corpus.Pairs.Where(p => p.Same && p.Source == "fgnet").Where((_, i) => i % 3 == 0).ToList();
-        Assert.NotEmpty(pairs);
+        // Decades-old references (every FG-NET genuine pair, 13 to 43 years apart): a low score must go to review,
+        // never to a mismatch rejection.
+        var pairs = corpus.Pairs.Where(p => p.Same && p.Source == "fgnet").ToList();
+        Assert.True(pairs.Count >= 30, $"{pairs.Count} FG-NET genuine pairs");
+        var scores = new Dictionary<CorpusPair, double>();
         foreach (var pair in pairs)
         {
             var a = corpus.Analyze(pair.PathA, FaceAnalysisPurpose.Enrollment);
             var b = corpus.Analyze(pair.PathB, FaceAnalysisPurpose.Enrollment);
             if (!a.IsUsable || !b.IsUsable) continue;
-            var similarity = a.Embedding!.CosineSimilarity(b.Embedding!);
-            Assert.True(similarity >= VerificationOptions.DefaultReviewThreshold, $"{pair}: {similarity:F3}");
+            scores[pair] = a.Embedding!.CosineSimilarity(b.Embedding!);
         }
+
+        // 30 of 30 are usable today (evaluate); a pipeline change that loses old scanned prints must show up here.
+        Assert.True(scores.Count >= 28, $"{scores.Count} of {pairs.Count} FG-NET pairs usable");
+        foreach (var (pair, similarity) in scores)
+            Assert.True(similarity >= VerificationOptions.DefaultReviewThreshold, $"{pair}: {similarity:F3}");
+
+        // The hardest pair, subject 004 at 19 and at 62 (43 years): measured 0.163, in the review band, not approved.
+        var hardest = scores.MinBy(kv => kv.Value);
+        Assert.Equal(("fgnet/004A19.jpg", "fgnet/004A62.jpg"), (hardest.Key.PathA, hardest.Key.PathB));
+        Assert.InRange(hardest.Value, VerificationOptions.DefaultReviewThreshold, VerificationOptions.DefaultAcceptThreshold);
+        // Most ageing pairs still reach the accept threshold (24 of 30 measured).
+        Assert.True(scores.Values.Count(v => v >= VerificationOptions.DefaultAcceptThreshold) >= 0.75 * scores.Count);
     }
 }

@@ -40,12 +40,12 @@ public sealed class BadInputTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
 
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/certifications", LocalHostFixture.ClientKeyHeader, content(id)));
 
         await AssertProblem(response, status, code, name);
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]
@@ -53,13 +53,13 @@ public sealed class BadInputTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         var big = SharedFaces.Read(Photos.GenuineProbe).Concat(new byte[11 * 1024 * 1024]).ToArray();
 
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/certifications", LocalHostFixture.ClientKeyHeader, WithBytes(id, "wechat", big)));
 
         await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "photo-too-large", "11 MB");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]
@@ -72,12 +72,12 @@ public sealed class BadInputTests(LocalHostFixture host)
     [Fact]
     public async Task Enroll_ClientKeyInsteadOfOperatorKey_401AndNothingStored()
     {
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", LocalHostFixture.ClientKeyHeader,
             LocalHostFixture.Multipart(("idNumber", TestIdNumbers.New()), ("name", "王五"), ("regionCode", "110105")).WithPhoto(Photos.GenuineReference)));
         await AssertProblem(response, HttpStatusCode.Unauthorized, "operator-unauthorized", "client key on operator route");
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Theory]
@@ -85,11 +85,11 @@ public sealed class BadInputTests(LocalHostFixture host)
     [InlineData(Photos.MultipleFaces, "multiple-faces")]
     public async Task Enroll_ReferenceWithoutOneUsableFace_422WithReasonAndNothingStored(string photo, string reason)
     {
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         using var response = await host.EnrollAsync(TestIdNumbers.New(), "赵六", "110105", photo);
         var json = await AssertProblem(response, HttpStatusCode.UnprocessableEntity, "reference-photo-unusable", photo);
         Assert.Equal(reason, json.GetProperty("reasons")[0].GetProperty("code").GetString());
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Theory]
@@ -101,11 +101,11 @@ public sealed class BadInputTests(LocalHostFixture host)
     {
         var fields = new Dictionary<string, string> { ["idNumber"] = TestIdNumbers.New(), ["name"] = "钱七", ["regionCode"] = "110105" };
         fields[field] = value;
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", LocalHostFixture.OperatorKeyHeader,
             LocalHostFixture.Multipart(fields.Select(f => (f.Key, f.Value)).ToArray()).WithPhoto(Photos.GenuineReference)));
         await AssertProblem(response, HttpStatusCode.BadRequest, code, $"{field}={value}");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Theory]

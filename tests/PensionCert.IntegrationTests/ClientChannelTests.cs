@@ -13,12 +13,12 @@ public sealed class ClientChannelTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
 
         using var response = await host.Http.SendAsync(Submit(WeChatKey, id, "alipay"));
 
         await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, "channel-not-allowed", "wechat key, alipay channel");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]
@@ -26,14 +26,14 @@ public sealed class ClientChannelTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         var content = LocalHostFixture.Multipart(("idNumber", id)).WithPhoto(Photos.GenuineProbe);
         content.Add(new StringContent("alipay"), "channel");
 
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/certifications", ("x-functions-key", WeChatKey), content));
 
         await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, "channel-not-allowed", "channel sent after the photo");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]

@@ -184,21 +184,39 @@ public class LocalHostFixture : IAsyncLifetime
         return content;
     }
 
-    /// <summary>Counts blobs and certification rows, to prove a refused request stored nothing.</summary>
-    public async Task<(int Selfies, int References, int Certifications, int Identities)> CountStoredAsync()
+    /// <summary>
+    /// The names of every selfie and reference blob, certification row and identity row, to prove a refused request
+    /// stored nothing: <see cref="AssertNothingStoredSinceAsync"/> looks for names that were not there before, so
+    /// deletions and updates by the host's background work (retention, erasure, decisions of earlier tests) do not count.
+    /// </summary>
+    public async Task<StoredSnapshot> SnapshotStoredAsync()
     {
-        static async Task<int> Count<T>(IAsyncEnumerable<T> items)
+        static async Task<HashSet<string>> Names<T>(IAsyncEnumerable<T> items, Func<T, string> name)
         {
-            var n = 0;
-            await foreach (var _ in items) n++;
-            return n;
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var item in items) names.Add(name(item));
+            return names;
         }
-        return (await Count(Storage.Selfies.GetBlobsAsync()),
-            await Count(Storage.References.GetBlobsAsync()),
-            await Count(Storage.Certifications.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"])),
-            await Count(Storage.PensionerIdentities.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey"])));
+        return new StoredSnapshot(
+            await Names(Storage.Selfies.GetBlobsAsync(), b => b.Name),
+            await Names(Storage.References.GetBlobsAsync(), b => b.Name),
+            await Names(Storage.Certifications.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]), e => e.PartitionKey + "/" + e.RowKey),
+            await Names(Storage.PensionerIdentities.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]), e => e.PartitionKey + "/" + e.RowKey));
+    }
+
+    /// <summary>Fails when a selfie, reference, certification or identity exists that <paramref name="before"/> did not hold.</summary>
+    public async Task AssertNothingStoredSinceAsync(StoredSnapshot before)
+    {
+        var after = await SnapshotStoredAsync();
+        Assert.Empty(after.Selfies.Except(before.Selfies));
+        Assert.Empty(after.References.Except(before.References));
+        Assert.Empty(after.Certifications.Except(before.Certifications));
+        Assert.Empty(after.Identities.Except(before.Identities));
     }
 }
+
+/// <summary>Names of stored items (see <see cref="LocalHostFixture.SnapshotStoredAsync"/>).</summary>
+public sealed record StoredSnapshot(HashSet<string> Selfies, HashSet<string> References, HashSet<string> Certifications, HashSet<string> Identities);
 
 internal static class MultipartExtensions
 {

@@ -32,29 +32,29 @@ public sealed class OperatorAccessTests(LocalHostFixture host)
     [MemberData(nameof(BadTokens))]
     public async Task Enroll_BadToken_401BearerChallengeAndNothingStored(string name, Func<string> token)
     {
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         using var response = await host.Http.SendAsync(EnrollRequest(("Authorization", "Bearer " + token()), TestIdNumbers.New(), "110105"));
         await BadInputTests.AssertProblem(response, HttpStatusCode.Unauthorized, "operator-unauthorized", name);
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]
     public async Task Enroll_ReviewerRole_403RoleNotAllowedAndNothingStored()
     {
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         using var response = await host.Http.SendAsync(EnrollRequest(LocalHostFixture.OperatorHeader(OperatorRole.Reviewer, "110105"), TestIdNumbers.New(), "110105"));
         await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, "role-not-allowed", "reviewer enrols");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]
     public async Task Enroll_RegionNotServed_403AndNothingStored()
     {
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
         using var response = await host.Http.SendAsync(EnrollRequest(LocalHostFixture.OperatorHeader(OperatorRole.Clerk, "310101"), TestIdNumbers.New(), "110105"));
         await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, "region-not-served", "Shanghai clerk enrols in Beijing");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]

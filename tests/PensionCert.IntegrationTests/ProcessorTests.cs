@@ -36,8 +36,11 @@ public sealed class ProcessorTests(LocalHostFixture host)
     {
         var (certificationId, _) = await PendingCertificationWithCorruptReferenceAsync();
 
-        await Assert.ThrowsAnyAsync<Exception>(() =>
+        // The 4-dimension reference cannot be compared with a 512-dimension probe: FaceEmbedding says so, and nothing else
+        // (a null reference or a storage error would be another bug) may stand in for it.
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
             Processor.ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(1, DateTimeOffset.UtcNow), CancellationToken.None));
+        Assert.Contains("dimensions differ", error.Message);
         Assert.False((await Certifications.GetAsync(certificationId, CancellationToken.None))!.Status.IsDecided());
 
         await Processor.ProcessAsync(new VerificationMessage(certificationId), new QueueDelivery(CertificationOptions.MaxDequeueCount, DateTimeOffset.UtcNow), CancellationToken.None);
@@ -106,7 +109,7 @@ public sealed class ProcessorTests(LocalHostFixture host)
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
         var profile = (await host.Storage.Pensioners.GetEntityAsync<TableEntity>(pensionerId, "profile")).Value;
-        profile["ReferenceEmbedding"] = new byte[16];
+        profile["ReferenceEmbedding"] = PensionCert.Core.Faces.FaceEmbedding.FromRaw([1f, 0f, 0f, 0f]).ToBytes();
         await host.Storage.Pensioners.UpdateEntityAsync(profile, profile.ETag, TableUpdateMode.Replace);
 
         var certificationId = Ids.NewCertificationId();

@@ -99,12 +99,12 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
     public async Task Erase_NotAllowed_403AndNothingErased(OperatorRole role, string region, string code)
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
 
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorHeader(role, region)));
 
         await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, code, $"{role} of {region} erases");
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
         Assert.NotNull(await Service<IPensionerRepository>().GetAsync(pensionerId, CancellationToken.None));
     }
 

@@ -139,7 +139,7 @@ public sealed class StorageFaultTests(StorageFaultFixture host)
     {
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
-        var before = await host.CountStoredAsync();
+        var before = await host.SnapshotStoredAsync();
 
         await host.StopAzuriteAsync();
         HttpResponseMessage response;
@@ -159,7 +159,7 @@ public sealed class StorageFaultTests(StorageFaultFixture host)
             var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal("storage-unavailable", problem.GetProperty("code").GetString());
         }
-        Assert.Equal(before, await host.CountStoredAsync());
+        await host.AssertNothingStoredSinceAsync(before);
     }
 
     [Fact]
@@ -194,7 +194,8 @@ public sealed class StorageFaultTests(StorageFaultFixture host)
                 Assert.True(DateTime.UtcNow < deadline, $"{certificationId} not decided within 150 s after the outage.");
                 await Task.Delay(250);
             }
-            Assert.Contains(decided.GetProperty("status").GetString(), new[] { "Approved", "NeedsReview", "Failed" });
+            // A genuine live selfie: a short outage delays it, it never turns it into a permanent failure.
+            Assert.Equal("Approved", decided.GetProperty("status").GetString());
             // "Certification {id} decided {Status} …" (event 3001), also for a certification given up as Failed; a
             // redelivery of a decided message logs "was already decided" instead.
             var decisions = host.Logs.Lines.Count(l => l.Contains($"{certificationId} decided ", StringComparison.Ordinal));

@@ -14,7 +14,8 @@ namespace PensionCert.IntegrationTests.Cycle;
 [Collection(LocalHostCollection.Name)]
 public sealed class CycleEndpointTests(LocalHostFixture host)
 {
-    private static readonly string Today = ChinaTime.Today(TimeProvider.System).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Today in China, taken when the test starts (never within minutes of midnight: <see cref="ChinaMidnight"/>).</summary>
+    private readonly string Today = ChinaMidnight.Today();
 
     /// <summary>Stores a pensioner certified 400 days ago (so overdue now) directly through the host's services.</summary>
     private async Task<(string PensionerId, string IdNumber)> SeedOverdueAsync(string region)
