@@ -6,6 +6,7 @@ using PensionCert.Core.Cycle;
 using PensionCert.Core.Enrollment;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Identity;
+using PensionCert.Core.Review;
 
 namespace PensionCert.Core;
 
@@ -62,6 +63,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Sessions.CertificationSessionService>();
         services.AddSingleton<Sessions.ActionLivenessVerifier>();
         services.AddSingleton<Sessions.SessionVerification>();
+        services.AddPensionCertReview();
         services.AddPensionCertOffline();
         return services;
     }

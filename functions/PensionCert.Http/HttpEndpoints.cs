@@ -49,6 +49,13 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint ListCycleExceptions = new(FunctionNames.ListCycleExceptions, "GET", Routes.RegionCycleExceptions, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
 
+    public static readonly HttpEndpoint GetReviewCase = new(FunctionNames.GetReviewCase, "GET", Routes.ReviewCase, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ClaimReviewCase = new(FunctionNames.ClaimReviewCase, "POST", Routes.ReviewCaseClaim, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ReleaseReviewCase = new(FunctionNames.ReleaseReviewCase, "POST", Routes.ReviewCaseRelease, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint DecideReviewCase = new(FunctionNames.DecideReviewCase, "POST", Routes.ReviewCaseDecision, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint GetReviewCasePhoto = new(FunctionNames.GetReviewCasePhoto, "GET", Routes.ReviewCasePhoto, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint RequestStatusReversal = new(FunctionNames.RequestStatusReversal, "POST", Routes.PensionerStatusReversals, ApiAccess.Operator) { Roles = [OperatorRole.Admin] };
+    public static readonly HttpEndpoint ChangePensionerName = new(FunctionNames.ChangePensionerName, "POST", Routes.PensionerName, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
     public static readonly HttpEndpoint CreateCertificationSession = new(FunctionNames.CreateCertificationSession, "POST", Routes.CertificationSessions, ApiAccess.Client);
     public static readonly HttpEndpoint GetCertificationSession = new(FunctionNames.GetCertificationSession, "GET", Routes.CertificationSession, ApiAccess.Client);
     public static readonly HttpEndpoint GetPageSession = new(FunctionNames.GetPageSession, "GET", Routes.PageSession, ApiAccess.Session);
@@ -80,6 +87,7 @@ public static class HttpEndpoints
     [
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
         ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
+        GetReviewCase, ClaimReviewCase, ReleaseReviewCase, DecideReviewCase, GetReviewCasePhoto, RequestStatusReversal, ChangePensionerName,
         CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
         LookupPensioner, GetPensionerHistory,
         SubmitOfflineCertification, GetOfflineCertification,

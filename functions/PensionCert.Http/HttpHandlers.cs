@@ -32,6 +32,14 @@ public static class HttpHandlers
         [FunctionNames.GetPensionerHistory] = On<PensionerHistoryApi>((api, c) => api.GetHistoryAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
         [FunctionNames.ListReviewCases] = On<ReviewApi>((api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetReviewCase] = On<ReviewApi>((api, c) => api.GetReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.ClaimReviewCase] = On<ReviewApi>((api, c) => api.ClaimReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.ReleaseReviewCase] = On<ReviewApi>((api, c) => api.ReleaseReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.DecideReviewCase] = On<ReviewApi>((api, c) => api.DecideReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.GetReviewCasePhoto] = On<ReviewApi>((api, c) => api.GetReviewCasePhotoAsync(c.Request, Route(c, "caseId"), Route(c, "kind"), c.RequestAborted)),
+
+        [FunctionNames.RequestStatusReversal] = On<PensionerRecordsApi>((api, c) => api.RequestStatusReversalAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+        [FunctionNames.ChangePensionerName] = On<PensionerRecordsApi>((api, c) => api.ChangePensionerNameAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
         [FunctionNames.ImportEvidence] = On<EvidenceApi>((api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted)),
 
@@ -71,7 +79,7 @@ public static class HttpHandlers
 
     /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
     public static IReadOnlyList<Type> Groups { get; } =
-        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi), typeof(PensionerHistoryApi),
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi), typeof(PensionerHistoryApi), typeof(PensionerRecordsApi),
          typeof(OfflineCertificationsApi), typeof(HomeVisitsApi), typeof(FamilyHelpersApi)];
 
     private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>

@@ -37,13 +37,15 @@ public static class LocalHostApp
             webJobs.AddAzureStorageQueues(hostJson.ApplyTo);
             webJobs.AddTimers();
         });
+        // Storage may still be down at start-up: the API serves at once, the triggers start when storage answers.
+        StorageStartup.Register(builder.Services);
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
         // host.json functionTimeout, enforced on every queue and timer trigger as the Functions host does.
         var functionTimeout = hostJson.FunctionTimeout;
         builder.Services.AddSingleton(sp => new FunctionTimeout(functionTimeout, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunctionTimeout>>()));
         builder.Services.AddProblemDetails();
-        // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // Ctrl-C should not wait on long listener shutdowns (run.sh gives the host 4 s); unfinished queue work is redelivered.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
         ConfigureKestrel(builder);
         // A whole request (body included) must arrive within this time, so stalled uploads release their memory;
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.

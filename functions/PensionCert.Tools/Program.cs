@@ -73,6 +73,18 @@ var runCycle = new Command("run-cycle", "Run the daily cycle scan, the home-visi
 runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!,
     parse.GetValue(dateOption) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null, Console.Out, cancellationToken));
 
+var acceptedOption = new Option<FileInfo>("--accepted")
+{
+    Description = "File with the accepted certification ids, one per line.",
+    Required = true,
+};
+var chaosCheck = new Command("chaos-check", "After scripts/chaos.sh: count accepted certifications decided exactly once, stuck and lost, and duplicate events in the local sink.")
+{
+    storageOption,
+    acceptedOption,
+};
+chaosCheck.SetAction(async (parse, cancellationToken) => await ChaosCheck.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(acceptedOption)!, Console.Out, cancellationToken));
+
 
 var settingsOption = new Option<FileInfo?>("--settings")
 {
@@ -118,5 +130,5 @@ var readFrames = new Command("read-frames", "Print what the action-challenge mod
 readFrames.SetAction(async (parse, cancellationToken) =>
     await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken));
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, readFrames };
+var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, chaosCheck, readFrames };
 return await root.Parse(args).InvokeAsync();

@@ -177,6 +177,36 @@ public sealed class OpenApiTests(LocalHostFixture host)
         Assert.Equal(CertificationChannels.Names.Order(), SchemaEnum("Channel").Order());
         Assert.Equal(Enum.GetNames<CertificationStatus>(), SchemaEnum("CertificationStatus"));
         Assert.Equal(Enum.GetNames<EligibilityState>(), SchemaEnum("EligibilityState"));
+        Assert.Equal(Core.Review.ReviewReasons.All.Order(), SchemaEnum("ReviewReason").Order());
+        Assert.Equal(Enum.GetValues<Core.Review.ReviewCaseState>().Select(ReviewApi.StateName), SchemaEnum("ReviewCaseState"));
+        Assert.Equal(Core.Certification.Guidance.Messages.Keys.Order(), Schema("Guidance").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
+    }
+
+    [Fact]
+    public void RegionListStateParameter_ListsExactlyTheListableStates()
+    {
+        // It referred to EligibilityState, so NeverCertified looked valid but is refused (invalid-state-filter).
+        var state = Document.GetProperty("paths").GetProperty("/regions/{regionCode}/pensioners").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "state");
+
+        Assert.Equal(CycleQueryService.ListableStates.Select(s => s.ToString()).Order(),
+            state.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
+    }
+
+    [Fact]
+    public void PhotoEncodings_NameEveryAcceptedFormat()
+    {
+        // WebP is accepted (magic-byte sniffing) but was missing from the multipart photo encodings.
+        var encodings = Document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject())
+            .Where(o => o.Value.TryGetProperty("requestBody", out var body) && body.GetProperty("content").TryGetProperty("multipart/form-data", out var form)
+                && form.TryGetProperty("encoding", out var encoding) && encoding.TryGetProperty("photo", out _))
+            .Select(o => o.Value.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("encoding").GetProperty("photo").GetProperty("contentType").GetString()!)
+            .ToArray();
+
+        Assert.NotEmpty(encodings);
+        foreach (var contentType in encodings)
+            Assert.Equal(["image/jpeg", "image/png", "image/webp"], contentType.Split(", ").Order());
     }
 
     [Theory]
@@ -189,6 +219,13 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("ErasureResponse", typeof(ErasureResponse))]
     [InlineData("ReviewCasesResponse", typeof(ReviewCasesResponse))]
     [InlineData("ReviewCase", typeof(ReviewCaseBody))]
+    [InlineData("ReviewCaseDetailsResponse", typeof(ReviewCaseDetailsResponse))]
+    [InlineData("ReviewPhotoLink", typeof(ReviewPhotoLink))]
+    [InlineData("ReviewDecisionRequest", typeof(ReviewDecisionRequest))]
+    [InlineData("StatusReversalRequest", typeof(StatusReversalRequest))]
+    [InlineData("NameChangeRequest", typeof(NameChangeRequest))]
+    [InlineData("InvestigationOutcomeRequest", typeof(InvestigationOutcomeRequest))]
+    [InlineData("Guidance", typeof(GuidanceBody))]
     [InlineData("EvidenceImportResponse", typeof(EvidenceImportResponse))]
     [InlineData("EvidenceResult", typeof(EvidenceResultBody))]
     [InlineData("PaymentChangesResponse", typeof(PaymentChangesResponse))]

@@ -19,8 +19,29 @@ public static class Routes
     /// <summary>GET (operator): one pensioner's profile (ID number masked unless the role allows more); DELETE (admin): erase the pensioner.</summary>
     public const string Pensioner = "pensioners/{pensionerId}";
 
-    /// <summary>GET (operator: reviewer, admin): review cases of a China date (<c>?date=yyyy-MM-dd</c>, default today) in the operator's regions.</summary>
+    /// <summary>GET (operator: reviewer, admin): review cases of the operator's regions, oldest first (filters: region, reason, state, minAgeDays, date; paged).</summary>
     public const string ReviewCases = "review-cases";
+
+    /// <summary>GET (reviewer, admin): one review case with its certification, scores and the pensioner's recent attempts.</summary>
+    public const string ReviewCase = "review-cases/{caseId}";
+
+    /// <summary>POST (reviewer, admin): claim a case (a lease that expires).</summary>
+    public const string ReviewCaseClaim = "review-cases/{caseId}/claim";
+
+    /// <summary>POST (reviewer, admin): give up the caller's claim.</summary>
+    public const string ReviewCaseRelease = "review-cases/{caseId}/release";
+
+    /// <summary>POST (reviewer, admin): decide a claimed case (approve, reject with a reason, send offline).</summary>
+    public const string ReviewCaseDecision = "review-cases/{caseId}/decision";
+
+    /// <summary>GET (reviewer, admin): the reference or probe photo of a case (<c>reference</c> or <c>probe</c>), <c>Cache-Control: no-store</c>, audited.</summary>
+    public const string ReviewCasePhoto = "review-cases/{caseId}/photos/{kind}";
+
+    /// <summary>POST (admin): ask for the reversal of a wrong death or transfer record (a second admin approves the review case).</summary>
+    public const string PensionerStatusReversals = "pensioners/{pensionerId}/status-reversals";
+
+    /// <summary>POST (clerk, admin): change the name on record, explicitly and with a reason.</summary>
+    public const string PensionerName = "pensioners/{pensionerId}/name";
 
     /// <summary>GET (client): eligibility of one pensioner.</summary>
     public const string PensionerEligibility = "pensioners/{pensionerId}/eligibility";
@@ -167,6 +188,9 @@ public static class Schedules
 
     /// <summary>The stale-certification sweep: every 5 minutes, at second 30 (off the dispatcher's second 0).</summary>
     public const string SweepStaleCertifications = "30 */5 * * * *";
+    /// <summary>Review sweep (aged cases escalate, unfinished decisions are finished): hourly at minute 20.</summary>
+    public const string SweepReviewCases = "0 20 * * * *";
+
     /// <summary>Home-visit sweep (escalate, expire, repair): daily at 17:20 UTC = 01:20 China Standard Time, after the cycle scan.</summary>
     public const string SweepHomeVisits = "0 20 17 * * *";
 }
@@ -214,6 +238,14 @@ public static class FunctionNames
     public const string RevokeFamilyHelper = "RevokeFamilyHelper";
     public const string ListAssistedCertifications = "ListAssistedCertifications";
     public const string ConsoleFiles = "ConsoleFiles";
+    public const string GetReviewCase = "GetReviewCase";
+    public const string ClaimReviewCase = "ClaimReviewCase";
+    public const string ReleaseReviewCase = "ReleaseReviewCase";
+    public const string DecideReviewCase = "DecideReviewCase";
+    public const string GetReviewCasePhoto = "GetReviewCasePhoto";
+    public const string RequestStatusReversal = "RequestStatusReversal";
+    public const string ChangePensionerName = "ChangePensionerName";
+    public const string SweepReviewCases = "SweepReviewCases";
     public const string CreateCertificationSession = "CreateCertificationSession";
     public const string GetCertificationSession = "GetCertificationSession";
     public const string GetPageSession = "GetPageSession";

@@ -24,12 +24,16 @@ public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, stri
 /// <param name="ReferenceVersion">1 for a first enrollment; higher after re-enrollment.</param>
 /// <param name="Created">True when the pensioner was new.</param>
 /// <param name="EnrolledAt">When this reference was stored.</param>
-public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt);
+/// <param name="PendingReviewCaseId">Set when the new reference photo did not pass liveness and the match with the current one: it waits for a second operator in this review case, and the current reference stays.</param>
+public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt, string? PendingReviewCaseId = null);
 
 /// <summary>
 /// Enrolls a pensioner: validates identity data, requires exactly one usable face on the reference photo, stores
 /// the photo (private blob) and the profile with the reference embedding. Re-enrolling the same ID number replaces
-/// the reference and keeps the superseded one in the history.
+/// the reference and keeps the superseded one in the history, under four-eyes (<see cref="ReferenceChangeService"/>):
+/// a photo that is not live or does not match the current reference waits for a second operator. A deceased
+/// pensioner cannot be enrolled again, and a different name is refused (names change only through the explicit,
+/// audited name change).
 /// </summary>
 public sealed partial class EnrollmentService(
     IFaceAnalyzer faceAnalyzer,
@@ -37,6 +41,7 @@ public sealed partial class EnrollmentService(
     IPhotoStore photos,
     IIdNumberHasher hasher,
     CycleService cycle,
+    ReferenceChangeService referenceChanges,
     IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<EnrollmentService> logger)
@@ -69,6 +74,16 @@ public sealed partial class EnrollmentService(
             var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
             if (existing is not null && command.Operator is { } enrolling && !enrolling.Serves(existing.RegionCode))
                 throw new ProblemException(ProblemTypes.RegionNotServed);
+            if (existing is not null)
+            {
+                if (existing.Standing == PensionerStanding.Deceased) throw new ProblemException(ProblemTypes.PensionerDeceased);
+                if (!string.Equals(existing.Name, name, StringComparison.Ordinal)) throw new ProblemException(ProblemTypes.NameChangeNotExplicit);
+                if (!await referenceChanges.PassesAsync(existing, command.Photo, cancellationToken))
+                {
+                    var held = await referenceChanges.HoldAsync(existing, command.Photo, format, command.Operator?.Subject ?? "system", cancellationToken);
+                    return new EnrollmentResult(pensionerId, existing.ReferenceVersion, false, existing.EnrolledAt, held.CaseId);
+                }
+            }
             var version = (existing?.ReferenceVersion ?? 0) + 1;
             // A unique blob per attempt: a request that loses the race below never overwrites the winner's photo.
             var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
@@ -99,6 +114,8 @@ public sealed partial class EnrollmentService(
                 SuspendedOn = existing?.SuspendedOn,
                 EndedOn = existing?.EndedOn,
                 OpenHolds = existing?.OpenHolds ?? [],
+                FirstEnrolledAt = existing is null ? now : existing.FirstEnrolledAt ?? existing.EnrolledAt,
+                ReferenceChangedBy = ReferenceChangeService.WithChangers(existing?.ReferenceChangedBy ?? [], command.Operator?.Subject),
                 ETag = existing?.ETag,
             };
             var superseded = existing is null
@@ -121,7 +138,7 @@ public sealed partial class EnrollmentService(
         }
     }
 
-    private static string RequireName(string? raw)
+    internal static string RequireName(string? raw)
     {
         var name = (raw ?? "").Normalize(NormalizationForm.FormKC).Trim();
         if (name.Length is 0 or > MaxNameLength) throw new ProblemException(ProblemTypes.InvalidName);

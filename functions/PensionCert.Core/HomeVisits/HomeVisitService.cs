@@ -25,13 +25,13 @@ public sealed partial class HomeVisitService(
     IIdNumberHasher hasher,
     ICertificationRepository certifications,
     CycleService cycle,
-    IReviewCaseStore reviewCases,
+    Review.IReviewCaseStore reviewCases,
     OperationIdempotency idempotency,
     TimeProvider timeProvider,
     ILogger<HomeVisitService> logger)
 {
     /// <summary>The review-case reason opened when staff find the pensioner deceased (payment is not stopped by it).</summary>
-    public const string FoundDeceasedReviewReason = "home-visit-found-deceased";
+    public const string FoundDeceasedReviewReason = Review.ReviewReasons.HomeVisitFoundDeceased;
 
     private const int MaxAttempts = 5;
 
@@ -186,7 +186,17 @@ public sealed partial class HomeVisitService(
         if (visit is { State: HomeVisitState.Unsuccessful, OutcomeReason: UnsuccessfulReasons.FoundDeceased })
         {
             var closedAt = visit.ClosedAt ?? timeProvider.GetUtcNow();
-            await reviewCases.OpenAsync(new ReviewCase(visit.RegionCode, ChinaTime.ToChinaDate(closedAt), visit.PensionerId, FoundDeceasedReviewReason, closedAt), cancellationToken);
+            await reviewCases.OpenAsync(new Review.ReviewCase
+            {
+                CaseId = $"{visit.RegionCode}-h{visit.VisitId[7..]}",
+                RegionCode = visit.RegionCode,
+                PensionerId = visit.PensionerId,
+                Reason = FoundDeceasedReviewReason,
+                Day = ChinaTime.ToChinaDate(closedAt),
+                OpenedAt = closedAt,
+                Subject = visit.VisitId,
+                SubmittedBy = visit.ClosedBy,
+            }, cancellationToken);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed partial class PensionerAdministrationService(
     ICertificationRepository certifications,
     IPhotoStore photos,
     ISelfieRetentionIndex selfieRetention,
-    IReviewCaseStore reviewCases,
+    Review.IReviewCaseStore reviewCases,
     CycleService cycle,
     ICycleReadModel readModel,
     IOutboxStore outbox,
@@ -130,14 +130,6 @@ public sealed partial class PensionerAdministrationService(
     }
 
     private const int MaxErasePasses = 10;
-
-    /// <summary>Review cases opened on <paramref name="day"/> in the operator's regions.</summary>
-    public Task<IReadOnlyList<ReviewCase>> ListReviewCasesAsync(DateOnly day, OperatorPrincipal @operator, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(@operator);
-        var prefixes = @operator.Regions.Select(r => r.EndsWith("0000", StringComparison.Ordinal) ? r[..2] : r.EndsWith("00", StringComparison.Ordinal) ? r[..4] : r).ToArray();
-        return reviewCases.ListAsync(day, prefixes, cancellationToken);
-    }
 
     /// <summary>Reads a profile and checks the operator serves its region.</summary>
     /// <exception cref="ProblemException">pensioner-not-found (404), region-not-served (403).</exception>

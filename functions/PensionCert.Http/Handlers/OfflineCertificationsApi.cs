@@ -98,15 +98,5 @@ internal static class ApiIdempotency
 /// <summary>Builds <see cref="CertificationResponse"/> from a record (client and operator routes).</summary>
 internal static class CertificationResponses
 {
-    public static CertificationResponse From(CertificationRecord r) => new(
-        r.CertificationId, r.PensionerId, r.Channel.ToWireName(), r.Status, r.SubmittedAt, r.ProcessingStartedAt, r.DecidedAt,
-        r.Similarity, r.AcceptThreshold, r.ReviewThreshold, r.LivenessScore,
-        r.ReasonCodes.Select(Reasons.FromCode).Select(x => new ReasonBody(x.Code, x.Message)).ToArray(), r.Attempts)
-    {
-        CapturedBy = r.CapturedBy,
-        ServicePoint = r.ServicePoint,
-        IdDocumentChecked = r.IdDocumentChecked,
-        HomeVisitId = r.HomeVisitId,
-        AssistedBy = r.AssistedBy,
-    };
+    public static CertificationResponse From(CertificationRecord r) => CertificationsApi.Body(r);
 }
