@@ -51,6 +51,8 @@ public static class LocalHostApp
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
         var localHost = LocalHostOptions.From(builder.Configuration);
         builder.Services.AddSingleton(localHost);
+        if (localHost.ClockStart is { } clockStart)
+            builder.Services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(clockStart - TimeProvider.System.GetUtcNow()));
         var requestTimeout = TimeSpan.FromSeconds(localHost.RequestTimeoutSeconds);
         builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
         {

@@ -42,6 +42,9 @@ public enum CycleCommandResult
 /// <param name="EvidenceSource">Evidence source, for silent certifications.</param>
 public sealed record CertificationOrigin(string Channel, string? CertificationId = null, string? EvidenceType = null, string? EvidenceSource = null)
 {
+    /// <summary>Family-assisted certification: the helper id (carried on certification.approved).</summary>
+    public string? AssistedBy { get; init; }
+
     /// <summary>The channel of data-comparison (silent) certification.</summary>
     public const string DataComparisonChannel = "data-comparison";
 
@@ -129,6 +132,7 @@ public sealed partial class CycleService(
                     EvidenceSource = origin.EvidenceSource,
                     DecisionSource = origin.DecisionSource,
                     Guidance = origin.IsSilent ? null : Certification.Guidance.None,
+                    AssistedBy = origin.AssistedBy,
                 }),
             };
             if (p.Standing == PensionerStanding.UnderInvestigation)

@@ -32,7 +32,8 @@ public sealed partial class PensionerAdministrationService(
     CycleService cycle,
     ICycleReadModel readModel,
     IOutboxStore outbox,
-    Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger)
+    Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger,
+    IEnumerable<IPensionerErasureParticipant>? erasureParticipants = null)
 {
     /// <summary>Reads one pensioner for an operator; the full ID number only for a role that may see it and only when asked.</summary>
     /// <exception cref="ProblemException">pensioner-not-found (404), region-not-served (403).</exception>
@@ -144,6 +145,8 @@ public sealed partial class PensionerAdministrationService(
         var removed = await readModel.RemovePensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         removed += await outbox.RemovePointersForPensionerAsync(profile.PensionerId, cancellationToken);
         await cycle.UnscheduleAllAsync(profile, cancellationToken);
+        foreach (var participant in erasureParticipants ?? [])
+            removed += await participant.EraseAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         return removed;
     }
 
@@ -176,4 +179,14 @@ public sealed partial class PensionerAdministrationService
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6002, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
         Message = "Interrupted erasure of pensioner {PensionerId} finished: {Certifications} certifications left were erased")]
     private static partial void LogErasureFinished(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications);
+}
+
+/// <summary>
+/// Something else that holds data of a pensioner (home visits, family helpers) and must go with an erasure. Called
+/// before and again after the profile is deleted (so a row written in between goes too); must be idempotent.
+/// </summary>
+public interface IPensionerErasureParticipant
+{
+    /// <summary>Deletes everything of the pensioner this participant holds; returns how many rows.</summary>
+    Task<int> EraseAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
 }

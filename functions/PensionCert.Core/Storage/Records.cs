@@ -114,6 +114,16 @@ public sealed record CertificationRecord
     public string? Guidance { get; init; }
     /// <summary>The review case of a NeedsReview certification.</summary>
     public string? ReviewCaseId { get; init; }
+    /// <summary>Operator-captured channels: the operator (token <c>sub</c>) who captured the photo.</summary>
+    public string? CapturedBy { get; init; }
+    /// <summary>Operator-captured channels: the service point code where the photo was captured.</summary>
+    public string? ServicePoint { get; init; }
+    /// <summary>Operator-captured channels: the operator attested that the ID document was checked in person.</summary>
+    public bool? IdDocumentChecked { get; init; }
+    /// <summary>Channel home-visit: the visit the photo was captured on.</summary>
+    public string? HomeVisitId { get; init; }
+    /// <summary>Family-assisted certification (亲情认证): the helper id that submitted the pensioner's selfie.</summary>
+    public string? AssistedBy { get; init; }
     public string? ETag { get; init; }
 }
 
