@@ -258,6 +258,8 @@ public sealed partial class CertificationService(
             SelfieBlobName = blobName,
             SubmittedAt = now,
             SessionId = command.SessionId,
+            // The capturing operator submitted it: a review of this certification is never theirs to decide (four-eyes).
+            SubmittedBy = command.Capture?.Operator.Subject,
             CapturedBy = command.Capture?.Operator.Subject,
             ServicePoint = command.Capture?.ServicePoint,
             IdDocumentChecked = command.Capture?.IdDocumentChecked,
