@@ -99,6 +99,17 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
     }
 
     /// <inheritdoc />
+    public Task<DateOnly?> GetEarliestDueDateAsync(CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            // Date partitions (yyyyMMdd, digits) sort before the scan and lease partitions; the first row is the earliest.
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {"00000000"} and PartitionKey le {"99999999"}");
+            await foreach (var e in clients.CycleDueIndex.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken))
+                return DateOnly.TryParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on) ? on : (DateOnly?)null;
+            return null;
+        });
+
+    /// <inheritdoc />
     public Task<ScanWatermark?> GetWatermarkAsync(CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {

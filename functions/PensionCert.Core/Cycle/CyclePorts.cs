@@ -43,6 +43,12 @@ public interface ICycleStore
     /// <summary>Reads the watermark, or null before the first run.</summary>
     Task<ScanWatermark?> GetWatermarkAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The earliest date that has an entry in the due index, or null when it has none. The first scan (no watermark
+    /// yet) starts there, so pensioners scheduled before the first run are not left behind it for good.
+    /// </summary>
+    Task<DateOnly?> GetEarliestDueDateAsync(CancellationToken cancellationToken) => Task.FromResult<DateOnly?>(null);
+
     /// <summary>Sets the watermark if <paramref name="expected"/> is still current (null: must not exist); false when another run moved it.</summary>
     Task<bool> TryAdvanceWatermarkAsync(DateOnly completedOn, ScanWatermark? expected, CancellationToken cancellationToken);
 }

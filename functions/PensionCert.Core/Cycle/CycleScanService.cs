@@ -40,7 +40,10 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
         var today = ChinaTime.Today(timeProvider);
         var (resolved, stillFailing) = await RetryExceptionsAsync(today, cancellationToken);
         var watermark = await store.GetWatermarkAsync(cancellationToken);
-        var start = watermark is null ? today : watermark.LastCompletedOn.AddDays(1);
+        // The first run (no watermark) starts at the earliest scheduled date, not today: pensioners placed in the index
+        // before any run (enrolled, then the app's first scan days later, or a clock moved ahead locally) are caught up.
+        var earliest = watermark is null ? await store.GetEarliestDueDateAsync(cancellationToken) : null;
+        var start = watermark is not null ? watermark.LastCompletedOn.AddDays(1) : earliest is { } e && e < today ? e : today;
         if (start.DayNumber < today.DayNumber - MaxCatchUpDays)
         {
             LogCatchUpCapped(logger, Date(start), MaxCatchUpDays);
