@@ -138,7 +138,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
     {
         var idNumber = NewIdNumber("120105");
         var pensionerId = await EnrolAsync(idNumber);
-        // Dated on the enrolment day: evidence from before the first enrolment is refused (evidence-before-enrollment).
+        // Dated the enrolment day: evidence dated before enrolment is refused (issue 11).
         var day = ChinaTime.ToChinaDate(f.Clock.GetUtcNow()).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return new FlowRun(pensionerId, async _ =>
         {
