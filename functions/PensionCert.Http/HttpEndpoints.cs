@@ -63,6 +63,24 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint SubmitSession = new(FunctionNames.SubmitSession, "POST", Routes.PageSessionSubmit, ApiAccess.Session);
     public static readonly HttpEndpoint LookupPensioner = new(FunctionNames.LookupPensioner, "POST", Routes.PensionerLookups, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint GetPensionerHistory = new(FunctionNames.GetPensionerHistory, "GET", Routes.PensionerHistory, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    private static readonly OperatorRole[] ClerkOrAdmin = [OperatorRole.Clerk, OperatorRole.Admin];
+    private static readonly OperatorRole[] AnyOperator = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin];
+    public static readonly HttpEndpoint SubmitOfflineCertification = new(FunctionNames.SubmitOfflineCertification, "POST", Routes.OfflineCertifications, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint GetOfflineCertification = new(FunctionNames.GetOfflineCertification, "GET", Routes.OfflineCertification, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint RequestHomeVisit = new(FunctionNames.RequestHomeVisit, "POST", Routes.HomeVisits, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint ListHomeVisits = new(FunctionNames.ListHomeVisits, "GET", Routes.HomeVisits, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint GetHomeVisit = new(FunctionNames.GetHomeVisit, "GET", Routes.HomeVisit, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint ScheduleHomeVisit = new(FunctionNames.ScheduleHomeVisit, "POST", Routes.HomeVisitSchedule, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint CompleteHomeVisit = new(FunctionNames.CompleteHomeVisit, "POST", Routes.HomeVisitComplete, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint CancelHomeVisit = new(FunctionNames.CancelHomeVisit, "POST", Routes.HomeVisitCancel, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint RecordUnsuccessfulHomeVisit = new(FunctionNames.RecordUnsuccessfulHomeVisit, "POST", Routes.HomeVisitUnsuccessful, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint RequestHomeVisitByClient = new(FunctionNames.RequestHomeVisitByClient, "POST", Routes.HomeVisitRequests, ApiAccess.Client);
+    public static readonly HttpEndpoint GetHomeVisitRequest = new(FunctionNames.GetHomeVisitRequest, "GET", Routes.HomeVisitRequest, ApiAccess.Client);
+    public static readonly HttpEndpoint RequestFamilyHelper = new(FunctionNames.RequestFamilyHelper, "POST", Routes.FamilyHelperRequests, ApiAccess.Client);
+    public static readonly HttpEndpoint ListFamilyHelpers = new(FunctionNames.ListFamilyHelpers, "GET", Routes.PensionerFamilyHelpers, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint ApproveFamilyHelper = new(FunctionNames.ApproveFamilyHelper, "POST", Routes.FamilyHelperApprove, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint RevokeFamilyHelper = new(FunctionNames.RevokeFamilyHelper, "POST", Routes.FamilyHelperRevoke, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint ListAssistedCertifications = new(FunctionNames.ListAssistedCertifications, "GET", Routes.RegionAssistedCertifications, ApiAccess.Operator) { Roles = AnyOperator };
 
     /// <summary>All HTTP endpoints.</summary>
     public static IReadOnlyList<HttpEndpoint> All { get; } =
@@ -72,5 +90,8 @@ public static class HttpEndpoints
         GetReviewCase, ClaimReviewCase, ReleaseReviewCase, DecideReviewCase, GetReviewCasePhoto, RequestStatusReversal, ChangePensionerName,
         CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
         LookupPensioner, GetPensionerHistory,
+        SubmitOfflineCertification, GetOfflineCertification,
+        RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest,
+        RequestFamilyHelper, ListFamilyHelpers, ApproveFamilyHelper, RevokeFamilyHelper, ListAssistedCertifications,
     ];
 }

@@ -43,6 +43,9 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
         services.AddSingleton<ICycleExceptionStore, TableCycleExceptionStore>();
+        services.AddSingleton<Core.HomeVisits.IHomeVisitStore, TableHomeVisitStore>();
+        services.AddSingleton<Core.FamilyHelpers.IFamilyHelperStore, TableFamilyHelperStore>();
+        services.AddSingleton<Core.FamilyHelpers.IAssistedApprovalLog, TableAssistedApprovalLog>();
         services.AddOptions<ServiceBusEventOptions>().BindConfiguration(ServiceBusEventOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.ConnectionString) || string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace),
                 $"Set either {ServiceBusEventOptions.SectionName}:ConnectionString or {ServiceBusEventOptions.SectionName}:FullyQualifiedNamespace, not both.")

@@ -99,6 +99,11 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         ["DecisionSource"] = r.DecisionSource,
         ["Guidance"] = r.Guidance,
         ["ReviewCaseId"] = r.ReviewCaseId,
+        ["CapturedBy"] = r.CapturedBy,
+        ["ServicePoint"] = r.ServicePoint,
+        ["IdDocumentChecked"] = r.IdDocumentChecked,
+        ["HomeVisitId"] = r.HomeVisitId,
+        ["AssistedBy"] = r.AssistedBy,
     };
 
     private static CertificationRecord ToRecord(TableEntity e) => new()
@@ -127,6 +132,11 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         DecisionSource = e.GetString("DecisionSource"),
         Guidance = e.GetString("Guidance"),
         ReviewCaseId = e.GetString("ReviewCaseId"),
+        CapturedBy = e.GetString("CapturedBy"),
+        ServicePoint = e.GetString("ServicePoint"),
+        IdDocumentChecked = e.GetBoolean("IdDocumentChecked"),
+        HomeVisitId = e.GetString("HomeVisitId"),
+        AssistedBy = e.GetString("AssistedBy"),
         ETag = e.ETag.ToString(),
     };
 }

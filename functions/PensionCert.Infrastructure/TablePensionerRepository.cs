@@ -282,6 +282,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["OpenHolds"] = string.Join(',', p.OpenHolds),
         ["FirstEnrolledAt"] = p.FirstEnrolledAt,
         ["ReferenceChangedBy"] = p.ReferenceChangedBy.Count == 0 ? null : string.Join('\n', p.ReferenceChangedBy),
+        ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -319,6 +320,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         OpenHolds = (e.GetString("OpenHolds") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
         FirstEnrolledAt = e.GetDateTimeOffset("FirstEnrolledAt"),
         ReferenceChangedBy = (e.GetString("ReferenceChangedBy") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
+        EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -51,6 +51,8 @@ public static class LocalHostApp
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
         var localHost = LocalHostOptions.From(builder.Configuration);
         builder.Services.AddSingleton(localHost);
+        if (localHost.ClockStart is { } clockStart)
+            builder.Services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(clockStart - TimeProvider.System.GetUtcNow()));
         var requestTimeout = TimeSpan.FromSeconds(localHost.RequestTimeoutSeconds);
         builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
         {
@@ -75,12 +77,11 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
-        // The pensioner's phone page (static files; a static site in Azure): /h5/ serves h5/index.html.
-        PhonePage.Map(app);
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);
         MapConsole(app, hostJson.RoutePrefix);
+        MapPhonePage(app, hostJson.RoutePrefix);
         if (developmentSignIn) DevelopmentSignIn.Map(app);
         return app;
     }
@@ -129,6 +130,17 @@ public static class LocalHostApp
         static IResult Serve(HttpContext context, ConsoleSite site) => site.Serve(context, RouteValue(context, "path"));
         app.MapGet($"/{routePrefix}/{Routes.ConsoleFiles}", Serve).WithName(FunctionNames.ConsoleFiles).WithMetadata(ConsoleSite.Endpoint);
         app.MapGet($"/{Routes.ConsoleFiles}", Serve);
+    }
+
+    /// <summary>
+    /// The pensioner's phone page (<see cref="PhonePageSite"/>): under the route prefix like the Functions app's
+    /// <c>PhonePageFiles</c> function, and at <c>/h5/</c>, the address session page URLs use locally.
+    /// </summary>
+    private static void MapPhonePage(IEndpointRouteBuilder app, string routePrefix)
+    {
+        static IResult Serve(HttpContext context, PhonePageSite site) => site.Serve(context, RouteValue(context, "path"));
+        app.MapGet($"/{routePrefix}/{Routes.PhonePageFiles}", Serve).WithName(FunctionNames.PhonePageFiles).WithMetadata(PhonePageSite.Endpoint);
+        app.MapGet($"/{Routes.PhonePageFiles}", Serve);
     }
 
     private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";

@@ -55,11 +55,23 @@ peekEvents.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 
-var runCycle = new Command("run-cycle", "Run the daily cycle scan and the event dispatcher once now (local demo; the timers do this at 01:00 China time and every minute).")
+var dateOption = new Option<string?>("--date")
+{
+    Description = "Run as of this China date (yyyy-MM-dd) on a clock fixed at 01:00 China time that day: scans every date up to it (local walkthrough of a year).",
+};
+dateOption.Validators.Add(result =>
+{
+    var value = result.GetValueOrDefault<string?>();
+    if (value is not null && !DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+        result.AddError("--date must be yyyy-MM-dd.");
+});
+var runCycle = new Command("run-cycle", "Run the daily cycle scan, the home-visit sweep and the event dispatcher once now, or as of --date (local demo; the timers do this at 01:00 and 01:20 China time and every minute).")
 {
     storageOption,
+    dateOption,
 };
-runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!, Console.Out, cancellationToken));
+runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!,
+    parse.GetValue(dateOption) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null, Console.Out, cancellationToken));
 
 var acceptedOption = new Option<FileInfo>("--accepted")
 {

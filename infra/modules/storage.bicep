@@ -91,7 +91,7 @@ var queues = [
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
 // SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
-// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -108,6 +108,9 @@ var tables = [
   'CycleExceptions'
   'EventSinkIds'
   'CertificationSessions'
+  'HomeVisits'
+  'FamilyHelpers'
+  'AssistedApprovals'
 ]
 
 var useCmk = !empty(cmkKeyVaultUri)

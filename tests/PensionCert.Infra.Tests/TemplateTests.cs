@@ -158,7 +158,8 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
              StorageNames.OperatorAuditTable, StorageNames.SelfieRetentionTable, StorageNames.ReviewCasesTable,
              StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable,
              StorageNames.InFlightCertificationsTable, StorageNames.CycleExceptionsTable, StorageNames.EventSinkIdsTable,
-             StorageNames.CertificationSessionsTable],
+             StorageNames.CertificationSessionsTable,
+             StorageNames.HomeVisitsTable, StorageNames.FamilyHelpersTable, StorageNames.AssistedApprovalsTable],
             StringArray(Variable(storage, "tables")));
     }
 

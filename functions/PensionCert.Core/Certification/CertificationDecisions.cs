@@ -29,7 +29,8 @@ public sealed partial class CertificationDecisions(
     Review.ReviewIntake reviewIntake,
     VerificationPolicy policy,
     TimeProvider timeProvider,
-    ILogger<CertificationDecisions> logger)
+    ILogger<CertificationDecisions> logger,
+    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
 {
     /// <summary>Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.</summary>
     public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken)
@@ -77,8 +78,7 @@ public sealed partial class CertificationDecisions(
         pensioner ??= await pensioners.GetAsync(record.PensionerId, cancellationToken);
         var stillThere = intended switch
         {
-            CertificationStatus.Approved => await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
-                new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { DecisionSource = DecisionSources.Worker }, cancellationToken) != CycleCommandResult.NotFound,
+            CertificationStatus.Approved => await RecordApprovedAsync(record, pensioner, cancellationToken) != CycleCommandResult.NotFound,
             CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken)
                 && await AnnounceAsync(record, CertificationStatus.Rejected, cancellationToken) != CycleCommandResult.NotFound,
             // A review case for the region's reviewers, and a hold that blocks suspension while it is open (closed by
@@ -116,6 +116,21 @@ public sealed partial class CertificationDecisions(
         if (await AnnounceAsync(record, CertificationStatus.NeedsReview, cancellationToken) != CycleCommandResult.NotFound) return true;
         await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
         return false;
+    }
+
+    /// <summary>
+    /// The cycle's certification (certification.approved names the helper of a family-assisted one) and, for a
+    /// family-assisted approval, its row in the separate count (idempotent per certification; no pensioner id in it).
+    /// </summary>
+    private async Task<CycleCommandResult> RecordApprovedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
+            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy, DecisionSource = DecisionSources.Worker }, cancellationToken);
+        if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
+        var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
+        if (region is null) return CycleCommandResult.NotFound;
+        await assistedApprovals.RecordAsync(new FamilyHelpers.AssistedApproval(region, record.CertificationId, helperId, record.Channel.ToWireName(), record.SubmittedAt), cancellationToken);
+        return result;
     }
 
     /// <summary>
@@ -207,6 +222,10 @@ public sealed partial class CertificationDecisions(
         await certifications.DeleteAsync(record.CertificationId, cancellationToken);
         LogRemovedErased(logger, record.CertificationId, record.PensionerId);
     }
+
+    /// <summary>Removes the in-flight entry of a decided certification (no error if it is gone already).</summary>
+    public Task ForgetInFlightAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
 
     /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
     private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;

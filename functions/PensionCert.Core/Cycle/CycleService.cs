@@ -42,6 +42,9 @@ public enum CycleCommandResult
 /// <param name="EvidenceSource">Evidence source, for silent certifications.</param>
 public sealed record CertificationOrigin(string Channel, string? CertificationId = null, string? EvidenceType = null, string? EvidenceSource = null)
 {
+    /// <summary>Family-assisted certification: the helper id (carried on certification.approved).</summary>
+    public string? AssistedBy { get; init; }
+
     /// <summary>The channel of data-comparison (silent) certification.</summary>
     public const string DataComparisonChannel = "data-comparison";
 
@@ -129,6 +132,7 @@ public sealed partial class CycleService(
                     EvidenceSource = origin.EvidenceSource,
                     DecisionSource = origin.DecisionSource,
                     Guidance = origin.IsSilent ? null : Certification.Guidance.None,
+                    AssistedBy = origin.AssistedBy,
                 }),
             };
             if (p.Standing == PensionerStanding.UnderInvestigation)
@@ -409,12 +413,22 @@ public sealed partial class CycleService(
             var now = timeProvider.GetUtcNow();
             var today = ChinaTime.ToChinaDate(now);
             var decision = decide(profile, policy, now, today);
-            if (decision.SkipResult is { } skipped) return skipped;
+            if (decision.SkipResult is { } skipped)
+            {
+                // A repeat (typically the retry of a change whose response was lost) also finishes what the first
+                // attempt may not have reached: placing the pensioner at their next action date (an idempotent upsert).
+                if (skipped == CycleCommandResult.AlreadyApplied) await ScheduleNextAsync(profile, today, cancellationToken);
+                return skipped;
+            }
             var updated = decision.Updated!;
             try
             {
                 var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), cancellationToken);
-                if (result == CycleSaveResult.AlreadyRecorded) return CycleCommandResult.AlreadyApplied;
+                if (result == CycleSaveResult.AlreadyRecorded)
+                {
+                    await ScheduleNextAsync(profile, today, cancellationToken);
+                    return CycleCommandResult.AlreadyApplied;
+                }
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,12 +69,20 @@ public sealed partial class EnrollmentService(
 
         var hash = hasher.Hash(idNumber);
         var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
+        var requestHash = RequestHash(region.Value, name, command.Photo.Span);
 
         for (var attempt = 1; ; attempt++)
         {
             var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
             if (existing is not null && command.Operator is { } enrolling && !enrolling.Serves(existing.RegionCode))
                 throw new ProblemException(ProblemTypes.RegionNotServed);
+            if (existing is not null && existing.EnrollmentRequestHash == requestHash)
+            {
+                // The same enrollment again (a retry after a lost response or a timeout): its profile is stored; finish
+                // what may not have happened (the first due date) and answer as the first time, changing nothing else.
+                LogReplayed(logger, pensionerId, existing.ReferenceVersion);
+                return await FinishAsync(existing, first: existing.ReferenceVersion == 1, cancellationToken);
+            }
             if (existing is not null)
             {
                 if (existing.Standing == PensionerStanding.Deceased) throw new ProblemException(ProblemTypes.PensionerDeceased);
@@ -85,8 +94,9 @@ public sealed partial class EnrollmentService(
                 }
             }
             var version = (existing?.ReferenceVersion ?? 0) + 1;
-            // A unique blob per attempt: a request that loses the race below never overwrites the winner's photo.
-            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
+            // Named by version and request: a retry overwrites its own upload instead of leaving another blob, and a
+            // different request that loses the race below never overwrites the winner's photo.
+            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{requestHash[..32]}";
             using (var content = new MemoryStream(command.Photo.ToArray(), writable: false))
                 await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
 
@@ -116,6 +126,7 @@ public sealed partial class EnrollmentService(
                 OpenHolds = existing?.OpenHolds ?? [],
                 FirstEnrolledAt = existing is null ? now : existing.FirstEnrolledAt ?? existing.EnrolledAt,
                 ReferenceChangedBy = ReferenceChangeService.WithChangers(existing?.ReferenceChangedBy ?? [], command.Operator?.Subject),
+                EnrollmentRequestHash = requestHash,
                 ETag = existing?.ETag,
             };
             var superseded = existing is null
@@ -125,17 +136,33 @@ public sealed partial class EnrollmentService(
             {
                 await pensioners.SaveEnrollmentAsync(profile, superseded, cancellationToken);
                 LogEnrolled(logger, pensionerId, version);
-                if (existing is null) await cycle.ScheduleAsync(profile, cancellationToken);
-                return new EnrollmentResult(pensionerId, version, existing is null, now);
+                return await FinishAsync(profile, first: existing is null, cancellationToken);
             }
             catch (ConcurrencyConflictException)
             {
+                // A lost response: the storage client retried a write that had landed and got "already exists" / "changed".
+                if (await pensioners.GetAsync(pensionerId, cancellationToken) is { } stored && stored.ReferenceBlobName == blobName)
+                    return await FinishAsync(stored, first: existing is null, cancellationToken);
                 // Another enrollment of the same person won the race: drop our photo, reread and build on theirs.
                 await photos.DeleteAsync(PhotoContainer.References, blobName, CancellationToken.None);
                 if (attempt >= MaxSaveAttempts) throw new ProblemException(ProblemTypes.EnrollmentConflict);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * attempt), timeProvider, cancellationToken);
             }
         }
+    }
+
+    /// <summary>A first enrollment places the pensioner in the due-date index (idempotent: the same date again).</summary>
+    private async Task<EnrollmentResult> FinishAsync(PensionerProfile stored, bool first, CancellationToken cancellationToken)
+    {
+        if (first) await cycle.ScheduleAsync(stored, cancellationToken);
+        return new EnrollmentResult(stored.PensionerId, stored.ReferenceVersion, first, stored.EnrolledAt);
+    }
+
+    /// <summary>Identifies one enrollment request (region, name and photo), so its retry is recognised; the photo's bytes make it unguessable.</summary>
+    private static string RequestHash(string region, string name, ReadOnlySpan<byte> photo)
+    {
+        var photoHash = SHA256.HashData(photo);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{region}\n{name}\n{Convert.ToHexString(photoHash)}")));
     }
 
     internal static string RequireName(string? raw)
@@ -151,6 +178,9 @@ public sealed partial class EnrollmentService(
         }
         return name;
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Enrollment of pensioner {PensionerId} repeated (reference version {ReferenceVersion} already stored); nothing changed")]
+    private static partial void LogReplayed(ILogger logger, string pensionerId, int referenceVersion);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Enrolled pensioner {PensionerId} with reference version {ReferenceVersion}")]
     private static partial void LogEnrolled(ILogger logger, string pensionerId, int referenceVersion);

@@ -88,6 +88,16 @@ public sealed record CycleEventData
     public string? DecisionSource { get; init; }
     /// <summary>For review events: the review case id.</summary>
     public string? ReviewCaseId { get; init; }
+    /// <summary>For home-visit.* events: the visit id.</summary>
+    public string? HomeVisitId { get; init; }
+    /// <summary>For home-visit.* events: the visit's state after the change.</summary>
+    public string? VisitState { get; init; }
+    /// <summary>For home-visit.* events: the China date the visit is scheduled on.</summary>
+    public DateOnly? ScheduledOn { get; init; }
+    /// <summary>For home-visit.* events: the member of staff assigned (an operator id).</summary>
+    public string? AssignedStaff { get; init; }
+    /// <summary>For certification.approved of a family-assisted certification: the helper id (亲情认证).</summary>
+    public string? AssistedBy { get; init; }
 }
 
 /// <summary>

@@ -39,8 +39,11 @@ public static class ReviewReasons
     /// <summary>An admin asks to reverse a wrong death or transfer record (a second admin approves).</summary>
     public const string StatusReversal = "status-reversal";
 
+    /// <summary>Home-visit staff found the pensioner deceased: nothing stops payment until the four-eyes death flow does.</summary>
+    public const string HomeVisitFoundDeceased = "home-visit-found-deceased";
+
     /// <summary>Every reason code.</summary>
-    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal];
+    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased];
 }
 
 /// <summary>The fixed list of rejection reasons a reviewer picks from, each with what the pensioner should do next.</summary>

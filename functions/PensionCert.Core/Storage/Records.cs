@@ -56,6 +56,11 @@ public sealed record PensionerProfile
     /// decide a review case of this pensioner (four-eyes). Opaque staff ids, never personal data of the pensioner.
     /// </summary>
     public IReadOnlyList<string> ReferenceChangedBy { get; init; } = [];
+    /// <summary>
+    /// SHA-256 identifying the enrollment request that stored the current reference (region, name, photo bytes), so a
+    /// retried enrollment is recognised and changes nothing. Null for profiles stored before it was kept.
+    /// </summary>
+    public string? EnrollmentRequestHash { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
@@ -109,6 +114,16 @@ public sealed record CertificationRecord
     public string? Guidance { get; init; }
     /// <summary>The review case of a NeedsReview certification.</summary>
     public string? ReviewCaseId { get; init; }
+    /// <summary>Operator-captured channels: the operator (token <c>sub</c>) who captured the photo.</summary>
+    public string? CapturedBy { get; init; }
+    /// <summary>Operator-captured channels: the service point code where the photo was captured.</summary>
+    public string? ServicePoint { get; init; }
+    /// <summary>Operator-captured channels: the operator attested that the ID document was checked in person.</summary>
+    public bool? IdDocumentChecked { get; init; }
+    /// <summary>Channel home-visit: the visit the photo was captured on.</summary>
+    public string? HomeVisitId { get; init; }
+    /// <summary>Family-assisted certification (亲情认证): the helper id that submitted the pensioner's selfie.</summary>
+    public string? AssistedBy { get; init; }
     public string? ETag { get; init; }
 }
 
