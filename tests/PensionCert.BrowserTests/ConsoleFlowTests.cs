@@ -13,8 +13,6 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
     private const string Region = "110105";
     private const string OtherRegion = "310101";
     private const string Reference = "deepface/img1.jpg";
-    /// <summary>Another photo of the same person, played by the fake webcam.</summary>
-    private const string SamePersonOnCamera = "deepface/img2.jpg";
 
     [Fact]
     public async Task Reviewer_ClaimsANeedsReviewCase_SeesBothPhotos_Approves_AndTheEligibilityBecomesValid()
