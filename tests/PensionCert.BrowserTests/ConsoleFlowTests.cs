@@ -4,8 +4,9 @@ using PensionCert.IntegrationTests;
 namespace PensionCert.BrowserTests;
 
 /// <summary>
-/// The review queue as reviewers use it, end to end on the local host with real photos and the real models: a reviewer
-/// decides a case and the pensioner is certified; a reviewer of another region sees none of it.
+/// The review queue and the counter as operators use them, end to end on the local host with real photos and the real
+/// models: a reviewer decides a case and the pensioner is certified; a reviewer of another region sees none of it; a
+/// clerk certifies a pensioner at the counter through the webcam (Chromium's fake camera playing another photo of them).
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class ConsoleFlowTests(ConsoleHostFixture host)
@@ -13,6 +14,8 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
     private const string Region = "110105";
     private const string OtherRegion = "310101";
     private const string Reference = "deepface/img1.jpg";
+    /// <summary>Another photo of the same person, played by the fake webcam at the counter.</summary>
+    private const string SamePersonOnCamera = "deepface/img2.jpg";
 
     [Fact]
     public async Task Reviewer_ClaimsANeedsReviewCase_SeesBothPhotos_Approves_AndTheEligibilityBecomesValid()
@@ -71,5 +74,40 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
         await Assertions.Expect(reviewer.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
         Assert.DoesNotContain(pensionerId, await reviewer.Locator("main").InnerTextAsync());
         await reviewer.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Clerk_CertifiesAtTheCounterThroughTheWebcam_SeesTheApprovalArrive_AndTheEligibilityBecomesValid()
+    {
+        var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, Reference);
+        var page = await host.SignInAsync("clerk", Region, "clerk-counter-01", cameraPhoto: SamePersonOnCamera);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "柜台与社区认证", Level = 1 })).ToBeFocusedAsync();
+        await page.GetByLabel("身份证号码").FillAsync(idNumber);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#counter-pensioner")).ToContainTextAsync(pensionerId);
+
+        await page.GetByLabel("服务点编号").FillAsync("110105-counter-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "开启摄像头" }).ClickAsync();
+        var shoot = page.GetByRole(AriaRole.Button, new() { Name = "拍照" });
+        await Assertions.Expect(shoot).ToBeEnabledAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('main video')?.videoWidth > 0");
+        await shoot.ClickAsync();
+        var photo = page.GetByRole(AriaRole.Img, new() { Name = "已拍摄的照片" });
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth >= 320", await photo.ElementHandleAsync());
+
+        // Without the ID check confirmed nothing is sent; with it, the decision arrives on screen.
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交认证" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#counter-result [role=alert]")).ToContainTextAsync("请确认已核验身份证件原件。");
+        await page.GetByLabel("我已当面核验本人身份证件原件，照片为本人现场拍摄").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交认证" }).ClickAsync();
+        var result = page.Locator("#counter-result");
+        await Assertions.Expect(result).ToContainTextAsync("认证通过：资格已确认。", new() { Timeout = 120_000 });
+        await Assertions.Expect(result).ToContainTextAsync("经办柜台");
+        await ConsoleSteps.AssertAccessibleAsync(page, "counter with the decision");
+        await ConsoleSteps.ScreenshotsAsync(host, page, "console-counter-approved");
+        Assert.DoesNotContain(idNumber, await page.Locator("main").InnerTextAsync());
+
+        Assert.Equal("Valid", await ConsoleSteps.StateAsync(host, pensionerId));
+        await page.Context.CloseAsync();
     }
 }
