@@ -461,6 +461,9 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.NotEmpty(table);
         foreach (var name in names) Assert.Contains(name, table);
         Assert.All(table, n => Assert.StartsWith("pensioncert.", n));
+        // The table lists exactly what the app's Meter emits, and every alert reads an emitted name.
+        Assert.Equal(TelemetryNames.Metrics.Order(StringComparer.Ordinal), table.Order(StringComparer.Ordinal));
+        foreach (var name in names) Assert.Contains(name, TelemetryNames.Metrics);
     }
 
     [Fact]

@@ -22,8 +22,12 @@ public sealed class TelemetryFixture : LocalHostFixture
     public LockedList<Activity> Spans { get; } = new();
     public LockedList<MetricSnapshot> Metrics { get; } = new();
 
+    /// <summary>Counts the host's health checks (a probe beside the real storage and model probes).</summary>
+    public CountingHealthProbe HealthChecks { get; } = new();
+
     protected override void Configure(WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<Core.Storage.IHealthProbe>(HealthChecks);
         builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans));
         builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(Metrics));
     }
@@ -148,6 +152,13 @@ public sealed class TelemetryTests(TelemetryFixture host)
         {
             var point = Assert.Single(Points(stages), p => Tags(p).GetValueOrDefault("stage") as string == stage);
             Assert.True(point.GetHistogramCount() >= 1 && point.GetHistogramSum() > 0, $"stage {stage}");
+        }
+        var storageCalls = host.LatestMetric(TelemetryNames.StorageCalls);
+        Assert.Equal("{request}", storageCalls.Unit);
+        foreach (var operation in new[] { TelemetryNames.Operations.Verification, TelemetryNames.Operations.Submission })
+        {
+            var point = Assert.Single(Points(storageCalls), p => Tags(p).GetValueOrDefault("operation") as string == operation);
+            Assert.True(point.GetHistogramCount() >= 1 && point.GetHistogramSum() >= point.GetHistogramCount() * 3, $"{operation}: {point.GetHistogramSum()} calls in {point.GetHistogramCount()}");
         }
         var queueAge = host.LatestMetric(TelemetryNames.QueueAge);
         Assert.Equal("s", queueAge.Unit);

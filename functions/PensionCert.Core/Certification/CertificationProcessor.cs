@@ -59,6 +59,7 @@ public sealed partial class CertificationProcessor(
         activity?.SetTag(SpanAttributes.DequeueCount, delivery.DequeueCount);
         if (delivery.InsertedOn is { } inserted) PensionCertTelemetry.RecordQueueAge(timeProvider.GetUtcNow() - inserted);
         var started = Stopwatch.GetTimestamp();
+        using var storageCalls = StorageCallScope.Begin();
         try
         {
             await VerifyAsync(message.CertificationId, delivery, cancellationToken);
@@ -77,6 +78,7 @@ public sealed partial class CertificationProcessor(
         finally
         {
             PensionCertTelemetry.RecordStageSince(Stages.Total, started);
+            PensionCertTelemetry.RecordStorageCalls(Operations.Verification, storageCalls.Calls);
         }
     }
 

@@ -38,9 +38,15 @@ public static class TelemetryNames
     /// <summary>Gauge s: age of the oldest pending outbox event at the dispatcher's last run (0 when none waits).</summary>
     public const string OutboxLag = "pensioncert.outbox.lag";
 
+    /// <summary>
+    /// Histogram {request}: storage round trips (HTTP requests to Blob, Queue, Table, retries included) of one
+    /// verification or one accepted submission, by <c>operation</c>; counted by the SDK pipeline policy.
+    /// </summary>
+    public const string StorageCalls = "pensioncert.storage.calls";
+
     /// <summary>Every metric name above.</summary>
     public static readonly IReadOnlyList<string> Metrics =
-        [Submissions, Decisions, VerificationDuration, QueueAge, ReviewBacklog, ReviewBacklogOldestAge, CycleScanProcessed, CycleScanFailed, OutboxLag];
+        [Submissions, Decisions, VerificationDuration, QueueAge, ReviewBacklog, ReviewBacklogOldestAge, CycleScanProcessed, CycleScanFailed, OutboxLag, StorageCalls];
 
     /// <summary>Metric attribute names.</summary>
     public static class Attributes
@@ -59,6 +65,17 @@ public static class TelemetryNames
         public const string Stage = "stage";
         /// <summary>China due date (yyyy-MM-dd).</summary>
         public const string Date = "date";
+        /// <summary>What the storage calls were for: <c>verification</c> or <c>submission</c>.</summary>
+        public const string Operation = "operation";
+    }
+
+    /// <summary>Values of <see cref="Attributes.Operation"/>.</summary>
+    public static class Operations
+    {
+        /// <summary>One delivery of a verification message.</summary>
+        public const string Verification = "verification";
+        /// <summary>One accepted submission (POST /api/certifications, 202).</summary>
+        public const string Submission = "submission";
     }
 
     /// <summary>Span attribute names (opaque ids only).</summary>

@@ -37,6 +37,13 @@ public static class PensionCertTelemetry
     private static readonly Gauge<double> OutboxLagGauge =
         Meter.CreateGauge<double>(OutboxLag, "s", "Age of the oldest pending outbox event at the dispatcher's last run.");
 
+    private static readonly Histogram<long> StorageCallHistogram =
+        Meter.CreateHistogram<long>(StorageCalls, "{request}", "Storage round trips of one verification or accepted submission.");
+
+    /// <summary>The storage round trips a <see cref="StorageCallScope"/> counted for one <paramref name="operation"/> (<see cref="Operations"/>).</summary>
+    public static void RecordStorageCalls(string operation, long calls) =>
+        StorageCallHistogram.Record(calls, new KeyValuePair<string, object?>(Attributes.Operation, operation));
+
     /// <summary>The current span's W3C <c>traceparent</c>, or null outside a (W3C) span.</summary>
     public static string? CurrentTraceParent => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 

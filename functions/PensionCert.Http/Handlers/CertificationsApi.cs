@@ -28,6 +28,8 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
                 HelperId = f.GetValueOrDefault("helperId"),
             };
 
+            // Every storage round trip of this submission (selfie upload, pensioner, key, index, message, record).
+            using var storageCalls = Core.Telemetry.StorageCallScope.Begin();
             StagedPhoto? staged = null;
             Task<SubmissionPensioner>? resolving = null;
             string? channel = null;
@@ -51,6 +53,7 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
                 var location = ApiRequests.CertificationLocation(record.CertificationId);
                 request.HttpContext.Response.Headers.Location = location;
                 if (result.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                else Core.Telemetry.PensionCertTelemetry.RecordStorageCalls(Core.Definitions.TelemetryNames.Operations.Submission, storageCalls.Calls);
                 return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, location),
                     ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
             }
