@@ -467,6 +467,16 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
     }
 
     [Fact]
+    public void Metrics_ReadmeTelemetryTableListsEveryEmittedMetric()
+    {
+        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot, "README.md"));
+        var table = readme.SkipWhile(l => !l.StartsWith("## Telemetry", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("| `pensioncert.", StringComparison.Ordinal)).Select(l => l.Split('`')[1]).ToArray();
+
+        Assert.Equal(TelemetryNames.Metrics.Order(StringComparer.Ordinal), table.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Outputs_ApiBaseUrlIsTheGateway()
     {
         var url = bicep.Template.GetProperty("outputs").GetProperty("apiBaseUrl").GetProperty("value").GetString();
