@@ -48,6 +48,8 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
                     ["PensionerId"] = profile.PensionerId,
                     ["CreatedAt"] = e.OccurredAt,
                     ["Sequence"] = e.Sequence,
+                    // The writing span's trace context, so the dispatcher's publish continues that trace.
+                    ["TraceParent"] = Core.Telemetry.PensionCertTelemetry.CurrentTraceParent,
                 }, TableUpdateMode.Replace, cancellationToken);
             }
             var actions = new List<TableTransactionAction>
@@ -200,7 +202,7 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
             while (await StorageErrors.Guard(() => enumerator.MoveNextAsync().AsTask()))
                 foreach (var e in enumerator.Current.Values)
-                    yield return new OutboxPointer(e.RowKey, e.GetString("PensionerId"), e.GetDateTimeOffset("CreatedAt") ?? default) { Sequence = e.GetInt32("Sequence") ?? 0 };
+                    yield return new OutboxPointer(e.RowKey, e.GetString("PensionerId"), e.GetDateTimeOffset("CreatedAt") ?? default) { Sequence = e.GetInt32("Sequence") ?? 0, TraceParent = e.GetString("TraceParent") };
         }
     }
 

@@ -61,6 +61,9 @@ public sealed record OutboxPointer(string EventId, string PensionerId, DateTimeO
 {
     /// <summary>Order within the transaction that wrote the event.</summary>
     public int Sequence { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the span that wrote the event (the dispatcher continues that trace), or null.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>An outbox row.</summary>
