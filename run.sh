@@ -1,27 +1,76 @@
 #!/usr/bin/env bash
 # Runs PensionCert locally: Azurite (data in .azurite/), then the local host with the same HTTP routes, queue
-# trigger and timers as the Azure Functions app. Ctrl-C (or SIGTERM) stops everything it started.
+# trigger and timers as the Azure Functions app. The host is restarted whenever it exits (a crash, kill -9, a
+# storage outage it gave up on), with back-off, except after a configuration error (exit 78). Ctrl-C or SIGTERM
+# (also to a run.sh started in the background) stops the host first, then the Azurite it started, within 5 s.
 #   PORT=7071               HTTP port of the API
 #   AZURITE_BLOB_PORT=10000 Azurite blob port (queue +1, table +2)
 #   USE_RUNNING_AZURITE=1   use an Azurite already listening on those ports instead of starting one
-set -euo pipefail
+#   AZURITE_DATA=.azurite   where the Azurite it starts keeps its data
+#   RUN_NO_BUILD=1          serve the local host already built (functions/PensionCert.LocalHost/bin/Release)
+set -uo pipefail
+
+# A script started with & by a non-interactive shell inherits SIGINT ignored, and bash cannot trap a signal that was
+# ignored on entry: start again with the default dispositions so Ctrl-C / kill -INT always reach the trap below.
+if [ -z "${PENSIONCERT_RUN_SIGNALS:-}" ]; then
+  export PENSIONCERT_RUN_SIGNALS=1
+  exec env --default-signal=INT,QUIT,TERM,HUP bash "$0" "$@"
+fi
+
 source "$(dirname "$0")/scripts/common.sh"
 cd "$repo_root"
 require dotnet "install the .NET 10 SDK"
-ensure_npm_packages
+require setsid "install util-linux"
+ensure_npm_packages || exit 1
+ensure_face_models || exit 1
 
 port="${PORT:-7071}"
 blob_port="${AZURITE_BLOB_PORT:-10000}"
+azurite_data="${AZURITE_DATA:-$repo_root/.azurite}"
+config_error=78
 AZURITE_PID=""
 HOST_PID=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ -n "$HOST_PID" ] && kill "$HOST_PID" 2>/dev/null && wait "$HOST_PID" 2>/dev/null
-  [ -n "$AZURITE_PID" ] && kill "$AZURITE_PID" 2>/dev/null && wait "$AZURITE_PID" 2>/dev/null
+SLEEP_PID=""
+
+# alive PID: true while the process runs (a finished child stays a zombie until it is waited for).
+alive() {
+  local state
+  state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# stop PID NAME SECONDS: SIGTERM, then SIGKILL if it is still running after SECONDS.
+stop() {
+  local pid="$1" name="$2" seconds="$3" i
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+  for ((i = 0; i < seconds * 10; i++)); do
+    alive "$pid" || break
+    sleep 0.1
+  done
+  if alive "$pid"; then
+    echo "==> $name did not stop within $seconds s; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+# The host first (it may still be writing to storage), then Azurite, which saves its metadata on SIGTERM.
+shutdown() {
+  local rc="$1"
+  trap - EXIT INT TERM HUP QUIT
+  [ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null
+  stop "$HOST_PID" "the local host" 4
+  stop "$AZURITE_PID" "Azurite" 3
   exit "$rc"
 }
-trap cleanup EXIT INT TERM
+on_signal() {
+  echo "==> stopping (the local host, then Azurite)"
+  shutdown 0
+}
+trap 'shutdown $?' EXIT
+trap on_signal INT TERM HUP QUIT
 
 if port_open "$port"; then
   echo "error: port $port is in use; stop what runs there or choose another port: PORT=7072 ./run.sh" >&2
@@ -35,24 +84,37 @@ if any_port_open "$blob_port" $((blob_port + 1)) $((blob_port + 2)); then
   fi
   echo "==> using the Azurite already listening on 127.0.0.1:$blob_port-$((blob_port + 2))"
 else
-  echo "==> starting Azurite on 127.0.0.1:$blob_port-$((blob_port + 2)) (data in .azurite/)"
-  start_azurite "$repo_root/.azurite" "$blob_port"
+  echo "==> starting Azurite on 127.0.0.1:$blob_port-$((blob_port + 2)) (data in $azurite_data)"
+  start_azurite "$azurite_data" "$blob_port"
 fi
 export AzureWebJobsStorage="${AzureWebJobsStorage:-$(azurite_connection_string "$blob_port")}"
 # A local run is a development run: development keys, and the console's development sign-in (appsettings.Development.json).
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
 
-echo "==> building"
-dotnet build functions/PensionCert.LocalHost -c Release --nologo -v quiet
+if [ "${RUN_NO_BUILD:-}" != "1" ]; then
+  echo "==> building"
+  dotnet build functions/PensionCert.LocalHost -c Release --nologo -v quiet || exit 1
+fi
 echo "==> serving http://localhost:$port/api and the operator console http://localhost:$port/console/ (Ctrl-C to stop)"
-# The host exits with 75 when a trigger listener fails for good (storage unreachable): restart it, like the
-# Functions host restarts its job host.
+delay=1
 while true; do
-  dotnet functions/PensionCert.LocalHost/bin/Release/net10.0/PensionCert.LocalHost.dll --urls "http://localhost:$port" &
+  # A session of its own: a Ctrl-C in the terminal reaches run.sh only, which stops the host before Azurite.
+  setsid dotnet functions/PensionCert.LocalHost/bin/Release/net10.0/PensionCert.LocalHost.dll --urls "http://localhost:$port" &
   HOST_PID=$!
-  set +e; wait "$HOST_PID"; rc=$?; set -e
+  started=$SECONDS
+  wait "$HOST_PID"
+  rc=$?
   HOST_PID=""
-  [ "$rc" -eq 75 ] || exit "$rc"
-  echo "==> the local host stopped after a storage failure; restarting in 5 s"
-  sleep 5
+  if [ "$rc" -eq "$config_error" ]; then
+    echo "==> the local host refused its configuration (exit $config_error); fix the setting it names and start again" >&2
+    exit "$config_error"
+  fi
+  # Back-off: 1 s after a host that ran a minute or more, doubling up to 30 s while it keeps failing at once.
+  if [ $((SECONDS - started)) -ge 60 ]; then delay=1; fi
+  echo "==> the local host exited with $rc; restarting in $delay s"
+  sleep "$delay" &
+  SLEEP_PID=$!
+  wait "$SLEEP_PID"
+  SLEEP_PID=""
+  delay=$((delay * 2 > 30 ? 30 : delay * 2))
 done

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: installs npm packages (Azurite, face models) from the lock file, starts a private Azurite on
-# spare ports with throw-away data, builds the solution (including the Functions app, whose functions.metadata
+# Runs every test: installs Azurite from the npm lock file, fetches the face models (scripts/fetch-models.sh),
+# starts a private Azurite on spare ports with throw-away data, builds the solution (including the Functions app, whose functions.metadata
 # the tests read), runs all test projects, and ends with the line "N passed, N failed[, N skipped]".
 set -uo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 cd "$repo_root"
 require dotnet "install the .NET 10 SDK"
 ensure_npm_packages || exit 1
+ensure_face_models || { echo "0 passed, 1 failed"; exit 1; }
 ensure_test_tools || { echo "0 passed, 1 failed"; exit 1; }
 
 # The real face photos (never copied into the repository): ../shared/faces beside it, or PENSIONCERT_FACES_DIR.

@@ -1,14 +1,26 @@
 // PensionCert in one resource group: one deployment per tenant (a province or city social security bureau)
 // and environment. Provision with `az deployment group create` (docs/deploy.md), then publish the app package.
 //
-//   identity       user-assigned managed identity the Function App runs as
-//   monitoring     Log Analytics + Application Insights (Entra ID ingestion only)
-//   storage        blobs (reference photos, selfies with a retention rule), queue + poison queue, tables
+// Two hosting profiles from this one template (parameter hostingProfile):
+//   FlexConsumption  global Azure: Flex Consumption, API Management StandardV2, Entra ID-only telemetry ingestion
+//   AzureChina       Azure operated by 21Vianet (chinanorth3, chinaeast3, ...): Elastic Premium (or a dedicated
+//                    plan), API Management Premium/Developer, telemetry by connection string
+// Every endpoint comes from environment() or from the resources themselves: no cloud's host names are written here.
+//
+//   identity       user-assigned managed identities: the app's, and the storage encryption key's (CMK)
+//   monitoring     Log Analytics + Application Insights
+//   auditStorage   immutable archive of every diagnostic log (WORM, auditRetentionDays)
+//   network        VNet: app integration, private endpoints, gateway subnets (privateNetwork)
+//   keyVault       secrets (created once, never by this template), the storage encryption key
+//   storage        data account: photos, queue, tables (the system of record); versioning, restore, audit logs
+//   hostStorage    the Functions host's account, the app package and the static pages (/h5/, /console/)
 //   serviceBus     topic pensioncert-events with duplicate detection; subscriptions sms, wechat-alipay, payroll
-//   keyVault       hash and encryption keys, operator key (Key Vault references from app settings)
-//   functionApp    Flex Consumption (FC1), dotnet-isolated 10.0, identity-based settings only
-//   roles          the identity's role assignments
-//   alerts         poison queue, failure rate, queue age
+//   functionApp    the Function App in the chosen hosting profile, private inbound, VNet outbound
+//   gateway        API Management: the only public entry; rate limits, quotas, bureau-only operator routes
+//   dns / *Pe      private DNS zones and private endpoints
+//   roles          least-privilege role assignments of the app's identity
+//   backup         Azure Backup of the reference photos
+//   alerts         alerts on the app's metrics and the platform; workbook: the season's view
 targetScope = 'resourceGroup'
 
 @description('Short lower-case code of the tenant (province/city bureau), e.g. gd, sh, zj-hz. Part of every resource name.')
@@ -16,20 +28,38 @@ targetScope = 'resourceGroup'
 @maxLength(8)
 param tenantCode string
 
-@description('Environment name, e.g. dev, test, prod. Part of every resource name.')
+@description('Environment name, e.g. dev, test, prod. Part of every resource name. "prod" turns on the production posture checks.')
 @minLength(2)
 @maxLength(6)
 param environmentName string
 
-@description('Azure region of every resource; it must offer Flex Consumption. Defaults to the resource group region.')
+@description('Azure region of every resource. Defaults to the resource group region (global: one that offers Flex Consumption; Azure China: e.g. chinanorth3).')
 param location string = resourceGroup().location
 
-@description('Upper bound of Function App instances. Size it for the peak (docs/deploy.md): instances = peak verifications per second x CPU seconds per verification / cores per instance, with headroom.')
+@description('Hosting profile: FlexConsumption (global Azure) or AzureChina (Elastic Premium or dedicated plan; see chinaPlanSku).')
+@allowed([
+  'FlexConsumption'
+  'AzureChina'
+])
+param hostingProfile string = 'FlexConsumption'
+
+@description('Plan of the AzureChina profile: EP1-EP3 (Elastic Premium, event-driven scale) or P1v3-P3v3 (dedicated, fixed instances, no content share key).')
+@allowed([
+  'EP1'
+  'EP2'
+  'EP3'
+  'P1v3'
+  'P2v3'
+  'P3v3'
+])
+param chinaPlanSku string = 'EP1'
+
+@description('Instance ceiling (docs/deploy.md, "Sizing"). Flex: maximumInstanceCount, all Flex apps of a subscription and region share a 250-core quota; Elastic Premium: maximum burst; dedicated: instance count.')
 @minValue(1)
 @maxValue(1000)
-param maximumInstanceCount int = 100
+param maximumInstanceCount int = 20
 
-@description('Memory per instance in MB (512, 2048 or 4096). The face pipeline needs 2048 (about one core and room for the four ONNX models).')
+@description('Flex Consumption memory per instance in MB (512, 2048 or 4096). The face pipeline needs 2048 (about one core).')
 @allowed([
   512
   2048
@@ -37,15 +67,15 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-@description('Always-ready instances for the HTTP functions (0 = scale from zero, with cold starts). Billed at the always-ready rate while idle.')
+@description('Always-ready instances for the HTTP functions (Flex) or pre-warmed minimum (Elastic Premium). Billed while idle.')
 @minValue(0)
 param alwaysReadyHttpInstances int = 0
 
-@description('Always-ready instances for the verification queue function (0 = scale from zero).')
+@description('Always-ready instances for the verification queue function (Flex).')
 @minValue(0)
 param alwaysReadyVerificationInstances int = 0
 
-@description('Concurrent HTTP requests per instance.')
+@description('Concurrent HTTP requests per instance (Flex).')
 @minValue(1)
 @maxValue(1000)
 param httpPerInstanceConcurrency int = 16
@@ -59,7 +89,10 @@ param httpPerInstanceConcurrency int = 16
 ])
 param storageSku string = 'Standard_ZRS'
 
-@description('Days after upload when selfies are deleted (lifecycle rule). Longer than the review backlog of NeedsReview certifications, and as short as the retention policy of the bureau allows.')
+@description('Zone redundancy of the plan, the gateway (Premium) and the backup vault (production).')
+param zoneRedundant bool = false
+
+@description('Days after upload when selfies are deleted (lifecycle rule). Longer than the review backlog, as short as the bureau\'s retention policy allows.')
 @minValue(1)
 @maxValue(3650)
 param selfieRetentionDays int = 30
@@ -69,7 +102,46 @@ param selfieRetentionDays int = 30
 @maxValue(365)
 param blobSoftDeleteDays int = 7
 
-@description('Service Bus tier.')
+@description('Days reference photos can be restored to a point in time (0 = off; less than blobSoftDeleteDays).')
+@minValue(0)
+@maxValue(364)
+param pointInTimeRestoreDays int = 0
+
+@description('Days old blob versions are kept.')
+@minValue(1)
+@maxValue(3650)
+param versionRetentionDays int = 30
+
+@description('Azure Backup (vaulted) of the reference photos.')
+param enableBlobBackup bool = false
+
+@description('Days each daily backup of the reference photos is kept.')
+@minValue(7)
+@maxValue(3650)
+param backupRetentionDays int = 30
+
+@description('CanNotDelete locks on the data account, the audit archive, Key Vault, Service Bus and the backup vault (production).')
+param enableResourceLocks bool = false
+
+@description('Customer-managed key for the data account (production; only when the account is created).')
+param customerManagedKey bool = false
+
+@description('Infrastructure (double) encryption of the storage accounts (production; only when an account is created).')
+param infrastructureEncryption bool = false
+
+@description('Private network: VNet integration, private endpoints, public network access disabled (production).')
+param privateNetwork bool = false
+
+@description('Address space of the VNet (a /22 or larger).')
+param vnetAddressPrefix string = '10.40.0.0/22'
+
+@description('Networks (CIDR) of the bureau: operator routes and /console/ accept only these sources.')
+param bureauNetworkCidrs array = []
+
+@description('Addresses (CIDR) of deployment runners allowed to reach the SCM site and the host storage; empty = deploy from inside the VNet.')
+param deploymentClientCidrs array = []
+
+@description('Service Bus tier (Premium for private endpoints).')
 @allowed([
   'Standard'
   'Premium'
@@ -90,13 +162,13 @@ param enableKeyVaultPurgeProtection bool = true
 @maxValue(90)
 param keyVaultSoftDeleteDays int = 90
 
-@description('Optional initial value of the ID-number hash key (base64 of at least 32 random bytes). Leave empty and set the secret once by hand; never change it afterwards.')
-@secure()
-param identityHashKey string = ''
+@description('Ids of every personal-data encryption key still needed to read stored data (secrets data-protection-key-<id>). Rotation: add the new id, create its secret, set activeDataProtectionKeyId to it; never remove an id while data is encrypted with it.')
+param dataProtectionKeyIds array = [
+  'k1'
+]
 
-@description('Optional initial value of the personal-data encryption key (AES-256: base64 of 32 random bytes) with key id "k1". Leave empty and set the secret by hand.')
-@secure()
-param dataProtectionKey string = ''
+@description('The data key new data is encrypted with (one of dataProtectionKeyIds).')
+param activeDataProtectionKeyId string = 'k1'
 
 @description('Issuer (iss) of operator tokens: the identity provider that signs them.')
 param operatorTokenIssuer string
@@ -107,13 +179,67 @@ param operatorTokenAudience string
 @description('OpenID Connect authority of the identity provider; its signing keys come from {authority}/.well-known/openid-configuration.')
 param operatorTokenAuthority string
 
-@description('Optional object id of a person or pipeline allowed to set the Key Vault secrets (Key Vault Secrets Officer).')
-param keyVaultOfficerPrincipalId string = ''
+@description('Gateway tier: StandardV2 on global Azure; Premium (production) or Developer (tests) on Azure China, which has no Consumption or v2 tiers.')
+@allowed([
+  'StandardV2'
+  'Premium'
+  'Developer'
+])
+param gatewaySku string = hostingProfile == 'AzureChina' ? 'Premium' : 'StandardV2'
 
-@description('Days Log Analytics keeps logs.')
+@description('Gateway units.')
+@minValue(1)
+param gatewayCapacity int = 1
+
+@description('Publisher e-mail of the gateway (API Management notifications).')
+param gatewayPublisherEmail string = alertEmail
+
+@description('Requests per minute per client address at the gateway (every route; carrier NAT shares addresses).')
+@minValue(1)
+param gatewayPerAddressCallsPerMinute int = 600
+
+@description('Requests per minute per client app (function key) at the gateway.')
+@minValue(1)
+param gatewayPerClientCallsPerMinute int = 6000
+
+@description('Requests per day per client app (function key) at the gateway.')
+@minValue(1)
+param gatewayPerClientCallsPerDay int = 2000000
+
+@description('Requests per minute per operator (token subject) at the gateway.')
+@minValue(1)
+param gatewayPerOperatorCallsPerMinute int = 300
+
+@description('Requests per minute per pensioner id in the route at the gateway.')
+@minValue(1)
+param gatewayPerPensionerCallsPerMinute int = 30
+
+@description('Client routes open to the internet (method + URL template under /api): the Anonymous, Client and Session endpoints of PensionCert.Http.HttpEndpoints (a test keeps them equal); every other /api route is an operator route (bureau network only).')
+param gatewayClientOperations array = [
+  { method: 'GET', template: '/health' }
+  { method: 'GET', template: '/openapi.json' }
+  { method: 'GET', template: '/pensioners/{pensionerId}/eligibility' }
+  { method: 'POST', template: '/certifications' }
+  { method: 'GET', template: '/certifications/{certificationId}' }
+  { method: 'POST', template: '/certification-sessions' }
+  { method: 'GET', template: '/certification-sessions/{sessionId}' }
+  { method: 'GET', template: '/page/session' }
+  { method: 'POST', template: '/page/session/frames' }
+  { method: 'POST', template: '/page/session/submit' }
+]
+
+@description('Days Log Analytics keeps logs (the audit logs included).')
 @minValue(30)
 @maxValue(730)
 param logRetentionDays int = 30
+
+@description('Days the immutable archive keeps every audit log (China\'s Cybersecurity Law: at least six months).')
+@minValue(180)
+@maxValue(3650)
+param auditRetentionDays int = 180
+
+@description('Lock the archive\'s immutability policy (production; irreversible).')
+param lockAuditImmutability bool = false
 
 @description('Daily Log Analytics ingestion cap in GB (-1 = none).')
 param logDailyQuotaGb int = -1
@@ -126,9 +252,31 @@ param alertEmail string = ''
 @maxValue(100)
 param alertFailureRatePercent int = 5
 
-@description('Alert when a verification message waited longer than this many seconds.')
+@description('Alert when the verification queue age p95 exceeds this many seconds.')
 @minValue(10)
 param alertMaxQueueAgeSeconds int = 300
+
+@description('Alert when more than this percentage of decisions are Failed.')
+@minValue(1)
+@maxValue(100)
+param alertDecisionFailurePercent int = 2
+
+@description('Alert when the oldest open review case is older than this many hours.')
+@minValue(1)
+param alertReviewBacklogMaxAgeHours int = 72
+
+@description('Alert when the event outbox lags more than this many seconds.')
+@minValue(10)
+param alertMaxOutboxLagSeconds int = 600
+
+@description('Alert when the instance count reaches this percentage of maximumInstanceCount.')
+@minValue(10)
+@maxValue(100)
+param alertInstancePercent int = 80
+
+@description('Alert when the data account throttles more than this many requests in 5 minutes.')
+@minValue(1)
+param alertStorageThrottlingThreshold int = 10
 
 @description('Extra app settings (name -> value), e.g. thresholds under PensionCert__Verification__*. No secrets here.')
 param extraAppSettings object = {}
@@ -138,19 +286,79 @@ param extraAppSettings object = {}
 var suffix = '${tenantCode}-${environmentName}'
 var token = substring(uniqueString(subscription().id, resourceGroup().id, suffix), 0, 6)
 var compact = toLower(replace('${tenantCode}${environmentName}', '-', ''))
+var isProd = environmentName == 'prod'
+var isChinaCloud = environment().name == 'AzureChinaCloud'
+var hosting = hostingProfile == 'FlexConsumption' ? 'FlexConsumption' : (startsWith(chinaPlanSku, 'EP') ? 'ElasticPremium' : 'Dedicated')
+var deploymentContainerName = 'app-package'
+var pagesContainerName = 'web'
+var hashKeySecretName = 'identity-hash-key'
+var contentShareSecretName = 'host-content-share-connection'
+var cmkKeyName = customerManagedKey ? 'storage-cmk' : ''
+
+// Placeholder values that must never reach production (the parameter files refuse them too).
+var placeholderMarkers = [
+  'example'
+  'localhost'
+  'placeholder'
+  'changeme'
+  'todo'
+]
+var operatorSettings = [
+  operatorTokenIssuer
+  operatorTokenAudience
+  operatorTokenAuthority
+]
+var placeholderSettings = filter(
+  operatorSettings,
+  v => empty(trim(v)) || length(filter(placeholderMarkers, m => contains(toLower(v), m))) > 0
+)
+
+// The production posture: each entry is a broken rule. A prod deployment with any fails before creating anything.
+var postureErrors = isProd
+  ? filter(
+      [
+        empty(placeholderSettings) ? '' : 'operator-token settings are placeholders: ${join(placeholderSettings, ', ')}'
+        privateNetwork ? '' : 'privateNetwork must be true'
+        serviceBusSku == 'Premium' ? '' : 'serviceBusSku must be Premium (private endpoints)'
+        enableKeyVaultPurgeProtection ? '' : 'enableKeyVaultPurgeProtection must be true'
+        empty(bureauNetworkCidrs) || contains(bureauNetworkCidrs, '0.0.0.0/0') ? 'bureauNetworkCidrs must list the bureau networks' : ''
+        lockAuditImmutability ? '' : 'lockAuditImmutability must be true'
+        empty(alertEmail) ? 'alertEmail is required' : ''
+      ],
+      e => !empty(e)
+    )
+  : []
+var cloudErrors = isChinaCloud && hostingProfile == 'FlexConsumption'
+  ? ['Flex Consumption is not offered on Azure China: use hostingProfile AzureChina']
+  : []
+var keyErrors = contains(dataProtectionKeyIds, activeDataProtectionKeyId)
+  ? []
+  : ['activeDataProtectionKeyId ${activeDataProtectionKeyId} is not in dataProtectionKeyIds']
+var deploymentErrors = concat(postureErrors, cloudErrors, keyErrors)
+var postureCheck = empty(deploymentErrors)
+  ? (isProd ? 'checked' : 'not-prod')
+  : fail('PensionCert deployment refused: ${join(deploymentErrors, '; ')}')
+
 var tags = {
   application: 'PensionCert'
   tenant: tenantCode
   environment: environmentName
+  posture: postureCheck
 }
-var deploymentContainerName = 'app-package'
-var hashKeySecretName = 'identity-hash-key'
-var dataProtectionKeySecretName = 'data-protection-key-k1'
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
     name: 'id-pensioncert-${suffix}'
+    location: location
+    tags: tags
+  }
+}
+
+module cmkIdentity 'modules/identity.bicep' = if (customerManagedKey) {
+  name: 'cmkIdentity'
+  params: {
+    name: 'id-pensioncert-${suffix}-cmk'
     location: location
     tags: tags
   }
@@ -165,6 +373,48 @@ module monitoring 'modules/monitoring.bicep' = {
     tags: tags
     retentionInDays: logRetentionDays
     dailyQuotaGb: logDailyQuotaGb
+    entraOnlyIngestion: !isChinaCloud
+  }
+}
+
+module auditStorage 'modules/auditstorage.bicep' = {
+  name: 'auditStorage'
+  params: {
+    name: take('stpcaud${compact}${token}', 24)
+    location: location
+    tags: tags
+    skuName: storageSku
+    retentionDays: auditRetentionDays
+    lockImmutability: lockAuditImmutability
+    infrastructureEncryption: infrastructureEncryption
+  }
+}
+
+module network 'modules/network.bicep' = if (privateNetwork) {
+  name: 'network'
+  params: {
+    name: 'vnet-pensioncert-${suffix}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    appSubnetDelegation: hosting == 'FlexConsumption' ? 'Microsoft.App/environments' : 'Microsoft.Web/serverFarms'
+    gatewayUsesVnetIntegration: gatewaySku == 'StandardV2'
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyVault'
+  params: {
+    name: take('kvpc${compact}${token}', 24)
+    location: location
+    tags: tags
+    enablePurgeProtection: enableKeyVaultPurgeProtection
+    softDeleteRetentionInDays: keyVaultSoftDeleteDays
+    privateNetwork: privateNetwork
+    cmkKeyName: cmkKeyName
+    cmkPrincipalId: customerManagedKey ? cmkIdentity!.outputs.principalId : ''
+    workspaceId: monitoring.outputs.workspaceId
+    archiveStorageId: auditStorage.outputs.id
   }
 }
 
@@ -177,8 +427,35 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSku
     selfieRetentionDays: selfieRetentionDays
     blobSoftDeleteDays: blobSoftDeleteDays
-    deploymentContainerName: deploymentContainerName
+    pointInTimeRestoreDays: pointInTimeRestoreDays
+    versionRetentionDays: versionRetentionDays
+    privateNetwork: privateNetwork
+    infrastructureEncryption: infrastructureEncryption
+    cmkKeyVaultUri: customerManagedKey ? keyVault.outputs.uri : ''
+    cmkKeyName: keyVault.outputs.cmkKeyName
+    cmkIdentityId: customerManagedKey ? cmkIdentity!.outputs.id : ''
     workspaceId: monitoring.outputs.workspaceId
+    archiveStorageId: auditStorage.outputs.id
+  }
+}
+
+module hostStorage 'modules/hoststorage.bicep' = {
+  name: 'hostStorage'
+  params: {
+    name: take('stpchost${compact}${token}', 24)
+    location: location
+    tags: tags
+    skuName: storageSku
+    privateNetwork: privateNetwork
+    deploymentClientCidrs: deploymentClientCidrs
+    infrastructureEncryption: infrastructureEncryption
+    deploymentContainerName: deploymentContainerName
+    webContainerName: pagesContainerName
+    contentShareName: hosting == 'ElasticPremium' ? 'func-${suffix}' : ''
+    keyVaultName: keyVault.outputs.name
+    contentShareSecretName: contentShareSecretName
+    workspaceId: monitoring.outputs.workspaceId
+    archiveStorageId: auditStorage.outputs.id
   }
 }
 
@@ -189,23 +466,11 @@ module serviceBus 'modules/servicebus.bicep' = {
     location: location
     tags: tags
     skuName: serviceBusSku
+    privateNetwork: privateNetwork
     duplicateDetectionWindow: duplicateDetectionWindow
     messageTimeToLive: eventTimeToLive
-  }
-}
-
-module keyVault 'modules/keyvault.bicep' = {
-  name: 'keyVault'
-  params: {
-    name: take('kvpc${compact}${token}', 24)
-    location: location
-    tags: tags
-    enablePurgeProtection: enableKeyVaultPurgeProtection
-    softDeleteRetentionInDays: keyVaultSoftDeleteDays
-    secrets: {
-      '${hashKeySecretName}': identityHashKey
-      '${dataProtectionKeySecretName}': dataProtectionKey
-    }
+    workspaceId: monitoring.outputs.workspaceId
+    archiveStorageId: auditStorage.outputs.id
   }
 }
 
@@ -213,13 +478,68 @@ module roles 'modules/roles.bicep' = {
   name: 'roles'
   params: {
     principalId: identity.outputs.principalId
-    storageAccountName: storage.outputs.name
+    dataStorageName: storage.outputs.name
+    photoContainers: storage.outputs.photoContainers
+    tables: storage.outputs.tables
+    auditTable: 'OperatorAudit'
+    hostStorageName: hostStorage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
+    topicName: serviceBus.outputs.topicName
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
-    keyVaultOfficerPrincipalId: keyVaultOfficerPrincipalId
   }
 }
+
+// Private DNS zones of the services, from the cloud's own suffixes.
+var storageZones = map(['blob', 'queue', 'table', 'file'], s => 'privatelink.${s}.${environment().suffixes.storage}')
+var vaultZone = 'privatelink${replace(environment().suffixes.keyvaultDns, '.vault.', '.vaultcore.')}'
+var serviceBusZone = 'privatelink.${replace(environment().suffixes.storage, 'core.', 'servicebus.')}'
+
+module dns 'modules/privatedns.bicep' = if (privateNetwork) {
+  name: 'dns'
+  params: {
+    zoneNames: concat(storageZones, [vaultZone, serviceBusZone])
+    vnetId: network!.outputs.id
+    tags: tags
+  }
+}
+
+// Private endpoints: data account (blob, queue, table), host account (blob, queue, table; file on Elastic Premium),
+// Key Vault, Service Bus. Zone index: 0 blob, 1 queue, 2 table, 3 file, 4 vault, 5 Service Bus.
+var privateEndpoints = concat(
+  [
+    { name: 'data-blob', service: 'data', groupId: 'blob', zone: 0 }
+    { name: 'data-queue', service: 'data', groupId: 'queue', zone: 1 }
+    { name: 'data-table', service: 'data', groupId: 'table', zone: 2 }
+    { name: 'host-blob', service: 'host', groupId: 'blob', zone: 0 }
+    { name: 'host-queue', service: 'host', groupId: 'queue', zone: 1 }
+    { name: 'host-table', service: 'host', groupId: 'table', zone: 2 }
+    { name: 'vault', service: 'vault', groupId: 'vault', zone: 4 }
+    { name: 'servicebus', service: 'servicebus', groupId: 'namespace', zone: 5 }
+  ],
+  hosting == 'ElasticPremium' ? [{ name: 'host-file', service: 'host', groupId: 'file', zone: 3 }] : []
+)
+var serviceIds = {
+  data: storage.outputs.id
+  host: hostStorage.outputs.id
+  vault: keyVault.outputs.id
+  servicebus: serviceBus.outputs.id
+}
+
+module servicePrivateEndpoints 'modules/privateendpoint.bicep' = [
+  for pe in privateEndpoints: if (privateNetwork) {
+    name: 'pe-${pe.name}'
+    params: {
+      name: 'pe-pensioncert-${suffix}-${pe.name}'
+      location: location
+      tags: tags
+      subnetId: network!.outputs.privateEndpointSubnetId
+      serviceId: serviceIds[pe.service]
+      groupId: pe.groupId
+      dnsZoneId: dns!.outputs.zoneIds[pe.zone]
+    }
+  }
+]
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionApp'
@@ -228,14 +548,23 @@ module functionApp 'modules/functionapp.bicep' = {
     planName: 'plan-pensioncert-${suffix}'
     location: location
     tags: tags
+    hosting: hosting
+    planSku: hosting == 'FlexConsumption' ? 'FC1' : chinaPlanSku
+    zoneRedundant: zoneRedundant
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
-    blobEndpoint: storage.outputs.blobEndpoint
-    queueEndpoint: storage.outputs.queueEndpoint
-    tableEndpoint: storage.outputs.tableEndpoint
+    hostStorageName: hostStorage.outputs.name
+    hostBlobEndpoint: hostStorage.outputs.blobEndpoint
+    hostQueueEndpoint: hostStorage.outputs.queueEndpoint
+    hostTableEndpoint: hostStorage.outputs.tableEndpoint
+    dataBlobEndpoint: storage.outputs.blobEndpoint
+    dataQueueEndpoint: storage.outputs.queueEndpoint
+    dataTableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: deploymentContainerName
+    contentShareName: hosting == 'ElasticPremium' ? 'func-${suffix}' : ''
+    contentShareSecretName: contentShareSecretName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
+    entraOnlyIngestion: !isChinaCloud
     keyVaultName: keyVault.outputs.name
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     runtimeName: 'dotnet-isolated'
@@ -246,16 +575,96 @@ module functionApp 'modules/functionapp.bicep' = {
     alwaysReadyVerificationInstances: alwaysReadyVerificationInstances
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     hashKeySecretName: hashKeySecretName
-    dataProtectionKeySecretName: dataProtectionKeySecretName
+    dataProtectionKeyIds: dataProtectionKeyIds
+    activeDataProtectionKeyId: activeDataProtectionKeyId
     operatorTokenIssuer: operatorTokenIssuer
     operatorTokenAudience: operatorTokenAudience
     operatorTokenAuthority: operatorTokenAuthority
+    privateNetwork: privateNetwork
+    appSubnetId: privateNetwork ? network!.outputs.appSubnetId : ''
+    deploymentClientCidrs: deploymentClientCidrs
+    workspaceId: monitoring.outputs.workspaceId
+    archiveStorageId: auditStorage.outputs.id
     extraAppSettings: extraAppSettings
   }
-  // The site resolves Key Vault references and reaches storage with its identity from the first start.
+  // The site resolves Key Vault references and reaches storage (over the private endpoints) from its first start.
   dependsOn: [
     roles
+    servicePrivateEndpoints
   ]
+}
+
+// The site's private endpoint and zone: the zone name comes from the host name the platform gave the site.
+module siteDns 'modules/privatedns.bicep' = if (privateNetwork) {
+  name: 'siteDns'
+  params: {
+    zoneNames: [
+      functionApp.outputs.privateDnsZoneName
+    ]
+    vnetId: network!.outputs.id
+    tags: tags
+  }
+}
+
+module sitePrivateEndpoint 'modules/privateendpoint.bicep' = if (privateNetwork) {
+  name: 'pe-site'
+  params: {
+    name: 'pe-pensioncert-${suffix}-site'
+    location: location
+    tags: tags
+    subnetId: network!.outputs.privateEndpointSubnetId
+    serviceId: functionApp.outputs.id
+    groupId: 'sites'
+    dnsZoneId: siteDns!.outputs.zoneIds[0]
+  }
+}
+
+module gateway 'modules/gateway.bicep' = {
+  name: 'gateway'
+  params: {
+    name: 'apim-pensioncert-${suffix}-${token}'
+    location: location
+    tags: tags
+    skuName: gatewaySku
+    capacity: gatewayCapacity
+    zoneRedundant: zoneRedundant
+    publisherEmail: empty(gatewayPublisherEmail) ? 'pensioncert-${tenantCode}@invalid.invalid' : gatewayPublisherEmail
+    publisherName: 'PensionCert ${tenantCode}'
+    subnetId: privateNetwork ? network!.outputs.gatewaySubnetId : ''
+    functionHostName: functionApp.outputs.defaultHostName
+    pagesBlobEndpoint: hostStorage.outputs.blobEndpoint
+    pagesStorageName: hostStorage.outputs.name
+    pagesContainerName: pagesContainerName
+    bureauNetworkCidrs: empty(bureauNetworkCidrs) ? ['0.0.0.0/0'] : bureauNetworkCidrs
+    consoleAuthorityOrigin: '${split(operatorTokenAuthority, '/')[0]}//${split(operatorTokenAuthority, '/')[2]}'
+    clientOperations: gatewayClientOperations
+    perAddressCallsPerMinute: gatewayPerAddressCallsPerMinute
+    perClientCallsPerMinute: gatewayPerClientCallsPerMinute
+    perClientCallsPerDay: gatewayPerClientCallsPerDay
+    perOperatorCallsPerMinute: gatewayPerOperatorCallsPerMinute
+    perPensionerCallsPerMinute: gatewayPerPensionerCallsPerMinute
+    workspaceId: monitoring.outputs.workspaceId
+    archiveStorageId: auditStorage.outputs.id
+  }
+  dependsOn: [
+    sitePrivateEndpoint
+  ]
+}
+
+module backup 'modules/backup.bicep' = if (enableBlobBackup) {
+  name: 'backup'
+  params: {
+    name: 'bvault-pensioncert-${suffix}'
+    location: location
+    tags: tags
+    storageAccountId: storage.outputs.id
+    storageAccountName: storage.outputs.name
+    containers: [
+      'reference-photos'
+    ]
+    retentionDays: backupRetentionDays
+    zoneRedundant: zoneRedundant
+  }
 }
 
 module alerts 'modules/alerts.bicep' = {
@@ -266,25 +675,66 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     applicationInsightsId: monitoring.outputs.applicationInsightsId
     workspaceId: monitoring.outputs.workspaceId
+    dataStorageId: storage.outputs.id
+    serviceBusId: serviceBus.outputs.id
+    keyVaultId: keyVault.outputs.id
     poisonQueues: storage.outputs.poisonQueues
-    verificationFunctionName: 'VerifyCertification'
     failureRatePercent: alertFailureRatePercent
     failureRateMinimumExecutions: 20
     maxQueueAgeSeconds: alertMaxQueueAgeSeconds
+    decisionFailurePercent: alertDecisionFailurePercent
+    reviewBacklogMaxAgeHours: alertReviewBacklogMaxAgeHours
+    maxOutboxLagSeconds: alertMaxOutboxLagSeconds
+    instanceCeiling: maximumInstanceCount
+    instanceAlertPercent: alertInstancePercent
+    storageThrottlingThreshold: alertStorageThrottlingThreshold
     alertEmail: alertEmail
   }
 }
 
-@description('Base URL of the HTTP API, e.g. https://func-pensioncert-gd-prod-abc123.azurewebsites.net/api.')
-output apiBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    displayName: 'PensionCert season (${tenantCode} ${environmentName})'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    metricNames: alerts.outputs.metricNames
+  }
+}
 
-@description('Function App name (az functionapp deployment / azd deploy).')
+module locks 'modules/locks.bicep' = if (enableResourceLocks) {
+  name: 'locks'
+  params: {
+    dataStorageName: storage.outputs.name
+    auditStorageName: auditStorage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    serviceBusName: serviceBus.outputs.name
+  }
+}
+
+@description('Base URL of the HTTP API: the gateway, e.g. https://apim-pensioncert-gd-prod-abc123.azure-api.net/api.')
+output apiBaseUrl string = 'https://${gateway.outputs.gatewayHostName}/api'
+
+@description('Pensioner page (/h5/) and operator console (/console/) base URL.')
+output pagesBaseUrl string = 'https://${gateway.outputs.gatewayHostName}'
+
+@description('Function App name (az functionapp deployment).')
 output functionAppName string = functionApp.outputs.name
 
-@description('Storage account name.')
+@description('Function App host name (reachable only through the gateway\'s VNet when privateNetwork is on).')
+output functionAppHostName string = functionApp.outputs.defaultHostName
+
+@description('Data storage account name.')
 output storageAccountName string = storage.outputs.name
 
-@description('Key Vault name (set the secrets here).')
+@description('Host storage account name (app package, pages).')
+output hostStorageAccountName string = hostStorage.outputs.name
+
+@description('Audit archive storage account name.')
+output auditStorageAccountName string = auditStorage.outputs.name
+
+@description('Key Vault name (set the secrets here, once).')
 output keyVaultName string = keyVault.outputs.name
 
 @description('Service Bus namespace (fully qualified).')
@@ -292,3 +742,9 @@ output serviceBusNamespace string = serviceBus.outputs.fullyQualifiedNamespace
 
 @description('Client id of the Function App identity.')
 output identityClientId string = identity.outputs.clientId
+
+@description('Hosting actually deployed: FlexConsumption, ElasticPremium or Dedicated.')
+output hosting string = hosting
+
+@description('Result of the production posture checks.')
+output posture string = postureCheck

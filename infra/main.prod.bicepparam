@@ -1,30 +1,53 @@
-// Production for one tenant (province or city bureau) during the certification season: zone-redundant storage,
-// purge protection, always-ready instances so the first pensioners of the morning meet no cold start, and a
-// maximumInstanceCount sized for the peak (docs/deploy.md, "Scaling for the peak"). Review every value with the
-// tenant's volumes before deploying; secrets are never committed.
+// Production on global Azure (hosting profile FlexConsumption) for one tenant (province or city bureau) during the
+// certification season. Everything a security review asks for is on: private network, Premium Service Bus,
+// customer-managed key and infrastructure encryption, zone redundancy, locks, backup, a locked audit archive kept
+// 365 days. tests/PensionCert.Infra.Tests asserts this posture, and main.bicep refuses a prod deployment without it.
+// The tenant's own values come from the environment and have no defaults; placeholders are refused here at
+// `bicep build-params` time (and again by main.bicep at deployment). Review the sizing with the tenant's volumes
+// (docs/deploy.md, "Sizing").
 using './main.bicep'
+
+var issuer = readEnvironmentVariable('PENSIONCERT_OPERATOR_ISSUER')
+var audience = readEnvironmentVariable('PENSIONCERT_OPERATOR_AUDIENCE')
+var authority = readEnvironmentVariable('PENSIONCERT_OPERATOR_AUTHORITY')
 
 param tenantCode = readEnvironmentVariable('PENSIONCERT_TENANT')
 param environmentName = 'prod'
-param maximumInstanceCount = 100
+param hostingProfile = 'FlexConsumption'
+// Load model (docs/deploy.md): a 15-million-pensioner province needs 1-2 verification instances at the season's
+// peak hour; 20 leaves 10x headroom for retry storms while keeping 20 of the region's 250 Flex cores.
+param maximumInstanceCount = 20
 param instanceMemoryMB = 2048
 param alwaysReadyHttpInstances = 2
 param alwaysReadyVerificationInstances = 2
 param httpPerInstanceConcurrency = 16
 param storageSku = 'Standard_ZRS'
+param zoneRedundant = true
 param selfieRetentionDays = 30
-param blobSoftDeleteDays = 7
-param serviceBusSku = 'Standard'
+param blobSoftDeleteDays = 35
+param pointInTimeRestoreDays = 30
+param versionRetentionDays = 90
+param enableBlobBackup = true
+param backupRetentionDays = 365
+param enableResourceLocks = true
+param customerManagedKey = true
+param infrastructureEncryption = true
+param privateNetwork = true
+param vnetAddressPrefix = readEnvironmentVariable('PENSIONCERT_VNET_PREFIX', '10.40.0.0/22')
+param bureauNetworkCidrs = split(readEnvironmentVariable('PENSIONCERT_BUREAU_CIDRS'), ',')
+param deploymentClientCidrs = empty(readEnvironmentVariable('PENSIONCERT_DEPLOY_CIDRS', '')) ? [] : split(readEnvironmentVariable('PENSIONCERT_DEPLOY_CIDRS', ''), ',')
+param serviceBusSku = 'Premium'
 param duplicateDetectionWindow = 'P1D'
 param enableKeyVaultPurgeProtection = true
 param keyVaultSoftDeleteDays = 90
-param logRetentionDays = 90
+param gatewaySku = 'StandardV2'
+param gatewayCapacity = 1
+param logRetentionDays = 180
+param auditRetentionDays = 365
+param lockAuditImmutability = true
 param alertEmail = readEnvironmentVariable('PENSIONCERT_ALERT_EMAIL')
 param alertFailureRatePercent = 5
 param alertMaxQueueAgeSeconds = 300
-param identityHashKey = readEnvironmentVariable('PENSIONCERT_IDENTITY_HASH_KEY', '')
-param dataProtectionKey = readEnvironmentVariable('PENSIONCERT_DATA_PROTECTION_KEY', '')
-param operatorTokenIssuer = readEnvironmentVariable('PENSIONCERT_OPERATOR_ISSUER', 'https://login.example.gov.cn/pensioncert')
-param operatorTokenAudience = readEnvironmentVariable('PENSIONCERT_OPERATOR_AUDIENCE', 'api://pensioncert')
-param operatorTokenAuthority = readEnvironmentVariable('PENSIONCERT_OPERATOR_AUTHORITY', 'https://login.example.gov.cn/pensioncert')
-param keyVaultOfficerPrincipalId = readEnvironmentVariable('PENSIONCERT_KEYVAULT_OFFICER_ID', '')
+param operatorTokenIssuer = contains(toLower(issuer), 'example') || contains(toLower(issuer), 'localhost') ? fail('PENSIONCERT_OPERATOR_ISSUER is a placeholder: set the identity provider of the bureau') : issuer
+param operatorTokenAudience = contains(toLower(audience), 'example') || contains(toLower(audience), 'placeholder') ? fail('PENSIONCERT_OPERATOR_AUDIENCE is a placeholder') : audience
+param operatorTokenAuthority = contains(toLower(authority), 'example') || contains(toLower(authority), 'localhost') ? fail('PENSIONCERT_OPERATOR_AUTHORITY is a placeholder: set the identity provider of the bureau') : authority

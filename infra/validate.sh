@@ -22,13 +22,17 @@ run() {
   echo "==> bicep $*"
   if ! "$bicep" "$@" 2>&1 | tee -a "$log"; then status=1; fi
 }
-# Production parameters read these from the environment (they have no defaults on purpose).
+# Production parameters read these from the environment (they have no defaults on purpose); CI uses sample values.
 export PENSIONCERT_TENANT="${PENSIONCERT_TENANT:-ci}"
-export PENSIONCERT_ALERT_EMAIL="${PENSIONCERT_ALERT_EMAIL:-alerts@example.invalid}"
+export PENSIONCERT_ALERT_EMAIL="${PENSIONCERT_ALERT_EMAIL:-pensioncert-oncall@hrss.gd.gov.cn}"
+export PENSIONCERT_BUREAU_CIDRS="${PENSIONCERT_BUREAU_CIDRS:-10.20.0.0/16}"
+export PENSIONCERT_OPERATOR_ISSUER="${PENSIONCERT_OPERATOR_ISSUER:-https://idp.hrss.gd.gov.cn/pensioncert}"
+export PENSIONCERT_OPERATOR_AUDIENCE="${PENSIONCERT_OPERATOR_AUDIENCE:-api://pensioncert-gd}"
+export PENSIONCERT_OPERATOR_AUTHORITY="${PENSIONCERT_OPERATOR_AUTHORITY:-https://idp.hrss.gd.gov.cn/pensioncert}"
 
 run build main.bicep --outfile "$out/main.json"
 run lint main.bicep
-for params in main.dev.bicepparam main.prod.bicepparam; do
+for params in main.dev.bicepparam main.prod.bicepparam main.china.dev.bicepparam main.china.prod.bicepparam; do
   run build-params "$params" --outfile "$out/${params%.bicepparam}.parameters.json"
   run lint "$params"
 done

@@ -6,6 +6,7 @@ source "$(dirname "$0")/common.sh"
 cd "$repo_root"
 require dotnet "install the .NET 10 SDK"
 ensure_npm_packages
+ensure_face_models
 blob_port="${BENCH_AZURITE_BLOB_PORT:-10300}"
 if port_open "$blob_port"; then echo "error: port $blob_port is in use; set BENCH_AZURITE_BLOB_PORT" >&2; exit 1; fi
 data_dir="$(mktemp -d "${TMPDIR:-/tmp}/pensioncert-bench.XXXXXX")"

@@ -8,6 +8,7 @@ source "$(dirname "$0")/common.sh"
 cd "$repo_root"
 require dotnet "install the .NET 10 SDK"
 ensure_npm_packages
+ensure_face_models
 
 which="${1:-all}"
 shift || true

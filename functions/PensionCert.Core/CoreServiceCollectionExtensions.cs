@@ -6,6 +6,7 @@ using PensionCert.Core.Cycle;
 using PensionCert.Core.Enrollment;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Identity;
+using PensionCert.Core.Review;
 
 namespace PensionCert.Core;
 
@@ -62,6 +63,25 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Sessions.CertificationSessionService>();
         services.AddSingleton<Sessions.ActionLivenessVerifier>();
         services.AddSingleton<Sessions.SessionVerification>();
+        services.AddPensionCertReview();
+        services.AddPensionCertOffline();
+        return services;
+    }
+
+    /// <summary>
+    /// Offline certification, home visits and family helpers (section <c>PensionCert:HomeVisits</c>): the services, the
+    /// submission checks of operator captures and family helpers, and the home-visit sweep.
+    /// </summary>
+    public static IServiceCollection AddPensionCertOffline(this IServiceCollection services)
+    {
+        services.AddOptions<HomeVisits.HomeVisitOptions>().BindConfiguration(HomeVisits.HomeVisitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Offline.OperationIdempotency>();
+        services.AddSingleton<ISubmissionCheck, Offline.OfflineCaptureCheck>();
+        services.AddSingleton<ISubmissionCheck, Offline.FamilyHelperCheck>();
+        services.AddSingleton<HomeVisits.HomeVisitService>();
+        services.AddSingleton<HomeVisits.HomeVisitSweep>();
+        services.AddSingleton<FamilyHelpers.FamilyHelperService>();
+        services.AddSingleton<Operators.IPensionerErasureParticipant, Offline.OfflineErasure>();
         return services;
     }
 

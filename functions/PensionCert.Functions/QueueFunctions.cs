@@ -11,13 +11,13 @@ public sealed class QueueFunctions(CertificationProcessor processor)
 {
     [Function(FunctionNames.VerifyCertification)]
     public Task VerifyCertification(
-        [QueueTrigger(QueueNames.Verification, Connection = StorageOptions.ConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
+        [QueueTrigger(QueueNames.Verification, Connection = StorageOptions.DataConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
         processor.ProcessAsync(StorageVerificationQueue.Deserialize(message.Body.ToString()), new QueueDelivery(message.DequeueCount, message.InsertedOn), cancellationToken);
 
     /// <summary>Verification messages whose every delivery failed: the certification is given up (Failed), never left Processing.</summary>
     [Function(FunctionNames.RecordPoisonedVerification)]
     public Task RecordPoisonedVerification(
-        [QueueTrigger(QueueNames.VerificationPoison, Connection = StorageOptions.ConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
+        [QueueTrigger(QueueNames.VerificationPoison, Connection = StorageOptions.DataConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
         StorageVerificationQueue.TryDeserialize(message.Body.ToString()) is { } verification
             ? processor.RecordPoisonedAsync(verification, cancellationToken)
             : Task.CompletedTask;

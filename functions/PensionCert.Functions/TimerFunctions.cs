@@ -12,11 +12,16 @@ namespace PensionCert.Functions;
 /// watermark, not by the timer's past-due flag.
 /// </summary>
 public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys,
-    StaleCertificationSweeper sweeper)
+    StaleCertificationSweeper sweeper,
+    Core.HomeVisits.HomeVisitSweep homeVisits)
 {
     [Function(FunctionNames.SweepStaleCertifications)]
     public Task SweepStaleCertifications([TimerTrigger(Schedules.SweepStaleCertifications, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
         sweeper.SweepAsync(cancellationToken);
+
+    [Function(FunctionNames.SweepHomeVisits)]
+    public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        homeVisits.RunAsync(cancellationToken);
 
     [Function(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>

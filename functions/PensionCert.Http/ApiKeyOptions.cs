@@ -65,6 +65,8 @@ public sealed class ApiKeyOptions
                 yield return $"{SectionName}:Clients:{i}:Channels must list at least one channel.";
             foreach (var channel in c.Channels.Where(ch => !CertificationChannels.TryParse(ch, out _)))
                 yield return $"{SectionName}:Clients:{i}:Channels has an unknown channel '{channel}' (known: {string.Join(", ", CertificationChannels.Names)}).";
+            foreach (var channel in c.Channels.Where(ch => CertificationChannels.TryParse(ch, out var parsed) && !parsed.IsOnline()))
+                yield return $"{SectionName}:Clients:{i}:Channels lists '{channel}', which only operators may use (POST /api/offline-certifications with a bearer token): a client key may list alipay, wechat, e-ssc and app only.";
         }
         if (Clients.GroupBy(c => c.Name, StringComparer.Ordinal).Any(g => g.Count() > 1))
             yield return $"{SectionName}:Clients: names must be unique.";

@@ -49,6 +49,13 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint ListCycleExceptions = new(FunctionNames.ListCycleExceptions, "GET", Routes.RegionCycleExceptions, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ChangePensionerStatus = new(FunctionNames.ChangePensionerStatus, "POST", Routes.PensionerStatus, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
 
+    public static readonly HttpEndpoint GetReviewCase = new(FunctionNames.GetReviewCase, "GET", Routes.ReviewCase, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ClaimReviewCase = new(FunctionNames.ClaimReviewCase, "POST", Routes.ReviewCaseClaim, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint ReleaseReviewCase = new(FunctionNames.ReleaseReviewCase, "POST", Routes.ReviewCaseRelease, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint DecideReviewCase = new(FunctionNames.DecideReviewCase, "POST", Routes.ReviewCaseDecision, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint GetReviewCasePhoto = new(FunctionNames.GetReviewCasePhoto, "GET", Routes.ReviewCasePhoto, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };
+    public static readonly HttpEndpoint RequestStatusReversal = new(FunctionNames.RequestStatusReversal, "POST", Routes.PensionerStatusReversals, ApiAccess.Operator) { Roles = [OperatorRole.Admin] };
+    public static readonly HttpEndpoint ChangePensionerName = new(FunctionNames.ChangePensionerName, "POST", Routes.PensionerName, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Admin] };
     public static readonly HttpEndpoint CreateCertificationSession = new(FunctionNames.CreateCertificationSession, "POST", Routes.CertificationSessions, ApiAccess.Client);
     public static readonly HttpEndpoint GetCertificationSession = new(FunctionNames.GetCertificationSession, "GET", Routes.CertificationSession, ApiAccess.Client);
     public static readonly HttpEndpoint GetPageSession = new(FunctionNames.GetPageSession, "GET", Routes.PageSession, ApiAccess.Session);
@@ -56,13 +63,35 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint SubmitSession = new(FunctionNames.SubmitSession, "POST", Routes.PageSessionSubmit, ApiAccess.Session);
     public static readonly HttpEndpoint LookupPensioner = new(FunctionNames.LookupPensioner, "POST", Routes.PensionerLookups, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint GetPensionerHistory = new(FunctionNames.GetPensionerHistory, "GET", Routes.PensionerHistory, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
+    private static readonly OperatorRole[] ClerkOrAdmin = [OperatorRole.Clerk, OperatorRole.Admin];
+    private static readonly OperatorRole[] AnyOperator = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin];
+    public static readonly HttpEndpoint SubmitOfflineCertification = new(FunctionNames.SubmitOfflineCertification, "POST", Routes.OfflineCertifications, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint GetOfflineCertification = new(FunctionNames.GetOfflineCertification, "GET", Routes.OfflineCertification, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint RequestHomeVisit = new(FunctionNames.RequestHomeVisit, "POST", Routes.HomeVisits, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint ListHomeVisits = new(FunctionNames.ListHomeVisits, "GET", Routes.HomeVisits, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint GetHomeVisit = new(FunctionNames.GetHomeVisit, "GET", Routes.HomeVisit, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint ScheduleHomeVisit = new(FunctionNames.ScheduleHomeVisit, "POST", Routes.HomeVisitSchedule, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint CompleteHomeVisit = new(FunctionNames.CompleteHomeVisit, "POST", Routes.HomeVisitComplete, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint CancelHomeVisit = new(FunctionNames.CancelHomeVisit, "POST", Routes.HomeVisitCancel, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint RecordUnsuccessfulHomeVisit = new(FunctionNames.RecordUnsuccessfulHomeVisit, "POST", Routes.HomeVisitUnsuccessful, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint RequestHomeVisitByClient = new(FunctionNames.RequestHomeVisitByClient, "POST", Routes.HomeVisitRequests, ApiAccess.Client);
+    public static readonly HttpEndpoint GetHomeVisitRequest = new(FunctionNames.GetHomeVisitRequest, "GET", Routes.HomeVisitRequest, ApiAccess.Client);
+    public static readonly HttpEndpoint RequestFamilyHelper = new(FunctionNames.RequestFamilyHelper, "POST", Routes.FamilyHelperRequests, ApiAccess.Client);
+    public static readonly HttpEndpoint ListFamilyHelpers = new(FunctionNames.ListFamilyHelpers, "GET", Routes.PensionerFamilyHelpers, ApiAccess.Operator) { Roles = AnyOperator };
+    public static readonly HttpEndpoint ApproveFamilyHelper = new(FunctionNames.ApproveFamilyHelper, "POST", Routes.FamilyHelperApprove, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint RevokeFamilyHelper = new(FunctionNames.RevokeFamilyHelper, "POST", Routes.FamilyHelperRevoke, ApiAccess.Operator) { Roles = ClerkOrAdmin };
+    public static readonly HttpEndpoint ListAssistedCertifications = new(FunctionNames.ListAssistedCertifications, "GET", Routes.RegionAssistedCertifications, ApiAccess.Operator) { Roles = AnyOperator };
 
     /// <summary>All HTTP endpoints.</summary>
     public static IReadOnlyList<HttpEndpoint> All { get; } =
     [
         Health, EnrollPensioner, GetEligibility, SubmitCertification, GetCertification, GetPensioner, ErasePensioner, ListReviewCases, OpenApi,
         ImportEvidence, GetPaymentChanges, ListRegionPensioners, RecordInvestigationOutcome, ChangePensionerStatus, ListCycleExceptions,
+        GetReviewCase, ClaimReviewCase, ReleaseReviewCase, DecideReviewCase, GetReviewCasePhoto, RequestStatusReversal, ChangePensionerName,
         CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
         LookupPensioner, GetPensionerHistory,
+        SubmitOfflineCertification, GetOfflineCertification,
+        RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest,
+        RequestFamilyHelper, ListFamilyHelpers, ApproveFamilyHelper, RevokeFamilyHelper, ListAssistedCertifications,
     ];
 }

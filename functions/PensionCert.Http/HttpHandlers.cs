@@ -32,6 +32,14 @@ public static class HttpHandlers
         [FunctionNames.GetPensionerHistory] = On<PensionerHistoryApi>((api, c) => api.GetHistoryAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
         [FunctionNames.ListReviewCases] = On<ReviewApi>((api, c) => api.ListReviewCasesAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetReviewCase] = On<ReviewApi>((api, c) => api.GetReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.ClaimReviewCase] = On<ReviewApi>((api, c) => api.ClaimReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.ReleaseReviewCase] = On<ReviewApi>((api, c) => api.ReleaseReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.DecideReviewCase] = On<ReviewApi>((api, c) => api.DecideReviewCaseAsync(c.Request, Route(c, "caseId"), c.RequestAborted)),
+        [FunctionNames.GetReviewCasePhoto] = On<ReviewApi>((api, c) => api.GetReviewCasePhotoAsync(c.Request, Route(c, "caseId"), Route(c, "kind"), c.RequestAborted)),
+
+        [FunctionNames.RequestStatusReversal] = On<PensionerRecordsApi>((api, c) => api.RequestStatusReversalAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+        [FunctionNames.ChangePensionerName] = On<PensionerRecordsApi>((api, c) => api.ChangePensionerNameAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
 
         [FunctionNames.ImportEvidence] = On<EvidenceApi>((api, c) => api.ImportEvidenceAsync(c.Request, c.RequestAborted)),
 
@@ -48,11 +56,31 @@ public static class HttpHandlers
         [FunctionNames.GetPageSession] = On<SessionsApi>((api, c) => api.GetPageSessionAsync(c.Request, c.RequestAborted)),
         [FunctionNames.UploadSessionFrames] = On<SessionsApi>((api, c) => api.UploadSessionFramesAsync(c.Request, c.RequestAborted)),
         [FunctionNames.SubmitSession] = On<SessionsApi>((api, c) => api.SubmitSessionAsync(c.Request, c.RequestAborted)),
+
+        [FunctionNames.SubmitOfflineCertification] = On<OfflineCertificationsApi>((api, c) => api.SubmitAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetOfflineCertification] = On<OfflineCertificationsApi>((api, c) => api.GetAsync(c.Request, Route(c, "certificationId"), c.RequestAborted)),
+
+        [FunctionNames.RequestHomeVisit] = On<HomeVisitsApi>((api, c) => api.RequestAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.RequestHomeVisitByClient] = On<HomeVisitsApi>((api, c) => api.RequestByClientAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetHomeVisitRequest] = On<HomeVisitsApi>((api, c) => api.GetRequestAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+        [FunctionNames.ListHomeVisits] = On<HomeVisitsApi>((api, c) => api.ListAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.GetHomeVisit] = On<HomeVisitsApi>((api, c) => api.GetAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+        [FunctionNames.ScheduleHomeVisit] = On<HomeVisitsApi>((api, c) => api.ScheduleAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+        [FunctionNames.CompleteHomeVisit] = On<HomeVisitsApi>((api, c) => api.CompleteAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+        [FunctionNames.CancelHomeVisit] = On<HomeVisitsApi>((api, c) => api.CancelAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+        [FunctionNames.RecordUnsuccessfulHomeVisit] = On<HomeVisitsApi>((api, c) => api.MarkUnsuccessfulAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+
+        [FunctionNames.RequestFamilyHelper] = On<FamilyHelpersApi>((api, c) => api.RequestAsync(c.Request, c.RequestAborted)),
+        [FunctionNames.ListFamilyHelpers] = On<FamilyHelpersApi>((api, c) => api.ListAsync(c.Request, Route(c, "pensionerId"), c.RequestAborted)),
+        [FunctionNames.ApproveFamilyHelper] = On<FamilyHelpersApi>((api, c) => api.ApproveAsync(c.Request, Route(c, "pensionerId"), Route(c, "helperId"), c.RequestAborted)),
+        [FunctionNames.RevokeFamilyHelper] = On<FamilyHelpersApi>((api, c) => api.RevokeAsync(c.Request, Route(c, "pensionerId"), Route(c, "helperId"), c.RequestAborted)),
+        [FunctionNames.ListAssistedCertifications] = On<FamilyHelpersApi>((api, c) => api.ListAssistedAsync(c.Request, Route(c, "regionCode"), c.RequestAborted)),
     };
 
     /// <summary>The handler group types, registered as singletons by <see cref="HttpServiceCollectionExtensions"/>.</summary>
     public static IReadOnlyList<Type> Groups { get; } =
-        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi), typeof(PensionerHistoryApi)];
+        [typeof(HealthApi), typeof(CertificationsApi), typeof(PensionersApi), typeof(ReviewApi), typeof(EvidenceApi), typeof(RegionsApi), typeof(CycleApi), typeof(CycleExceptionsApi), typeof(SessionsApi), typeof(PensionerHistoryApi), typeof(PensionerRecordsApi),
+         typeof(OfflineCertificationsApi), typeof(HomeVisitsApi), typeof(FamilyHelpersApi)];
 
     private static Func<HttpContext, Task<IResult>> On<T>(Func<T, HttpContext, Task<IResult>> handler) where T : notnull =>
         context => handler(context.RequestServices.GetRequiredService<T>(), context);

@@ -31,6 +31,7 @@ public static class HttpServiceCollectionExtensions
         // The operator console's files and config.json; only the local host turns the development sign-in on.
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(new ConsoleSignInMode(DevelopmentSignIn: false));
+        services.AddSingleton(new PhonePageSite());
         services.AddSingleton(sp => new ConsoleSite(sp.GetRequiredService<IOptions<ConsoleOptions>>(), sp.GetRequiredService<IOptions<OperatorAuthOptions>>(), sp.GetRequiredService<ConsoleSignInMode>()));
         return services;
     }

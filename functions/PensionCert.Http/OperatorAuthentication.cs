@@ -48,6 +48,14 @@ public sealed class OperatorAuthOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Longest validity the API accepts in a token (00:05:00 to 7.00:00:00, default 12 hours: a working day): a token
+    /// whose <c>exp</c> lies further than this (plus <see cref="ClockSkew"/>) beyond its <c>iat</c>, its <c>nbf</c> or
+    /// now is refused, so a leaked long-lived token is useless. Identity providers issue about an hour.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>Decodes <see cref="SigningKey"/>; null when it is not base64 of at least 32 bytes.</summary>
     public byte[]? DecodeSigningKey()
     {
@@ -91,12 +99,14 @@ public sealed partial class OperatorTokenValidator
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
     private readonly ILogger<OperatorTokenValidator> _logger;
+    private readonly TimeSpan _maxLifetime;
 
     /// <summary>Builds the validation parameters once from <paramref name="options"/>.</summary>
     public OperatorTokenValidator(IOptions<OperatorAuthOptions> options, ILogger<OperatorTokenValidator> logger)
     {
         var o = options.Value;
         _logger = logger;
+        _maxLifetime = o.MaxTokenLifetime + o.ClockSkew;
         _parameters = new TokenValidationParameters
         {
             ValidIssuer = o.Issuer,
@@ -147,7 +157,25 @@ public sealed partial class OperatorTokenValidator
             LogRejected(_logger, "claims");
             return null;
         }
+        if (!LifetimeWithinCap(jwt, DateTime.UtcNow))
+        {
+            LogRejected(_logger, "lifetime");
+            return null;
+        }
         return principal;
+    }
+
+    /// <summary>
+    /// True when the token expires within <see cref="OperatorAuthOptions.MaxTokenLifetime"/> (plus clock skew) of now,
+    /// of its <c>iat</c> and of its <c>nbf</c> (each when present).
+    /// </summary>
+    private bool LifetimeWithinCap(JsonWebToken token, DateTime now)
+    {
+        var expires = token.ValidTo;
+        if (expires - now > _maxLifetime) return false;
+        if (token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out _) && expires - token.IssuedAt > _maxLifetime) return false;
+        if (token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out _) && expires - token.ValidFrom > _maxLifetime) return false;
+        return true;
     }
 
     /// <summary>

@@ -57,6 +57,9 @@ public static class PhotoRequestReader
         {
             if (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
                 throw new ProblemException(ProblemTypes.PhotoTooLarge);
+            // Kestrel's minimum body data rate: the body trickled too slowly (408, as documented), not a malformed one.
+            if (ex is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout })
+                throw new ProblemException(ProblemTypes.RequestTimeout);
             throw new ProblemException(ProblemTypes.MalformedRequest);
         }
         throw new ProblemException(ProblemTypes.UnsupportedContentType);

@@ -14,14 +14,15 @@ public static class InfrastructureServiceCollectionExtensions
     /// Registers the storage clients, the Core storage ports and the event publisher. Reads the connection
     /// <c>AzureWebJobsStorage</c> (a connection string, or the identity-based <c>AzureWebJobsStorage__*</c> settings: see
     /// <see cref="StorageOptions"/>), the section <c>PensionCert:Storage</c> and <c>PensionCert:Events:ServiceBus</c>
-    /// (Service Bus when configured, else the local Storage-queue sink); a missing or incomplete connection fails
+    /// (Service Bus when configured, else the local Storage-queue sink); <c>PensionCertStorage</c> instead of
+    /// <c>AzureWebJobsStorage</c> when set (a data account apart from the host's); a missing or incomplete connection fails
     /// start-up naming the setting.
     /// </summary>
     public static IServiceCollection AddPensionCertStorage(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
-            .Configure<IConfiguration>((o, config) => o.ReadConnection(config.GetSection(StorageOptions.ConnectionSettingName)))
+            .Configure<IConfiguration>((o, config) => o.ReadConnection(StorageOptions.ConnectionSection(config)))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<StorageClients>();
@@ -35,13 +36,16 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<Core.Audit.IAuditLog, TableAuditLog>();
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
         services.AddSingleton<IInFlightCertificationIndex, TableInFlightCertificationIndex>();
-        services.AddSingleton<IReviewCaseStore, TableReviewCaseStore>();
+        services.AddSingleton<Core.Review.IReviewCaseStore, TableReviewCaseStore>();
         services.AddSingleton<Core.Sessions.ICertificationSessionStore, TableCertificationSessionStore>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
         services.AddSingleton<ICycleExceptionStore, TableCycleExceptionStore>();
+        services.AddSingleton<Core.HomeVisits.IHomeVisitStore, TableHomeVisitStore>();
+        services.AddSingleton<Core.FamilyHelpers.IFamilyHelperStore, TableFamilyHelperStore>();
+        services.AddSingleton<Core.FamilyHelpers.IAssistedApprovalLog, TableAssistedApprovalLog>();
         services.AddOptions<ServiceBusEventOptions>().BindConfiguration(ServiceBusEventOptions.SectionName)
             .Validate(o => string.IsNullOrWhiteSpace(o.ConnectionString) || string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace),
                 $"Set either {ServiceBusEventOptions.SectionName}:ConnectionString or {ServiceBusEventOptions.SectionName}:FullyQualifiedNamespace, not both.")

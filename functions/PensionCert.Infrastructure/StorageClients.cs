@@ -81,6 +81,9 @@ public sealed class StorageClients
         CycleExceptions = tables.GetTableClient(StorageNames.CycleExceptionsTable);
         EventSinkIds = tables.GetTableClient(StorageNames.EventSinkIdsTable);
         VerificationPoisonQueue = queues.GetQueueClient(QueueNames.VerificationPoison);
+        HomeVisits = tables.GetTableClient(StorageNames.HomeVisitsTable);
+        FamilyHelpers = tables.GetTableClient(StorageNames.FamilyHelpersTable);
+        AssistedApprovals = tables.GetTableClient(StorageNames.AssistedApprovalsTable);
     }
 
     /// <summary>
@@ -111,6 +114,9 @@ public sealed class StorageClients
     public TableClient EventSinkIds { get; }
     /// <summary>The verification poison queue (<see cref="QueueNames.VerificationPoison"/>), same encoding as the verification queue.</summary>
     public QueueClient VerificationPoisonQueue { get; }
+    public TableClient HomeVisits { get; }
+    public TableClient FamilyHelpers { get; }
+    public TableClient AssistedApprovals { get; }
     /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
     public QueueClient EventSinkQueue { get; }
 
@@ -124,7 +130,7 @@ public sealed class StorageClients
         };
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions, HomeVisits, FamilyHelpers, AssistedApprovals];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies, SessionFrames];

@@ -18,11 +18,33 @@ namespace PensionCert.Infrastructure;
 /// </list>
 /// A connection string wins when both are present, as in the Functions host. The remaining settings live in the
 /// section <c>PensionCert:Storage</c>. <see cref="Validate"/> names every missing or invalid setting.
+/// <para>In Azure the app's data lives in its own account, apart from the Functions host's account: the connection
+/// <c>PensionCertStorage</c> (<see cref="DataConnectionSettingName"/>, same forms as above, e.g.
+/// <c>PensionCertStorage__tableServiceUri</c>) is then read instead of <c>AzureWebJobsStorage</c>, and the queue
+/// trigger listens on it too. Without it (local runs, tests) <c>AzureWebJobsStorage</c> serves both.</para>
 /// </summary>
 public sealed partial class StorageOptions : IValidatableObject
 {
     /// <summary>The setting (and configuration section) of the storage connection.</summary>
     public const string ConnectionSettingName = "AzureWebJobsStorage";
+
+    /// <summary>
+    /// The setting (and configuration section) of the app's data account, when it is not the host's account
+    /// (infra/: host storage and data storage are split). Queue triggers use it as their <c>Connection</c>.
+    /// </summary>
+    public const string DataConnectionSettingName = "PensionCertStorage";
+
+    /// <summary>The data connection section when it is configured, else <c>AzureWebJobsStorage</c>.</summary>
+    /// <param name="configuration">The app's configuration.</param>
+    public static IConfigurationSection ConnectionSection(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var data = configuration.GetSection(DataConnectionSettingName);
+        return data.Exists() ? data : configuration.GetSection(ConnectionSettingName);
+    }
+
+    /// <summary>The connection setting that was read: <c>PensionCertStorage</c> or <c>AzureWebJobsStorage</c>.</summary>
+    public string ConnectionName { get; private set; } = ConnectionSettingName;
 
     /// <summary>Section for the remaining storage settings.</summary>
     public const string SectionName = "PensionCert:Storage";
@@ -84,6 +106,7 @@ public sealed partial class StorageOptions : IValidatableObject
     public void ReadConnection(IConfigurationSection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ConnectionName = connection.Key;
         ConnectionString = Blank(connection.Value);
         AccountName = Blank(connection["accountName"]);
         Credential = Blank(connection["credential"]);
@@ -100,7 +123,7 @@ public sealed partial class StorageOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var error in _readErrors)
-            yield return new ValidationResult(error, [ConnectionSettingName]);
+            yield return new ValidationResult(error, [ConnectionName]);
         if (UsesConnectionString) yield break;
 
         var identityBased = AccountName is not null || BlobServiceUri is not null || QueueServiceUri is not null || TableServiceUri is not null;
@@ -108,16 +131,16 @@ public sealed partial class StorageOptions : IValidatableObject
         {
             if (_readErrors.Count > 0) yield break;
             yield return new ValidationResult(
-                $"The setting '{ConnectionSettingName}' is missing. Set it to a storage connection string (locally " +
+                $"The setting '{ConnectionName}' is missing. Set it to a storage connection string (locally " +
                 $"'UseDevelopmentStorage=true' for Azurite), or configure an identity-based connection with " +
-                $"'{Setting("accountName")}', or with '{Setting("blobServiceUri")}', '{Setting("queueServiceUri")}' and '{Setting("tableServiceUri")}'.",
+                $"'{Name("accountName")}', or with '{Name("blobServiceUri")}', '{Name("queueServiceUri")}' and '{Name("tableServiceUri")}'.",
                 [nameof(ConnectionString)]);
             yield break;
         }
 
         if (AccountName is not null && !AccountNamePattern().IsMatch(AccountName))
             yield return new ValidationResult(
-                $"'{Setting("accountName")}' must be a storage account name: 3-24 lower-case letters and digits.", [nameof(AccountName)]);
+                $"'{Name("accountName")}' must be a storage account name: 3-24 lower-case letters and digits.", [nameof(AccountName)]);
         foreach (var (name, uri, resolved) in new[]
         {
             ("blobServiceUri", BlobServiceUri, ResolvedBlobServiceUri),
@@ -126,21 +149,23 @@ public sealed partial class StorageOptions : IValidatableObject
         })
         {
             if (uri is not null && uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-                yield return new ValidationResult($"'{Setting(name)}' must be an http(s) URI.", [name]);
-            else if (resolved is null && !_readErrors.Any(e => e.Contains(Setting(name), StringComparison.Ordinal)))
+                yield return new ValidationResult($"'{Name(name)}' must be an http(s) URI.", [name]);
+            else if (resolved is null && !_readErrors.Any(e => e.Contains(Name(name), StringComparison.Ordinal)))
                 yield return new ValidationResult(
-                    $"The identity-based storage connection has no {name[..^"ServiceUri".Length]} endpoint: set '{Setting(name)}' (or '{Setting("accountName")}').",
+                    $"The identity-based storage connection has no {name[..^"ServiceUri".Length]} endpoint: set '{Name(name)}' (or '{Name("accountName")}').",
                     [name]);
         }
         if (Credential is not null && !UsesManagedIdentity)
             yield return new ValidationResult(
-                $"'{Setting("credential")}' must be '{ManagedIdentityCredentialValue}' or absent (DefaultAzureCredential).", [nameof(Credential)]);
+                $"'{Name("credential")}' must be '{ManagedIdentityCredentialValue}' or absent (DefaultAzureCredential).", [nameof(Credential)]);
         if (ClientId is not null && !Guid.TryParse(ClientId, out _))
-            yield return new ValidationResult($"'{Setting("clientId")}' must be the managed identity's client id (a GUID).", [nameof(ClientId)]);
+            yield return new ValidationResult($"'{Name("clientId")}' must be the managed identity's client id (a GUID).", [nameof(ClientId)]);
     }
 
     /// <summary>The environment-variable name of a connection setting, e.g. <c>AzureWebJobsStorage__clientId</c>.</summary>
     public static string Setting(string name) => $"{ConnectionSettingName}__{name}";
+
+    private string Name(string name) => $"{ConnectionName}__{name}";
 
     private readonly List<string> _readErrors = [];
 
@@ -152,7 +177,7 @@ public sealed partial class StorageOptions : IValidatableObject
         var value = Blank(connection[name]);
         if (value is null) return null;
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri)) return uri;
-        _readErrors.Add($"'{Setting(name)}' is not an absolute URI.");
+        _readErrors.Add($"'{connection.Key}__{name}' is not an absolute URI.");
         return null;
     }
 

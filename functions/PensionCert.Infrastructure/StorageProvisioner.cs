@@ -19,6 +19,12 @@ public sealed class StorageProvisioner(StorageClients clients, IOptions<StorageO
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// True when <paramref name="exception"/> says storage could not be reached or answered 5xx (a connection refused,
+    /// a timeout): trying again later may work. A 4xx answer (e.g. a rejected key) is not such a failure.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) => StorageErrors.IsUnavailable(exception);
+
     /// <summary>Creates every resource if missing (idempotent).</summary>
     public static async Task EnsureCreatedAsync(StorageClients clients, CancellationToken cancellationToken)
     {

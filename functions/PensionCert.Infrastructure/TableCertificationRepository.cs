@@ -94,6 +94,16 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         ["SessionId"] = r.SessionId,
         ["IntendedStatus"] = r.IntendedStatus?.ToString(),
         ["RequeuedAt"] = r.RequeuedAt,
+        ["SubmittedBy"] = r.SubmittedBy,
+        ["DecidedBy"] = r.DecidedBy,
+        ["DecisionSource"] = r.DecisionSource,
+        ["Guidance"] = r.Guidance,
+        ["ReviewCaseId"] = r.ReviewCaseId,
+        ["CapturedBy"] = r.CapturedBy,
+        ["ServicePoint"] = r.ServicePoint,
+        ["IdDocumentChecked"] = r.IdDocumentChecked,
+        ["HomeVisitId"] = r.HomeVisitId,
+        ["AssistedBy"] = r.AssistedBy,
     };
 
     private static CertificationRecord ToRecord(TableEntity e) => new()
@@ -117,6 +127,16 @@ public sealed class TableCertificationRepository(StorageClients clients) : ICert
         SessionId = e.GetString("SessionId"),
         IntendedStatus = Enum.TryParse<CertificationStatus>(e.GetString("IntendedStatus"), out var intended) ? intended : null,
         RequeuedAt = e.GetDateTimeOffset("RequeuedAt"),
+        SubmittedBy = e.GetString("SubmittedBy"),
+        DecidedBy = e.GetString("DecidedBy"),
+        DecisionSource = e.GetString("DecisionSource"),
+        Guidance = e.GetString("Guidance"),
+        ReviewCaseId = e.GetString("ReviewCaseId"),
+        CapturedBy = e.GetString("CapturedBy"),
+        ServicePoint = e.GetString("ServicePoint"),
+        IdDocumentChecked = e.GetBoolean("IdDocumentChecked"),
+        HomeVisitId = e.GetString("HomeVisitId"),
+        AssistedBy = e.GetString("AssistedBy"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -280,6 +280,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["SuspendedOn"] = DateText(p.SuspendedOn),
         ["EndedOn"] = DateText(p.EndedOn),
         ["OpenHolds"] = string.Join(',', p.OpenHolds),
+        ["FirstEnrolledAt"] = p.FirstEnrolledAt,
+        ["ReferenceChangedBy"] = p.ReferenceChangedBy.Count == 0 ? null : string.Join('\n', p.ReferenceChangedBy),
+        ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -315,6 +318,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         SuspendedOn = ParseDate(e.GetString("SuspendedOn")),
         EndedOn = ParseDate(e.GetString("EndedOn")),
         OpenHolds = (e.GetString("OpenHolds") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        FirstEnrolledAt = e.GetDateTimeOffset("FirstEnrolledAt"),
+        ReferenceChangedBy = (e.GetString("ReferenceChangedBy") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
+        EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -1,44 +1,90 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
+using PensionCert.Core.Review;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Infrastructure;
 
 /// <summary>
 /// ReviewCases table: PartitionKey = six-digit region code (a region's reviewers read their own partitions; a
-/// province reads the range of its prefix), RowKey = <c>{yyyy-MM-dd}-{pensionerId}-{reason}</c> (upsert = one case).
+/// province reads the range of its prefix), RowKey = case id (<c>{regionCode}-{suffix}</c>, deterministic per cause,
+/// so opening a case twice is one case). Updates are ETag-conditional: of two reviewers claiming or deciding one
+/// case at once, one write wins and the other gets a conflict.
 /// </summary>
 public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseStore
 {
     /// <inheritdoc />
-    public Task OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken) =>
-        StorageErrors.Guard(() => clients.ReviewCases.UpsertEntityAsync(new TableEntity(reviewCase.RegionCode, RowKey(reviewCase))
+    public Task<bool> OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
         {
-            ["Day"] = Day(reviewCase.Day),
-            ["PensionerId"] = reviewCase.PensionerId,
-            ["Reason"] = reviewCase.Reason,
-            ["OpenedAt"] = reviewCase.OpenedAt,
-        }, TableUpdateMode.Merge, cancellationToken));
+            try
+            {
+                await clients.ReviewCases.AddEntityAsync(ToEntity(reviewCase), cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                return false;
+            }
+        });
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ReviewCase>> ListAsync(DateOnly day, IReadOnlyCollection<string> regionPrefixes, CancellationToken cancellationToken) =>
+    public Task<ReviewCase?> GetAsync(string caseId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            if (!ReviewCase.IsWellFormedId(caseId)) return null;
+            var response = await clients.ReviewCases.GetEntityIfExistsAsync<TableEntity>(caseId[..6], caseId, cancellationToken: cancellationToken);
+            return response.HasValue ? ToCase(response.Value!) : null;
+        });
+
+    /// <inheritdoc />
+    public Task<ReviewCase> UpdateAsync(ReviewCase reviewCase, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                var response = await clients.ReviewCases.UpdateEntityAsync(ToEntity(reviewCase), new ETag(reviewCase.ETag!), TableUpdateMode.Replace, cancellationToken);
+                return reviewCase with { ETag = response.Headers.ETag?.ToString() };
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                throw new ConcurrencyConflictException("The review case changed meanwhile.", ex);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ReviewCase>> ListAsync(IReadOnlyCollection<string> regionPrefixes, ReviewCaseState? state, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {
             var cases = new List<ReviewCase>();
-            var dayPrefix = Day(day) + "-";
             foreach (var prefix in regionPrefixes.Distinct(StringComparer.Ordinal))
             {
-                var filter = TableClient.CreateQueryFilter(
-                    $"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and RowKey ge {dayPrefix} and RowKey lt {dayPrefix + "~"}");
+                var filter = state is { } s
+                    ? TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and State eq {s.ToString()}")
+                    : TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}");
                 await foreach (var e in clients.ReviewCases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-                {
-                    cases.Add(new ReviewCase(e.PartitionKey, DateOnly.ParseExact(e.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-                        e.GetString("PensionerId"), e.GetString("Reason"), e.GetDateTimeOffset("OpenedAt") ?? default));
-                }
+                    cases.Add(ToCase(e));
             }
             return (IReadOnlyList<ReviewCase>)cases;
         });
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ReviewCase> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"State eq {nameof(ReviewCaseState.Open)} or EffectsApplied eq {false}");
+        var pages = clients.ReviewCases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await StorageErrors.Guard(() => pages.MoveNextAsync().AsTask()))
+                foreach (var e in pages.Current.Values) yield return ToCase(e);
+        }
+        finally
+        {
+            await pages.DisposeAsync();
+        }
+    }
 
     /// <inheritdoc />
     public Task<int> DeleteForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
@@ -54,7 +100,57 @@ public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseSt
             return deleted;
         });
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static TableEntity ToEntity(ReviewCase c) => new(c.RegionCode, c.CaseId)
+    {
+        ["PensionerId"] = c.PensionerId,
+        ["Reason"] = c.Reason,
+        ["Day"] = Date(c.Day),
+        ["OpenedAt"] = c.OpenedAt,
+        ["State"] = c.State.ToString(),
+        ["CertificationId"] = c.CertificationId,
+        ["SubmittedBy"] = c.SubmittedBy,
+        ["EffectiveOn"] = c.EffectiveOn is { } on ? Date(on) : null,
+        ["Subject"] = c.Subject,
+        ["RequestNote"] = c.RequestNote,
+        ["ClaimedBy"] = c.ClaimedBy,
+        ["ClaimExpiresAt"] = c.ClaimExpiresAt,
+        ["DecidedBy"] = c.DecidedBy,
+        ["DecidedAt"] = c.DecidedAt,
+        ["RejectionReason"] = c.RejectionReason,
+        ["OfflineChannel"] = c.OfflineChannel,
+        ["Note"] = c.Note,
+        ["EffectsApplied"] = c.EffectsApplied,
+        ["EscalatedAt"] = c.EscalatedAt,
+    };
 
-    private static string RowKey(ReviewCase c) => $"{Day(c.Day)}-{c.PensionerId}-{c.Reason}";
+    private static ReviewCase ToCase(TableEntity e) => new()
+    {
+        CaseId = e.RowKey,
+        RegionCode = e.PartitionKey,
+        PensionerId = e.GetString("PensionerId"),
+        Reason = e.GetString("Reason"),
+        Day = ParseDate(e.GetString("Day")) ?? default,
+        OpenedAt = e.GetDateTimeOffset("OpenedAt") ?? default,
+        State = Enum.TryParse<ReviewCaseState>(e.GetString("State"), out var state) ? state : ReviewCaseState.Open,
+        CertificationId = e.GetString("CertificationId"),
+        SubmittedBy = e.GetString("SubmittedBy"),
+        EffectiveOn = ParseDate(e.GetString("EffectiveOn")),
+        Subject = e.GetString("Subject"),
+        RequestNote = e.GetString("RequestNote"),
+        ClaimedBy = e.GetString("ClaimedBy"),
+        ClaimExpiresAt = e.GetDateTimeOffset("ClaimExpiresAt"),
+        DecidedBy = e.GetString("DecidedBy"),
+        DecidedAt = e.GetDateTimeOffset("DecidedAt"),
+        RejectionReason = e.GetString("RejectionReason"),
+        OfflineChannel = e.GetString("OfflineChannel"),
+        Note = e.GetString("Note"),
+        EffectsApplied = e.GetBoolean("EffectsApplied") ?? true,
+        EscalatedAt = e.GetDateTimeOffset("EscalatedAt"),
+        ETag = e.ETag.ToString(),
+    };
+
+    private static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateOnly? ParseDate(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
 }

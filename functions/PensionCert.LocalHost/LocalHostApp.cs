@@ -37,18 +37,22 @@ public static class LocalHostApp
             webJobs.AddAzureStorageQueues(hostJson.ApplyTo);
             webJobs.AddTimers();
         });
+        // Storage may still be down at start-up: the API serves at once, the triggers start when storage answers.
+        StorageStartup.Register(builder.Services);
         builder.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, StopOnListenerFailure>();
         // host.json functionTimeout, enforced on every queue and timer trigger as the Functions host does.
         var functionTimeout = hostJson.FunctionTimeout;
         builder.Services.AddSingleton(sp => new FunctionTimeout(functionTimeout, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunctionTimeout>>()));
         builder.Services.AddProblemDetails();
-        // Ctrl-C should not wait on long listener shutdowns; unfinished queue work is redelivered.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // Ctrl-C should not wait on long listener shutdowns (run.sh gives the host 4 s); unfinished queue work is redelivered.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
         ConfigureKestrel(builder);
         // A whole request (body included) must arrive within this time, so stalled uploads release their memory;
         // Kestrel's minimum data rate alone lets a front-loaded body stall for hours.
         var localHost = LocalHostOptions.From(builder.Configuration);
         builder.Services.AddSingleton(localHost);
+        if (localHost.ClockStart is { } clockStart)
+            builder.Services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(clockStart - TimeProvider.System.GetUtcNow()));
         var requestTimeout = TimeSpan.FromSeconds(localHost.RequestTimeoutSeconds);
         builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
         {
@@ -73,12 +77,11 @@ public static class LocalHostApp
             };
             return problem is null ? Task.CompletedTask : new ProblemResult(problem).ExecuteAsync(context.HttpContext);
         });
-        // The pensioner's phone page (static files; a static site in Azure): /h5/ serves h5/index.html.
-        PhonePage.Map(app);
         app.UseRouting();
         app.UseRequestTimeouts();
         MapHttpFunctions(app, hostJson.RoutePrefix);
         MapConsole(app, hostJson.RoutePrefix);
+        MapPhonePage(app, hostJson.RoutePrefix);
         if (developmentSignIn) DevelopmentSignIn.Map(app);
         return app;
     }
@@ -127,6 +130,17 @@ public static class LocalHostApp
         static IResult Serve(HttpContext context, ConsoleSite site) => site.Serve(context, RouteValue(context, "path"));
         app.MapGet($"/{routePrefix}/{Routes.ConsoleFiles}", Serve).WithName(FunctionNames.ConsoleFiles).WithMetadata(ConsoleSite.Endpoint);
         app.MapGet($"/{Routes.ConsoleFiles}", Serve);
+    }
+
+    /// <summary>
+    /// The pensioner's phone page (<see cref="PhonePageSite"/>): under the route prefix like the Functions app's
+    /// <c>PhonePageFiles</c> function, and at <c>/h5/</c>, the address session page URLs use locally.
+    /// </summary>
+    private static void MapPhonePage(IEndpointRouteBuilder app, string routePrefix)
+    {
+        static IResult Serve(HttpContext context, PhonePageSite site) => site.Serve(context, RouteValue(context, "path"));
+        app.MapGet($"/{routePrefix}/{Routes.PhonePageFiles}", Serve).WithName(FunctionNames.PhonePageFiles).WithMetadata(PhonePageSite.Endpoint);
+        app.MapGet($"/{Routes.PhonePageFiles}", Serve);
     }
 
     private static string RouteValue(HttpContext context, string name) => context.GetRouteValue(name) as string ?? "";

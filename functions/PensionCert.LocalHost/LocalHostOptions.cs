@@ -21,6 +21,21 @@ public sealed class LocalHostOptions
     /// </summary>
     public bool ExitOnListenerFailure { get; set; } = true;
 
+    /// <summary>
+    /// Longest pause, in seconds, between two attempts to reach storage while the host waits for it at start-up (1-300,
+    /// default 15); the pauses grow exponentially from 1 s with jitter (<see cref="StorageStartup"/>).
+    /// </summary>
+    [Range(1, 300)]
+    public int StorageRetryMaxDelaySeconds { get; set; } = 15;
+
+    /// <summary>
+    /// Development walkthroughs only: the application's clock (certification dates, the cycle, home visits, retention)
+    /// starts at this instant (ISO 8601, e.g. <c>2027-01-12T02:00:00Z</c>) when the host starts and runs forward from
+    /// there. Unset (the default): the real clock. Token lifetimes, rate limits and the timers' schedules keep real
+    /// time. Pair it with <c>run-cycle --date</c> to walk a certification year locally.
+    /// </summary>
+    public DateTimeOffset? ClockStart { get; set; }
+
     /// <summary>Binds and validates the section.</summary>
     /// <exception cref="InvalidOperationException">A value cannot be read (e.g. text where a number is expected).</exception>
     /// <exception cref="ValidationException">A value is out of range; the message names the setting.</exception>

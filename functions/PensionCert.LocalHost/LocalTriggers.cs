@@ -16,8 +16,19 @@ namespace PensionCert.LocalHost;
 /// </summary>
 public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
     CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
-    Core.Sessions.CertificationSessionService sessions)
+    Core.Sessions.CertificationSessionService sessions, Core.Review.ReviewService review,
+    Core.HomeVisits.HomeVisitSweep homeVisits)
 {
+    /// <summary>The daily home-visit sweep: escalates and expires visits nobody completes, repairs holds and events.</summary>
+    [FunctionName(FunctionNames.SweepHomeVisits)]
+    public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        timeout.RunAsync(FunctionNames.SweepHomeVisits, homeVisits.RunAsync, cancellationToken);
+
+    /// <summary>The hourly review sweep: aged cases escalate, decisions a crash left unfinished are finished.</summary>
+    [FunctionName(FunctionNames.SweepReviewCases)]
+    public Task SweepReviewCases([TimerTrigger(Schedules.SweepReviewCases, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
+        timeout.RunAsync(FunctionNames.SweepReviewCases, review.SweepAsync, cancellationToken);
+
     /// <summary>Expired certification sessions and their frames.</summary>
     [FunctionName(FunctionNames.PurgeExpiredSessions)]
     public Task PurgeExpiredSessions([TimerTrigger(Schedules.PurgeExpiredSessions, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>

@@ -11,8 +11,12 @@ namespace PensionCert.Tools;
 /// <summary>run-cycle: the two cycle timers' work, once, against a storage account (the local demo).</summary>
 public static class CycleCommands
 {
-    /// <summary>Runs the scan (from its watermark up to today, China time) and then the dispatcher.</summary>
-    public static async Task<int> RunOnceAsync(string connectionString, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the scan (from its watermark up to today, China time, or up to <paramref name="asOf"/>), the home-visit
+    /// sweep and then the dispatcher. With <paramref name="asOf"/> every service runs on a clock fixed at 01:00 China
+    /// time of that date, so a year can be walked locally date by date (the watermark only moves forward).
+    /// </summary>
+    public static async Task<int> RunOnceAsync(string connectionString, DateOnly? asOf, TextWriter output, CancellationToken cancellationToken)
     {
         // The local host's settings (the same hash and data-protection keys, so profiles decrypt), then the storage
         // given on the command line, then environment variables (as the hosts read them).
@@ -26,14 +30,23 @@ public static class CycleCommands
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        if (asOf is { } date) services.AddSingleton<TimeProvider>(new FixedClock(ChinaTime.StartOfDay(date).AddHours(1)));
         services.AddPensionCertCore();
         services.AddPensionCertStorage();
         await using var provider = services.BuildServiceProvider();
         await StorageProvisioner.EnsureCreatedAsync(provider.GetRequiredService<StorageClients>(), cancellationToken);
         var scan = await provider.GetRequiredService<CycleScanService>().RunAsync(cancellationToken);
         output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s), {scan.Exceptions} cycle exception(s) open, {scan.ExceptionsResolved} resolved");
+        var sweep = await provider.GetRequiredService<Core.HomeVisits.HomeVisitSweep>().RunAsync(cancellationToken);
+        output.WriteLine($"home visits: {sweep.Open} open, {sweep.Escalated} escalated, {sweep.Expired} expired, {sweep.Cancelled} cancelled, {sweep.Failed} failed");
         var dispatch = await provider.GetRequiredService<OutboxDispatcher>().DispatchAsync(cancellationToken);
         output.WriteLine($"dispatch: {dispatch.Published} published, {dispatch.AlreadySent} already sent, {dispatch.Orphaned} orphaned pointer(s) dropped, {dispatch.PartitionsBusy} partition(s) held by another dispatcher");
         return 0;
+    }
+
+    /// <summary>A clock that stands still at one instant (run-cycle --date).</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -48,7 +48,14 @@ internal static class MintToken
         }
         try
         {
-            output.WriteLine(OperatorTokenIssuer.Mint(ReadOptions(settings), subject, parsedRole, regions, TimeSpan.FromMinutes(minutes), DateTimeOffset.UtcNow));
+            var options = ReadOptions(settings);
+            // An expired token is useless and one past the API's cap is refused by it: say so instead of printing one.
+            if (minutes < 1 || TimeSpan.FromMinutes(minutes) > options.MaxTokenLifetime)
+            {
+                error.WriteLine($"error: --minutes must be from 1 to {options.MaxTokenLifetime.TotalMinutes:0} ({OperatorAuthOptions.SectionName}:MaxTokenLifetime).");
+                return 2;
+            }
+            output.WriteLine(OperatorTokenIssuer.Mint(options, subject, parsedRole, regions, TimeSpan.FromMinutes(minutes), DateTimeOffset.UtcNow));
             return 0;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)

@@ -69,11 +69,35 @@ peekEvents.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 
-var runCycle = new Command("run-cycle", "Run the daily cycle scan and the event dispatcher once now (local demo; the timers do this at 01:00 China time and every minute).")
+var dateOption = new Option<string?>("--date")
+{
+    Description = "Run as of this China date (yyyy-MM-dd) on a clock fixed at 01:00 China time that day: scans every date up to it (local walkthrough of a year).",
+};
+dateOption.Validators.Add(result =>
+{
+    var value = result.GetValueOrDefault<string?>();
+    if (value is not null && !DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+        result.AddError("--date must be yyyy-MM-dd.");
+});
+var runCycle = new Command("run-cycle", "Run the daily cycle scan, the home-visit sweep and the event dispatcher once now, or as of --date (local demo; the timers do this at 01:00 and 01:20 China time and every minute).")
 {
     storageOption,
+    dateOption,
 };
-runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!, Console.Out, cancellationToken));
+runCycle.SetAction(async (parse, cancellationToken) => await CycleCommands.RunOnceAsync(parse.GetValue(storageOption)!,
+    parse.GetValue(dateOption) is { } d ? DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null, Console.Out, cancellationToken));
+
+var acceptedOption = new Option<FileInfo>("--accepted")
+{
+    Description = "File with the accepted certification ids, one per line.",
+    Required = true,
+};
+var chaosCheck = new Command("chaos-check", "After scripts/chaos.sh: count accepted certifications decided exactly once, stuck and lost, and duplicate events in the local sink.")
+{
+    storageOption,
+    acceptedOption,
+};
+chaosCheck.SetAction(async (parse, cancellationToken) => await ChaosCheck.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(acceptedOption)!, Console.Out, cancellationToken));
 
 
 var settingsOption = new Option<FileInfo?>("--settings")
@@ -120,5 +144,5 @@ var readFrames = new Command("read-frames", "Print what the action-challenge mod
 readFrames.SetAction(async (parse, cancellationToken) =>
     await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken));
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, readFrames };
+var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, chaosCheck, readFrames };
 return await root.Parse(args).InvokeAsync();

@@ -1,6 +1,8 @@
-// Log Analytics workspace and workspace-based Application Insights. Local (key) authentication to
+// Log Analytics workspace and workspace-based Application Insights. On global Azure local (key) authentication to
 // Application Insights is off: the Function App sends telemetry with its managed identity
-// (APPLICATIONINSIGHTS_AUTHENTICATION_STRING) and needs Monitoring Metrics Publisher (roles.bicep).
+// (APPLICATIONINSIGHTS_AUTHENTICATION_STRING) and needs Monitoring Metrics Publisher (roles.bicep). Microsoft
+// documents Entra ID ingestion for the public cloud only, so on Azure China (entraOnlyIngestion false) ingestion
+// uses the connection string's instrumentation key, which identifies the resource but grants no read access.
 
 @description('Log Analytics workspace name.')
 param logAnalyticsName string
@@ -19,10 +21,13 @@ param tags object
 @maxValue(730)
 param retentionInDays int
 
+@description('Accept only Entra ID-authenticated telemetry (global Azure); false on Azure China.')
+param entraOnlyIngestion bool
+
 @description('Daily ingestion cap in GB (-1 = none). A cap protects the budget at the peak but drops telemetry once reached.')
 param dailyQuotaGb int
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
@@ -48,7 +53,8 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
-    DisableLocalAuth: true
+    DisableLocalAuth: entraOnlyIngestion
+    RetentionInDays: retentionInDays
     IngestionMode: 'LogAnalytics'
   }
 }
@@ -62,5 +68,5 @@ output applicationInsightsId string = appInsights.id
 @description('Application Insights name.')
 output applicationInsightsName string = appInsights.name
 
-@description('Connection string (an endpoint and an instrumentation key, which is not a secret; ingestion still requires Entra ID because local auth is off).')
+@description('Connection string (an endpoint and an instrumentation key, which is not a secret; on global Azure ingestion also requires Entra ID).')
 output connectionString string = appInsights.properties.ConnectionString

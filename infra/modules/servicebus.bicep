@@ -23,6 +23,15 @@ param tags object
 ])
 param skuName string
 
+@description('Private network: public network access disabled, private endpoint only (requires Premium).')
+param privateNetwork bool
+
+@description('Log Analytics workspace of the audit logs.')
+param workspaceId string
+
+@description('Immutable archive storage account of the audit logs.')
+param archiveStorageId string
+
 @description('Duplicate detection window (ISO 8601, at most P7D). Cover the longest outage after which the outbox may republish.')
 param duplicateDetectionWindow string
 
@@ -39,7 +48,7 @@ var subscriptions = [
   'payroll'
 ]
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
@@ -51,11 +60,39 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetwork ? 'Disabled' : 'Enabled'
+    // Premium namespaces are zone redundant in regions with availability zones.
+    premiumMessagingPartitions: skuName == 'Premium' ? 1 : null
   }
 }
 
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
+// Private endpoints need Premium: refuse the combination instead of deploying a namespace nobody can reach.
+var tierCheck = privateNetwork && skuName != 'Premium' ? fail('Service Bus private endpoints need the Premium tier: set serviceBusSku to Premium or turn privateNetwork off.') : skuName
+
+// Audit: operational logs (namespace and entity changes) and, on Premium, runtime audit logs (who sent or received).
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: namespace
+  properties: {
+    workspaceId: workspaceId
+    storageAccountId: archiveStorageId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2026-01-01' = {
   parent: namespace
   name: topicName
   properties: {
@@ -68,7 +105,7 @@ resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
   }
 }
 
-resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
+resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2026-01-01' = [
   for subscription in subscriptions: {
     parent: topic
     name: subscription
@@ -91,6 +128,9 @@ output name string = namespace.name
 
 @description('Fully qualified namespace host name (<name>.servicebus.windows.net, cloud-specific).')
 output fullyQualifiedNamespace string = replace(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':443/', '')
+
+@description('Tier actually deployed (checked against privateNetwork).')
+output sku string = tierCheck
 
 @description('Topic name.')
 output topicName string = topic.name

@@ -1,6 +1,12 @@
-// The storage account of the app and of the Functions host (AzureWebJobsStorage): private blob containers,
-// the verification queue and its poison queue, the tables, and the Flex Consumption deployment container.
-// Shared-key access is off: every client (the app, the Functions host, deployments) uses Entra ID.
+// The data storage account: everything that holds personal data or decides who gets paid. Private blob containers
+// (reference photos, selfies), the verification queue and its poison queue, the tables (the system of record).
+// The Functions host's own storage and the app package live in another account (hoststorage.bicep), so the
+// identities and keys of the platform never touch this one. Shared-key access is off: every client uses Entra ID.
+//
+// Protection against mistakes: blob versioning, change feed, soft delete of blobs and containers and point-in-time
+// restore of block blobs (reference photos); the tables have no point-in-time restore in Azure Storage, so they
+// are exported on a schedule (docs/deploy.md, "Data that survives mistakes"). Optional customer-managed key and
+// infrastructure (double) encryption, both of which only take effect when the account is created.
 //
 // The names below must equal the C# constants (functions/PensionCert.Core/Definitions: StorageNames, QueueNames);
 // tests/PensionCert.Infra.Tests compiles this template and checks that they do.
@@ -35,16 +41,42 @@ param selfieRetentionDays int
 @maxValue(365)
 param blobSoftDeleteDays int
 
-@description('Name of the private container the Flex Consumption platform deploys the app package from.')
-param deploymentContainerName string
+@description('Days a block blob can be restored to (point-in-time restore); 0 = off. Must be less than blobSoftDeleteDays.')
+@minValue(0)
+@maxValue(364)
+param pointInTimeRestoreDays int
 
-@description('Log Analytics workspace for queue logs (the poison-queue alert reads StorageQueueLogs); empty for none.')
+@description('Days old blob versions are kept before the lifecycle policy deletes them.')
+@minValue(1)
+@maxValue(3650)
+param versionRetentionDays int
+
+@description('Private network: public network access disabled; reachable only through private endpoints.')
+param privateNetwork bool
+
+@description('Infrastructure (double) encryption. Only settable when the account is created.')
+param infrastructureEncryption bool
+
+@description('Customer-managed key: Key Vault URI; empty = Microsoft-managed keys.')
+param cmkKeyVaultUri string
+
+@description('Customer-managed key name in that vault.')
+param cmkKeyName string
+
+@description('User-assigned identity that may unwrap the customer-managed key (Key Vault Crypto Service Encryption User).')
+param cmkIdentityId string
+
+@description('Log Analytics workspace of the audit logs (blob reads and writes, tables, queues).')
 param workspaceId string
 
-// StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer
+@description('Immutable archive storage account of the audit logs.')
+param archiveStorageId string
+
+// StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer, StorageNames.SessionFramesContainer
 var photoContainers = [
   'reference-photos'
   'selfies'
+  'session-frames'
 ]
 
 // StorageNames.SelfiesContainer: the container the retention rule applies to.
@@ -59,7 +91,7 @@ var queues = [
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
 // SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
-// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -75,9 +107,15 @@ var tables = [
   'InFlightCertifications'
   'CycleExceptions'
   'EventSinkIds'
+  'CertificationSessions'
+  'HomeVisits'
+  'FamilyHelpers'
+  'AssistedApprovals'
 ]
 
-resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+var useCmk = !empty(cmkKeyVaultUri)
+
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags
@@ -85,6 +123,14 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   sku: {
     name: skuName
   }
+  identity: useCmk
+    ? {
+        type: 'UserAssigned'
+        userAssignedIdentities: {
+          '${cmkIdentityId}': {}
+        }
+      }
+    : null
   properties: {
     accessTier: 'Hot'
     allowSharedKeyAccess: false
@@ -93,18 +139,47 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetwork ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetwork ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
+      ipRules: []
+      virtualNetworkRules: []
+    }
+    encryption: {
+      requireInfrastructureEncryption: infrastructureEncryption
+      keySource: useCmk ? 'Microsoft.Keyvault' : 'Microsoft.Storage'
+      keyvaultproperties: useCmk
+        ? {
+            keyvaulturi: cmkKeyVaultUri
+            keyname: cmkKeyName
+          }
+        : null
+      identity: useCmk
+        ? {
+            userAssignedIdentity: cmkIdentityId
+          }
+        : null
+      // Account-scoped keys for tables and queues too, so the customer-managed key covers them (creation only).
+      services: {
+        blob: { enabled: true, keyType: 'Account' }
+        file: { enabled: true, keyType: 'Account' }
+        table: { enabled: true, keyType: 'Account' }
+        queue: { enabled: true, keyType: 'Account' }
+      }
     }
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {
+    isVersioningEnabled: true
+    changeFeed: {
+      enabled: true
+      retentionInDays: versionRetentionDays
+    }
     deleteRetentionPolicy: {
       enabled: true
       days: blobSoftDeleteDays
@@ -113,11 +188,19 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01'
       enabled: true
       days: blobSoftDeleteDays
     }
+    restorePolicy: pointInTimeRestoreDays > 0
+      ? {
+          enabled: true
+          days: max(pointInTimeRestoreDays, 1)
+        }
+      : {
+          enabled: false
+        }
   }
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [
-  for container in concat(photoContainers, [deploymentContainerName]): {
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = [
+  for container in photoContainers: {
     parent: blobService
     name: container
     properties: {
@@ -126,7 +209,7 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -151,6 +234,58 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01
                   daysAfterCreationGreaterThan: selfieRetentionDays
                 }
               }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: selfieRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          // Action frames are deleted after the decision or by the session purge; this is the backstop.
+          name: 'delete-session-frames'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'session-frames/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: 2
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 2
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-old-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: versionRetentionDays
+                }
+              }
             }
           }
         }
@@ -162,46 +297,80 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01
   ]
 }
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-09-01' = {
   parent: account
   name: 'default'
 }
 
-resource queueResources 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = [
+resource queueResources 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-09-01' = [
   for queue in flatten(map(queues, q => [q, '${q}-poison'])): {
     parent: queueService
     name: queue
   }
 ]
 
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' = {
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = {
   parent: account
   name: 'default'
 }
 
-resource tableResources 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' = [
+resource tableResources 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = [
   for table in tables: {
     parent: tableService
     name: table
   }
 ]
 
-// Queue write logs feed the poison-queue alert (a PutMessage on '<queue>-poison' means a message was given up).
-resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(workspaceId)) {
-  name: 'queue-logs'
+// Audit: every read, write and delete of a blob (who opened which face photo), a table entity or a queue message,
+// to Log Analytics (queries, alerts) and to the immutable archive (kept for the audit retention period).
+var auditLogs = [
+  {
+    category: 'StorageRead'
+    enabled: true
+  }
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+
+// 2021-05-01-preview is the version Azure Verified Modules use for diagnostic settings; the only newer-dated
+// version the linter offers (2016-09-01) is older in features.
+#disable-next-line use-recent-api-versions
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    storageAccountId: archiveStorageId
+    logs: auditLogs
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: tableService
+  properties: {
+    workspaceId: workspaceId
+    storageAccountId: archiveStorageId
+    logs: auditLogs
+  }
+}
+
+// Queue write logs also feed the poison-queue alert (a PutMessage on '<queue>-poison' means a message was given up).
+#disable-next-line use-recent-api-versions
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
   scope: queueService
   properties: {
     workspaceId: workspaceId
-    logs: [
-      {
-        category: 'StorageWrite'
-        enabled: true
-      }
-      {
-        category: 'StorageDelete'
-        enabled: true
-      }
-    ]
+    storageAccountId: archiveStorageId
+    logs: auditLogs
   }
 }
 
@@ -222,3 +391,9 @@ output tableEndpoint string = account.properties.primaryEndpoints.table
 
 @description('The poison queue of each queue (alerts).')
 output poisonQueues array = map(queues, q => '${q}-poison')
+
+@description('Table names (role assignments per table).')
+output tables array = tables
+
+@description('Photo container names (role assignments per container).')
+output photoContainers array = photoContainers

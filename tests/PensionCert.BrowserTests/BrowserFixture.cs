@@ -56,11 +56,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>Saves a full-page screenshot as <c>{name}.png</c> in <see cref="ArtifactsDirectory"/> and returns its path.</summary>
-    public async Task<string> ScreenshotAsync(IPage page, string name)
+    /// <summary>
+    /// Saves a full-page screenshot as <c>{name}.png</c> in <see cref="ArtifactsDirectory"/> and returns its path;
+    /// <paramref name="mask"/> covers elements (e.g. face photos, which must not end up in documentation) with a box.
+    /// </summary>
+    public async Task<string> ScreenshotAsync(IPage page, string name, IEnumerable<ILocator>? mask = null)
     {
         var path = Path.Combine(ArtifactsDirectory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Mask = mask?.ToArray() });
         return path;
     }
 

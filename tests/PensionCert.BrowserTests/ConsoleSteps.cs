@@ -41,6 +41,16 @@ internal static class ConsoleSteps
         return json.GetProperty("state").GetString()!;
     }
 
+    /// <summary>
+    /// Two screenshots of the page: <c>{name}.png</c> as it is, and <c>{name}-masked.png</c> with every photo and video
+    /// covered (face photos of the corpus never go into the repository's documentation).
+    /// </summary>
+    public static async Task ScreenshotsAsync(ConsoleHostFixture host, IPage page, string name)
+    {
+        await host.Browsers.ScreenshotAsync(page, name);
+        await host.Browsers.ScreenshotAsync(page, name + "-masked", [page.Locator("main img, main video")]);
+    }
+
     /// <summary>Runs axe on the page and fails on any serious or critical violation, naming each.</summary>
     public static async Task AssertAccessibleAsync(IPage page, string what)
     {

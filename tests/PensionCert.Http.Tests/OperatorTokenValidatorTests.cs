@@ -56,6 +56,29 @@ public sealed class OperatorTokenValidatorTests
     }
 
     [Theory]
+    [InlineData("exp 13 h ahead", 0, 13 * 3600)]
+    [InlineData("issued 12 h ago, exp 1 h ahead (13 h in all)", -12 * 3600, 3600)]
+    [InlineData("exp 10 years ahead", 0, 3650L * 24 * 3600)]
+    public async Task LifetimeBeyondTheCap_Refused(string name, long issuedOffset, long expiresOffset)
+    {
+        // MaxTokenLifetime 12 h (default) plus 1 min clock skew.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = $$"""{"iss":"test-issuer","aud":"test-audience","iat":{{now + issuedOffset}},"nbf":{{now + issuedOffset}},"exp":{{now + expiresOffset}},"sub":"op","role":"admin","regions":["110000"]}""";
+        var credentials = new SigningCredentials(new SymmetricSecurityKey(Options.DecodeSigningKey()), SecurityAlgorithms.HmacSha256);
+
+        Assert.Null(await Validator.ValidateAsync("Bearer " + new JsonWebTokenHandler().CreateToken(payload, credentials), CancellationToken.None));
+        Assert.NotNull(name);
+    }
+
+    [Fact]
+    public async Task LifetimeAtTheCap_Accepted()
+    {
+        var token = OperatorTokenIssuer.Mint(Options, "op", OperatorRole.Admin, ["110000"], Options.MaxTokenLifetime, DateTimeOffset.UtcNow);
+
+        Assert.NotNull(await Validator.ValidateAsync("Bearer " + token, CancellationToken.None));
+    }
+
+    [Theory]
     [InlineData("regions as a plain string", """ "sub":"op","role":"admin","regions":"110000" """)]
     [InlineData("regions as a number", """ "sub":"op","role":"admin","regions":110000 """)]
     [InlineData("regions as an array serialised into a string", """ "sub":"op","role":"admin","regions":"[\"110000\"]" """)]

@@ -57,6 +57,49 @@ public sealed class StorageOptionsTests
     }
 
     [Fact]
+    public void Resolve_DataConnectionBesideHostConnection_AppUsesTheDataAccount()
+    {
+        // infra/: the Functions host keeps AzureWebJobsStorage (host account); the app's data is PensionCertStorage.
+        using var provider = ProviderFromEnvironment(new()
+        {
+            ["AzureWebJobsStorage__blobServiceUri"] = "https://stpchostgdprod.blob.core.chinacloudapi.cn",
+            ["AzureWebJobsStorage__queueServiceUri"] = "https://stpchostgdprod.queue.core.chinacloudapi.cn",
+            ["AzureWebJobsStorage__tableServiceUri"] = "https://stpchostgdprod.table.core.chinacloudapi.cn",
+            ["AzureWebJobsStorage__credential"] = "managedidentity",
+            ["PensionCertStorage__blobServiceUri"] = "https://stpcgdprod.blob.core.chinacloudapi.cn",
+            ["PensionCertStorage__queueServiceUri"] = "https://stpcgdprod.queue.core.chinacloudapi.cn",
+            ["PensionCertStorage__tableServiceUri"] = "https://stpcgdprod.table.core.chinacloudapi.cn",
+            ["PensionCertStorage__credential"] = "managedidentity",
+            ["PensionCertStorage__clientId"] = ClientId,
+        });
+
+        var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var clients = provider.GetRequiredService<StorageClients>();
+
+        Assert.Equal(StorageOptions.DataConnectionSettingName, options.ConnectionName);
+        Assert.Equal(new Uri("https://stpcgdprod.blob.core.chinacloudapi.cn/reference-photos"), clients.References.Uri);
+        Assert.Equal(new Uri("https://stpcgdprod.queue.core.chinacloudapi.cn/certification-verification"), clients.VerificationQueue.Uri);
+        Assert.Equal(new Uri("https://stpcgdprod.table.core.chinacloudapi.cn/Pensioners"), clients.Pensioners.Uri);
+    }
+
+    [Fact]
+    public void Validate_IncompleteDataConnection_NamesThePensionCertStorageSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["PensionCertStorage:blobServiceUri"] = "https://stpcgdprod.blob.core.windows.net",
+        }).Build();
+        var options = new StorageOptions();
+        options.ReadConnection(StorageOptions.ConnectionSection(configuration));
+
+        var errors = Errors(options);
+
+        Assert.Contains(errors, e => e.Contains("'PensionCertStorage__queueServiceUri'", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("AzureWebJobsStorage", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Resolve_AccountNameOnly_PublicCloudEndpointsAndDefaultCredential()
     {
         var options = Bind(new() { ["AzureWebJobsStorage:accountName"] = "stpensioncert01" });

@@ -87,8 +87,14 @@ public sealed class HostileInputTests(LocalHostFixture host)
         var before = await host.SnapshotStoredAsync();
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", LocalHostFixture.OperatorKeyHeader,
             LocalHostFixture.Multipart(("idNumber", TestIdNumbers.New()), ("name", new string('王', length)), ("regionCode", "110105")).WithPhoto(Photos.GenuineReference)));
-        await BadInputTests.AssertProblem(response, HttpStatusCode.BadRequest, code, $"{length}-character name");
+        var problem = await BadInputTests.AssertProblem(response, HttpStatusCode.BadRequest, code, $"{length}-character name");
         await host.AssertNothingStoredSinceAsync(before);
+        if (code == "invalid-field-type")
+        {
+            // The title said "text expected" while the detail said 字段内容过长 (too long): they must agree.
+            Assert.Equal("字段内容过长。", problem.GetProperty("detail").GetString());
+            Assert.Contains("too long", problem.GetProperty("title").GetString());
+        }
     }
 
     [Fact]

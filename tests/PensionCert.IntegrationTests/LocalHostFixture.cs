@@ -73,6 +73,7 @@ public class LocalHostFixture : IAsyncLifetime
             // The cycle timers run on a fake clock in CycleTests; the host's own timers stay off so they don't race them.
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.SweepHomeVisits}.Disabled"] = "true";
             builder.Logging.AddProvider(Logs);
             Configure(builder);
         });

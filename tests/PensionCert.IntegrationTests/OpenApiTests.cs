@@ -100,7 +100,9 @@ public sealed class OpenApiTests(LocalHostFixture host)
         {
             var path = "/api" + operation.Path
                 .Replace("{pensionerId}", "p" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
-                .Replace("{certificationId}", "c" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
+                .Replace("{certificationId}", "c" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
+                .Replace("{visitId}", "v110105" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
+                .Replace("{helperId}", "h" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
             (string, string)? key = operation.Element.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).FirstOrDefault() switch
             {
                 "operatorBearer" => LocalHostFixture.OperatorKeyHeader,
@@ -130,7 +132,9 @@ public sealed class OpenApiTests(LocalHostFixture host)
         foreach (var (path, methods) in Operations().GroupBy(o => o.Path).Select(g => (g.Key, g.Select(o => o.Method).ToHashSet())))
         {
             var concrete = "/api" + path.Replace("{pensionerId}", "p" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
-                .Replace("{certificationId}", "c" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
+                .Replace("{certificationId}", "c" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
+                .Replace("{visitId}", "v110105" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal)
+                .Replace("{helperId}", "h" + Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
             foreach (var method in AllMethods.Where(m => !methods.Contains(m)))
             {
                 using var response = await host.Http.SendAsync(LocalHostFixture.Request(new HttpMethod(method), concrete, LocalHostFixture.ClientKeyHeader));
@@ -173,6 +177,36 @@ public sealed class OpenApiTests(LocalHostFixture host)
         Assert.Equal(CertificationChannels.Names.Order(), SchemaEnum("Channel").Order());
         Assert.Equal(Enum.GetNames<CertificationStatus>(), SchemaEnum("CertificationStatus"));
         Assert.Equal(Enum.GetNames<EligibilityState>(), SchemaEnum("EligibilityState"));
+        Assert.Equal(Core.Review.ReviewReasons.All.Order(), SchemaEnum("ReviewReason").Order());
+        Assert.Equal(Enum.GetValues<Core.Review.ReviewCaseState>().Select(ReviewApi.StateName), SchemaEnum("ReviewCaseState"));
+        Assert.Equal(Core.Certification.Guidance.Messages.Keys.Order(), Schema("Guidance").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
+    }
+
+    [Fact]
+    public void RegionListStateParameter_ListsExactlyTheListableStates()
+    {
+        // It referred to EligibilityState, so NeverCertified looked valid but is refused (invalid-state-filter).
+        var state = Document.GetProperty("paths").GetProperty("/regions/{regionCode}/pensioners").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "state");
+
+        Assert.Equal(CycleQueryService.ListableStates.Select(s => s.ToString()).Order(),
+            state.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
+    }
+
+    [Fact]
+    public void PhotoEncodings_NameEveryAcceptedFormat()
+    {
+        // WebP is accepted (magic-byte sniffing) but was missing from the multipart photo encodings.
+        var encodings = Document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject())
+            .Where(o => o.Value.TryGetProperty("requestBody", out var body) && body.GetProperty("content").TryGetProperty("multipart/form-data", out var form)
+                && form.TryGetProperty("encoding", out var encoding) && encoding.TryGetProperty("photo", out _))
+            .Select(o => o.Value.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("encoding").GetProperty("photo").GetProperty("contentType").GetString()!)
+            .ToArray();
+
+        Assert.NotEmpty(encodings);
+        foreach (var contentType in encodings)
+            Assert.Equal(["image/jpeg", "image/png", "image/webp"], contentType.Split(", ").Order());
     }
 
     [Theory]
@@ -185,6 +219,13 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("ErasureResponse", typeof(ErasureResponse))]
     [InlineData("ReviewCasesResponse", typeof(ReviewCasesResponse))]
     [InlineData("ReviewCase", typeof(ReviewCaseBody))]
+    [InlineData("ReviewCaseDetailsResponse", typeof(ReviewCaseDetailsResponse))]
+    [InlineData("ReviewPhotoLink", typeof(ReviewPhotoLink))]
+    [InlineData("ReviewDecisionRequest", typeof(ReviewDecisionRequest))]
+    [InlineData("StatusReversalRequest", typeof(StatusReversalRequest))]
+    [InlineData("NameChangeRequest", typeof(NameChangeRequest))]
+    [InlineData("InvestigationOutcomeRequest", typeof(InvestigationOutcomeRequest))]
+    [InlineData("Guidance", typeof(GuidanceBody))]
     [InlineData("EvidenceImportResponse", typeof(EvidenceImportResponse))]
     [InlineData("EvidenceResult", typeof(EvidenceResultBody))]
     [InlineData("PaymentChangesResponse", typeof(PaymentChangesResponse))]
@@ -197,6 +238,15 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("HistoryCertification", typeof(HistoryCertificationBody))]
     [InlineData("HistoryReference", typeof(HistoryReferenceBody))]
     [InlineData("HistoryAuditEntry", typeof(HistoryAuditBody))]
+    [InlineData("HomeVisit", typeof(HomeVisitBody))]
+    [InlineData("HomeVisitSummary", typeof(HomeVisitSummary))]
+    [InlineData("HomeVisitsResponse", typeof(HomeVisitsResponse))]
+    [InlineData("HomeVisitRequestStatus", typeof(HomeVisitRequestStatus))]
+    [InlineData("FamilyHelperRequestResponse", typeof(FamilyHelperRequestResponse))]
+    [InlineData("FamilyHelper", typeof(FamilyHelperBody))]
+    [InlineData("FamilyHelpersResponse", typeof(FamilyHelpersResponse))]
+    [InlineData("AssistedCertificationsResponse", typeof(AssistedCertificationsResponse))]
+    [InlineData("AssistedCertification", typeof(AssistedCertificationBody))]
     public void ResponseSchemas_HaveExactlyTheRecordsProperties(string schema, Type type)
     {
         var serialized = ApiJson.Options.GetTypeInfo(type).Properties.Select(p => p.Name).Order();
@@ -209,11 +259,19 @@ public sealed class OpenApiTests(LocalHostFixture host)
     public void RequestSchemas_ListTheFieldsTheHandlersAccept()
     {
         string[] enrollment = ["idNumber", "name", "regionCode", PhotoRequestReader.PhotoField];
-        string[] certification = ["channel", "idNumber", "pensionerId", PhotoRequestReader.PhotoField];
+        string[] certification = ["channel", "idNumber", "pensionerId", "helperId", PhotoRequestReader.PhotoField];
         foreach (var schema in new[] { "EnrollmentForm", "EnrollmentJson" })
             Assert.Equal(enrollment.Order(), Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
         foreach (var schema in new[] { "CertificationForm", "CertificationJson" })
             Assert.Equal(certification.Order(), Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        string[] offline = ["channel", "idNumber", "pensionerId", "servicePoint", "idDocumentChecked", "visitId", PhotoRequestReader.PhotoField];
+        foreach (var schema in new[] { "OfflineCertificationForm", "OfflineCertificationJson" })
+            Assert.Equal(offline.Order(), Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        foreach (var (schema, type) in new[] { ("HomeVisitRequest", typeof(HomeVisitRequestBody)), ("ClientHomeVisitRequest", typeof(ClientHomeVisitRequestBody)),
+                     ("ScheduleHomeVisitRequest", typeof(ScheduleHomeVisitBody)), ("CompleteHomeVisitRequest", typeof(CompleteHomeVisitBody)),
+                     ("VisitOutcomeRequest", typeof(VisitReasonBody)), ("FamilyHelperRequest", typeof(FamilyHelperRequestBody)) })
+            Assert.Equal(ApiJson.Options.GetTypeInfo(type).Properties.Select(p => p.Name).Order(),
+                Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
     }
 
     private sealed record Operation(string OperationId, string Method, string Path, JsonElement Element);
@@ -232,13 +290,16 @@ public sealed class OpenApiTests(LocalHostFixture host)
         return Operations().Select(o => $"{o.Method} {server}{o.Path}").Order().ToArray();
     }
 
-    /// <summary>"METHOD api/route" for every route the running local host serves, except the operator console's files and development sign-in (not API).</summary>
+    /// <summary>"METHOD api/route" for every route the running local host serves, except the static sites' files (operator console, phone page) and the development sign-in (not API).</summary>
     private string[] ServedOperations() =>
         host.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => !e.RoutePattern.RawText!.TrimStart('/').StartsWith(Core.Definitions.Routes.ConsoleSite + "/", StringComparison.Ordinal)
-                && !e.RoutePattern.RawText!.TrimStart('/').StartsWith($"{Core.Definitions.Routes.Prefix}/{Core.Definitions.Routes.ConsoleSite}/", StringComparison.Ordinal))
+            .Where(e => !IsStaticSite(e.RoutePattern.RawText!.TrimStart('/'), Core.Definitions.Routes.ConsoleSite)
+                && !IsStaticSite(e.RoutePattern.RawText!.TrimStart('/'), Core.Definitions.Routes.PhonePageSite))
             .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText!.TrimStart('/')}"))
             .Order().ToArray();
+
+    private static bool IsStaticSite(string route, string site) =>
+        route.StartsWith(site + "/", StringComparison.Ordinal) || route.StartsWith($"{Core.Definitions.Routes.Prefix}/{site}/", StringComparison.Ordinal);
 
     private static JsonElement Schema(string name) => Document.GetProperty("components").GetProperty("schemas").GetProperty(name);
 

@@ -19,6 +19,7 @@ public sealed class OperatorAccessTests(LocalHostFixture host)
     public static TheoryData<string, Func<string>> BadTokens() => new()
     {
         { "expired", () => OperatorTokenIssuer.Mint(LocalHostFixture.OperatorAuth, "op", OperatorRole.Admin, ["110000"], TimeSpan.FromHours(1), DateTimeOffset.UtcNow.AddHours(-3)) },
+        { "valid for 10 years", () => OperatorTokenIssuer.Mint(LocalHostFixture.OperatorAuth, "op", OperatorRole.Admin, ["110000"], TimeSpan.FromDays(3650), DateTimeOffset.UtcNow) },
         { "not yet valid", () => OperatorTokenIssuer.Mint(LocalHostFixture.OperatorAuth, "op", OperatorRole.Admin, ["110000"], TimeSpan.FromHours(1), DateTimeOffset.UtcNow.AddHours(1)) },
         { "other key", () => OperatorTokenIssuer.Mint(With(o => o.SigningKey = Convert.ToBase64String(new byte[32])), "op", OperatorRole.Admin, ["110000"], TimeSpan.FromHours(1), DateTimeOffset.UtcNow) },
         { "other issuer", () => OperatorTokenIssuer.Mint(With(o => o.Issuer = "someone-else"), "op", OperatorRole.Admin, ["110000"], TimeSpan.FromHours(1), DateTimeOffset.UtcNow) },

@@ -36,4 +36,45 @@ public sealed class StalledUploadTests(LocalHostFixture host)
         Assert.Contains("request-timeout", response);
         Assert.InRange(clock.Elapsed.TotalSeconds, LocalHostFixture.RequestTimeoutSeconds - 5, LocalHostFixture.RequestTimeoutSeconds + 15);
     }
+
+    [Fact]
+    public async Task Submit_BodyTricklingBelowTheMinimumRate_408RequestTimeout()
+    {
+        // Below Kestrel's minimum body rate (240 bytes/s after a 5 s grace): it was answered 400 malformed-request.
+        var uri = host.Http.BaseAddress!;
+        using var client = new TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = client.GetStream();
+        var head = "POST /api/certifications HTTP/1.1\r\n" +
+                   $"Host: {uri.Authority}\r\n" +
+                   $"x-functions-key: {LocalHostFixture.ClientKey}\r\n" +
+                   "Content-Type: application/json\r\n" +
+                   "Content-Length: 100000\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head + "{\"channel\":\"wechat\",\"photo\":\""));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var trickle = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await stream.WriteAsync("AA"u8.ToArray(), stop.Token);
+                    await Task.Delay(500, stop.Token);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The server answered and closed, or the test ended.
+            }
+        });
+
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer, stop.Token);
+        await stop.CancelAsync();
+        await trickle;
+        var response = Encoding.UTF8.GetString(buffer, 0, read);
+
+        Assert.StartsWith("HTTP/1.1 408", response);
+        Assert.Contains("request-timeout", response);
+    }
 }

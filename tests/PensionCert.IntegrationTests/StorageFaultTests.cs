@@ -14,13 +14,16 @@ public sealed class StorageFaultFixture : LocalHostFixture
 {
     private readonly string _data = Directory.CreateTempSubdirectory("pensioncert-fault-azurite").FullName;
     private Process? _azurite;
+    private bool _azuriteStarted;
 
     /// <summary>Blob port of this fixture's Azurite (queue +1, table +2).</summary>
     public static int BlobPort => int.TryParse(Environment.GetEnvironmentVariable("PENSIONCERT_FAULT_AZURITE_PORT"), out var p) ? p : 10950;
 
     protected override async Task<string> StorageConnectionAsync()
     {
-        if (_azurite is null) await StartAzuriteAsync();
+        // Azurite is started with the first host; later hosts find it as the test left it (stopped, perhaps).
+        if (!_azuriteStarted) await StartAzuriteAsync();
+        _azuriteStarted = true;
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
             + $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{BlobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{BlobPort + 2}/devstoreaccount1;";
     }
@@ -96,6 +99,21 @@ public sealed class StorageFaultFixture : LocalHostFixture
         return true;
     }
 
+    /// <summary>Stops and disposes the running host instance.</summary>
+    public async Task StopHostAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    /// <summary>Starts a new host instance after <see cref="StopHostAsync"/>, as a supervisor would.</summary>
+    public Task StartNewHostAsync() => StartHostAsync();
+
+    /// <summary>Short pauses between start-up attempts, so a test sees the host pick storage up within seconds.</summary>
+    protected override void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
+        builder.Configuration["PensionCert:LocalHost:StorageRetryMaxDelaySeconds"] = "2";
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -160,6 +178,41 @@ public sealed class StorageFaultTests(StorageFaultFixture host)
             Assert.Equal("storage-unavailable", problem.GetProperty("code").GetString());
         }
         await host.AssertNothingStoredSinceAsync(before);
+    }
+
+    [Fact]
+    public async Task HostStart_StorageDown_ServesHealth503ThenStartsTriggersOnceStorageAnswers()
+    {
+        await host.StopHostAsync();
+        await host.StopAzuriteAsync();
+        try
+        {
+            // Before: the start threw while creating containers and tables (exit 134 under run.sh).
+            await host.StartNewHostAsync();
+            using var health = await host.Http.GetAsync("/api/health");
+            var body = await health.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("startup:storage", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.StartAzuriteAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var health = await host.Http.GetAsync("/api/health");
+            if (health.StatusCode == HttpStatusCode.OK) break;
+            Assert.True(DateTime.UtcNow < deadline, $"health still {(int)health.StatusCode} 30 s after storage returned: {await health.Content.ReadAsStringAsync()}");
+            await Task.Delay(250);
+        }
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Storage is not reachable", StringComparison.Ordinal));
+        // The queue trigger started after the wait: a submission is decided.
+        var id = TestIdNumbers.New();
+        await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+        Assert.Equal("Approved", decided.GetProperty("status").GetString());
     }
 
     [Fact]

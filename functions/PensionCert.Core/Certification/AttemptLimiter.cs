@@ -15,13 +15,13 @@ namespace PensionCert.Core.Certification;
 /// </summary>
 public sealed partial class AttemptLimiter(
     IPensionerRepository pensioners,
-    IReviewCaseStore reviewCases,
+    Review.ReviewIntake reviewIntake,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<AttemptLimiter> logger)
 {
     /// <summary>The reason code of the review case opened when the limit is reached.</summary>
-    public const string ReviewReason = "daily-attempts-exhausted";
+    public const string ReviewReason = Review.ReviewReasons.DailyAttemptsExhausted;
 
     /// <summary>
     /// Refuses an online submission when <paramref name="failedToday"/> (rejections recorded for today's China date, read
@@ -58,10 +58,10 @@ public sealed partial class AttemptLimiter(
         var failures = await pensioners.CountFailedAttemptsAsync(record.PensionerId, day, cancellationToken);
         if (failures >= options.Value.MaxFailedAttemptsPerDay)
         {
-            await reviewCases.OpenAsync(new ReviewCase(pensioner.RegionCode, day, record.PensionerId, ReviewReason, timeProvider.GetUtcNow()), cancellationToken);
+            await reviewIntake.OpenForDailyAttemptsAsync(pensioner.RegionCode, day, record.PensionerId, cancellationToken);
             if (await pensioners.GetAsync(record.PensionerId, cancellationToken) is null)
             {
-                await reviewCases.DeleteForPensionerAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
+                await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
                 return false;
             }
             LogReviewOpened(logger, record.PensionerId, failures);

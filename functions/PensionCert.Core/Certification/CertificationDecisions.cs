@@ -26,9 +26,11 @@ public sealed partial class CertificationDecisions(
     IInFlightCertificationIndex inFlight,
     AttemptLimiter attemptLimiter,
     CycleService cycle,
+    Review.ReviewIntake reviewIntake,
     VerificationPolicy policy,
     TimeProvider timeProvider,
-    ILogger<CertificationDecisions> logger)
+    ILogger<CertificationDecisions> logger,
+    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
 {
     /// <summary>Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.</summary>
     public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken)
@@ -70,16 +72,19 @@ public sealed partial class CertificationDecisions(
     {
         ArgumentNullException.ThrowIfNull(record);
         var intended = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
-        // Each effect answers NotFound / false instead of writing when the pensioner was erased meanwhile.
+        // Each effect answers NotFound / false instead of writing when the pensioner was erased meanwhile. Every
+        // decision is announced (certification.approved / rejected / needs-review / failed) with its guidance; the
+        // event ids are derived from the certification, so a repeated completion announces nothing again.
+        pensioner ??= await pensioners.GetAsync(record.PensionerId, cancellationToken);
         var stillThere = intended switch
         {
-            CertificationStatus.Approved => await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
-                new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId), cancellationToken) != CycleCommandResult.NotFound,
-            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record,
-                pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken), cancellationToken),
-            // A review blocks suspension while it is open (closed by the review decision or any later certification).
-            CertificationStatus.NeedsReview => await cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(record.CertificationId), open: true, cancellationToken)
-                != CycleCommandResult.NotFound,
+            CertificationStatus.Approved => await RecordApprovedAsync(record, pensioner, cancellationToken) != CycleCommandResult.NotFound,
+            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken)
+                && await AnnounceAsync(record, CertificationStatus.Rejected, cancellationToken) != CycleCommandResult.NotFound,
+            // A review case for the region's reviewers, and a hold that blocks suspension while it is open (closed by
+            // the review decision or any later certification), announced with certification.needs-review.
+            CertificationStatus.NeedsReview => pensioner is not null && await HoldForReviewAsync(record, pensioner, cancellationToken),
+            CertificationStatus.Failed => await AnnounceAsync(record, CertificationStatus.Failed, cancellationToken) != CycleCommandResult.NotFound,
             _ => true,
         };
         if (!stillThere)
@@ -87,7 +92,45 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        if (intended == CertificationStatus.NeedsReview)
+            record = record with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner!.RegionCode, record.CertificationId) };
         await WriteDecisionAsync(record, cancellationToken);
+    }
+
+    /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
+    private Task<CycleCommandResult> AnnounceAsync(CertificationRecord record, CertificationStatus status, CancellationToken cancellationToken) =>
+        cycle.AnnounceDecisionAsync(record.PensionerId, status switch
+        {
+            CertificationStatus.Rejected => Events.EventTypes.CertificationRejected,
+            CertificationStatus.NeedsReview => Events.EventTypes.CertificationNeedsReview,
+            _ => Events.EventTypes.CertificationFailed,
+        }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, cancellationToken);
+
+    /// <summary>
+    /// Opens the review case (idempotent), then the review hold with certification.needs-review (one transaction).
+    /// False when the pensioner was erased meanwhile (the case opened here is removed again).
+    /// </summary>
+    private async Task<bool> HoldForReviewAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
+    {
+        await reviewIntake.OpenForCertificationAsync(record, pensioner, cancellationToken);
+        if (await AnnounceAsync(record, CertificationStatus.NeedsReview, cancellationToken) != CycleCommandResult.NotFound) return true;
+        await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
+        return false;
+    }
+
+    /// <summary>
+    /// The cycle's certification (certification.approved names the helper of a family-assisted one) and, for a
+    /// family-assisted approval, its row in the separate count (idempotent per certification; no pensioner id in it).
+    /// </summary>
+    private async Task<CycleCommandResult> RecordApprovedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
+            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy, DecisionSource = DecisionSources.Worker }, cancellationToken);
+        if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
+        var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
+        if (region is null) return CycleCommandResult.NotFound;
+        await assistedApprovals.RecordAsync(new FamilyHelpers.AssistedApproval(region, record.CertificationId, helperId, record.Channel.ToWireName(), record.SubmittedAt), cancellationToken);
+        return result;
     }
 
     /// <summary>
@@ -140,6 +183,19 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        try
+        {
+            if (await AnnounceAsync(record, CertificationStatus.Failed, cancellationToken) == CycleCommandResult.NotFound)
+            {
+                await RemoveErasedAsync(record, null, cancellationToken);
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
+        {
+            // The profile that made the work fail may make the announcement fail too: the terminal state comes first.
+            LogAnnounceFailed(logger, certificationId, ex.GetType().Name);
+        }
         await WriteDecisionAsync(record with
         {
             IntendedStatus = CertificationStatus.Failed,
@@ -167,10 +223,12 @@ public sealed partial class CertificationDecisions(
         LogRemovedErased(logger, record.CertificationId, record.PensionerId);
     }
 
-    /// <summary>Decisions with effects outside the record get their intent written first.</summary>
-    private static bool HasEffects(CertificationRecord record) =>
-        record.IntendedStatus is CertificationStatus.Approved or CertificationStatus.NeedsReview
-        || (record.IntendedStatus == CertificationStatus.Rejected && record.Channel.IsOnline());
+    /// <summary>Removes the in-flight entry of a decided certification (no error if it is gone already).</summary>
+    public Task ForgetInFlightAsync(CertificationRecord record, CancellationToken cancellationToken) =>
+        inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+
+    /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
+    private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;
 
     /// <summary>Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion date.</summary>
     private async Task WriteDecisionAsync(CertificationRecord record, CancellationToken cancellationToken)
@@ -186,6 +244,8 @@ public sealed partial class CertificationDecisions(
                 IntendedStatus = null,
                 DecidedAt = decidedAt,
                 SelfieDeleteOn = deleteOn,
+                DecisionSource = DecisionSources.Worker,
+                Guidance = Guidance.ForStatus(record.IntendedStatus!.Value),
             }, cancellationToken);
         }
         catch (ConcurrencyConflictException)
@@ -208,6 +268,9 @@ public sealed partial class CertificationDecisions(
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Certification {CertificationId} given up after {Attempts} attempt(s): {Reason}")]
     private static partial void LogGaveUp(ILogger logger, string certificationId, int attempts, string reason);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Certification {CertificationId}: certification.failed could not be announced ({ErrorType}); Failed is recorded")]
+    private static partial void LogAnnounceFailed(ILogger logger, string certificationId, string errorType);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Certification {CertificationId}: its intended decision could not be completed ({ErrorType})")]
     private static partial void LogCompletionFailed(ILogger logger, string certificationId, string errorType);

@@ -99,6 +99,8 @@ public sealed partial class CertificationProcessor(
         }
         if (record.Status.IsDecided())
         {
+            // A redelivery after the decision was stored but before its in-flight entry went (a lost response): finish that.
+            await decisions.ForgetInFlightAsync(record, cancellationToken);
             LogAlreadyDecided(logger, certificationId, record.Status);
             return;
         }
@@ -133,7 +135,9 @@ public sealed partial class CertificationProcessor(
             var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
             decision = selfie is null
                 ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
-                : policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.ReferenceEmbedding);
+                // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
+                : Offline.OperatorCapturedChannels.Apply(
+                    policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.ReferenceEmbedding), record);
         }
         await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
         // The burst is no longer needed once the decision is written (the best frame stays as the probe image).

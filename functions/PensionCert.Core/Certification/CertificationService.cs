@@ -19,7 +19,28 @@ namespace PensionCert.Core.Certification;
 /// <param name="AllowedChannels">The channels the caller's client key may submit for; null when the host does not restrict them.</param>
 /// <param name="SessionId">The certification session whose action frames this submission verifies (phone page); null for a selfie.</param>
 public sealed record SubmitCertificationCommand(string? IdNumber, string? PensionerId, string? Channel, string? IdempotencyKey, string ClientId,
-    IReadOnlySet<CertificationChannel>? AllowedChannels = null, string? SessionId = null);
+    IReadOnlySet<CertificationChannel>? AllowedChannels = null, string? SessionId = null)
+{
+    /// <summary>
+    /// The operator's attestation, for the operator-captured channels (counter, community, home-visit). Those channels
+    /// are accepted only with it (from the operator endpoint); client keys may never use them.
+    /// </summary>
+    public Offline.OfflineCapture? Capture { get; init; }
+
+    /// <summary>Family-assisted certification (亲情认证): the helper id bound to the pensioner (online channels only).</summary>
+    public string? HelperId { get; init; }
+}
+
+/// <summary>
+/// A check a submission must pass once its pensioner is known, before anything is written (e.g. the operator serves
+/// the pensioner's region, a home visit is scheduled, a family helper is approved). Registered in DI; each check
+/// ignores submissions it is not about.
+/// </summary>
+public interface ISubmissionCheck
+{
+    /// <summary>Throws a <see cref="ProblemException"/> to refuse the submission.</summary>
+    Task CheckAsync(SubmitCertificationCommand command, SubmissionPensioner pensioner, CancellationToken cancellationToken);
+}
 
 /// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
 /// <param name="CertificationId">The id the selfie was stored under.</param>
@@ -31,7 +52,8 @@ public sealed record StagedPhoto(string CertificationId, string BlobName, byte[]
 /// <summary>The pensioner a submission is for, read before anything is written.</summary>
 /// <param name="PensionerId">The pensioner's id.</param>
 /// <param name="FailedAttemptsToday">Rejected online certifications recorded for today's China date.</param>
-public sealed record SubmissionPensioner(string PensionerId, int FailedAttemptsToday);
+/// <param name="RegionCode">The pensioner's six-digit region.</param>
+public sealed record SubmissionPensioner(string PensionerId, int FailedAttemptsToday, string RegionCode = "");
 
 /// <summary>The accepted submission.</summary>
 /// <param name="Record">The certification record (Pending, or further along for an idempotent repeat).</param>
@@ -56,8 +78,11 @@ public sealed partial class CertificationService(
     SubmissionRateLimiter submissionLimiter,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
-    ILogger<CertificationService> logger)
+    ILogger<CertificationService> logger,
+    IEnumerable<ISubmissionCheck>? checks = null)
 {
+    private readonly ISubmissionCheck[] _checks = checks?.ToArray() ?? [];
+
     private const int MaxIdempotencyKeyLength = 128;
 
     /// <summary>The largest photo accepted, in bytes.</summary>
@@ -73,6 +98,7 @@ public sealed partial class CertificationService(
         var channel = ParseChannel(command.Channel);
         if (command.AllowedChannels is { } allowed && !allowed.Contains(channel))
             throw new ProblemException(ProblemTypes.ChannelNotAllowed);
+        ValidateCapture(command, channel);
         ValidateIdempotencyKey(command.IdempotencyKey);
         if (!string.IsNullOrWhiteSpace(command.PensionerId) && !string.IsNullOrWhiteSpace(command.IdNumber))
             throw new ProblemException(ProblemTypes.ConflictingIdentifiers);
@@ -93,12 +119,25 @@ public sealed partial class CertificationService(
         {
             await photos.UploadAsync(PhotoContainer.Selfies, certificationId, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
         }
-        catch (ProblemException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, CancellationToken.None);
+            // Refused, or storage failed (perhaps after the blob was written): nothing refers to the blob, so it goes.
+            await DeleteQuietlyAsync(certificationId);
             throw;
         }
         return new StagedPhoto(certificationId, certificationId, upload.GetHashAndReset(), upload.BytesRead);
+    }
+
+    private async Task DeleteQuietlyAsync(string blobName)
+    {
+        try
+        {
+            await photos.DeleteAsync(PhotoContainer.Selfies, blobName, CancellationToken.None);
+        }
+        catch (StorageUnavailableException)
+        {
+            // Storage is down: the caller reports the original failure.
+        }
     }
 
     /// <summary>Deletes a staged selfie whose request was refused.</summary>
@@ -117,22 +156,50 @@ public sealed partial class CertificationService(
     /// Retry-After until China midnight), pensioner-submissions-limited (429, Retry-After).</exception>
     public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
     {
+        var progress = new SubmissionProgress();
         try
         {
-            return await SubmitStagedAsync(command, photo, resolving, cancellationToken);
+            return await SubmitStagedAsync(command, photo, resolving, progress, cancellationToken);
         }
         catch (ProblemException)
         {
             await DiscardAsync(photo, CancellationToken.None);
             throw;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && !progress.Queued)
+        {
+            // Storage failed before the submission was queued or indexed: undo it (the key's binding to this selfie, if
+            // the claim landed, and the selfie), so the retry starts afresh instead of leaving this selfie behind. If the
+            // undo fails too, the binding stays and a retry with the key finishes the submission with this selfie.
+            try
+            {
+                if (progress.ClaimedKey is { } key) await idempotency.ReleaseAsync(key, photo.CertificationId, CancellationToken.None);
+                await photos.DeleteAsync(PhotoContainer.Selfies, photo.BlobName, CancellationToken.None);
+            }
+            catch (StorageUnavailableException)
+            {
+            }
+            throw;
+        }
     }
 
-    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
+    /// <summary>How far a submission got: once it is queued (index row, in-flight entry, message), a retry finishes it.</summary>
+    private sealed class SubmissionProgress
+    {
+        /// <summary>The scoped Idempotency-Key this submission tried to bind to its own selfie.</summary>
+        public string? ClaimedKey { get; set; }
+
+        public bool Queued { get; set; }
+    }
+
+    private async Task<SubmissionResult> SubmitStagedAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving,
+        SubmissionProgress progress, CancellationToken cancellationToken)
     {
         ValidateFields(command);
         var channel = ParseChannel(command.Channel);
         var pensioner = await (resolving ?? ResolveAsync(command, cancellationToken));
+        // With the complete command (fields after the photo included), before anything is written.
+        foreach (var check in _checks) await check.CheckAsync(command, pensioner, cancellationToken);
         var pensionerId = pensioner.PensionerId;
         var now = timeProvider.GetUtcNow();
 
@@ -142,7 +209,8 @@ public sealed partial class CertificationService(
         if (!string.IsNullOrEmpty(command.IdempotencyKey))
         {
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
-            var requestHash = RequestHash(pensionerId, channel, photo.Sha256);
+            var requestHash = RequestHash(pensionerId, channel, photo.Sha256, command);
+            progress.ClaimedKey = scopedKey;
             var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
@@ -190,7 +258,13 @@ public sealed partial class CertificationService(
             SelfieBlobName = blobName,
             SubmittedAt = now,
             SessionId = command.SessionId,
+            CapturedBy = command.Capture?.Operator.Subject,
+            ServicePoint = command.Capture?.ServicePoint,
+            IdDocumentChecked = command.Capture?.IdDocumentChecked,
+            HomeVisitId = command.Capture?.HomeVisitId,
+            AssistedBy = command.HelperId?.Trim(),
         };
+        progress.Queued = true;
         // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
         // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
         // it should its verification work be lost. The three are independent, so they run together.
@@ -239,7 +313,7 @@ public sealed partial class CertificationService(
         if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
             throw new ProblemException(ProblemTypes.PensionerInactive);
-        return new SubmissionPensioner(profile.PensionerId, failedToday);
+        return new SubmissionPensioner(profile.PensionerId, failedToday, profile.RegionCode);
     }
 
     private static CertificationChannel ParseChannel(string? channel) =>
@@ -256,8 +330,39 @@ public sealed partial class CertificationService(
     private static string ScopeKey(string clientId, string key) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientId + "\n" + key)));
 
-    private static string RequestHash(string pensionerId, CertificationChannel channel, byte[] photoSha256) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{pensionerId}\n{channel.ToWireName()}\n{Convert.ToHexString(photoSha256)}")));
+    private static string RequestHash(string pensionerId, CertificationChannel channel, byte[] photoSha256, SubmitCertificationCommand command)
+    {
+        var text = $"{pensionerId}\n{channel.ToWireName()}\n{Convert.ToHexString(photoSha256)}";
+        if (command.Capture is { } c) text += $"\ncapture\n{c.Operator.Subject}\n{c.ServicePoint}\n{c.HomeVisitId}";
+        if (!string.IsNullOrWhiteSpace(command.HelperId)) text += "\nhelper\n" + command.HelperId.Trim();
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>
+    /// Operator-captured channels only with an operator's attestation (and the attestation only with them); a family
+    /// helper only on the online channels.
+    /// </summary>
+    private static void ValidateCapture(SubmitCertificationCommand command, CertificationChannel channel)
+    {
+        if (command.Capture is { } capture)
+        {
+            if (channel.IsOnline()) throw new ProblemException(ProblemTypes.InvalidOfflineChannel);
+            Offline.OperatorCapturedChannels.RequireServicePoint(capture.ServicePoint);
+            if (!capture.IdDocumentChecked) throw new ProblemException(ProblemTypes.IdDocumentNotChecked);
+            if ((channel == CertificationChannel.HomeVisit) != (capture.HomeVisitId is not null))
+                throw new ProblemException(ProblemTypes.HomeVisitIdRequired);
+        }
+        else if (!channel.IsOnline())
+        {
+            // counter, community and home-visit are captured by an operator: never through a client key.
+            throw new ProblemException(ProblemTypes.ChannelNotAllowed);
+        }
+        if (!string.IsNullOrWhiteSpace(command.HelperId))
+        {
+            if (!channel.IsOnline()) throw new ProblemException(ProblemTypes.HelperNotForOfflineChannel);
+            if (!FamilyHelpers.FamilyHelperIds.IsWellFormed(command.HelperId.Trim())) throw new ProblemException(ProblemTypes.FamilyHelperNotFound);
+        }
+    }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Accepted certification {CertificationId} for pensioner {PensionerId} via {Channel}")]
     private static partial void LogAccepted(ILogger logger, string certificationId, string pensionerId, string channel);

@@ -38,6 +38,9 @@ public sealed class CyclePolicySettings
 
     /// <summary>Evidence sources whose proof-of-life and death records this region accepts; default <see cref="CyclePolicy.DefaultTrustedSources"/>.</summary>
     public string[]? TrustedSources { get; set; }
+
+    /// <summary>Oldest proof-of-life record accepted, in days before the import (default 90); older ones are refused with evidence-too-old.</summary>
+    public int? EvidenceMaxAgeDays { get; set; }
 }
 
 /// <summary>
@@ -94,6 +97,12 @@ public sealed record CyclePolicy(CycleWindow Window, IReadOnlyList<int> Reminder
     /// <summary>Days before the last valid day from which the state is DueSoon: the largest reminder offset (30 by default).</summary>
     public int DueSoonDays => ReminderDaysBefore.Count == 0 ? 0 : ReminderDaysBefore[0];
 
+    /// <summary>Default oldest proof-of-life record accepted: 90 days.</summary>
+    public const int DefaultEvidenceMaxAgeDays = 90;
+
+    /// <summary>Oldest proof-of-life record accepted, in days before the import (settings member <c>EvidenceMaxAgeDays</c>).</summary>
+    public int EvidenceMaxAgeDays { get; init; } = DefaultEvidenceMaxAgeDays;
+
     /// <summary>True when <paramref name="source"/> is trusted.</summary>
     public bool Trusts(string? source) => source is not null && TrustedSources.Contains(source.Trim());
 
@@ -103,7 +112,10 @@ public sealed record CyclePolicy(CycleWindow Window, IReadOnlyList<int> Reminder
         region?.AutoSuspend ?? fallback?.AutoSuspend ?? false,
         region?.GraceDays ?? fallback?.GraceDays ?? DefaultGraceDays,
         region?.BackPay ?? fallback?.BackPay ?? true,
-        new HashSet<string>(region?.TrustedSources ?? fallback?.TrustedSources ?? [.. DefaultTrustedSources], StringComparer.OrdinalIgnoreCase));
+        new HashSet<string>(region?.TrustedSources ?? fallback?.TrustedSources ?? [.. DefaultTrustedSources], StringComparer.OrdinalIgnoreCase))
+    {
+        EvidenceMaxAgeDays = Math.Clamp(region?.EvidenceMaxAgeDays ?? fallback?.EvidenceMaxAgeDays ?? DefaultEvidenceMaxAgeDays, 1, 3650),
+    };
 }
 
 /// <summary>Validates <see cref="CyclePolicyOptions"/>, naming the offending setting.</summary>

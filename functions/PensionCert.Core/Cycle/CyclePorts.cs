@@ -133,8 +133,12 @@ public interface ICycleReadModel
     /// <summary>Applies one event (upserts; an older event never overwrites a newer state).</summary>
     Task ProjectAsync(CycleEvent cycleEvent, CancellationToken cancellationToken);
 
-    /// <summary>One page of a region's pensioners in <paramref name="state"/>.</summary>
-    Task<ResultPage<RegionPensioner>> ListByStateAsync(string regionCode, EligibilityState state, string? continuationToken, int pageSize, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the pensioners in <paramref name="state"/> whose region code starts with <paramref name="regionPrefix"/>
+    /// (2, 4 or 6 digits). The continuation token is opaque; one this store did not issue for that prefix is refused
+    /// with <c>invalid-continuation-token</c>.
+    /// </summary>
+    Task<ResultPage<RegionPensioner>> ListByStateAsync(string regionPrefix, EligibilityState state, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 
     /// <summary>The payment changes recorded for a region in a month (one partition).</summary>
     Task<IReadOnlyList<PaymentChange>> ListPaymentChangesAsync(string regionCode, DateOnly month, CancellationToken cancellationToken);

@@ -30,6 +30,9 @@ public enum CycleCommandResult
     /// forbid suspension just the same). Nothing was written.
     /// </summary>
     HoldLimitReached,
+
+    /// <summary>Not applied: the record conflicts with a later live certification; a review case decides.</summary>
+    ReviewRequired,
 }
 
 /// <summary>Where a certification came from, for <see cref="CycleService.RecordCertifiedAsync"/>.</summary>
@@ -39,11 +42,17 @@ public enum CycleCommandResult
 /// <param name="EvidenceSource">Evidence source, for silent certifications.</param>
 public sealed record CertificationOrigin(string Channel, string? CertificationId = null, string? EvidenceType = null, string? EvidenceSource = null)
 {
+    /// <summary>Family-assisted certification: the helper id (carried on certification.approved).</summary>
+    public string? AssistedBy { get; init; }
+
     /// <summary>The channel of data-comparison (silent) certification.</summary>
     public const string DataComparisonChannel = "data-comparison";
 
     /// <summary>True for data-comparison certifications (event certification.silent).</summary>
     public bool IsSilent => Channel == DataComparisonChannel;
+
+    /// <summary>Who decided a face certification (<c>worker</c> or <c>review</c>), carried in certification.approved.</summary>
+    public string? DecisionSource { get; init; }
 }
 
 /// <summary>What an operator records at the end of (or during) an investigation.</summary>
@@ -121,6 +130,9 @@ public sealed partial class CycleService(
                     CertificationId = origin.CertificationId,
                     EvidenceType = origin.EvidenceType,
                     EvidenceSource = origin.EvidenceSource,
+                    DecisionSource = origin.DecisionSource,
+                    Guidance = origin.IsSilent ? null : Certification.Guidance.None,
+                    AssistedBy = origin.AssistedBy,
                 }),
             };
             if (p.Standing == PensionerStanding.UnderInvestigation)
@@ -145,13 +157,18 @@ public sealed partial class CycleService(
     /// pensioner.deceased and payment.stopped (pension is paid through the month of death; payment stops from the
     /// next month, and payroll recovers anything paid after). Idempotent.
     /// </summary>
-    /// <exception cref="ProblemException">invalid-date: the date of death is after today.</exception>
-    public Task<CycleCommandResult> MarkDeceasedAsync(string pensionerId, DateOnly dateOfDeath, string source, CancellationToken cancellationToken) =>
+    /// <remarks>
+    /// A date of death before the last live certification is not applied (result <see cref="CycleCommandResult.ReviewRequired"/>):
+    /// the caller opens a review case, and only a reviewer's approval applies it (<paramref name="confirmedByReview"/>).
+    /// </remarks>
+    /// <exception cref="ProblemException">date-in-future, date-before-birth, date-before-enrollment.</exception>
+    public Task<CycleCommandResult> MarkDeceasedAsync(string pensionerId, DateOnly dateOfDeath, string source, CancellationToken cancellationToken, bool confirmedByReview = false) =>
         ChangeAsync(pensionerId, (p, policy, now, today) =>
         {
-            if (dateOfDeath > today) throw new ProblemException(ProblemTypes.InvalidDate);
+            RecordDates.Require(p, dateOfDeath, today);
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.Inactive);
+            if (!confirmedByReview && p.LastCertifiedAt is { } last && ChinaTime.ToChinaDate(last) > dateOfDeath) return Decision.Skip(CycleCommandResult.ReviewRequired);
             var updated = p with { Standing = PensionerStanding.Deceased, EndedOn = dateOfDeath, OpenHolds = [] };
             var state = nameof(EligibilityState.Deceased);
             var key = Date(dateOfDeath);
@@ -168,11 +185,11 @@ public sealed partial class CycleService(
         }, cancellationToken);
 
     /// <summary>Marks the pension transferred out on <paramref name="transferredOn"/>: everything stops here; payment.stopped from the next month.</summary>
-    /// <exception cref="ProblemException">invalid-date: the transfer date is after today.</exception>
+    /// <exception cref="ProblemException">date-in-future, date-before-birth, date-before-enrollment.</exception>
     public Task<CycleCommandResult> MarkTransferredAsync(string pensionerId, DateOnly transferredOn, CancellationToken cancellationToken) =>
         ChangeAsync(pensionerId, (p, policy, now, today) =>
         {
-            if (transferredOn > today) throw new ProblemException(ProblemTypes.InvalidDate);
+            RecordDates.Require(p, transferredOn, today);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.Inactive);
             var updated = p with { Standing = PensionerStanding.Transferred, EndedOn = transferredOn, OpenHolds = [] };
@@ -396,12 +413,22 @@ public sealed partial class CycleService(
             var now = timeProvider.GetUtcNow();
             var today = ChinaTime.ToChinaDate(now);
             var decision = decide(profile, policy, now, today);
-            if (decision.SkipResult is { } skipped) return skipped;
+            if (decision.SkipResult is { } skipped)
+            {
+                // A repeat (typically the retry of a change whose response was lost) also finishes what the first
+                // attempt may not have reached: placing the pensioner at their next action date (an idempotent upsert).
+                if (skipped == CycleCommandResult.AlreadyApplied) await ScheduleNextAsync(profile, today, cancellationToken);
+                return skipped;
+            }
             var updated = decision.Updated!;
             try
             {
                 var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), cancellationToken);
-                if (result == CycleSaveResult.AlreadyRecorded) return CycleCommandResult.AlreadyApplied;
+                if (result == CycleSaveResult.AlreadyRecorded)
+                {
+                    await ScheduleNextAsync(profile, today, cancellationToken);
+                    return CycleCommandResult.AlreadyApplied;
+                }
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {

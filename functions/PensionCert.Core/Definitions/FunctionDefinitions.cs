@@ -19,8 +19,29 @@ public static class Routes
     /// <summary>GET (operator): one pensioner's profile (ID number masked unless the role allows more); DELETE (admin): erase the pensioner.</summary>
     public const string Pensioner = "pensioners/{pensionerId}";
 
-    /// <summary>GET (operator: reviewer, admin): review cases of a China date (<c>?date=yyyy-MM-dd</c>, default today) in the operator's regions.</summary>
+    /// <summary>GET (operator: reviewer, admin): review cases of the operator's regions, oldest first (filters: region, reason, state, minAgeDays, date; paged).</summary>
     public const string ReviewCases = "review-cases";
+
+    /// <summary>GET (reviewer, admin): one review case with its certification, scores and the pensioner's recent attempts.</summary>
+    public const string ReviewCase = "review-cases/{caseId}";
+
+    /// <summary>POST (reviewer, admin): claim a case (a lease that expires).</summary>
+    public const string ReviewCaseClaim = "review-cases/{caseId}/claim";
+
+    /// <summary>POST (reviewer, admin): give up the caller's claim.</summary>
+    public const string ReviewCaseRelease = "review-cases/{caseId}/release";
+
+    /// <summary>POST (reviewer, admin): decide a claimed case (approve, reject with a reason, send offline).</summary>
+    public const string ReviewCaseDecision = "review-cases/{caseId}/decision";
+
+    /// <summary>GET (reviewer, admin): the reference or probe photo of a case (<c>reference</c> or <c>probe</c>), <c>Cache-Control: no-store</c>, audited.</summary>
+    public const string ReviewCasePhoto = "review-cases/{caseId}/photos/{kind}";
+
+    /// <summary>POST (admin): ask for the reversal of a wrong death or transfer record (a second admin approves the review case).</summary>
+    public const string PensionerStatusReversals = "pensioners/{pensionerId}/status-reversals";
+
+    /// <summary>POST (clerk, admin): change the name on record, explicitly and with a reason.</summary>
+    public const string PensionerName = "pensioners/{pensionerId}/name";
 
     /// <summary>GET (client): eligibility of one pensioner.</summary>
     public const string PensionerEligibility = "pensioners/{pensionerId}/eligibility";
@@ -66,6 +87,50 @@ public static class Routes
 
     /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
     public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
+    /// <summary>POST (operator: clerk, admin): a photo captured at the counter, a community centre or a home visit, with the operator's attestation.</summary>
+    public const string OfflineCertifications = "offline-certifications";
+
+    /// <summary>GET (operator): one certification with its capture attestation.</summary>
+    public const string OfflineCertification = "offline-certifications/{certificationId}";
+
+    /// <summary>POST (operator): request a home visit; GET (operator): list a region's visits.</summary>
+    public const string HomeVisits = "home-visits";
+
+    /// <summary>GET (operator): one home visit with the contact phone and address.</summary>
+    public const string HomeVisit = "home-visits/{visitId}";
+
+    /// <summary>POST (operator): schedule (or reschedule) a home visit.</summary>
+    public const string HomeVisitSchedule = "home-visits/{visitId}/schedule";
+
+    /// <summary>POST (operator): complete a home visit with the certification captured on it.</summary>
+    public const string HomeVisitComplete = "home-visits/{visitId}/complete";
+
+    /// <summary>POST (operator): cancel an open home visit.</summary>
+    public const string HomeVisitCancel = "home-visits/{visitId}/cancel";
+
+    /// <summary>POST (operator): record a visit that took place without a certification (not at home, found deceased, refused).</summary>
+    public const string HomeVisitUnsuccessful = "home-visits/{visitId}/unsuccessful";
+
+    /// <summary>POST (client): a pensioner or family member requests a home visit.</summary>
+    public const string HomeVisitRequests = "home-visit-requests";
+
+    /// <summary>GET (client): the state of a home-visit request (no contact data).</summary>
+    public const string HomeVisitRequest = "home-visit-requests/{visitId}";
+
+    /// <summary>POST (client): a family member's app asks to be bound as the pensioner's helper (亲情认证).</summary>
+    public const string FamilyHelperRequests = "family-helper-requests";
+
+    /// <summary>GET (operator): a pensioner's family helpers.</summary>
+    public const string PensionerFamilyHelpers = "pensioners/{pensionerId}/family-helpers";
+
+    /// <summary>POST (operator): approve a pending family helper.</summary>
+    public const string FamilyHelperApprove = "pensioners/{pensionerId}/family-helpers/{helperId}/approve";
+
+    /// <summary>POST (operator): revoke a family helper.</summary>
+    public const string FamilyHelperRevoke = "pensioners/{pensionerId}/family-helpers/{helperId}/revoke";
+
+    /// <summary>GET (operator): a region's approved family-assisted certifications in a month (<c>?month=yyyy-MM</c>).</summary>
+    public const string RegionAssistedCertifications = "regions/{regionCode}/assisted-certifications";
 
     /// <summary>POST (operator): find a pensioner by ID number (in the body, never the URL); the masked profile.</summary>
     public const string PensionerLookups = "pensioner-lookups";
@@ -81,6 +146,12 @@ public static class Routes
 
     /// <summary>The folder under the app's <c>wwwroot</c> and the URL path segment of the operator console.</summary>
     public const string ConsoleSite = "console";
+
+    /// <summary>GET (anonymous): the pensioner's phone page (static files), <c>/api/h5/</c> in the Functions app and also <c>/h5/</c> locally.</summary>
+    public const string PhonePageFiles = "h5/{*path}";
+
+    /// <summary>The phone page's folder (under wwwroot, and its path without the route prefix on the local host).</summary>
+    public const string PhonePageSite = "h5";
 }
 
 /// <summary>Storage queue names (lower-case, 3-63 characters, as the Queue service requires).</summary>
@@ -123,6 +194,11 @@ public static class Schedules
 
     /// <summary>The stale-certification sweep: every 5 minutes, at second 30 (off the dispatcher's second 0).</summary>
     public const string SweepStaleCertifications = "30 */5 * * * *";
+    /// <summary>Review sweep (aged cases escalate, unfinished decisions are finished): hourly at minute 20.</summary>
+    public const string SweepReviewCases = "0 20 * * * *";
+
+    /// <summary>Home-visit sweep (escalate, expire, repair): daily at 17:20 UTC = 01:20 China Standard Time, after the cycle scan.</summary>
+    public const string SweepHomeVisits = "0 20 17 * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -150,7 +226,32 @@ public static class FunctionNames
     public const string RecordPoisonedVerification = "RecordPoisonedVerification";
     public const string SweepStaleCertifications = "SweepStaleCertifications";
     public const string ListCycleExceptions = "ListCycleExceptions";
+    public const string SweepHomeVisits = "SweepHomeVisits";
+    public const string SubmitOfflineCertification = "SubmitOfflineCertification";
+    public const string GetOfflineCertification = "GetOfflineCertification";
+    public const string RequestHomeVisit = "RequestHomeVisit";
+    public const string ListHomeVisits = "ListHomeVisits";
+    public const string GetHomeVisit = "GetHomeVisit";
+    public const string ScheduleHomeVisit = "ScheduleHomeVisit";
+    public const string CompleteHomeVisit = "CompleteHomeVisit";
+    public const string CancelHomeVisit = "CancelHomeVisit";
+    public const string RecordUnsuccessfulHomeVisit = "RecordUnsuccessfulHomeVisit";
+    public const string RequestHomeVisitByClient = "RequestHomeVisitByClient";
+    public const string GetHomeVisitRequest = "GetHomeVisitRequest";
+    public const string RequestFamilyHelper = "RequestFamilyHelper";
+    public const string ListFamilyHelpers = "ListFamilyHelpers";
+    public const string ApproveFamilyHelper = "ApproveFamilyHelper";
+    public const string RevokeFamilyHelper = "RevokeFamilyHelper";
+    public const string ListAssistedCertifications = "ListAssistedCertifications";
     public const string ConsoleFiles = "ConsoleFiles";
+    public const string GetReviewCase = "GetReviewCase";
+    public const string ClaimReviewCase = "ClaimReviewCase";
+    public const string ReleaseReviewCase = "ReleaseReviewCase";
+    public const string DecideReviewCase = "DecideReviewCase";
+    public const string GetReviewCasePhoto = "GetReviewCasePhoto";
+    public const string RequestStatusReversal = "RequestStatusReversal";
+    public const string ChangePensionerName = "ChangePensionerName";
+    public const string SweepReviewCases = "SweepReviewCases";
     public const string CreateCertificationSession = "CreateCertificationSession";
     public const string GetCertificationSession = "GetCertificationSession";
     public const string GetPageSession = "GetPageSession";
@@ -159,11 +260,5 @@ public static class FunctionNames
     public const string PurgeExpiredSessions = "PurgeExpiredSessions";
     public const string LookupPensioner = "LookupPensioner";
     public const string GetPensionerHistory = "GetPensionerHistory";
-}
-
-/// <summary>The phone page's static files: served by the local host under this path, hosted as a static site in Azure.</summary>
-public static class PagePaths
-{
-    /// <summary>The pensioner's certification page (H5) path prefix.</summary>
-    public const string H5 = "/h5";
+    public const string PhonePageFiles = "PhonePageFiles";
 }

@@ -62,4 +62,12 @@ public static class StorageNames
 
     /// <summary>Event ids the local event sink accepted (its duplicate detection): PartitionKey = first two hex digits, RowKey = event id.</summary>
     public const string EventSinkIdsTable = "EventSinkIds";
+    /// <summary>Home visits: PartitionKey = the pensioner's region code, RowKey = visit id; phone and address encrypted.</summary>
+    public const string HomeVisitsTable = "HomeVisits";
+
+    /// <summary>Family helper bindings: PartitionKey = pensioner id, RowKey = helper id; name and phone encrypted.</summary>
+    public const string FamilyHelpersTable = "FamilyHelpers";
+
+    /// <summary>Approved family-assisted certifications: PartitionKey = <c>{yyyyMM}-{regionCode}</c>, RowKey = certification id.</summary>
+    public const string AssistedApprovalsTable = "AssistedApprovals";
 }

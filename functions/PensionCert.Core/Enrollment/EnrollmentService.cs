@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,12 +25,16 @@ public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, stri
 /// <param name="ReferenceVersion">1 for a first enrollment; higher after re-enrollment.</param>
 /// <param name="Created">True when the pensioner was new.</param>
 /// <param name="EnrolledAt">When this reference was stored.</param>
-public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt);
+/// <param name="PendingReviewCaseId">Set when the new reference photo did not pass liveness and the match with the current one: it waits for a second operator in this review case, and the current reference stays.</param>
+public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt, string? PendingReviewCaseId = null);
 
 /// <summary>
 /// Enrolls a pensioner: validates identity data, requires exactly one usable face on the reference photo, stores
 /// the photo (private blob) and the profile with the reference embedding. Re-enrolling the same ID number replaces
-/// the reference and keeps the superseded one in the history.
+/// the reference and keeps the superseded one in the history, under four-eyes (<see cref="ReferenceChangeService"/>):
+/// a photo that is not live or does not match the current reference waits for a second operator. A deceased
+/// pensioner cannot be enrolled again, and a different name is refused (names change only through the explicit,
+/// audited name change).
 /// </summary>
 public sealed partial class EnrollmentService(
     IFaceAnalyzer faceAnalyzer,
@@ -37,6 +42,7 @@ public sealed partial class EnrollmentService(
     IPhotoStore photos,
     IIdNumberHasher hasher,
     CycleService cycle,
+    ReferenceChangeService referenceChanges,
     IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<EnrollmentService> logger)
@@ -63,15 +69,34 @@ public sealed partial class EnrollmentService(
 
         var hash = hasher.Hash(idNumber);
         var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
+        var requestHash = RequestHash(region.Value, name, command.Photo.Span);
 
         for (var attempt = 1; ; attempt++)
         {
             var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
             if (existing is not null && command.Operator is { } enrolling && !enrolling.Serves(existing.RegionCode))
                 throw new ProblemException(ProblemTypes.RegionNotServed);
+            if (existing is not null && existing.EnrollmentRequestHash == requestHash)
+            {
+                // The same enrollment again (a retry after a lost response or a timeout): its profile is stored; finish
+                // what may not have happened (the first due date) and answer as the first time, changing nothing else.
+                LogReplayed(logger, pensionerId, existing.ReferenceVersion);
+                return await FinishAsync(existing, first: existing.ReferenceVersion == 1, cancellationToken);
+            }
+            if (existing is not null)
+            {
+                if (existing.Standing == PensionerStanding.Deceased) throw new ProblemException(ProblemTypes.PensionerDeceased);
+                if (!string.Equals(existing.Name, name, StringComparison.Ordinal)) throw new ProblemException(ProblemTypes.NameChangeNotExplicit);
+                if (!await referenceChanges.PassesAsync(existing, command.Photo, cancellationToken))
+                {
+                    var held = await referenceChanges.HoldAsync(existing, command.Photo, format, command.Operator?.Subject ?? "system", cancellationToken);
+                    return new EnrollmentResult(pensionerId, existing.ReferenceVersion, false, existing.EnrolledAt, held.CaseId);
+                }
+            }
             var version = (existing?.ReferenceVersion ?? 0) + 1;
-            // A unique blob per attempt: a request that loses the race below never overwrites the winner's photo.
-            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
+            // Named by version and request: a retry overwrites its own upload instead of leaving another blob, and a
+            // different request that loses the race below never overwrites the winner's photo.
+            var blobName = $"{pensionerId}/{version.ToString(CultureInfo.InvariantCulture)}-{requestHash[..32]}";
             using (var content = new MemoryStream(command.Photo.ToArray(), writable: false))
                 await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
 
@@ -99,6 +124,9 @@ public sealed partial class EnrollmentService(
                 SuspendedOn = existing?.SuspendedOn,
                 EndedOn = existing?.EndedOn,
                 OpenHolds = existing?.OpenHolds ?? [],
+                FirstEnrolledAt = existing is null ? now : existing.FirstEnrolledAt ?? existing.EnrolledAt,
+                ReferenceChangedBy = ReferenceChangeService.WithChangers(existing?.ReferenceChangedBy ?? [], command.Operator?.Subject),
+                EnrollmentRequestHash = requestHash,
                 ETag = existing?.ETag,
             };
             var superseded = existing is null
@@ -108,11 +136,13 @@ public sealed partial class EnrollmentService(
             {
                 await pensioners.SaveEnrollmentAsync(profile, superseded, cancellationToken);
                 LogEnrolled(logger, pensionerId, version);
-                if (existing is null) await cycle.ScheduleAsync(profile, cancellationToken);
-                return new EnrollmentResult(pensionerId, version, existing is null, now);
+                return await FinishAsync(profile, first: existing is null, cancellationToken);
             }
             catch (ConcurrencyConflictException)
             {
+                // A lost response: the storage client retried a write that had landed and got "already exists" / "changed".
+                if (await pensioners.GetAsync(pensionerId, cancellationToken) is { } stored && stored.ReferenceBlobName == blobName)
+                    return await FinishAsync(stored, first: existing is null, cancellationToken);
                 // Another enrollment of the same person won the race: drop our photo, reread and build on theirs.
                 await photos.DeleteAsync(PhotoContainer.References, blobName, CancellationToken.None);
                 if (attempt >= MaxSaveAttempts) throw new ProblemException(ProblemTypes.EnrollmentConflict);
@@ -121,7 +151,21 @@ public sealed partial class EnrollmentService(
         }
     }
 
-    private static string RequireName(string? raw)
+    /// <summary>A first enrollment places the pensioner in the due-date index (idempotent: the same date again).</summary>
+    private async Task<EnrollmentResult> FinishAsync(PensionerProfile stored, bool first, CancellationToken cancellationToken)
+    {
+        if (first) await cycle.ScheduleAsync(stored, cancellationToken);
+        return new EnrollmentResult(stored.PensionerId, stored.ReferenceVersion, first, stored.EnrolledAt);
+    }
+
+    /// <summary>Identifies one enrollment request (region, name and photo), so its retry is recognised; the photo's bytes make it unguessable.</summary>
+    private static string RequestHash(string region, string name, ReadOnlySpan<byte> photo)
+    {
+        var photoHash = SHA256.HashData(photo);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{region}\n{name}\n{Convert.ToHexString(photoHash)}")));
+    }
+
+    internal static string RequireName(string? raw)
     {
         var name = (raw ?? "").Normalize(NormalizationForm.FormKC).Trim();
         if (name.Length is 0 or > MaxNameLength) throw new ProblemException(ProblemTypes.InvalidName);
@@ -134,6 +178,9 @@ public sealed partial class EnrollmentService(
         }
         return name;
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Enrollment of pensioner {PensionerId} repeated (reference version {ReferenceVersion} already stored); nothing changed")]
+    private static partial void LogReplayed(ILogger logger, string pensionerId, int referenceVersion);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Enrolled pensioner {PensionerId} with reference version {ReferenceVersion}")]
     private static partial void LogEnrolled(ILogger logger, string pensionerId, int referenceVersion);

@@ -29,7 +29,7 @@ public enum ProblemKind
 public sealed record ProblemType(string Code, ProblemKind Kind, string Title, string Message);
 
 /// <summary>The catalogue of problem codes the API returns. Codes never change once published.</summary>
-public static class ProblemTypes
+public static partial class ProblemTypes
 {
     public static readonly ProblemType InvalidIdNumber = new("invalid-id-number", ProblemKind.BadRequest, "Invalid citizen ID number", "身份证号码不正确，请核对后重新输入。");
     public static readonly ProblemType InvalidName = new("invalid-name", ProblemKind.BadRequest, "Invalid name", "姓名格式不正确，请填写身份证上的姓名。");
@@ -45,7 +45,7 @@ public static class ProblemTypes
     public static readonly ProblemType MalformedRequest = new("malformed-request", ProblemKind.BadRequest, "The request body could not be read", "请求格式不正确，请重新提交。");
     public static readonly ProblemType UnknownField = new("unknown-field", ProblemKind.BadRequest, "The request has a field this endpoint does not accept", "请求中包含无法识别的字段，请检查后重新提交。");
     public static readonly ProblemType DuplicateField = new("duplicate-field", ProblemKind.BadRequest, "A field appears more than once", "请求中有重复的字段，请检查后重新提交。");
-    public static readonly ProblemType InvalidFieldType = new("invalid-field-type", ProblemKind.BadRequest, "A field has the wrong type (text expected)", "请求字段格式不正确，请检查后重新提交。");
+    public static readonly ProblemType InvalidFieldType = new("invalid-field-type", ProblemKind.BadRequest, "A field is not acceptable text (wrong type, invalid characters or too long)", "请求字段格式不正确，请检查后重新提交。");
     public static readonly ProblemType UnsupportedContentType = new("unsupported-content-type", ProblemKind.UnsupportedMediaType, "Use multipart/form-data or application/json", "请求格式不支持，请使用 multipart/form-data 或 JSON 提交。");
     public static readonly ProblemType PensionerNotFound = new("pensioner-not-found", ProblemKind.NotFound, "Pensioner not found", "未找到该人员的登记信息，请先到社保经办机构办理登记。");
     public static readonly ProblemType CertificationNotFound = new("certification-not-found", ProblemKind.NotFound, "Certification not found", "未找到该认证记录。");
@@ -65,7 +65,8 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidStatusChange = new("invalid-status-change", ProblemKind.BadRequest, "status must be deceased or transferred", "状态变更不正确，应为 deceased（死亡）或 transferred（转出）。");
     public static readonly ProblemType InvalidDate = new("invalid-date", ProblemKind.BadRequest, "A date must be yyyy-MM-dd and not in the future", "日期格式不正确（应为 yyyy-MM-dd），且不能晚于今天。");
     public static readonly ProblemType InvalidMonth = new("invalid-month", ProblemKind.BadRequest, "month must be yyyy-MM", "月份格式不正确，应为 yyyy-MM。");
-    public static readonly ProblemType InvalidStateFilter = new("invalid-state-filter", ProblemKind.BadRequest, "state must be DueSoon, Overdue, UnderInvestigation, Suspended, Deceased or Transferred", "状态筛选条件不正确。");
+    public static readonly ProblemType InvalidStateFilter = new("invalid-state-filter", ProblemKind.BadRequest, "state must be DueSoon, Overdue, UnderInvestigation, Suspended, Deceased, Transferred or Valid", "状态筛选条件不正确。");
+    public static readonly ProblemType InvalidPageSize = new("invalid-page-size", ProblemKind.BadRequest, "pageSize must be a whole number from 1 (larger than 500 is served as 500)", "每页条数不正确，应为 1 到 500 的整数。");
     public static readonly ProblemType InvalidContinuationToken = new("invalid-continuation-token", ProblemKind.BadRequest, "The continuation token is not valid", "分页标识不正确，请从第一页重新查询。");
     public static readonly ProblemType EvidenceFormatUnsupported = new("evidence-format-unsupported", ProblemKind.UnsupportedMediaType, "Use application/x-ndjson (JSON lines) or text/csv", "比对数据格式不支持，请使用 JSON Lines 或 CSV。");
     public static readonly ProblemType EvidenceMalformed = new("evidence-malformed", ProblemKind.BadRequest, "The evidence batch could not be read", "比对数据无法解析，请检查文件格式（表头应为 idNumber,type,date,source）。");

@@ -33,6 +33,16 @@ public static class EventTypes
     public const string PensionerDeceased = "pensioner.deceased";
     /// <summary>The pension was transferred to another agency.</summary>
     public const string PensionerTransferred = "pensioner.transferred";
+    /// <summary>A certification was rejected (by the worker or a reviewer); <c>guidance</c> says what to do next.</summary>
+    public const string CertificationRejected = "certification.rejected";
+    /// <summary>A certification waits for a reviewer (<c>guidance</c> wait-for-review).</summary>
+    public const string CertificationNeedsReview = "certification.needs-review";
+    /// <summary>A certification could not be processed (<c>guidance</c> retry-later).</summary>
+    public const string CertificationFailed = "certification.failed";
+    /// <summary>A review case is still open after the configured number of days (escalation to the region's supervisors).</summary>
+    public const string ReviewCaseAged = "review.case-aged";
+    /// <summary>A wrong death or transfer record was reversed by two admins; payment.resumed follows with back-pay.</summary>
+    public const string PensionerReinstated = "pensioner.reinstated";
 }
 
 /// <summary>
@@ -72,6 +82,22 @@ public sealed record CycleEventData
     public DateOnly? TransferredOn { get; init; }
     /// <summary>Free reason code (e.g. <c>auto-suspend</c>, <c>operator-confirmed</c>, <c>transferred</c>).</summary>
     public string? Reason { get; init; }
+    /// <summary>For certification decisions: what the pensioner should do next (a <see cref="Certification.Guidance"/> code).</summary>
+    public string? Guidance { get; init; }
+    /// <summary>For certification decisions: <c>worker</c> (automatic) or <c>review</c> (a reviewer decided).</summary>
+    public string? DecisionSource { get; init; }
+    /// <summary>For review events: the review case id.</summary>
+    public string? ReviewCaseId { get; init; }
+    /// <summary>For home-visit.* events: the visit id.</summary>
+    public string? HomeVisitId { get; init; }
+    /// <summary>For home-visit.* events: the visit's state after the change.</summary>
+    public string? VisitState { get; init; }
+    /// <summary>For home-visit.* events: the China date the visit is scheduled on.</summary>
+    public DateOnly? ScheduledOn { get; init; }
+    /// <summary>For home-visit.* events: the member of staff assigned (an operator id).</summary>
+    public string? AssignedStaff { get; init; }
+    /// <summary>For certification.approved of a family-assisted certification: the helper id (亲情认证).</summary>
+    public string? AssistedBy { get; init; }
 }
 
 /// <summary>

@@ -51,8 +51,21 @@ public static class EvidenceResults
     /// <summary>The pensioner is enrolled in a region the importing operator does not serve: refused, nothing applied, no pensioner id returned.</summary>
     public const string RegionNotServed = "region-not-served";
 
+    /// <summary>The record's date is after today (China Standard Time): refused.</summary>
+    public const string EvidenceInFuture = "evidence-in-future";
+
+    /// <summary>The record's date is before the pensioner was born or first enrolled: refused.</summary>
+    public const string EvidenceBeforeEnrollment = "evidence-before-enrollment";
+
+    /// <summary>A proof-of-life record older than the region's <c>EvidenceMaxAgeDays</c>: refused.</summary>
+    public const string EvidenceTooOld = "evidence-too-old";
+
+    /// <summary>A death record dated before a later live certification: not applied; a review case decides.</summary>
+    public const string ReviewOpened = "review-opened";
+
     /// <summary>Every code, in report order.</summary>
-    public static readonly IReadOnlyList<string> All = [Certified, Deceased, AlreadyApplied, Stale, UnknownPerson, UntrustedSource, Inactive, InvalidIdNumber, InvalidType, InvalidDate, InvalidRecord, RegionNotServed];
+    public static readonly IReadOnlyList<string> All = [Certified, Deceased, AlreadyApplied, Stale, UnknownPerson, UntrustedSource, Inactive, InvalidIdNumber, InvalidType, InvalidDate, InvalidRecord, RegionNotServed,
+        EvidenceInFuture, EvidenceBeforeEnrollment, EvidenceTooOld, ReviewOpened];
 }
 
 /// <summary>The result of one record: its line, result code and (when known) the pensioner id. Never the ID number.</summary>
@@ -73,7 +86,7 @@ public sealed record EvidenceImportReport(int Received, IReadOnlyDictionary<stri
 /// regions they serve (<see cref="Operators.OperatorPrincipal.Serves"/>): a record of a pensioner enrolled elsewhere is
 /// refused with <see cref="EvidenceResults.RegionNotServed"/> (without their pensioner id) and not applied.
 /// </summary>
-public sealed partial class EvidenceImportService(IPensionerRepository pensioners, IIdNumberHasher hasher, CycleService cycle, TimeProvider timeProvider, ILogger<EvidenceImportService> logger)
+public sealed partial class EvidenceImportService(IPensionerRepository pensioners, IIdNumberHasher hasher, CycleService cycle, Review.ReviewIntake reviewIntake, TimeProvider timeProvider, ILogger<EvidenceImportService> logger)
 {
     /// <summary>Most records in one call: 100,000. Beyond it the call fails with evidence-too-many-records (records already applied stay applied; a repeat is harmless).</summary>
     public const int MaxRecords = 100_000;
@@ -116,23 +129,30 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
         var type = record.Type?.Trim() ?? "";
         var isDeath = EvidenceTypes.Death.Contains(type);
         if (!isDeath && !EvidenceTypes.ProofOfLife.Contains(type)) return Result(EvidenceResults.InvalidType);
-        if (!DateOnly.TryParseExact(record.Date?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) || date > today)
+        if (!DateOnly.TryParseExact(record.Date?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             return Result(EvidenceResults.InvalidDate);
+        if (date > today) return Result(EvidenceResults.EvidenceInFuture);
 
         var pensionerId = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
         var profile = pensionerId is null ? null : await pensioners.GetAsync(pensionerId, cancellationToken);
         if (profile is null) return Result(EvidenceResults.UnknownPerson);
         // Before anything else about the pensioner (trust, standing): nothing of another region's pensioner is applied or shown.
         if (!@operator.Serves(profile.RegionCode)) return Result(EvidenceResults.RegionNotServed);
-        if (!cycle.PolicyFor(profile.RegionCode).Trusts(record.Source)) return Result(EvidenceResults.UntrustedSource, profile.PensionerId);
+        var policy = cycle.PolicyFor(profile.RegionCode);
+        if (!policy.Trusts(record.Source)) return Result(EvidenceResults.UntrustedSource, profile.PensionerId);
+        if (RecordDates.Check(profile, date, today) is not null) return Result(EvidenceResults.EvidenceBeforeEnrollment, profile.PensionerId);
+        if (!isDeath && date < today.AddDays(-policy.EvidenceMaxAgeDays)) return Result(EvidenceResults.EvidenceTooOld, profile.PensionerId);
 
         var source = record.Source!.Trim().ToLowerInvariant();
         var outcome = isDeath
             ? await cycle.MarkDeceasedAsync(profile.PensionerId, date, source, cancellationToken)
             : await cycle.RecordCertifiedAsync(profile.PensionerId, ChinaTime.StartOfDay(date),
                 new CertificationOrigin(CertificationOrigin.DataComparisonChannel, EvidenceType: type.ToLowerInvariant(), EvidenceSource: source), cancellationToken);
+        if (outcome == CycleCommandResult.ReviewRequired)
+            await reviewIntake.OpenForDeathConflictAsync(profile, date, source, submittedBy: null, cancellationToken);
         return Result(outcome switch
         {
+            CycleCommandResult.ReviewRequired => EvidenceResults.ReviewOpened,
             CycleCommandResult.Applied => isDeath ? EvidenceResults.Deceased : EvidenceResults.Certified,
             CycleCommandResult.AlreadyApplied => EvidenceResults.AlreadyApplied,
             CycleCommandResult.Stale => EvidenceResults.Stale,

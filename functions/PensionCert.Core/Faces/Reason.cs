@@ -73,6 +73,11 @@ public static class Reasons
 
     /// <summary>The verification was lost (the worker stopped and its retry never ran); the submission can be retried.</summary>
     public static readonly Reason ProcessingInterrupted = new("processing-interrupted", "认证处理中断，未能完成比对，请重新提交认证。");
+    /// <summary>
+    /// Operator-captured certification (counter, community, home visit) whose face the comparison rejects as another
+    /// person: the operator attested the ID document, so a reviewer decides instead of an automatic rejection.
+    /// </summary>
+    public static readonly Reason AttestedFaceMismatch = new("attested-face-mismatch", "现场采集的照片与登记照片不一致，经办人员已核验身份证件，已转人工复核，请耐心等待结果。");
 
     /// <summary>Action challenge: an action asked for was not seen in its step's frames.</summary>
     public static readonly Reason ActionNotSeen = new("action-not-seen", "没有看到您按提示完成动作。请在光线充足的地方，听到提示后慢慢转头或眨眼，再重新认证；戴眼镜的请摘下眼镜再眨眼。");
@@ -111,7 +116,7 @@ public static class Reasons
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
         Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
         ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
-        ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing,
+        ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>Looks a reason up by code; an unknown code (from a newer version) keeps its code with a generic message.</summary>

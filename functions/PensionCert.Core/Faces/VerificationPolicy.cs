@@ -24,6 +24,18 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
     /// <summary>The review threshold in force (reported with each decision).</summary>
     public double ReviewThreshold => _options.ReviewThreshold;
 
+    /// <summary>
+    /// True when a new reference photo may replace the current one without a second operator: it is live (at or above
+    /// the liveness review threshold) and matches the current reference at or above the review threshold.
+    /// </summary>
+    public bool AllowsReferenceChange(FaceAnalysis candidate, FaceEmbedding current)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(current);
+        return candidate.IsUsable && candidate.LivenessScore >= _options.LivenessReviewThreshold
+            && candidate.Embedding!.CosineSimilarity(current) >= _options.ReviewThreshold;
+    }
+
     /// <summary>Decides a probe against the enrolled reference embedding.</summary>
     public VerificationDecision Decide(FaceAnalysis probe, FaceEmbedding reference)
     {

@@ -43,6 +43,14 @@ public readonly record struct AdministrativeRegionCode
         return true;
     }
 
+    /// <summary>
+    /// The prefix of the codes this code covers: the first two digits for a province-level code (<c>110000</c> →
+    /// <c>11</c>), four for a prefecture-level code (<c>440300</c> → <c>4403</c>), all six otherwise (a county covers
+    /// only itself). The same rule decides which regions an operator serves.
+    /// </summary>
+    public string CoveredPrefix => Value.EndsWith("0000", StringComparison.Ordinal) ? Value[..2]
+        : Value.EndsWith("00", StringComparison.Ordinal) ? Value[..4] : Value;
+
     /// <summary>The six digits.</summary>
     public override string ToString() => Value;
 

@@ -28,11 +28,12 @@ public sealed partial class PensionerAdministrationService(
     ICertificationRepository certifications,
     IPhotoStore photos,
     ISelfieRetentionIndex selfieRetention,
-    IReviewCaseStore reviewCases,
+    Review.IReviewCaseStore reviewCases,
     CycleService cycle,
     ICycleReadModel readModel,
     IOutboxStore outbox,
-    Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger)
+    Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger,
+    IEnumerable<IPensionerErasureParticipant>? erasureParticipants = null)
 {
     /// <summary>Reads one pensioner for an operator; the full ID number only for a role that may see it and only when asked.</summary>
     /// <exception cref="ProblemException">pensioner-not-found (404), region-not-served (403).</exception>
@@ -76,6 +77,8 @@ public sealed partial class PensionerAdministrationService(
     {
         ArgumentNullException.ThrowIfNull(@operator);
         if (@operator.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
+        if (Ids.IsPensionerId(pensionerId) && await pensioners.GetAsync(pensionerId, cancellationToken) is null)
+            return await FinishInterruptedErasureAsync(pensionerId, cancellationToken);
         var profile = await RequireServedAsync(pensionerId, @operator, cancellationToken);
 
         var certificationIds = await pensioners.ListCertificationIdsAsync(profile.PensionerId, cancellationToken);
@@ -102,6 +105,25 @@ public sealed partial class PensionerAdministrationService(
         return new ErasureResult(profile.PensionerId, certificationIds.Count, references, rows);
     }
 
+    /// <summary>
+    /// An erasure interrupted after the profile went (storage failed, or its response was lost) is finished by running it
+    /// again: what is left are certification index rows (ids only) and the certifications they name, which are erased
+    /// here. The region cannot be checked any more (the profile is gone), and nothing here identifies anyone; with
+    /// nothing left the pensioner is not found.
+    /// </summary>
+    private async Task<ErasureResult> FinishInterruptedErasureAsync(string pensionerId, CancellationToken cancellationToken)
+    {
+        var left = await pensioners.ListCertificationIdsAsync(pensionerId, cancellationToken);
+        if (left.Count == 0) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        foreach (var certificationId in left)
+        {
+            await EraseCertificationAsync(certificationId, cancellationToken);
+            await pensioners.RemoveCertificationAsync(pensionerId, certificationId, cancellationToken);
+        }
+        LogErasureFinished(logger, pensionerId, left.Count);
+        return new ErasureResult(pensionerId, left.Count, 0, left.Count);
+    }
+
     private async Task EraseCertificationAsync(string certificationId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -123,18 +145,12 @@ public sealed partial class PensionerAdministrationService(
         var removed = await readModel.RemovePensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         removed += await outbox.RemovePointersForPensionerAsync(profile.PensionerId, cancellationToken);
         await cycle.UnscheduleAllAsync(profile, cancellationToken);
+        foreach (var participant in erasureParticipants ?? [])
+            removed += await participant.EraseAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         return removed;
     }
 
     private const int MaxErasePasses = 10;
-
-    /// <summary>Review cases opened on <paramref name="day"/> in the operator's regions.</summary>
-    public Task<IReadOnlyList<ReviewCase>> ListReviewCasesAsync(DateOnly day, OperatorPrincipal @operator, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(@operator);
-        var prefixes = @operator.Regions.Select(r => r.EndsWith("0000", StringComparison.Ordinal) ? r[..2] : r.EndsWith("00", StringComparison.Ordinal) ? r[..4] : r).ToArray();
-        return reviewCases.ListAsync(day, prefixes, cancellationToken);
-    }
 
     /// <summary>Reads a profile and checks the operator serves its region.</summary>
     /// <exception cref="ProblemException">pensioner-not-found (404), region-not-served (403).</exception>
@@ -159,4 +175,18 @@ public sealed partial class PensionerAdministrationService
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6001, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
         Message = "Pensioner {PensionerId} erased: {Certifications} certifications, {ReferencePhotos} reference photos, {Rows} rows, {ReadModelRows} read-model and outbox-index rows")]
     private static partial void LogErased(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications, int referencePhotos, int rows, int readModelRows);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6002, Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Interrupted erasure of pensioner {PensionerId} finished: {Certifications} certifications left were erased")]
+    private static partial void LogErasureFinished(Microsoft.Extensions.Logging.ILogger logger, string pensionerId, int certifications);
+}
+
+/// <summary>
+/// Something else that holds data of a pensioner (home visits, family helpers) and must go with an erasure. Called
+/// before and again after the profile is deleted (so a row written in between goes too); must be idempotent.
+/// </summary>
+public interface IPensionerErasureParticipant
+{
+    /// <summary>Deletes everything of the pensioner this participant holds; returns how many rows.</summary>
+    Task<int> EraseAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
 }

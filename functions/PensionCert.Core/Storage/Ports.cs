@@ -78,19 +78,6 @@ public interface IPensionerRepository
     }
 }
 
-/// <summary>Cases an operator of the region must look at (e.g. too many failed certifications in a day).</summary>
-public interface IReviewCaseStore
-{
-    /// <summary>Opens a case (idempotent: the same region, day, pensioner and reason is one case).</summary>
-    Task OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken);
-
-    /// <summary>Cases opened on <paramref name="day"/> in regions whose codes start with one of <paramref name="regionPrefixes"/>.</summary>
-    Task<IReadOnlyList<ReviewCase>> ListAsync(DateOnly day, IReadOnlyCollection<string> regionPrefixes, CancellationToken cancellationToken);
-
-    /// <summary>Deletes every case of a pensioner in <paramref name="regionCode"/> (erasure); returns how many.</summary>
-    Task<int> DeleteForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
-}
-
 /// <summary>Certification records.</summary>
 public interface ICertificationRepository
 {

@@ -49,6 +49,18 @@ public sealed record PensionerProfile
     public DateOnly? EndedOn { get; init; }
     /// <summary>Open holds that forbid suspension, e.g. <c>home-visit</c> or <c>review:{certificationId}</c>.</summary>
     public IReadOnlyList<string> OpenHolds { get; init; } = [];
+    /// <summary>When the pensioner was first enrolled (kept across re-enrollments); null for profiles stored before it was kept (then <see cref="EnrolledAt"/> of the oldest reference is the best known).</summary>
+    public DateTimeOffset? FirstEnrolledAt { get; init; }
+    /// <summary>
+    /// Operators (token subjects) who uploaded or approved any of the pensioner's reference photos: none of them may
+    /// decide a review case of this pensioner (four-eyes). Opaque staff ids, never personal data of the pensioner.
+    /// </summary>
+    public IReadOnlyList<string> ReferenceChangedBy { get; init; } = [];
+    /// <summary>
+    /// SHA-256 identifying the enrollment request that stored the current reference (region, name, photo bytes), so a
+    /// retried enrollment is recognised and changes nothing. Null for profiles stored before it was kept.
+    /// </summary>
+    public string? EnrollmentRequestHash { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
@@ -92,6 +104,26 @@ public sealed record CertificationRecord
     public CertificationStatus? IntendedStatus { get; init; }
     /// <summary>When the stale sweep re-queued the verification (it does so once; a second stale finding records Failed).</summary>
     public DateTimeOffset? RequeuedAt { get; init; }
+    /// <summary>The operator who submitted it (operator channels); null for the pensioner's own app submissions.</summary>
+    public string? SubmittedBy { get; init; }
+    /// <summary>The reviewer who decided it (decisions from review).</summary>
+    public string? DecidedBy { get; init; }
+    /// <summary><c>worker</c> (automatic) or <c>review</c>; null before a decision.</summary>
+    public string? DecisionSource { get; init; }
+    /// <summary>What the pensioner should do next (<see cref="Certification.Guidance"/> code); null before a decision.</summary>
+    public string? Guidance { get; init; }
+    /// <summary>The review case of a NeedsReview certification.</summary>
+    public string? ReviewCaseId { get; init; }
+    /// <summary>Operator-captured channels: the operator (token <c>sub</c>) who captured the photo.</summary>
+    public string? CapturedBy { get; init; }
+    /// <summary>Operator-captured channels: the service point code where the photo was captured.</summary>
+    public string? ServicePoint { get; init; }
+    /// <summary>Operator-captured channels: the operator attested that the ID document was checked in person.</summary>
+    public bool? IdDocumentChecked { get; init; }
+    /// <summary>Channel home-visit: the visit the photo was captured on.</summary>
+    public string? HomeVisitId { get; init; }
+    /// <summary>Family-assisted certification (亲情认证): the helper id that submitted the pensioner's selfie.</summary>
+    public string? AssistedBy { get; init; }
     public string? ETag { get; init; }
 }
 
@@ -113,11 +145,3 @@ public enum PhotoContainer
     /// <summary>Action-challenge frames of certification sessions: <c>{sessionId}/{step}/{index}</c>.</summary>
     SessionFrames,
 }
-
-/// <summary>A case for the region's reviewers.</summary>
-/// <param name="RegionCode">Six-digit region of the pensioner's enrollment.</param>
-/// <param name="Day">China date the case is about.</param>
-/// <param name="PensionerId">The pensioner (opaque id).</param>
-/// <param name="Reason">Stable reason code, e.g. <c>daily-attempts-exhausted</c>.</param>
-/// <param name="OpenedAt">When the case was opened.</param>
-public sealed record ReviewCase(string RegionCode, DateOnly Day, string PensionerId, string Reason, DateTimeOffset OpenedAt);

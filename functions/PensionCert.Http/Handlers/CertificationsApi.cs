@@ -8,7 +8,7 @@ namespace PensionCert.Http;
 /// <summary>Client routes of certifications: submit a selfie, poll its decision.</summary>
 public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService certification)
 {
-    private static readonly HashSet<string> CertificationFields = ["idNumber", "pensionerId", "channel"];
+    private static readonly HashSet<string> CertificationFields = ["idNumber", "pensionerId", "channel", "helperId"];
 
     /// <summary>POST /api/certifications (client): submit a selfie; 202 with the certification id and a Location to poll.</summary>
     public Task<IResult> SubmitCertificationAsync(HttpRequest request, CancellationToken cancellationToken) =>
@@ -23,7 +23,10 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
             var clientId = caller.Client?.Name ?? "client";
             var allowedChannels = caller.Client?.AllowedChannels;
             SubmitCertificationCommand Command(IReadOnlyDictionary<string, string> f) => new(
-                f.GetValueOrDefault("idNumber"), f.GetValueOrDefault("pensionerId"), f.GetValueOrDefault("channel"), idempotencyKey, clientId, allowedChannels);
+                f.GetValueOrDefault("idNumber"), f.GetValueOrDefault("pensionerId"), f.GetValueOrDefault("channel"), idempotencyKey, clientId, allowedChannels)
+            {
+                HelperId = f.GetValueOrDefault("helperId"),
+            };
 
             StagedPhoto? staged = null;
             Task<SubmissionPensioner>? resolving = null;
@@ -67,11 +70,22 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
         {
             var r = await certification.GetAsync(certificationId, cancellationToken);
             if (!r.Status.IsDecided()) request.HttpContext.Response.Headers.RetryAfter = "1";
-            return Results.Json(new CertificationResponse(
-                r.CertificationId, r.PensionerId, r.Channel.ToWireName(), r.Status, r.SubmittedAt, r.ProcessingStartedAt, r.DecidedAt,
-                r.Similarity, r.AcceptThreshold, r.ReviewThreshold, r.LivenessScore,
-                r.ReasonCodes.Select(Reasons.FromCode).Select(x => new ReasonBody(x.Code, x.Message)).ToArray(), r.Attempts), ApiJson.Options);
+            return Results.Json(Body(r), ApiJson.Options);
         });
+
+    /// <summary>The response body of a certification record (also used in review cases).</summary>
+    internal static CertificationResponse Body(Core.Storage.CertificationRecord r) => new(
+        r.CertificationId, r.PensionerId, r.Channel.ToWireName(), r.Status, r.SubmittedAt, r.ProcessingStartedAt, r.DecidedAt,
+        r.Similarity, r.AcceptThreshold, r.ReviewThreshold, r.LivenessScore,
+        r.ReasonCodes.Select(Reasons.FromCode).Select(x => new ReasonBody(x.Code, x.Message)).ToArray(), r.Attempts,
+        r.DecisionSource, r.Guidance is { } g ? new GuidanceBody(g, Guidance.Messages.GetValueOrDefault(g, Guidance.Messages[Guidance.None])) : null)
+    {
+        CapturedBy = r.CapturedBy,
+        ServicePoint = r.ServicePoint,
+        IdDocumentChecked = r.IdDocumentChecked,
+        HomeVisitId = r.HomeVisitId,
+        AssistedBy = r.AssistedBy,
+    };
 }
 
 /// <summary>Submission response (202).</summary>
@@ -82,4 +96,23 @@ public sealed record CertificationResponse(
     string CertificationId, string PensionerId, string Channel, CertificationStatus Status,
     DateTimeOffset SubmittedAt, DateTimeOffset? ProcessingStartedAt, DateTimeOffset? DecidedAt,
     double? SimilarityScore, double? Threshold, double? ReviewThreshold, double? LivenessScore,
-    IReadOnlyList<ReasonBody> Reasons, int Attempts);
+    IReadOnlyList<ReasonBody> Reasons, int Attempts, string? DecisionSource, GuidanceBody? Guidance)
+{
+    /// <summary>Operator-captured channels: the operator (token <c>sub</c>) who captured the photo.</summary>
+    public string? CapturedBy { get; init; }
+
+    /// <summary>Operator-captured channels: the service point code.</summary>
+    public string? ServicePoint { get; init; }
+
+    /// <summary>Operator-captured channels: the operator attested the ID document was checked.</summary>
+    public bool? IdDocumentChecked { get; init; }
+
+    /// <summary>Channel home-visit: the visit the photo was captured on.</summary>
+    public string? HomeVisitId { get; init; }
+
+    /// <summary>Family-assisted certification (亲情认证): the helper id that submitted the selfie.</summary>
+    public string? AssistedBy { get; init; }
+}
+
+/// <summary>What the pensioner should do next: a stable code and a plain zh-CN message.</summary>
+public sealed record GuidanceBody(string Code, string Message);

@@ -3,16 +3,19 @@ using Microsoft.AspNetCore.Http;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
 using PensionCert.Core.Operators;
+using PensionCert.Core.Review;
 using static PensionCert.Http.ApiRequests;
 
 namespace PensionCert.Http;
 
 /// <summary>Operator commands on one pensioner's annual cycle: investigation outcomes and status changes (death, transfer).</summary>
-public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, PensionerAdministrationService administration)
+public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, PensionerRecordService records, PensionerAdministrationService administration)
 {
     /// <summary>
     /// POST /api/pensioners/{pensionerId}/investigation (operator), body <c>{"outcome":"suspend"}</c>: suspend,
-    /// certified, home-visit-requested or home-visit-closed. 200 with the result (Applied or AlreadyApplied).
+    /// certified, home-visit-requested or home-visit-closed. <c>certified</c> needs an open investigation and names its
+    /// evidence: <c>certificationId</c> (a certification of this pensioner) or <c>documentReference</c>. 200 with the
+    /// result (Applied or AlreadyApplied).
     /// </summary>
     public Task<IResult> RecordInvestigationOutcomeAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.RecordInvestigationOutcome, async caller =>
@@ -27,13 +30,19 @@ public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, Pensioner
                 "home-visit-closed" => InvestigationOutcome.HomeVisitClosed,
                 _ => throw new ProblemException(ProblemTypes.InvalidInvestigationOutcome),
             };
-            var result = await cycle.RecordInvestigationOutcomeAsync(pensionerId, outcome, cancellationToken);
+            if (outcome != InvestigationOutcome.Certified && (body.CertificationId is not null || body.DocumentReference is not null))
+                throw new ProblemException(ProblemTypes.MalformedRequest, "certificationId 和 documentReference 只用于 certified。");
+            var result = outcome == InvestigationOutcome.Certified
+                ? await records.RecordInvestigationCertifiedAsync(caller.Operator!, pensionerId, new InvestigationEvidence(body.CertificationId, body.DocumentReference), cancellationToken)
+                : await cycle.RecordInvestigationOutcomeAsync(pensionerId, outcome, cancellationToken);
             return Results.Json(new CycleCommandResponse(pensionerId, body.Outcome!.Trim().ToLowerInvariant(), result.ToString()), ApiJson.Options);
         });
 
     /// <summary>
     /// POST /api/pensioners/{pensionerId}/status (operator), body <c>{"status":"deceased","effectiveOn":"2025-03-01"}</c>
-    /// (date of death, or of transfer for <c>transferred</c>): stops reminders and payment. 200 with the result.
+    /// (date of death, or of transfer for <c>transferred</c>): stops reminders and payment. The date may not be in the
+    /// future, before birth or before the first enrolment; a death dated before a later live certification is not
+    /// applied: 200 with result <c>ReviewOpened</c> and the review case that decides.
     /// </summary>
     public Task<IResult> ChangePensionerStatusAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.ChangePensionerStatus, async caller =>
@@ -44,23 +53,20 @@ public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, Pensioner
             if (status is not ("deceased" or "transferred")) throw new ProblemException(ProblemTypes.InvalidStatusChange);
             if (!DateOnly.TryParseExact(body.EffectiveOn?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
                 throw new ProblemException(ProblemTypes.InvalidDate);
-            var result = status == "deceased"
-                ? await cycle.MarkDeceasedAsync(pensionerId, on, "operator", cancellationToken)
-                : await cycle.MarkTransferredAsync(pensionerId, on, cancellationToken);
-            return result switch
-            {
-                CycleCommandResult.NotFound => throw new ProblemException(ProblemTypes.PensionerNotFound),
-                CycleCommandResult.Inactive => throw new ProblemException(ProblemTypes.PensionerInactive),
-                _ => Results.Json(new CycleCommandResponse(pensionerId, status, result.ToString()), ApiJson.Options),
-            };
+            var result = await records.ChangeStatusAsync(caller.Operator!, pensionerId, status == "deceased", on, cancellationToken);
+            return Results.Json(new CycleCommandResponse(pensionerId, status, result.Result) { ReviewCaseId = result.ReviewCaseId }, ApiJson.Options);
         });
 }
 
-/// <summary>Investigation outcome request.</summary>
-public sealed record InvestigationOutcomeRequest(string? Outcome);
+/// <summary>Investigation outcome request; <c>certified</c> names one piece of evidence.</summary>
+public sealed record InvestigationOutcomeRequest(string? Outcome, string? CertificationId = null, string? DocumentReference = null);
 
 /// <summary>Status change request.</summary>
 public sealed record StatusChangeRequest(string? Status, string? EffectiveOn);
 
-/// <summary>Result of an operator command.</summary>
-public sealed record CycleCommandResponse(string PensionerId, string Action, string Result);
+/// <summary>Result of an operator command; <c>reviewCaseId</c> when the change waits for a review case (result ReviewOpened).</summary>
+public sealed record CycleCommandResponse(string PensionerId, string Action, string Result)
+{
+    /// <summary>The review case that decides, when the change was not applied but sent to review.</summary>
+    public string? ReviewCaseId { get; init; }
+}

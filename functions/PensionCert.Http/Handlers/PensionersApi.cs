@@ -21,7 +21,11 @@ public sealed class PensionersApi(
 {
     private static readonly HashSet<string> EnrollmentFields = ["idNumber", "name", "regionCode"];
 
-    /// <summary>POST /api/pensioners (operator): enrol or re-enrol a pensioner with a reference photo. 201 new, 200 re-enrolled.</summary>
+    /// <summary>
+    /// POST /api/pensioners (operator): enrol or re-enrol a pensioner with a reference photo. 201 new, 200 re-enrolled,
+    /// 202 when the new reference is not live or does not match the current one (pending a second operator's approval
+    /// in review case <c>pendingReviewCaseId</c>; the current reference stays).
+    /// </summary>
     public Task<IResult> EnrollAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.EnrollPensioner, async caller =>
         {
@@ -37,8 +41,14 @@ public sealed class PensionersApi(
             var result = await enrollment.EnrollAsync(new EnrollPensionerCommand(
                 fields.GetValueOrDefault("idNumber"), fields.GetValueOrDefault("name"), fields.GetValueOrDefault("regionCode"), photo, caller.Operator), cancellationToken);
             caller.PensionerId = result.PensionerId;
-            var body = new EnrollmentResponse(result.PensionerId, result.ReferenceVersion, result.Created, result.EnrolledAt);
+            var body = new EnrollmentResponse(result.PensionerId, result.ReferenceVersion, result.Created, result.EnrolledAt, result.PendingReviewCaseId);
             var location = Location(Routes.PensionerEligibility, "pensionerId", result.PensionerId);
+            if (result.PendingReviewCaseId is { } caseId)
+            {
+                // Four-eyes: the new reference waits for a second operator; the current one stays in force.
+                caller.AuditDetail = "reference change pending, case " + caseId;
+                return Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status202Accepted).WithLocation(Location(Routes.ReviewCase, "caseId", caseId));
+            }
             return result.Created
                 ? Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status201Created).WithLocation(location)
                 : Results.Json(body, ApiJson.Options);
@@ -90,8 +100,8 @@ public sealed record PensionerResponse(string PensionerId, string IdNumber, bool
 /// <summary>What an erasure removed.</summary>
 public sealed record ErasureResponse(string PensionerId, int Certifications, int ReferencePhotos, int PensionerRows);
 
-/// <summary>Enrollment response.</summary>
-public sealed record EnrollmentResponse(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt);
+/// <summary>Enrollment response; <c>pendingReviewCaseId</c> when the new reference waits for a second operator (202).</summary>
+public sealed record EnrollmentResponse(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt, string? PendingReviewCaseId);
 
 /// <summary>Eligibility; dates are China Standard Time calendar dates (yyyy-MM-dd).</summary>
 public sealed record EligibilityResponse(string PensionerId, EligibilityState State, string? LastCertifiedOn, string? ValidUntil, string? DueSoonFrom, string AsOf, string TimeZone);

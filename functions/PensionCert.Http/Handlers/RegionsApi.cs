@@ -36,12 +36,22 @@ public sealed class RegionsApi(ApiPipeline pipeline, CycleQueryService cycleQuer
         pipeline.RunAsync(request, HttpEndpoints.ListRegionPensioners, async caller =>
         {
             RequireServesRegion(caller, regionCode);
-            int? pageSize = int.TryParse(request.Query["pageSize"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : null;
+            var pageSize = PageSize(request);
             var page = await cycleQueries.ListAsync(regionCode, request.Query["state"].ToString(), request.Query["continuationToken"].ToString(), pageSize, cancellationToken);
             return Results.Json(new RegionPensionersResponse(
                 page.Items.Select(p => new RegionPensionerBody(p.PensionerId, p.State, Date(p.ValidUntil), Date(p.Since)!, p.PreferredChannel)).ToArray(),
                 page.ContinuationToken), ApiJson.Options);
         });
+
+    /// <summary>The <c>pageSize</c> query value: absent is null; anything but one whole number is 400 invalid-page-size.</summary>
+    private static int? PageSize(HttpRequest request)
+    {
+        var values = request.Query["pageSize"];
+        if (values.Count == 0) return null;
+        if (values.Count > 1 || !int.TryParse(values.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size))
+            throw new Core.Errors.ProblemException(Core.Errors.ProblemTypes.InvalidPageSize);
+        return size;
+    }
 
     private static string ToCsv(IEnumerable<PaymentChangeBody> rows)
     {

@@ -126,6 +126,8 @@ public sealed class SessionsApi(ApiPipeline pipeline, CertificationSessionServic
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or BadHttpRequestException && !cancellationToken.IsCancellationRequested)
         {
+            if (ex is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout })
+                throw new ProblemException(ProblemTypes.RequestTimeout);
             throw new ProblemException(ProblemTypes.SessionFramesInvalid);
         }
         return (fields, frames);

@@ -52,6 +52,11 @@ public sealed partial class ApiPipeline(
             LogNotReady(logger, endpoint.FunctionName);
             return new ProblemResult(ProblemTypes.ServiceNotReady);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // Kestrel's minimum body data rate (a body trickling in) wherever a handler reads the body.
+            result = new ProblemResult(ProblemTypes.RequestTimeout);
+        }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
             // The request timed out (the host's request timeout) or the client went away: nobody waits for more.

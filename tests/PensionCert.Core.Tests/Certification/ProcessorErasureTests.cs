@@ -5,6 +5,7 @@ using PensionCert.Core.Certification;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Retention;
+using PensionCert.Core.Review;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Core.Tests.Certification;
@@ -177,8 +178,8 @@ public sealed class ProcessorErasureTests
             var policy = new VerificationPolicy(Options.Create(new VerificationOptions()));
             var decisions = new CertificationDecisions(Certifications, Pensioners, Photos,
                 new SelfieRetentionService(Retention, Certifications, Photos, Options.Create(new RetentionOptions()), Clock, NullLogger<SelfieRetentionService>.Instance),
-                Retention, InFlight, new AttemptLimiter(Pensioners, ReviewCases, certificationOptions, Clock, NullLogger<AttemptLimiter>.Instance),
-                cycle, policy, Clock, NullLogger<CertificationDecisions>.Instance);
+                Retention, InFlight, new AttemptLimiter(Pensioners, new ReviewIntake(ReviewCases, Clock), certificationOptions, Clock, NullLogger<AttemptLimiter>.Instance),
+                cycle, new ReviewIntake(ReviewCases, Clock), policy, Clock, NullLogger<CertificationDecisions>.Instance);
             return new CertificationProcessor(Certifications, Pensioners, Photos, analyzer, policy, decisions, certificationOptions, Clock, NullLogger<CertificationProcessor>.Instance);
         }
 
@@ -408,16 +409,23 @@ public sealed class ProcessorErasureTests
     {
         public List<ReviewCase> Cases { get; } = [];
 
-        public Task OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken)
+        public Task<bool> OpenAsync(ReviewCase reviewCase, CancellationToken cancellationToken)
         {
+            if (Cases.Any(c => c.CaseId == reviewCase.CaseId)) return Task.FromResult(false);
             Cases.Add(reviewCase);
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }
 
         public Task<int> DeleteForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
             Task.FromResult(Cases.RemoveAll(c => c.RegionCode == regionCode && c.PensionerId == pensionerId));
 
-        public Task<IReadOnlyList<ReviewCase>> ListAsync(DateOnly day, IReadOnlyCollection<string> regionPrefixes, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ReviewCase?> GetAsync(string caseId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ReviewCase> UpdateAsync(ReviewCase reviewCase, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ReviewCase>> ListAsync(IReadOnlyCollection<string> regionPrefixes, ReviewCaseState? state, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<ReviewCase> ListUnfinishedAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     /// <summary>The cycle store: ETag-conditional profile save with outbox rows in the partition; the due index as a set.</summary>

@@ -216,7 +216,7 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
         using var status = await PostAsync($"/api/pensioners/{living}/status", "{\"status\":\"retired\",\"effectiveOn\":\"2025-01-01\"}", "application/json");
         Assert.Equal("invalid-status-change", (await JsonAsync(status, HttpStatusCode.BadRequest)).GetProperty("code").GetString());
         using var future = await PostAsync($"/api/pensioners/{living}/status", "{\"status\":\"deceased\",\"effectiveOn\":\"2999-01-01\"}", "application/json");
-        Assert.Equal("invalid-date", (await JsonAsync(future, HttpStatusCode.BadRequest)).GetProperty("code").GetString());
+        Assert.Equal("date-in-future", (await JsonAsync(future, HttpStatusCode.BadRequest)).GetProperty("code").GetString());
         using var missing = await PostAsync($"/api/pensioners/p{new string('0', 32)}/status", $"{{\"status\":\"deceased\",\"effectiveOn\":\"{Today}\"}}", "application/json");
         Assert.Equal("pensioner-not-found", (await JsonAsync(missing, HttpStatusCode.NotFound)).GetProperty("code").GetString());
     }

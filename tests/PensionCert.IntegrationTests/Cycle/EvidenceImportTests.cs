@@ -115,7 +115,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
         var report = await f.Services.GetRequiredService<EvidenceImportService>().ImportAsync(Stream(batch), CycleFixture.Admin("320102"), ct);
         Assert.Equal(
             [EvidenceResults.Stale, EvidenceResults.UnknownPerson, EvidenceResults.InvalidIdNumber, EvidenceResults.InvalidType,
-             EvidenceResults.InvalidDate, EvidenceResults.InvalidDate, EvidenceResults.Deceased, EvidenceResults.InvalidRecord],
+             EvidenceResults.InvalidDate, EvidenceResults.EvidenceInFuture, EvidenceResults.Deceased, EvidenceResults.InvalidRecord],
             report.Results.Select(r => r.Result));
         Assert.Null(report.Results[1].PensionerId);
         Assert.Equal(deadId, report.Results[6].PensionerId);
@@ -141,5 +141,39 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
         var profile = await f.Pensioners.GetAsync(deadId, ct);
         Assert.Equal(PensionerStanding.Deceased, profile!.Standing);
         Assert.Null(CyclePlanner.NextActionOn(profile, f.Cycle.PolicyFor("320102"), new DateOnly(2026, 3, 1)));
+    }
+    [Fact]
+    public async Task Import_ImplausibleDatesRefusedPerRecord_DeathBeforeLaterCertificationOpensReview()
+    {
+        await f.ResetScanStateAsync();
+        var ct = CancellationToken.None;
+        var enrolled = new DateTimeOffset(2026, 1, 5, 2, 0, 0, TimeSpan.Zero);
+        f.Clock.SetUtcNow(enrolled);
+        var person = f.IdNumber("320102", 60_001);
+        var certified = f.IdNumber("320102", 60_002);
+        var personId = await f.SeedAsync(person, "320102", enrolled);
+        var certifiedId = await f.SeedAsync(certified, "320102", enrolled);
+        await f.Cycle.RecordCertifiedAsync(certifiedId, new DateTimeOffset(2026, 6, 10, 2, 0, 0, TimeSpan.Zero), new CertificationOrigin("wechat"), ct);
+        f.Clock.SetUtcNow(new DateTimeOffset(2026, 7, 1, 2, 0, 0, TimeSpan.Zero));
+
+        var report = await f.Services.GetRequiredService<EvidenceImportService>().ImportAsync(Stream(
+        [
+            new EvidenceRecord(1, person, "hospital-stay", "2025-12-01", "hospital"),      // before the first enrolment
+            new EvidenceRecord(2, person, "hospital-stay", "2026-03-01", "hospital"),      // 122 days old: older than the 90 allowed
+            new EvidenceRecord(3, person, "hospital-stay", "2026-07-02", "hospital"),      // in the future
+            new EvidenceRecord(4, person, "hospital-stay", "2026-06-20", "hospital"),
+            new EvidenceRecord(5, certified, "death-cremation", "2026-06-01", "funeral"),  // before the live certification of 2026-06-10
+        ]), CycleFixture.Admin("320102"), ct);
+
+        Assert.Equal(
+            [EvidenceResults.EvidenceBeforeEnrollment, EvidenceResults.EvidenceTooOld, EvidenceResults.EvidenceInFuture, EvidenceResults.Certified, EvidenceResults.ReviewOpened],
+            report.Results.Select(r => r.Result));
+        Assert.Equal(PensionerStanding.Active, (await f.Pensioners.GetAsync(certifiedId, ct))!.Standing);
+        var cases = await f.Services.GetRequiredService<Core.Review.IReviewCaseStore>().ListAsync(["320102"], Core.Review.ReviewCaseState.Open, ct);
+        var opened = Assert.Single(cases, c => c.PensionerId == certifiedId);
+        Assert.Equal(Core.Review.ReviewReasons.DeathBeforeCertification, opened.Reason);
+        Assert.Equal(new DateOnly(2026, 6, 1), opened.EffectiveOn);
+        Assert.Equal("funeral", opened.Subject);
+        Assert.DoesNotContain(cases, c => c.PensionerId == personId);
     }
 }

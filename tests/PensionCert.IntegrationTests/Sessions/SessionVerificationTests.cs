@@ -213,6 +213,25 @@ public sealed class SessionVerificationTests(SessionHostFixture host)
         Assert.False(verifier.Shows(blink, TurnRight));
     }
 
+    [Fact]
+    public async Task PhonePage_ServedAtH5AndUnderTheRoutePrefix_WithoutCachingOrReferrer()
+    {
+        foreach (var path in new[] { "/h5/", "/api/h5/" })
+        {
+            using var page = await host.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("养老金资格认证", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal("no-referrer", page.Headers.GetValues("Referrer-Policy").Single());
+            Assert.Contains("connect-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            using var script = await host.Http.GetAsync(path + "h5.js");
+            Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        }
+        using var noSlash = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.Http.BaseAddress }.GetAsync("/h5");
+        Assert.Equal(HttpStatusCode.Redirect, noSlash.StatusCode);
+        Assert.Equal("/h5/", noSlash.Headers.Location?.OriginalString);
+    }
+
     private async Task ExpireAsync(PageSession session, DateTimeOffset at)
     {
         var row = (await host.Storage.CertificationSessions.GetEntityAsync<TableEntity>(session.SessionId, "session")).Value;

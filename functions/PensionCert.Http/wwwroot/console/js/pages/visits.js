@@ -162,6 +162,7 @@ export async function render(main, { session }) {
       try {
         const visit = await post('/home-visits', { pensionerId: pensionerId.value.trim(), reason: reason.value, contactPhone: phone.value.trim(), address: address.value.trim(), preferredDates: [preferred.value] });
         form.reset();
+        form.closest('details').open = false;
         announce('上门申请已登记');
         await loadList();
         await openVisit(visit.visitId, notice('ok', '上门申请已登记，请安排日期和人员。'));

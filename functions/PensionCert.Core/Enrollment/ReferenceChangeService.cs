@@ -1,0 +1,98 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Faces;
+using PensionCert.Core.Photos;
+using PensionCert.Core.Review;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Enrollment;
+
+/// <summary>
+/// Four-eyes on a pensioner's face: a new reference photo replaces the current one at once only when it is live and
+/// matches the current reference at or above the review threshold. Otherwise it is stored as pending (its own blob,
+/// never the current reference) and a review case of reason reference-change waits for a second operator, who may not
+/// be the uploader; until then certifications keep matching against the current reference. Approval makes the
+/// pending photo the new reference version and keeps the old one in the history.
+/// </summary>
+public sealed partial class ReferenceChangeService(
+    IFaceAnalyzer faceAnalyzer,
+    IPensionerRepository pensioners,
+    IPhotoStore photos,
+    VerificationPolicy policy,
+    ReviewIntake reviewIntake,
+    TimeProvider timeProvider,
+    ILogger<ReferenceChangeService> logger)
+{
+    private const int MaxChangedBy = 20;
+
+    /// <summary>True when <paramref name="photo"/> may replace <paramref name="existing"/>'s reference without a second operator.</summary>
+    public async Task<bool> PassesAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        var candidate = await faceAnalyzer.AnalyzeAsync(photo, FaceAnalysisPurpose.Verification, cancellationToken);
+        return policy.AllowsReferenceChange(candidate, existing.ReferenceEmbedding);
+    }
+
+    /// <summary>Stores <paramref name="photo"/> as a pending reference and opens its four-eyes case; returns the case.</summary>
+    public async Task<ReviewCase> HoldAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, PhotoFormat format, string uploadedBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        var changeId = Guid.NewGuid().ToString("N");
+        var blobName = $"{existing.PensionerId}/pending-{changeId}";
+        using (var content = new MemoryStream(photo.ToArray(), writable: false))
+            await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
+        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForReferenceChange(existing.RegionCode, changeId), ReviewReasons.ReferenceChange,
+            existing, uploadedBy, blobName, requestNote: null, effectiveOn: null, cancellationToken);
+        LogHeld(logger, existing.PensionerId, reviewCase.CaseId);
+        return reviewCase;
+    }
+
+    /// <summary>
+    /// Makes an approved pending photo the pensioner's reference (next version; the current one goes to the history);
+    /// both operators join <see cref="PensionerProfile.ReferenceChangedBy"/>. Idempotent: nothing happens when the
+    /// pending photo already is the reference. A pending photo that no longer holds a usable face changes nothing.
+    /// </summary>
+    public async Task ApplyApprovedAsync(string pensionerId, string pendingBlob, string? uploadedBy, string approvedBy, CancellationToken cancellationToken)
+    {
+        var bytes = await photos.DownloadAsync(PhotoContainer.References, pendingBlob, cancellationToken);
+        if (bytes is null) return;
+        var analysis = await faceAnalyzer.AnalyzeAsync(bytes, FaceAnalysisPurpose.Enrollment, cancellationToken);
+        if (!analysis.IsUsable) return;
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await pensioners.GetAsync(pensionerId, cancellationToken);
+            if (existing is null || existing.ReferenceBlobName == pendingBlob) return;
+            var now = timeProvider.GetUtcNow();
+            var updated = existing with
+            {
+                ReferenceVersion = existing.ReferenceVersion + 1,
+                ReferenceBlobName = pendingBlob,
+                ReferenceEmbedding = analysis.Embedding!,
+                EnrolledAt = now,
+                FirstEnrolledAt = existing.FirstEnrolledAt ?? existing.EnrolledAt,
+                ReferenceChangedBy = WithChangers(existing.ReferenceChangedBy, uploadedBy, approvedBy),
+            };
+            try
+            {
+                await pensioners.SaveEnrollmentAsync(updated, new ReferenceHistoryEntry(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, now), cancellationToken);
+                LogApplied(logger, pensionerId, updated.ReferenceVersion);
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>The list of operators who changed the reference, with <paramref name="changers"/> added (most recent kept).</summary>
+    public static IReadOnlyList<string> WithChangers(IReadOnlyList<string> current, params string?[] changers) =>
+        current.Concat(changers.OfType<string>()).Reverse().Distinct(StringComparer.Ordinal).Take(MaxChangedBy).Reverse().ToArray();
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "New reference photo for pensioner {PensionerId} did not pass liveness and match: pending, review case {CaseId}")]
+    private static partial void LogHeld(ILogger logger, string pensionerId, string caseId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Approved reference change applied to pensioner {PensionerId}: reference version {ReferenceVersion}")]
+    private static partial void LogApplied(ILogger logger, string pensionerId, int referenceVersion);
+}

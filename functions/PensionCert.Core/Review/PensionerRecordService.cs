@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Logging;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Operators;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Review;
+
+/// <summary>The outcome of an operator's change to a pensioner's record.</summary>
+/// <param name="Result">Applied, AlreadyApplied or ReviewOpened.</param>
+/// <param name="ReviewCaseId">The case that now decides, when the change waits for review.</param>
+public sealed record RecordChangeResult(string Result, string? ReviewCaseId = null)
+{
+    /// <summary>The change waits for a review case.</summary>
+    public const string ReviewOpened = "ReviewOpened";
+}
+
+/// <summary>Evidence an operator names for a <c>certified</c> investigation outcome: one of the two.</summary>
+/// <param name="CertificationId">A certification of this pensioner (e.g. at a counter or on a home visit).</param>
+/// <param name="DocumentReference">The reference of a paper document (e.g. a signed home-visit record), 2-100 characters.</param>
+public sealed record InvestigationEvidence(string? CertificationId, string? DocumentReference);
+
+/// <summary>
+/// Operator changes to a pensioner's record that no single operator may get wrong alone: death and transfer (dates
+/// checked; a death before a later live certification opens a review instead of stopping payment), their reversal
+/// (requested by one admin, approved by another through a review case), explicit name changes, and the
+/// <c>certified</c> outcome of an investigation (only with an open investigation and named evidence).
+/// </summary>
+public sealed partial class PensionerRecordService(
+    PensionerAdministrationService administration,
+    IPensionerRepository pensioners,
+    ICertificationRepository certifications,
+    CycleService cycle,
+    ReviewIntake reviewIntake,
+    TimeProvider timeProvider,
+    ILogger<PensionerRecordService> logger)
+{
+    private const int MaxNoteLength = 500;
+
+    /// <summary>Records a death or transfer on <paramref name="effectiveOn"/>.</summary>
+    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, date-in-future, date-before-birth, date-before-enrollment, pensioner-inactive.</exception>
+    public async Task<RecordChangeResult> ChangeStatusAsync(OperatorPrincipal @operator, string pensionerId, bool deceased, DateOnly effectiveOn, CancellationToken cancellationToken)
+    {
+        var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
+        var result = deceased
+            ? await cycle.MarkDeceasedAsync(pensionerId, effectiveOn, "operator", cancellationToken)
+            : await cycle.MarkTransferredAsync(pensionerId, effectiveOn, cancellationToken);
+        switch (result)
+        {
+            case CycleCommandResult.NotFound: throw new ProblemException(ProblemTypes.PensionerNotFound);
+            case CycleCommandResult.Inactive: throw new ProblemException(ProblemTypes.PensionerInactive);
+            case CycleCommandResult.ReviewRequired:
+                var caseId = await reviewIntake.OpenForDeathConflictAsync(profile, effectiveOn, "operator", @operator.Subject, cancellationToken);
+                LogDeathConflict(logger, pensionerId, caseId);
+                return new RecordChangeResult(RecordChangeResult.ReviewOpened, caseId);
+            default:
+                return new RecordChangeResult(result.ToString());
+        }
+    }
+
+    /// <summary>
+    /// An admin asks to reverse a wrong death or transfer record, with a reason: a review case of reason
+    /// status-reversal that only another admin may approve; on approval the pensioner is reinstated and payment
+    /// resumes with back-pay (<see cref="CycleService.ReinstateAsync"/>).
+    /// </summary>
+    /// <exception cref="ProblemException">role-not-allowed, pensioner-not-found, region-not-served, nothing-to-reverse, invalid-reversal-request.</exception>
+    public async Task<ReviewCase> RequestReversalAsync(OperatorPrincipal @operator, string pensionerId, string? reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(@operator);
+        if (@operator.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
+        var note = reason?.Trim();
+        if (note is null || note.Length is < 2 or > MaxNoteLength) throw new ProblemException(ProblemTypes.InvalidReversalRequest);
+        var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
+        if (profile.Standing is not (PensionerStanding.Deceased or PensionerStanding.Transferred)) throw new ProblemException(ProblemTypes.NothingToReverse);
+        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForReversal(profile.RegionCode, Guid.NewGuid().ToString("N")), ReviewReasons.StatusReversal,
+            profile, @operator.Subject, subject: profile.Standing == PensionerStanding.Deceased ? "deceased" : "transferred", note, profile.EndedOn, cancellationToken);
+        LogReversalRequested(logger, pensionerId, reviewCase.CaseId);
+        return reviewCase;
+    }
+
+    /// <summary>Changes the name on record explicitly (the audit row names the operator; the name itself is never logged).</summary>
+    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, invalid-name, invalid-reversal-request (reason missing), pensioner-inactive.</exception>
+    public async Task<RecordChangeResult> ChangeNameAsync(OperatorPrincipal @operator, string pensionerId, string? name, string? reason, CancellationToken cancellationToken)
+    {
+        var newName = Enrollment.EnrollmentService.RequireName(name);
+        if (reason?.Trim() is not { Length: >= 2 and <= MaxNoteLength }) throw new ProblemException(ProblemTypes.InvalidReversalRequest, "须填写变更原因（2 至 500 个字符）。");
+        for (var attempt = 1; ; attempt++)
+        {
+            var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
+            if (profile.Standing == PensionerStanding.Deceased) throw new ProblemException(ProblemTypes.PensionerInactive);
+            if (profile.Name == newName) return new RecordChangeResult(nameof(CycleCommandResult.AlreadyApplied));
+            try
+            {
+                await pensioners.UpdateAsync(profile with { Name = newName }, cancellationToken);
+                LogNameChanged(logger, pensionerId);
+                return new RecordChangeResult(nameof(CycleCommandResult.Applied));
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the <c>certified</c> outcome of an investigation: only while one is open (or the pensioner is overdue),
+    /// and only with evidence: a certification of this pensioner or a document reference. Restarts the year
+    /// (channel home-visit) with the evidence named in certification.approved.
+    /// </summary>
+    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, pensioner-inactive, no-open-investigation, investigation-evidence-required.</exception>
+    public async Task<CycleCommandResult> RecordInvestigationCertifiedAsync(OperatorPrincipal @operator, string pensionerId, InvestigationEvidence evidence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
+        if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred) throw new ProblemException(ProblemTypes.PensionerInactive);
+        var today = ChinaTime.Today(timeProvider);
+        var overdue = profile.Standing == PensionerStanding.Active && profile.ValidUntil is { } v && today > v;
+        if (profile.Standing is not (PensionerStanding.UnderInvestigation or PensionerStanding.Suspended) && !overdue)
+            throw new ProblemException(ProblemTypes.NoOpenInvestigation);
+        string evidenceSource;
+        if (evidence.CertificationId is { } certificationId && evidence.DocumentReference is null)
+        {
+            var record = Ids.IsCertificationId(certificationId) ? await certifications.GetAsync(certificationId, cancellationToken) : null;
+            if (record is null || record.PensionerId != pensionerId) throw new ProblemException(ProblemTypes.InvestigationEvidenceRequired, "认证编号不存在或不属于该人员。");
+            evidenceSource = "certification:" + certificationId;
+        }
+        else if (evidence.DocumentReference?.Trim() is { Length: >= 2 and <= 100 } document && evidence.CertificationId is null)
+            evidenceSource = "document:" + document;
+        else throw new ProblemException(ProblemTypes.InvestigationEvidenceRequired);
+
+        var result = await cycle.RecordCertifiedAsync(pensionerId, timeProvider.GetUtcNow(),
+            new CertificationOrigin("home-visit", EvidenceType: "investigation", EvidenceSource: evidenceSource) { DecisionSource = "operator" }, cancellationToken);
+        return result switch
+        {
+            CycleCommandResult.NotFound => throw new ProblemException(ProblemTypes.PensionerNotFound),
+            CycleCommandResult.Inactive => throw new ProblemException(ProblemTypes.PensionerInactive),
+            _ => result,
+        };
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Death record for pensioner {PensionerId} predates a later certification: not applied, review case {CaseId}")]
+    private static partial void LogDeathConflict(ILogger logger, string pensionerId, string caseId);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Reversal of the death or transfer record of pensioner {PensionerId} requested: review case {CaseId}")]
+    private static partial void LogReversalRequested(ILogger logger, string pensionerId, string caseId);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Name on record of pensioner {PensionerId} changed by an operator")]
+    private static partial void LogNameChanged(ILogger logger, string pensionerId);
+}

@@ -1,0 +1,97 @@
+using PensionCert.Core.Certification;
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Events;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Review;
+
+/// <summary>
+/// Records what a review decision means, idempotently (safe to run again after a crash):
+/// <list type="bullet">
+/// <item>a certification approved: the year restarts from the selfie's time, the hold closes and certification.approved
+/// is emitted (source review), then the record becomes Approved with the reviewer as <c>decidedBy</c>;</item>
+/// <item>a certification rejected or sent offline: certification.rejected with the guidance for the pensioner (retake,
+/// counter, home visit, re-enrol), the hold closes, the record becomes Rejected;</item>
+/// <item>a death record approved: the death is applied (pensioner.deceased, payment.stopped);</item>
+/// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
+/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
+/// </list>
+/// Rejecting a death record, a reference change or a reversal changes nothing but the case.
+/// </summary>
+public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges)
+{
+    /// <summary>Applies the effects of a decided case.</summary>
+    public async Task ApplyAsync(ReviewCase decided, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decided);
+        switch (decided.Reason)
+        {
+            case ReviewReasons.CertificationNeedsReview when decided.CertificationId is { } certificationId:
+                await ApplyCertificationAsync(decided, certificationId, cancellationToken);
+                break;
+            case ReviewReasons.DeathBeforeCertification when decided.State == ReviewCaseState.Approved && decided.EffectiveOn is { } dateOfDeath:
+                await cycle.MarkDeceasedAsync(decided.PensionerId, dateOfDeath, decided.Subject ?? "review", cancellationToken, confirmedByReview: true);
+                break;
+            case ReviewReasons.ReferenceChange when decided.State == ReviewCaseState.Approved && decided.Subject is { } pendingBlob:
+                await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken);
+                break;
+            case ReviewReasons.StatusReversal when decided.State == ReviewCaseState.Approved:
+                await cycle.ReinstateAsync(decided.PensionerId, decided.CaseId, cancellationToken);
+                break;
+        }
+    }
+
+    /// <summary>Emits review.case-aged for an open case (once: the event id comes from the case id).</summary>
+    public Task AnnounceAgedAsync(ReviewCase open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        return cycle.AnnounceCaseAgedAsync(open.PensionerId, open.CaseId, open.Reason, open.Day, cancellationToken);
+    }
+
+    private async Task ApplyCertificationAsync(ReviewCase decided, string certificationId, CancellationToken cancellationToken)
+    {
+        var record = await certifications.GetAsync(certificationId, cancellationToken);
+        if (record is null) return; // erased meanwhile
+        var approved = decided.State == ReviewCaseState.Approved;
+        var guidance = decided.State switch
+        {
+            ReviewCaseState.Approved => Guidance.None,
+            ReviewCaseState.SentOffline when decided.OfflineChannel == OfflineChannels.HomeVisit => Guidance.RequestHomeVisit,
+            ReviewCaseState.SentOffline => Guidance.VisitCounter,
+            _ => RejectionReasons.GuidanceFor.GetValueOrDefault(decided.RejectionReason ?? "", Guidance.VisitCounter),
+        };
+        var channel = record.Channel.ToWireName();
+        var result = approved
+            ? await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt, new CertificationOrigin(channel, certificationId) { DecisionSource = DecisionSources.Review }, cancellationToken)
+            : await cycle.AnnounceDecisionAsync(record.PensionerId, EventTypes.CertificationRejected, certificationId, channel, guidance, DecisionSources.Review, cancellationToken);
+        if (result == CycleCommandResult.NotFound) return; // erased meanwhile
+        if (approved && result is CycleCommandResult.Stale or CycleCommandResult.Inactive)
+        {
+            // A later certification already restarted the year (or the pensioner is no longer active): the review hold still closes.
+            await cycle.SetHoldAsync(record.PensionerId, CycleService.ReviewHold(certificationId), open: false, cancellationToken);
+        }
+        var status = approved ? CertificationStatus.Approved : CertificationStatus.Rejected;
+        for (var attempt = 1; ; attempt++)
+        {
+            if (record.Status == status && record.DecisionSource == DecisionSources.Review) return;
+            try
+            {
+                await certifications.UpdateAsync(record with
+                {
+                    Status = status,
+                    DecidedAt = decided.DecidedAt,
+                    DecidedBy = decided.DecidedBy,
+                    DecisionSource = DecisionSources.Review,
+                    Guidance = guidance,
+                    ReviewCaseId = decided.CaseId,
+                }, cancellationToken);
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+                record = await certifications.GetAsync(certificationId, cancellationToken);
+                if (record is null) return;
+            }
+        }
+    }
+}

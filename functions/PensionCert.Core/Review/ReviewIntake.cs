@@ -1,0 +1,91 @@
+using PensionCert.Core.Cycle;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Review;
+
+/// <summary>
+/// Opens review cases (idempotently: each cause has a deterministic case id, so a retried opening is one case).
+/// Used by the verification worker, the daily attempt limit, death records, reference changes and reversal requests.
+/// </summary>
+public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvider)
+{
+    /// <summary>Opens the case of a NeedsReview certification; returns its id.</summary>
+    public async Task<string> OpenForCertificationAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(pensioner);
+        var now = timeProvider.GetUtcNow();
+        var reviewCase = new ReviewCase
+        {
+            CaseId = ReviewCase.IdForCertification(pensioner.RegionCode, record.CertificationId),
+            RegionCode = pensioner.RegionCode,
+            PensionerId = record.PensionerId,
+            Reason = ReviewReasons.CertificationNeedsReview,
+            Day = ChinaTime.ToChinaDate(now),
+            OpenedAt = now,
+            CertificationId = record.CertificationId,
+            SubmittedBy = record.SubmittedBy,
+        };
+        await cases.OpenAsync(reviewCase, cancellationToken);
+        return reviewCase.CaseId;
+    }
+
+    /// <summary>Opens the case of a pensioner who reached the daily limit of rejected certifications on <paramref name="day"/>.</summary>
+    public Task OpenForDailyAttemptsAsync(string regionCode, DateOnly day, string pensionerId, CancellationToken cancellationToken) =>
+        cases.OpenAsync(new ReviewCase
+        {
+            CaseId = ReviewCase.IdForDailyAttempts(regionCode, day, pensionerId),
+            RegionCode = regionCode,
+            PensionerId = pensionerId,
+            Reason = ReviewReasons.DailyAttemptsExhausted,
+            Day = day,
+            OpenedAt = timeProvider.GetUtcNow(),
+        }, cancellationToken);
+
+    /// <summary>Opens the case of a death record dated before a later live certification; returns its id.</summary>
+    public async Task<string> OpenForDeathConflictAsync(PensionerProfile pensioner, DateOnly dateOfDeath, string source, string? submittedBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pensioner);
+        var now = timeProvider.GetUtcNow();
+        var reviewCase = new ReviewCase
+        {
+            CaseId = ReviewCase.IdForDeathConflict(pensioner.RegionCode, dateOfDeath, pensioner.PensionerId),
+            RegionCode = pensioner.RegionCode,
+            PensionerId = pensioner.PensionerId,
+            Reason = ReviewReasons.DeathBeforeCertification,
+            Day = ChinaTime.ToChinaDate(now),
+            OpenedAt = now,
+            EffectiveOn = dateOfDeath,
+            Subject = source,
+            SubmittedBy = submittedBy,
+        };
+        await cases.OpenAsync(reviewCase, cancellationToken);
+        return reviewCase.CaseId;
+    }
+
+    /// <summary>Opens a four-eyes case: a reference change (<paramref name="subject"/> = pending blob) or a reversal request.</summary>
+    public async Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, PensionerProfile pensioner, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pensioner);
+        var now = timeProvider.GetUtcNow();
+        var reviewCase = new ReviewCase
+        {
+            CaseId = caseId,
+            RegionCode = pensioner.RegionCode,
+            PensionerId = pensioner.PensionerId,
+            Reason = reason,
+            Day = ChinaTime.ToChinaDate(now),
+            OpenedAt = now,
+            SubmittedBy = submittedBy,
+            Subject = subject,
+            RequestNote = requestNote,
+            EffectiveOn = effectiveOn,
+        };
+        await cases.OpenAsync(reviewCase, cancellationToken);
+        return reviewCase;
+    }
+
+    /// <summary>Removes the cases of a pensioner found erased after a case was opened.</summary>
+    public Task RemoveForErasedAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
+        cases.DeleteForPensionerAsync(regionCode, pensionerId, cancellationToken);
+}

@@ -1,0 +1,167 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Errors;
+using PensionCert.Core.Operators;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Review;
+
+/// <summary>
+/// What reviewers do: claim a case (a lease that expires), release it, decide it. Each action reads the case, runs
+/// the transition of <see cref="ReviewCase"/> and writes it back ETag-conditionally, so of two reviewers acting at once
+/// one wins and the other gets 409. A decision is written first (the one point that decides who won), then its
+/// effects are recorded by <see cref="ReviewEffects"/> (idempotently); a crash in between is finished by the hourly
+/// sweep (<see cref="SweepAsync"/>), which also reports cases open longer than the configured days.
+/// </summary>
+public sealed partial class ReviewService(
+    IReviewCaseStore cases,
+    IPensionerRepository pensioners,
+    ReviewEffects effects,
+    IOptions<ReviewOptions> options,
+    TimeProvider timeProvider,
+    ILogger<ReviewService> logger)
+{
+    /// <summary>Claims (or renews the claim on) an open case.</summary>
+    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-case-claimed, review-conflict-of-interest.</exception>
+    public async Task<ReviewCase> ClaimAsync(OperatorPrincipal reviewer, string caseId, CancellationToken cancellationToken)
+    {
+        var reviewCase = await RequireAsync(reviewer, caseId, cancellationToken);
+        var excluded = await ExcludedAsync(reviewCase, cancellationToken);
+        var claimed = reviewCase.Claim(reviewer, excluded, timeProvider.GetUtcNow(), TimeSpan.FromMinutes(options.Value.ClaimMinutes));
+        try
+        {
+            return await cases.UpdateAsync(claimed, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Someone else claimed or decided it between our read and write.
+            throw new ProblemException(ProblemTypes.ReviewCaseClaimed);
+        }
+    }
+
+    /// <summary>Releases the caller's claim.</summary>
+    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-claim-required.</exception>
+    public async Task<ReviewCase> ReleaseAsync(OperatorPrincipal reviewer, string caseId, CancellationToken cancellationToken)
+    {
+        var reviewCase = await RequireAsync(reviewer, caseId, cancellationToken);
+        try
+        {
+            return await cases.UpdateAsync(reviewCase.Release(reviewer, timeProvider.GetUtcNow()), cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new ProblemException(ProblemTypes.ReviewClaimRequired);
+        }
+    }
+
+    /// <summary>
+    /// Decides a case the caller holds the claim on, then records the decision's effects. A repeat of the same decision
+    /// by the same reviewer (a retried request) answers the case as decided and finishes its effects.
+    /// </summary>
+    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-claim-required, review-conflict-of-interest, invalid-review-decision.</exception>
+    public async Task<ReviewCase> DecideAsync(OperatorPrincipal reviewer, string caseId, ReviewDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var reviewCase = await RequireAsync(reviewer, caseId, cancellationToken);
+        if (reviewCase.State != ReviewCaseState.Open && reviewCase.DecidedBy == reviewer.Subject && reviewCase.State == decision.Outcome)
+            return await FinishAsync(reviewCase, cancellationToken);
+        var excluded = await ExcludedAsync(reviewCase, cancellationToken);
+        var decided = reviewCase.Decide(reviewer, excluded, decision, timeProvider.GetUtcNow());
+        try
+        {
+            decided = await cases.UpdateAsync(decided, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another reviewer decided (or claimed) it between our read and write: theirs stands.
+            var now = await cases.GetAsync(caseId, cancellationToken);
+            throw new ProblemException(now is { State: not ReviewCaseState.Open } ? ProblemTypes.ReviewCaseClosed : ProblemTypes.ReviewClaimRequired);
+        }
+        LogDecided(logger, caseId, decided.Reason, decided.State);
+        return await FinishAsync(decided, cancellationToken);
+    }
+
+    /// <summary>
+    /// The hourly sweep: finishes the effects of decided cases a crash left unrecorded, and reports (once) every
+    /// case open longer than <see cref="ReviewOptions.EscalateAfterDays"/> with review.case-aged. Returns (finished, escalated).
+    /// </summary>
+    public async Task<(int Finished, int Escalated)> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var escalateAfter = TimeSpan.FromDays(options.Value.EscalateAfterDays);
+        int finished = 0, escalated = 0;
+        await foreach (var reviewCase in cases.ListUnfinishedAsync(cancellationToken))
+        {
+            try
+            {
+                if (reviewCase.State != ReviewCaseState.Open)
+                {
+                    await FinishAsync(reviewCase, cancellationToken);
+                    finished++;
+                }
+                else if (reviewCase.EscalatedAt is null && reviewCase.AgeAt(now) >= escalateAfter)
+                {
+                    await effects.AnnounceAgedAsync(reviewCase, cancellationToken);
+                    try
+                    {
+                        await cases.UpdateAsync(reviewCase.Escalate(now), cancellationToken);
+                    }
+                    catch (ConcurrencyConflictException)
+                    {
+                        // Claimed or decided meanwhile; the event (exactly once by its id) is out, the marker waits for the next sweep.
+                    }
+                    escalated++;
+                    LogAged(logger, reviewCase.CaseId, reviewCase.Reason);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One case that cannot be finished (e.g. an unreadable profile) does not stop the sweep; it is retried next hour.
+                LogSweepFailed(logger, reviewCase.CaseId, ex.GetType().Name);
+            }
+        }
+        return (finished, escalated);
+    }
+
+    private async Task<ReviewCase> FinishAsync(ReviewCase decided, CancellationToken cancellationToken)
+    {
+        if (decided.EffectsApplied) return decided;
+        await effects.ApplyAsync(decided, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await cases.UpdateAsync(decided with { EffectsApplied = true }, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < 3)
+            {
+                decided = await cases.GetAsync(decided.CaseId, cancellationToken) ?? decided;
+                if (decided.EffectsApplied) return decided;
+            }
+        }
+    }
+
+    /// <summary>Operators who may not decide the case: whoever uploaded or approved the pensioner's reference photos.</summary>
+    private async Task<IReadOnlySet<string>> ExcludedAsync(ReviewCase reviewCase, CancellationToken cancellationToken)
+    {
+        var profile = await pensioners.GetAsync(reviewCase.PensionerId, cancellationToken);
+        return (profile?.ReferenceChangedBy ?? []).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<ReviewCase> RequireAsync(OperatorPrincipal reviewer, string caseId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviewer);
+        var reviewCase = await cases.GetAsync(caseId, cancellationToken) ?? throw new ProblemException(ProblemTypes.ReviewCaseNotFound);
+        if (!reviewer.Serves(reviewCase.RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
+        return reviewCase;
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Review case {CaseId} ({Reason}) decided {State}")]
+    private static partial void LogDecided(ILogger logger, string caseId, string reason, ReviewCaseState state);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Review case {CaseId} ({Reason}) is older than the escalation age: review.case-aged emitted")]
+    private static partial void LogAged(ILogger logger, string caseId, string reason);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Review sweep could not finish case {CaseId} ({ErrorType}); retried at the next sweep")]
+    private static partial void LogSweepFailed(ILogger logger, string caseId, string errorType);
+}

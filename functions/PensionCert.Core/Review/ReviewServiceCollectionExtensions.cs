@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PensionCert.Core.Review;
+
+/// <summary>Start-up wiring of manual review and four-eyes changes (called by <see cref="CoreServiceCollectionExtensions.AddPensionCertCore"/>).</summary>
+public static class ReviewServiceCollectionExtensions
+{
+    /// <summary>Registers the review services and <see cref="ReviewOptions"/> (section <c>PensionCert:Review</c>, validated at start).</summary>
+    public static IServiceCollection AddPensionCertReview(this IServiceCollection services)
+    {
+        services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReviewIntake>();
+        services.AddSingleton<ReviewEffects>();
+        services.AddSingleton<ReviewService>();
+        services.AddSingleton<ReviewQueryService>();
+        services.AddSingleton<Enrollment.ReferenceChangeService>();
+        services.AddSingleton<PensionerRecordService>();
+        return services;
+    }
+}

@@ -1,0 +1,100 @@
+using PensionCert.Core.Errors;
+using PensionCert.Core.Operators;
+using PensionCert.Core.Review;
+
+namespace PensionCert.Core.Tests.Review;
+
+/// <summary>The review case's transitions: claims are leases, decisions need the claim, nobody decides their own case.</summary>
+public sealed class ReviewCaseTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(30);
+    private static readonly IReadOnlySet<string> Nobody = new HashSet<string>();
+
+    private static ReviewCase Open(string reason = ReviewReasons.CertificationNeedsReview, string? submittedBy = null) => new()
+    {
+        CaseId = "110105-c" + new string('a', 32), RegionCode = "110105", PensionerId = "p" + new string('b', 32), Reason = reason,
+        Day = new DateOnly(2026, 3, 2), OpenedAt = Now.AddHours(-1), SubmittedBy = submittedBy,
+    };
+
+    private static OperatorPrincipal Op(string subject, OperatorRole role = OperatorRole.Reviewer, string region = "110105") => new(subject, role, [region]);
+
+    private static string Code(Action action) => Assert.Throws<ProblemException>(action).Problem.Code;
+
+    [Fact]
+    public void Claim_HeldByAnother_ReviewCaseClaimed_UntilTheLeaseExpires()
+    {
+        var claimed = Open().Claim(Op("a"), Nobody, Now, Lease);
+
+        Assert.Equal("review-case-claimed", Code(() => claimed.Claim(Op("b"), Nobody, Now.AddMinutes(29), Lease)));
+        var takenOver = claimed.Claim(Op("b"), Nobody, Now.AddMinutes(31), Lease);
+        Assert.Equal("b", takenOver.ActiveClaimant(Now.AddMinutes(31)));
+        Assert.Null(takenOver.ActiveClaimant(Now.AddMinutes(62)));
+    }
+
+    [Fact]
+    public void Decide_WithoutOrAfterTheClaim_ReviewClaimRequired()
+    {
+        var approve = new ReviewDecision(ReviewCaseState.Approved, null, null, null);
+        Assert.Equal("review-claim-required", Code(() => Open().Decide(Op("a"), Nobody, approve, Now)));
+        var claimed = Open().Claim(Op("a"), Nobody, Now, Lease);
+        Assert.Equal("review-claim-required", Code(() => claimed.Decide(Op("a"), Nobody, approve, Now.AddMinutes(31))));
+
+        var decided = claimed.Decide(Op("a"), Nobody, approve, Now.AddMinutes(5));
+        Assert.Equal(ReviewCaseState.Approved, decided.State);
+        Assert.Equal("a", decided.DecidedBy);
+        Assert.False(decided.EffectsApplied);
+        Assert.Equal("review-case-closed", Code(() => decided.Claim(Op("b"), Nobody, Now.AddMinutes(6), Lease)));
+    }
+
+    [Fact]
+    public void Decide_RejectNeedsAListedReason_SendOfflineAChannel_DailyCaseCannotBeApproved()
+    {
+        var claimed = Open().Claim(Op("a"), Nobody, Now, Lease);
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.Rejected, "looks-odd", null, null), Now)));
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.SentOffline, null, "post-office", null), Now)));
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.Rejected, RejectionReasons.PoorPhoto, null, new string('x', 501)), Now)));
+        var daily = Open(ReviewReasons.DailyAttemptsExhausted).Claim(Op("a"), Nobody, Now, Lease);
+        Assert.Equal("invalid-review-decision", Code(() => daily.Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now)));
+
+        var offline = claimed.Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.SentOffline, null, OfflineChannels.HomeVisit, " 卧床 "), Now);
+        Assert.Equal(OfflineChannels.HomeVisit, offline.OfflineChannel);
+        Assert.Equal("卧床", offline.Note);
+    }
+
+    [Fact]
+    public void ClaimOrDecide_OwnSubmissionOrChangedReference_ConflictOfInterest()
+    {
+        Assert.Equal("review-conflict-of-interest", Code(() => Open(submittedBy: "clerk-1").Claim(Op("clerk-1", OperatorRole.Admin), Nobody, Now, Lease)));
+        Assert.Equal("review-conflict-of-interest", Code(() => Open().Claim(Op("a"), new HashSet<string> { "a" }, Now, Lease)));
+        var claimed = Open().Claim(Op("a"), Nobody, Now, Lease);
+        // The reviewer changed the reference after claiming: the decision is refused too.
+        Assert.Equal("review-conflict-of-interest", Code(() => claimed.Decide(Op("a"), new HashSet<string> { "a" }, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now)));
+    }
+
+    [Fact]
+    public void StatusReversal_OnlyAnotherAdmin_AndNeverOffline()
+    {
+        var reversal = Open(ReviewReasons.StatusReversal, submittedBy: "admin-a");
+        Assert.Equal("role-not-allowed", Code(() => reversal.Claim(Op("reviewer-1"), Nobody, Now, Lease)));
+        Assert.Equal("review-conflict-of-interest", Code(() => reversal.Claim(Op("admin-a", OperatorRole.Admin), Nobody, Now, Lease)));
+        var claimed = reversal.Claim(Op("admin-b", OperatorRole.Admin), Nobody, Now, Lease);
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.SentOffline, null, OfflineChannels.Counter, null), Now)));
+        Assert.Equal(ReviewCaseState.Approved, claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now).State);
+    }
+
+    [Fact]
+    public void Claim_RegionNotServed_Forbidden()
+    {
+        Assert.Equal("region-not-served", Code(() => Open().Claim(Op("a", region: "310101"), Nobody, Now, Lease)));
+        Assert.Equal("a", Open().Claim(Op("a", region: "110000"), Nobody, Now, Lease).ClaimedBy);
+    }
+
+    [Theory]
+    [InlineData("110105-c0123456789abcdef0123456789abcdef", true)]
+    [InlineData("110105-", false)]
+    [InlineData("11010-abc", false)]
+    [InlineData("110105-ABC", false)]
+    [InlineData("{caseId}", false)]
+    public void IsWellFormedId_OnlyRegionDashLowerCaseSuffix(string id, bool expected) => Assert.Equal(expected, ReviewCase.IsWellFormedId(id));
+}

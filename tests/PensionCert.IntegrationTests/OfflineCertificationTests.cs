@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using PensionCert.Core.Storage;
+using static PensionCert.IntegrationTests.OfflineTestClient;
+
+namespace PensionCert.IntegrationTests;
+
+/// <summary>
+/// Counter and community certification through HTTP with real photos: the operator's capture goes through the same
+/// queue and face pipeline, recorded with operator, service point and ID-document attestation; a mismatch goes to
+/// review, never to approval; client keys cannot use the operator-captured channels.
+/// </summary>
+[Collection(LocalHostCollection.Name)]
+public sealed class OfflineCertificationTests(LocalHostFixture host)
+{
+    [Fact]
+    public async Task Counter_MatchingFace_ApprovedWithOperatorAndServicePointRecorded()
+    {
+        var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(Region), Photos.GenuineReference);
+        var clerk = Clerk("clerk-counter-07");
+
+        var certificationId = await host.SubmitOfflineOkAsync(clerk, pensionerId, Photos.GenuineProbe);
+        var decided = await host.PollOfflineAsync(clerk, certificationId);
+
+        Assert.Equal("Approved", decided.GetProperty("status").GetString());
+        Assert.Equal("counter", decided.GetProperty("channel").GetString());
+        Assert.Equal("clerk-counter-07", decided.GetProperty("capturedBy").GetString());
+        Assert.Equal("110105-counter-01", decided.GetProperty("servicePoint").GetString());
+        Assert.True(decided.GetProperty("idDocumentChecked").GetBoolean());
+        var eligibility = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader);
+        Assert.Equal("Valid", eligibility.GetProperty("state").GetString());
+        var approved = (await host.OutboxAsync(pensionerId)).Single(e => e.Type == "certification.approved");
+        Assert.Contains("\"channel\":\"counter\"", approved.Data);
+    }
+
+    [Fact]
+    public async Task Counter_NonMatchingFace_GoesToReviewWithTheAttestation()
+    {
+        var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(Region), Photos.GenuineReference);
+        var clerk = Clerk("clerk-counter-08");
+
+        var certificationId = await host.SubmitOfflineOkAsync(clerk, pensionerId, Photos.Impostor, channel: "community");
+        var decided = await host.PollOfflineAsync(clerk, certificationId);
+
+        Assert.Equal("NeedsReview", decided.GetProperty("status").GetString());
+        var codes = decided.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
+        Assert.Equal(["face-mismatch", "attested-face-mismatch"], codes);
+        Assert.True(decided.GetProperty("similarityScore").GetDouble() < decided.GetProperty("reviewThreshold").GetDouble());
+        Assert.Equal("clerk-counter-08", decided.GetProperty("capturedBy").GetString());
+        Assert.True(decided.GetProperty("idDocumentChecked").GetBoolean());
+        var eligibility = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader);
+        Assert.Equal("NeverCertified", eligibility.GetProperty("state").GetString());
+        Assert.Contains("review:" + certificationId, (await host.ProfileAsync(pensionerId)).OpenHolds);
+    }
+
+    [Fact]
+    public async Task OperatorCapturedChannels_WithoutAnOperatorsAttestation_AreRefusedAndStoreNothing()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+
+        foreach (var channel in new[] { "counter", "community", "home-visit" })
+        {
+            using var viaClientKey = await host.SubmitAsync(id, Photos.GenuineProbe, channel);
+            Assert.Equal(HttpStatusCode.Forbidden, viaClientKey.StatusCode);
+            Assert.Equal("channel-not-allowed", Code(JsonDocument.Parse(await viaClientKey.Content.ReadAsStringAsync()).RootElement));
+        }
+        using var unchecked_ = await host.SubmitOfflineAsync(Clerk(), pensionerId, Photos.GenuineProbe, idDocumentChecked: "false");
+        Assert.Equal("id-document-not-checked", Code(JsonDocument.Parse(await unchecked_.Content.ReadAsStringAsync()).RootElement));
+        using var online = await host.SubmitOfflineAsync(Clerk(), pensionerId, Photos.GenuineProbe, channel: "wechat");
+        Assert.Equal("invalid-offline-channel", Code(JsonDocument.Parse(await online.Content.ReadAsStringAsync()).RootElement));
+        using var noVisit = await host.SubmitOfflineAsync(Clerk(), pensionerId, Photos.GenuineProbe, channel: "home-visit");
+        Assert.Equal("home-visit-id-required", Code(JsonDocument.Parse(await noVisit.Content.ReadAsStringAsync()).RootElement));
+        using var reviewer = await host.SubmitOfflineAsync(LocalHostFixture.OperatorHeader(Core.Operators.OperatorRole.Reviewer, Region), pensionerId, Photos.GenuineProbe);
+        Assert.Equal(HttpStatusCode.Forbidden, reviewer.StatusCode);
+
+        var repository = host.App.Services.GetRequiredService<IPensionerRepository>();
+        Assert.Empty(await repository.ListCertificationIdsAsync(pensionerId, CancellationToken.None));
+    }
+}
