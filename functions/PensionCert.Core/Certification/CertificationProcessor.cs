@@ -137,7 +137,7 @@ public sealed partial class CertificationProcessor(
                 ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
                 // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
                 : Offline.OperatorCapturedChannels.Apply(
-                    policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.ReferenceEmbedding), record);
+                    policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.References), record);
         }
         await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
         // The burst is no longer needed once the decision is written (the best frame stays as the probe image).
