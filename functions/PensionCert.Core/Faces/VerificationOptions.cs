@@ -5,7 +5,7 @@ namespace PensionCert.Core.Faces;
 /// <summary>
 /// Decision thresholds for 1:1 verification, bound from the configuration section <c>PensionCert:Verification</c>.
 /// The single place these thresholds are defined; the defaults were calibrated on <c>shared/faces/PAIRS.csv</c>
-/// with the shipped models (see README, "Accuracy").
+/// with the shipped models (see README, "Face models and accuracy").
 /// </summary>
 public sealed class VerificationOptions : IValidatableObject
 {
@@ -54,7 +54,7 @@ public sealed class VerificationOptions : IValidatableObject
     /// Default live-reference margin 0.10: an approved selfie's template becomes a further reference only when it
     /// scored at least this far above the accept threshold (0.55 with the shipped 0.45: above the genuine median of
     /// fgnet's ageing pairs, far above the highest impostor 0.403), so a doubtful match never becomes a reference.
-    /// Measured by evaluate's fgnet simulation (README, "Accuracy").
+    /// Measured by evaluate's fgnet simulation (README, "Face models and accuracy").
     /// </summary>
     public const double DefaultLiveReferenceMargin = 0.10;
 

@@ -7,14 +7,12 @@ namespace PensionCert.Tools;
 /// Simulates references that age with the pensioner on FG-NET (file names <c>SSSAyy</c>: subject, age): for each
 /// genuine pair A (young reference) → B (older probe) with a photo C of the same subject taken between them, B is
 /// compared with A alone and with the best of {A, C}, as the product does once an approved live certification added
-/// C's template. C counts only when it would itself have been approved against A with a margin
-/// (<see cref="TemplateMargin"/> above the accept threshold); liveness is not simulated (FG-NET photos are scanned prints).
+/// C's template. C counts only when it would itself have been kept as a live reference: scoring against A at least
+/// <see cref="VerificationOptions.LiveReferenceMargin"/> above the accept threshold; liveness is not simulated (FG-NET
+/// photos are scanned prints).
 /// </summary>
 internal static partial class AgeingSimulator
 {
-    /// <summary>How far above the accept threshold C must score against A to become a reference (0.10: about the fgnet genuine median).</summary>
-    public const double TemplateMargin = 0.10;
-
     [GeneratedRegex(@"^fgnet/(?<subject>\d+)A(?<age>\d+)[a-z]?\.jpg$", RegexOptions.IgnoreCase)]
     private static partial Regex FgnetName();
 
@@ -42,7 +40,7 @@ internal static partial class AgeingSimulator
                 .Where(p => p.Info.Subject == a.Subject && p.Info.Age > youngAge && p.Info.Age < oldAge)
                 .OrderByDescending(p => p.Info.Age)
                 .Select(p => Embedding(p.Path))
-                .FirstOrDefault(c => c is not null && c.CosineSimilarity(reference) >= o.AcceptThreshold + TemplateMargin);
+                .FirstOrDefault(c => c is not null && c.CosineSimilarity(reference) >= o.AcceptThreshold + o.LiveReferenceMargin);
             if (intermediate is null) continue;
             single.Add(probe.CosineSimilarity(reference));
             multi.Add(Math.Max(probe.CosineSimilarity(reference), probe.CosineSimilarity(intermediate)));
