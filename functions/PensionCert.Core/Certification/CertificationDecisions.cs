@@ -30,7 +30,8 @@ public sealed partial class CertificationDecisions(
     VerificationPolicy policy,
     TimeProvider timeProvider,
     ILogger<CertificationDecisions> logger,
-    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
+    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null,
+    LiveReferenceKeeper? liveReferences = null)
 {
     /// <summary>Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.</summary>
     public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken)
@@ -61,6 +62,10 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        // An automatic approval well above the threshold keeps the selfie's template as a further reference (before
+        // the effects: a crash here only loses the template, the redelivery completes the decision).
+        if (liveReferences is not null && decision.Status == CertificationStatus.Approved)
+            await liveReferences.ConsiderAsync(decided, decision, cancellationToken);
         await CompleteAsync(decided, pensioner, cancellationToken);
     }
 

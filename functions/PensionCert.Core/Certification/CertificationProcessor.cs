@@ -160,7 +160,7 @@ public sealed partial class CertificationProcessor(
             decision = selfie is null
                 ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
                 // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
-                : Offline.OperatorCapturedChannels.Apply(policy.Decide(await AnalyzeAsync(selfie, cancellationToken), pensioner.ReferenceEmbedding), record);
+                : Offline.OperatorCapturedChannels.Apply(policy.Decide(await AnalyzeAsync(selfie, cancellationToken), pensioner.References), record);
         }
         var deciding = Stopwatch.GetTimestamp();
         using (var decide = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Decide))

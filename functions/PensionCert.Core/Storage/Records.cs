@@ -25,7 +25,16 @@ public sealed record PensionerProfile
     public required int ReferenceVersion { get; init; }
     /// <summary>Blob name in the reference photo container.</summary>
     public required string ReferenceBlobName { get; init; }
+    /// <summary>Template of the enrolled reference photo (biometric personal data: encrypted at rest).</summary>
     public required FaceEmbedding ReferenceEmbedding { get; init; }
+    /// <summary>
+    /// Templates of approved live selfies kept as further references (references that age with the pensioner), oldest
+    /// first, at most <see cref="VerificationOptions.MaxLiveReferences"/>; encrypted at rest, erased with the profile,
+    /// cleared by a new enrollment. See <see cref="Certification.LiveReferenceKeeper"/>.
+    /// </summary>
+    public IReadOnlyList<LiveReference> LiveReferences { get; init; } = [];
+    /// <summary>Every reference a probe is compared with: the enrolled photo's template, then the live ones.</summary>
+    public IReadOnlyList<FaceEmbedding> References => [ReferenceEmbedding, .. LiveReferences.Select(r => r.Embedding)];
     public required DateTimeOffset EnrolledAt { get; init; }
     public DateTimeOffset? LastCertifiedAt { get; init; }
     /// <summary>
@@ -64,6 +73,12 @@ public sealed record PensionerProfile
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
+
+/// <summary>The template of an approved live selfie kept as a further reference.</summary>
+/// <param name="CertificationId">The automatically approved certification it came from.</param>
+/// <param name="AddedAt">When it was added (UTC).</param>
+/// <param name="Embedding">The selfie's template.</param>
+public sealed record LiveReference(string CertificationId, DateTimeOffset AddedAt, FaceEmbedding Embedding);
 
 /// <summary>A superseded reference photo, kept when a pensioner is enrolled again.</summary>
 public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt);
