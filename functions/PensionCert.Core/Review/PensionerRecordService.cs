@@ -38,25 +38,34 @@ public sealed partial class PensionerRecordService(
 {
     private const int MaxNoteLength = 500;
 
-    /// <summary>Records a death or transfer on <paramref name="effectiveOn"/>.</summary>
+    /// <summary>
+    /// Records a transfer on <paramref name="effectiveOn"/> at once, or reports a death: a death is never applied by one
+    /// operator alone but opens a review case of reason death-report (dates checked first) that only another admin may
+    /// approve (<see cref="ReviewEffects"/> then applies it); until then nothing about payment changes.
+    /// </summary>
     /// <exception cref="ProblemException">pensioner-not-found, region-not-served, date-in-future, date-before-birth, date-before-enrollment, pensioner-inactive.</exception>
     public async Task<RecordChangeResult> ChangeStatusAsync(OperatorPrincipal @operator, string pensionerId, bool deceased, DateOnly effectiveOn, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(@operator);
         var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
-        var result = deceased
-            ? await cycle.MarkDeceasedAsync(pensionerId, effectiveOn, "operator", cancellationToken)
-            : await cycle.MarkTransferredAsync(pensionerId, effectiveOn, cancellationToken);
-        switch (result)
+        if (deceased) return await ReportDeathAsync(@operator, profile, effectiveOn, cancellationToken);
+        return await cycle.MarkTransferredAsync(pensionerId, effectiveOn, cancellationToken) switch
         {
-            case CycleCommandResult.NotFound: throw new ProblemException(ProblemTypes.PensionerNotFound);
-            case CycleCommandResult.Inactive: throw new ProblemException(ProblemTypes.PensionerInactive);
-            case CycleCommandResult.ReviewRequired:
-                var caseId = await reviewIntake.OpenForDeathConflictAsync(profile, effectiveOn, "operator", @operator.Subject, cancellationToken);
-                LogDeathConflict(logger, pensionerId, caseId);
-                return new RecordChangeResult(RecordChangeResult.ReviewOpened, caseId);
-            default:
-                return new RecordChangeResult(result.ToString());
-        }
+            CycleCommandResult.NotFound => throw new ProblemException(ProblemTypes.PensionerNotFound),
+            CycleCommandResult.Inactive => throw new ProblemException(ProblemTypes.PensionerInactive),
+            var result => new RecordChangeResult(result.ToString()),
+        };
+    }
+
+    private async Task<RecordChangeResult> ReportDeathAsync(OperatorPrincipal @operator, PensionerProfile profile, DateOnly dateOfDeath, CancellationToken cancellationToken)
+    {
+        RecordDates.Require(profile, dateOfDeath, ChinaTime.Today(timeProvider));
+        if (profile.Standing == PensionerStanding.Deceased) return new RecordChangeResult(nameof(CycleCommandResult.AlreadyApplied));
+        if (profile.Standing == PensionerStanding.Transferred) throw new ProblemException(ProblemTypes.PensionerInactive);
+        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForDeathReport(profile.RegionCode, Guid.NewGuid().ToString("N")), ReviewReasons.DeathReport,
+            profile, @operator.Subject, subject: "operator", requestNote: null, dateOfDeath, cancellationToken);
+        LogDeathReported(logger, profile.PensionerId, reviewCase.CaseId);
+        return new RecordChangeResult(RecordChangeResult.ReviewOpened, reviewCase.CaseId);
     }
 
     /// <summary>
@@ -141,8 +150,8 @@ public sealed partial class PensionerRecordService(
         };
     }
 
-    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Death record for pensioner {PensionerId} predates a later certification: not applied, review case {CaseId}")]
-    private static partial void LogDeathConflict(ILogger logger, string pensionerId, string caseId);
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Death of pensioner {PensionerId} reported by an operator: not applied until a second admin approves review case {CaseId}")]
+    private static partial void LogDeathReported(ILogger logger, string pensionerId, string caseId);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Reversal of the death or transfer record of pensioner {PensionerId} requested: review case {CaseId}")]
     private static partial void LogReversalRequested(ILogger logger, string pensionerId, string caseId);

@@ -13,10 +13,11 @@ namespace PensionCert.Core.Review;
 /// <item>a certification rejected or sent offline: certification.rejected with the guidance for the pensioner (retake,
 /// counter, home visit, re-enrol), the hold closes, the record becomes Rejected;</item>
 /// <item>a death record approved: the death is applied (pensioner.deceased, payment.stopped);</item>
+/// <item>an operator's death report approved by a second admin: the death is applied (pensioner.deceased, payment.stopped);</item>
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
 /// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
 /// </list>
-/// Rejecting a death record, a reference change or a reversal changes nothing but the case.
+/// Rejecting a death record or report, a reference change or a reversal changes nothing but the case.
 /// </summary>
 public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges)
 {
@@ -31,6 +32,10 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
                 break;
             case ReviewReasons.DeathBeforeCertification when decided.State == ReviewCaseState.Approved && decided.EffectiveOn is { } dateOfDeath:
                 await cycle.MarkDeceasedAsync(decided.PensionerId, dateOfDeath, decided.Subject ?? "review", cancellationToken, confirmedByReview: true);
+                break;
+            case ReviewReasons.DeathReport when decided.State == ReviewCaseState.Approved && decided.EffectiveOn is { } reportedDeath:
+                // Two admins agreed (the second one saw the pensioner's certifications): applied even if a live certification is later.
+                await cycle.MarkDeceasedAsync(decided.PensionerId, reportedDeath, "operator", cancellationToken, confirmedByReview: true);
                 break;
             case ReviewReasons.ReferenceChange when decided.State == ReviewCaseState.Approved && decided.Subject is { } pendingBlob:
                 await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken);

@@ -40,9 +40,10 @@ public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, Pensioner
 
     /// <summary>
     /// POST /api/pensioners/{pensionerId}/status (operator), body <c>{"status":"deceased","effectiveOn":"2025-03-01"}</c>
-    /// (date of death, or of transfer for <c>transferred</c>): stops reminders and payment. The date may not be in the
-    /// future, before birth or before the first enrolment; a death dated before a later live certification is not
-    /// applied: 200 with result <c>ReviewOpened</c> and the review case that decides.
+    /// (date of death, or of transfer for <c>transferred</c>). The date may not be in the future, before birth or before
+    /// the first enrolment. A transfer stops reminders and payment at once (200). A death is four-eyes: 202 with result
+    /// <c>ReviewOpened</c> and the death-report review case that a second admin approves (only then does payment stop);
+    /// 200 <c>AlreadyApplied</c> for a pensioner already recorded deceased.
     /// </summary>
     public Task<IResult> ChangePensionerStatusAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.ChangePensionerStatus, async caller =>
@@ -54,7 +55,8 @@ public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, Pensioner
             if (!DateOnly.TryParseExact(body.EffectiveOn?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
                 throw new ProblemException(ProblemTypes.InvalidDate);
             var result = await records.ChangeStatusAsync(caller.Operator!, pensionerId, status == "deceased", on, cancellationToken);
-            return Results.Json(new CycleCommandResponse(pensionerId, status, result.Result) { ReviewCaseId = result.ReviewCaseId }, ApiJson.Options);
+            return Results.Json(new CycleCommandResponse(pensionerId, status, result.Result) { ReviewCaseId = result.ReviewCaseId }, ApiJson.Options,
+                statusCode: result.Result == RecordChangeResult.ReviewOpened ? StatusCodes.Status202Accepted : StatusCodes.Status200OK);
         });
 }
 
