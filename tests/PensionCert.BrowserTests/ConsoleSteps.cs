@@ -24,6 +24,13 @@ internal static class ConsoleSteps
     /// <summary>Records a status change as an admin and publishes the pending events, so the region lists show it.</summary>
     public static async Task MarkAsync(ConsoleHostFixture host, string pensionerId, string status)
     {
+        if (status == "deceased")
+        {
+            // A death is four-eyes: reported, then approved by a second admin.
+            await host.MarkDeceasedWithSecondAdminAsync(pensionerId, DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd"));
+            await DispatchEventsAsync(host);
+            return;
+        }
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status",
             LocalHostFixture.OperatorKeyHeader, JsonContent.Create(new { status, effectiveOn = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd") })));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());

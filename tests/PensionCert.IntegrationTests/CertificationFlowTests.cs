@@ -232,9 +232,7 @@ public sealed class InactivePensionerTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New();
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
-        using (var mark = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", LocalHostFixture.OperatorKeyHeader,
-                   new StringContent($$"""{"status":"deceased","effectiveOn":"{{ChinaMidnight.Today()}}"}""", System.Text.Encoding.UTF8, "application/json"))))
-            Assert.Equal(HttpStatusCode.OK, mark.StatusCode);
+        await host.MarkDeceasedWithSecondAdminAsync(pensionerId, ChinaMidnight.Today());
         var before = await host.SnapshotStoredAsync();
 
         using var response = await host.SubmitAsync(id, Photos.GenuineProbe);

@@ -170,6 +170,24 @@ public class LocalHostFixture : IAsyncLifetime
     public static string OperatorToken(OperatorRole role, string[] regions, string? subject = null) =>
         OperatorTokenIssuer.Mint(OperatorAuth, subject ?? "test-" + role.ToWireName(), role, regions, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
 
+    /// <summary>
+    /// Marks a pensioner deceased the four-eyes way: the default admin reports the death (202, a death-report case) and
+    /// a second admin claims and approves it; returns the case id.
+    /// </summary>
+    public async Task<string> MarkDeceasedWithSecondAdminAsync(string pensionerId, string effectiveOn, string secondAdmin = "test-second-admin")
+    {
+        using var reported = await Http.SendAsync(Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", OperatorKeyHeader, JsonContent.Create(new { status = "deceased", effectiveOn })));
+        var body = await reported.Content.ReadAsStringAsync();
+        Assert.True(reported.StatusCode == HttpStatusCode.Accepted, $"{(int)reported.StatusCode} {body}");
+        var caseId = JsonDocument.Parse(body).RootElement.GetProperty("reviewCaseId").GetString()!;
+        (string, string) second = ("Authorization", "Bearer " + OperatorToken(OperatorRole.Admin, AllProvinces, secondAdmin));
+        using (var claim = await Http.SendAsync(Request(HttpMethod.Post, $"/api/review-cases/{caseId}/claim", second, JsonContent.Create(new { }))))
+            Assert.True(claim.IsSuccessStatusCode, await claim.Content.ReadAsStringAsync());
+        using var approve = await Http.SendAsync(Request(HttpMethod.Post, $"/api/review-cases/{caseId}/decision", second, JsonContent.Create(new { decision = "approve" })));
+        Assert.True(approve.StatusCode == HttpStatusCode.OK, await approve.Content.ReadAsStringAsync());
+        return caseId;
+    }
+
     public static HttpRequestMessage Request(HttpMethod method, string path, (string Name, string Value)? header, HttpContent? content = null)
     {
         var request = new HttpRequestMessage(method, path) { Content = content };

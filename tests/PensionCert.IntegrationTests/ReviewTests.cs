@@ -243,8 +243,7 @@ public sealed class ReviewTests(LocalHostFixture host)
         Assert.Equal(1, await AuditRowsAsync(pensionerId, "ChangePensionerName"));
 
         await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
-        using (var death = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-10) }, LocalHostFixture.OperatorKeyHeader))
-            Assert.Equal("Applied", (await JsonOkAsync(death)).GetProperty("result").GetString());
+        await host.MarkDeceasedWithSecondAdminAsync(pensionerId, Day(-10));
         using var again = await EnrollAsync(id, Photos.GenuineReference, LocalHostFixture.OperatorKeyHeader, name: "改名人员");
         await AssertProblemAsync(again, HttpStatusCode.Conflict, "pensioner-deceased");
     }
@@ -270,7 +269,7 @@ public sealed class ReviewTests(LocalHostFixture host)
         Assert.Equal("Approved", (await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe))).GetProperty("status").GetString());
 
         using var death = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-20) }, LocalHostFixture.OperatorKeyHeader);
-        var answer = await JsonOkAsync(death);
+        var answer = await JsonAcceptedAsync(death);
         Assert.Equal("ReviewOpened", answer.GetProperty("result").GetString());
         var caseId = answer.GetProperty("reviewCaseId").GetString()!;
 
@@ -278,11 +277,13 @@ public sealed class ReviewTests(LocalHostFixture host)
         var events = await EventsAsync(pensionerId);
         Assert.DoesNotContain(events, e => e.Type is EventTypes.PaymentStopped or EventTypes.PensionerDeceased);
         var reviewCase = await host.GetJsonAsync($"/api/review-cases/{caseId}", Reviewer("reviewer-death"));
-        Assert.Equal("death-before-certification", reviewCase.GetProperty("case").GetProperty("reason").GetString());
+        Assert.Equal("death-report", reviewCase.GetProperty("case").GetProperty("reason").GetString());
         Assert.Equal(Day(-20), reviewCase.GetProperty("case").GetProperty("effectiveOn").GetString());
+        // Declaring a death is an admin's decision.
+        await AssertProblemAsync(await PostAsync($"/api/review-cases/{caseId}/claim", new { }, Reviewer("reviewer-death")), HttpStatusCode.Forbidden, "role-not-allowed");
 
-        // The reviewer finds the record wrong: the pensioner stays paid.
-        var reviewer = Reviewer("reviewer-death");
+        // The second admin finds the record wrong: the pensioner stays paid.
+        var reviewer = Operator(OperatorRole.Admin, "admin-death-check");
         using (await PostAsync($"/api/review-cases/{caseId}/claim", new { }, reviewer)) { }
         using (var reject = await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "reject", reason = "record-incorrect" }, reviewer))
             Assert.Equal("rejected", (await JsonOkAsync(reject)).GetProperty("state").GetString());
@@ -296,8 +297,7 @@ public sealed class ReviewTests(LocalHostFixture host)
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
         await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
         var dateOfDeath = Day(-70);
-        using (var death = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = dateOfDeath }, LocalHostFixture.OperatorKeyHeader))
-            Assert.Equal("Applied", (await JsonOkAsync(death)).GetProperty("result").GetString());
+        await host.MarkDeceasedWithSecondAdminAsync(pensionerId, dateOfDeath, secondAdmin: "admin-death-approver");
 
         var adminA = Operator(OperatorRole.Admin, "admin-a");
         await AssertProblemAsync(await PostAsync($"/api/pensioners/{pensionerId}/status-reversals", new { reason = "x" }, adminA), HttpStatusCode.BadRequest, "invalid-reversal-request");
@@ -325,6 +325,78 @@ public sealed class ReviewTests(LocalHostFixture host)
         Assert.Equal(CycleCalendar.MonthsBetween(DateOnly.ParseExact(stopped.Data.StopFromMonth! + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), today), resumed.Data.BackPayMonths);
         Assert.True(resumed.Data.BackPayMonths!.Count >= 2);
         Assert.Equal(CycleCalendar.FormatMonth(CycleCalendar.MonthOf(today).AddMonths(1)), resumed.Data.ResumeFromMonth);
+    }
+
+    [Fact]
+    public async Task DeathReport_OneAdminStopsNothing_SecondAdminApprovalStopsPaymentOnce_ReporterCannotApprove()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
+        var dateOfDeath = Day(-40);
+
+        // One admin's report: 202 with the case, nothing about payment changes.
+        var reporter = Operator(OperatorRole.Admin, "admin-reporter");
+        using var reported = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = dateOfDeath }, reporter);
+        var answer = await JsonAcceptedAsync(reported);
+        Assert.Equal("ReviewOpened", answer.GetProperty("result").GetString());
+        var caseId = answer.GetProperty("reviewCaseId").GetString()!;
+        Assert.StartsWith(Region + "-k", caseId);
+        Assert.Equal(PensionerStanding.Active, (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!.Standing);
+        Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type is EventTypes.PaymentStopped or EventTypes.PensionerDeceased);
+        var opened = await host.GetJsonAsync($"/api/review-cases/{caseId}", reporter);
+        Assert.Equal("death-report", opened.GetProperty("case").GetProperty("reason").GetString());
+        Assert.Equal("open", opened.GetProperty("case").GetProperty("state").GetString());
+
+        // The reporter cannot decide their own report, neither claim nor decide.
+        await AssertProblemAsync(await PostAsync($"/api/review-cases/{caseId}/claim", new { }, reporter), HttpStatusCode.Forbidden, "review-conflict-of-interest");
+        await AssertProblemAsync(await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "approve" }, reporter), HttpStatusCode.Forbidden, "review-conflict-of-interest");
+        // A death report cannot be sent offline.
+        var approver = Operator(OperatorRole.Admin, "admin-approver");
+        using (var claim = await PostAsync($"/api/review-cases/{caseId}/claim", new { }, approver))
+            Assert.True(claim.IsSuccessStatusCode, await claim.Content.ReadAsStringAsync());
+        await AssertProblemAsync(await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "send-offline", offlineChannel = "counter" }, approver), HttpStatusCode.BadRequest, "invalid-review-decision");
+        Assert.Equal(PensionerStanding.Active, (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!.Standing);
+
+        // The second admin approves: the death is applied, payment stops, each event exactly once (a repeated decision too).
+        using (var approve = await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "approve" }, approver))
+            Assert.Equal("approved", (await JsonOkAsync(approve)).GetProperty("state").GetString());
+        using (var again = await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "approve" }, approver))
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var profile = (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        Assert.Equal(PensionerStanding.Deceased, profile.Standing);
+        Assert.Equal(DateOnly.ParseExact(dateOfDeath, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), profile.EndedOn);
+        var events = await EventsAsync(pensionerId);
+        var deceased = Assert.Single(events, e => e.Type == EventTypes.PensionerDeceased);
+        var stopped = Assert.Single(events, e => e.Type == EventTypes.PaymentStopped);
+        Assert.Equal("operator", deceased.Data.EvidenceSource);
+        Assert.Equal(CycleCalendar.FormatMonth(CycleCalendar.MonthOf(profile.EndedOn!.Value).AddMonths(1)), stopped.Data.StopFromMonth);
+
+        // Reporting the same death again changes nothing.
+        using (var repeat = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = dateOfDeath }, reporter))
+            Assert.Equal("AlreadyApplied", (await JsonOkAsync(repeat)).GetProperty("result").GetString());
+        Assert.Single(await EventsAsync(pensionerId), e => e.Type == EventTypes.PaymentStopped);
+    }
+
+    [Fact]
+    public async Task DeathReport_Rejected_PensionerUntouched()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
+        var before = (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        using var reported = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-5) }, Operator(OperatorRole.Clerk, "clerk-reporter"));
+        var caseId = (await JsonAcceptedAsync(reported)).GetProperty("reviewCaseId").GetString()!;
+
+        var admin = Operator(OperatorRole.Admin, "admin-rejecter");
+        using (await PostAsync($"/api/review-cases/{caseId}/claim", new { }, admin)) { }
+        using (var reject = await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "reject", reason = "record-incorrect", note = "本人已到窗口" }, admin))
+            Assert.Equal("rejected", (await JsonOkAsync(reject)).GetProperty("state").GetString());
+        var after = (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        Assert.Equal(PensionerStanding.Active, after.Standing);
+        Assert.Null(after.EndedOn);
+        Assert.Equal(before.ValidUntil, after.ValidUntil);
+        Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type is EventTypes.PaymentStopped or EventTypes.PensionerDeceased);
     }
 
     [Fact]
@@ -411,6 +483,13 @@ public sealed class ReviewTests(LocalHostFixture host)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> JsonAcceptedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 

@@ -189,9 +189,8 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
         var list = await host.GetJsonAsync("/api/regions/140105/pensioners?state=Suspended&pageSize=50", LocalHostFixture.OperatorKeyHeader);
         Assert.Contains(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("pensionerId").GetString() == pensionerId);
 
-        // Mark deceased: everything stops, and a second time is already applied.
-        var dead = await JsonAsync(await PostAsync($"/api/pensioners/{pensionerId}/status", $"{{\"status\":\"deceased\",\"effectiveOn\":\"{Today}\"}}", "application/json"), HttpStatusCode.OK);
-        Assert.Equal("Applied", dead.GetProperty("result").GetString());
+        // Mark deceased (reported, then approved by a second admin): everything stops, and a second report is already applied.
+        await host.MarkDeceasedWithSecondAdminAsync(pensionerId, Today);
         var repeat = await JsonAsync(await PostAsync($"/api/pensioners/{pensionerId}/status", $"{{\"status\":\"deceased\",\"effectiveOn\":\"{Today}\"}}", "application/json"), HttpStatusCode.OK);
         Assert.Equal("AlreadyApplied", repeat.GetProperty("result").GetString());
         using var afterDeath = await PostAsync($"/api/pensioners/{pensionerId}/investigation", "{\"outcome\":\"certified\"}", "application/json");
