@@ -84,6 +84,20 @@ public sealed class ReviewCaseTests
     }
 
     [Fact]
+    public void DeathReport_OnlyAnotherAdmin_AndNeverOffline()
+    {
+        var report = Open(ReviewReasons.DeathReport, submittedBy: "clerk-a");
+        Assert.Equal("role-not-allowed", Code(() => report.Claim(Op("reviewer-1"), Nobody, Now, Lease)));
+        Assert.Equal("review-conflict-of-interest", Code(() => Open(ReviewReasons.DeathReport, submittedBy: "admin-a").Claim(Op("admin-a", OperatorRole.Admin), Nobody, Now, Lease)));
+        var claimed = report.Claim(Op("admin-b", OperatorRole.Admin), Nobody, Now, Lease);
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.SentOffline, null, OfflineChannels.HomeVisit, null), Now)));
+        var rejected = claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.Rejected, RejectionReasons.RecordIncorrect, null, null), Now);
+        Assert.Equal((ReviewCaseState.Rejected, "admin-b"), (rejected.State, rejected.DecidedBy));
+        Assert.Equal("110105-kabc", ReviewCase.IdForDeathReport("110105", "abc"));
+        Assert.True(ReviewCase.IsWellFormedId(ReviewCase.IdForDeathReport("110105", Guid.NewGuid().ToString("N"))));
+    }
+
+    [Fact]
     public void Claim_RegionNotServed_Forbidden()
     {
         Assert.Equal("region-not-served", Code(() => Open().Claim(Op("a", region: "310101"), Nobody, Now, Lease)));
