@@ -8,6 +8,7 @@ export const reviewReasons = {
   'death-before-certification': '死亡日期早于活体认证',
   'reference-change': '登记照片变更（双人复核）',
   'status-reversal': '撤销死亡或迁出记录',
+  'death-report': '经办人员报告死亡（须另一名管理员批准）',
 };
 const rejectionReasons = [
   ['not-the-pensioner', '不是本人'],
