@@ -22,8 +22,8 @@ public sealed record RecordChangeResult(string Result, string? ReviewCaseId = nu
 public sealed record InvestigationEvidence(string? CertificationId, string? DocumentReference);
 
 /// <summary>
-/// Operator changes to a pensioner's record that no single operator may get wrong alone: death and transfer (dates
-/// checked; a death before a later live certification opens a review instead of stopping payment), their reversal
+/// Operator changes to a pensioner's record that no single operator may get wrong alone: death (dates checked; a report
+/// opens a death-report case that another admin approves) and transfer (dates checked, applied at once), their reversal
 /// (requested by one admin, approved by another through a review case), explicit name changes, and the
 /// <c>certified</c> outcome of an investigation (only with an open investigation and named evidence).
 /// </summary>
