@@ -9,6 +9,7 @@ using PensionCert.Core;
 using PensionCert.Core.Certification;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
+using PensionCert.Core.Review;
 using PensionCert.Core.Storage;
 using PensionCert.FaceMatching;
 using PensionCert.Infrastructure;
