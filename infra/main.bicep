@@ -221,9 +221,6 @@ param gatewayClientOperations array = [
   { method: 'GET', template: '/pensioners/{pensionerId}/eligibility' }
   { method: 'POST', template: '/certifications' }
   { method: 'GET', template: '/certifications/{certificationId}' }
-  { method: 'POST', template: '/home-visit-requests' }
-  { method: 'POST', template: '/family-helper-requests' }
-  { method: 'GET', template: '/home-visit-requests/{visitId}' }
   { method: 'POST', template: '/certification-sessions' }
   { method: 'GET', template: '/certification-sessions/{sessionId}' }
   { method: 'GET', template: '/page/session' }
