@@ -47,6 +47,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<VerificationPolicy>();
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CertificationService>();
+        services.AddSingleton<LiveReferenceKeeper>();
         services.AddSingleton<CertificationDecisions>();
         services.AddSingleton<CertificationProcessor>();
         services.AddSingleton<StaleCertificationSweeper>();

@@ -110,10 +110,10 @@ public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels acti
         if (image is null) return FrameReading.Failed(problem ?? Reasons.ImageUnreadable);
         var faces = FaceDetector.Detect(faceModels.Detector, image, (float)options.DetectorScoreThreshold);
         if (faces.Count == 0) return FrameReading.Failed(Reasons.NoFace);
-        var largest = faces.Max(f => f.Box.Width * f.Box.Height);
-        var prominent = faces.Where(f => f.Box.Width * f.Box.Height >= options.ProminentFaceAreaRatio * largest).ToList();
-        if (prominent.Count > 1) return FrameReading.Failed(Reasons.MultipleFaces, faces.Count);
-        var box = prominent[0].Box;
+        // The same main-face rule as still photos: a face cut by the edge or small in the background does not count.
+        var main = MainFaceSelector.Select(faces, image.Width, image.Height, options.ProminentFaceAreaRatio, options.SecondFaceEdgeMarginRatio);
+        if (main.IsAmbiguous) return FrameReading.Failed(Reasons.MultipleFaces, faces.Count);
+        var box = main.Main.Box;
         var faceWidth = box.Width * image.ScaleToOriginal;
         if (faceWidth < options.MinFaceWidthPixels) return FrameReading.Failed(Reasons.FaceTooSmall, faces.Count);
 

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PensionCert.Core.Faces;
+using PensionCert.Core.Telemetry;
+using Stages = PensionCert.Core.Definitions.TelemetryNames.Stages;
 using SkiaSharp;
 
 namespace PensionCert.FaceMatching;
 
 /// <summary>
 /// The ONNX face pipeline behind <see cref="IFaceAnalyzer"/>: decode (SkiaSharp) → detect (fr_detect) → one prominent
-/// face → landmarks (fr_landmark) → 5-point similarity alignment → quality gates → embedding (fr_feature) → passive
+/// face (the main-face rule, <see cref="MainFaceSelector"/>) → landmarks (fr_landmark) → 5-point similarity alignment → quality gates → embedding (fr_feature) → passive
 /// liveness (fr_liveness, verification only). Thread-safe: all buffers are per call, the sessions are shared.
 /// </summary>
 public sealed partial class FaceAnalyzer : IFaceAnalyzer
@@ -42,12 +44,25 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return Analyze(photo.Span, purpose, out _, cancellationToken);
+            var analysis = Analyze(photo.Span, purpose, out var timings, cancellationToken);
+            if (purpose == FaceAnalysisPurpose.Verification) RecordStages(timings);
+            return analysis;
         }
         finally
         {
             slots.Release();
         }
+    }
+
+    /// <summary>The stages of a verification's analysis (<see cref="Core.Definitions.TelemetryNames.VerificationDuration"/>).</summary>
+    private static void RecordStages(FaceAnalysisTimings t)
+    {
+        PensionCertTelemetry.RecordStage(Stages.Decode, t.DecodeMs);
+        PensionCertTelemetry.RecordStage(Stages.Detect, t.DetectMs);
+        if (t.LandmarksMs > 0) PensionCertTelemetry.RecordStage(Stages.Landmarks, t.LandmarksMs);
+        if (t.AlignMs > 0) PensionCertTelemetry.RecordStage(Stages.Align, t.AlignMs);
+        if (t.EmbedMs > 0) PensionCertTelemetry.RecordStage(Stages.Embed, t.EmbedMs);
+        if (t.LivenessMs > 0) PensionCertTelemetry.RecordStage(Stages.Liveness, t.LivenessMs);
     }
 
     /// <summary>
@@ -60,10 +75,22 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     /// <param name="timings">Milliseconds per stage; stages not reached are 0.</param>
     /// <param name="cancellationToken">Checked between stages.</param>
     /// <returns>The analysis; bad images yield <see cref="FaceAnalysis.Problems"/>, never exceptions.</returns>
-    public FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, out FaceAnalysisTimings timings, CancellationToken cancellationToken = default)
+    public FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, out FaceAnalysisTimings timings, CancellationToken cancellationToken = default) =>
+        Analyze(photo, purpose, applyGates: true, out timings, cancellationToken);
+
+    /// <summary>
+    /// The matcher alone, as benchmark protocols measure it (LFW's 10 folds score every pair): the main face is embedded
+    /// (and liveness scored for verification) even when a quality gate would refuse the photo; the gates' verdicts are
+    /// still listed in <see cref="FaceAnalysis.Problems"/>, so <see cref="FaceAnalysis.IsUsable"/> stays the product's
+    /// answer. Only a photo without any face (or that cannot be decoded) has no embedding.
+    /// </summary>
+    internal FaceAnalysis AnalyzeUngated(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, out FaceAnalysisTimings timings) =>
+        Analyze(photo, purpose, applyGates: false, out timings, CancellationToken.None);
+
+    private FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, bool applyGates, out FaceAnalysisTimings timings, CancellationToken cancellationToken)
     {
         var clock = new StageClock();
-        var analysis = Run(photo, purpose, ref clock, cancellationToken);
+        var analysis = Run(photo, purpose, applyGates, ref clock, cancellationToken);
         timings = clock.ToTimings();
         // Hot path: build the outcome text only when Debug logging is on.
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -71,7 +98,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         return analysis;
     }
 
-    private FaceAnalysis Run(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, ref StageClock clock, CancellationToken cancellationToken)
+    private FaceAnalysis Run(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, bool applyGates, ref StageClock clock, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var detector = _models.Detector;
@@ -80,7 +107,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         if (image is null) return FaceAnalysis.Failed(decodeProblem ?? Reasons.ImageUnreadable);
         try
         {
-            return Run(photo, image, purpose, ref clock, cancellationToken, out image);
+            return Run(photo, image, purpose, applyGates, ref clock, cancellationToken, out image);
         }
         finally
         {
@@ -89,7 +116,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     }
 
     /// <summary>The stages after the first decode; <paramref name="current"/> is the image in use at the end (to dispose).</summary>
-    private FaceAnalysis Run(ReadOnlySpan<byte> photo, DecodedImage image, FaceAnalysisPurpose purpose, ref StageClock clock, CancellationToken cancellationToken, out DecodedImage current)
+    private FaceAnalysis Run(ReadOnlySpan<byte> photo, DecodedImage image, FaceAnalysisPurpose purpose, bool applyGates, ref StageClock clock, CancellationToken cancellationToken, out DecodedImage current)
     {
         current = image;
         cancellationToken.ThrowIfCancellationRequested();
@@ -97,13 +124,21 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         clock.Lap(ref clock.Detect);
         if (faces.Count == 0) return FaceAnalysis.Failed(Reasons.NoFace);
 
-        var largest = faces.Max(f => Area(f.Box));
-        var prominent = faces.Where(f => Area(f.Box) >= _quality.ProminentFaceAreaRatio * largest).ToList();
-        if (prominent.Count > 1) return FaceAnalysis.Failed(Reasons.MultipleFaces, faces.Count);
-        var box = prominent[0].Box;
+        var problems = new List<Reason>();
+        var main = MainFaceSelector.Select(faces, image.Width, image.Height, _quality.ProminentFaceAreaRatio, _quality.SecondFaceEdgeMarginRatio);
+        if (main.IsAmbiguous)
+        {
+            if (applyGates) return FaceAnalysis.Failed(Reasons.MultipleFaces, faces.Count);
+            problems.Add(Reasons.MultipleFaces);
+        }
+
+        var box = main.Main.Box;
         var faceWidth = box.Width * image.ScaleToOriginal;
         if (faceWidth < _quality.MinFaceWidthPixels)
-            return FaceAnalysis.Failed(Reasons.FaceTooSmall, faces.Count, new FaceQuality(faceWidth, 0, 0, 0, 0));
+        {
+            if (applyGates) return FaceAnalysis.Failed(Reasons.FaceTooSmall, faces.Count, new FaceQuality(faceWidth, 0, 0, 0, 0));
+            problems.Add(Reasons.FaceTooSmall);
+        }
 
         if (image.ScaleToOriginal > 1.001 && box.Width < _quality.MinFaceDetailPixels)
         {
@@ -130,11 +165,11 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         var (yaw, pitch) = FaceQualityMeter.EstimatePose(landmarks, five);
         var quality = new FaceQuality(faceWidth, brightness, sharpness, yaw, pitch);
         clock.Lap(ref clock.Align);
-        var problems = QualityProblems(quality);
-        if (problems.Count > 0) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Quality = quality };
+        problems.AddRange(QualityProblems(quality));
+        if (applyGates && problems.Count > 0) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Quality = quality };
 
         cancellationToken.ThrowIfCancellationRequested();
-        var embedding = FaceEmbedder.Embed(_models.Feature, aligned);
+        var embedding = _quality.FlipFusion ? FaceEmbedder.EmbedWithFlip(_models.Feature, aligned) : FaceEmbedder.Embed(_models.Feature, aligned);
         clock.Lap(ref clock.Embed);
 
         double? liveness = null;
@@ -145,10 +180,8 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
             clock.Lap(ref clock.Liveness);
         }
 
-        return new FaceAnalysis { Problems = [], FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality };
+        return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality };
     }
-
-    private static float Area(SKRect box) => box.Width * box.Height;
 
     private List<Reason> QualityProblems(FaceQuality quality)
     {

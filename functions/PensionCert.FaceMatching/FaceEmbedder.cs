@@ -40,4 +40,38 @@ internal static class FaceEmbedder
             ArrayPool<float>.Shared.Return(tensor);
         }
     }
+
+    /// <summary>
+    /// Flipped-image fusion: the raw embeddings of the aligned face and of its mirror image, added, then L2-normalised
+    /// (two fr_feature runs).
+    /// </summary>
+    public static FaceEmbedding EmbedWithFlip(InferenceSession session, SKBitmap aligned)
+    {
+        var tensor = ArrayPool<float>.Shared.Rent(InputLength);
+        try
+        {
+            Prepare(aligned, tensor, ModelInputs.Feature);
+            var sum = OnnxRunner.Run(session, tensor, InputShape, OutputNames, outputs => outputs[0].GetTensorDataAsSpan<float>().ToArray());
+            using var mirrored = new SKBitmap(aligned.Info);
+            using (var canvas = new SKCanvas(mirrored))
+            {
+                canvas.Scale(-1, 1, aligned.Width / 2f, 0);
+                using var image = SKImage.FromBitmap(aligned);
+                canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest));
+            }
+
+            Prepare(mirrored, tensor, ModelInputs.Feature);
+            OnnxRunner.Run(session, tensor, InputShape, OutputNames, outputs =>
+            {
+                var flipped = outputs[0].GetTensorDataAsSpan<float>();
+                for (var i = 0; i < sum.Length; i++) sum[i] += flipped[i];
+                return 0;
+            });
+            return FaceEmbedding.FromRaw(sum);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tensor);
+        }
+    }
 }

@@ -83,12 +83,29 @@ public sealed class FaceQualityOptions : IValidatableObject
     public double DetectorScoreThreshold { get; set; } = 0.65;
 
     /// <summary>
-    /// A detected face is "prominent" when its box area is at least this fraction of the largest face's (default 0.5).
-    /// Smaller background faces do not count; a second prominent face is refused as multiple faces (someone else in the
-    /// frame could be the person being certified). On the corpus the second face of every multi-face photo is ≥ 0.65.
+    /// Main-face rule (<see cref="MainFaceSelector"/>): a face is comparable in size to another when its box area is at
+    /// least this fraction of the other's (default 0.5). The main face is chosen among the faces comparable to the
+    /// largest (the one nearest the centre); a second face comparable to the main one and inside the frame
+    /// (<see cref="SecondFaceEdgeMarginRatio"/>) makes the photo ambiguous. Smaller background faces never count. On
+    /// the corpus the second face of every multi-face photo is ≥ 0.65 of the first.
     /// </summary>
     [Range(0.05, 1.0)]
     public double ProminentFaceAreaRatio { get; set; } = 0.5;
+
+    /// <summary>
+    /// Main-face rule: a second face counts only when its box keeps at least this fraction of its own width from every
+    /// edge of the frame (default 0.05). A face cut by the frame's edge (a neighbour in an LFW press crop, a helper's
+    /// half face at the border of a selfie) has a box that touches the edge, since the detector's boxes are clamped to
+    /// the image. Calibrated on shared/faces (README, "Face models and accuracy").
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double SecondFaceEdgeMarginRatio { get; set; } = 0.05;
+
+    /// <summary>
+    /// Flipped-image embedding fusion: embed the aligned face and its mirror image and add the two raw embeddings
+    /// before normalising (default false). Costs one more fr_feature run per analysis (README, "Face models and accuracy").
+    /// </summary>
+    public bool FlipFusion { get; set; }
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

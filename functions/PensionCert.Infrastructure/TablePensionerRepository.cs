@@ -14,8 +14,10 @@ namespace PensionCert.Infrastructure;
 /// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
 /// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
-/// The name and ID number are stored only AES-GCM encrypted (<c>NameProtected</c>, <c>IdNumberProtected</c>, bound to
-/// the pensioner id and field), re-encrypted with the active key whenever the profile is saved.
+/// The name, ID number and face templates are stored only AES-GCM encrypted (<c>NameProtected</c>,
+/// <c>IdNumberProtected</c>, <c>ReferenceEmbeddingProtected</c>, <c>LiveReferencesProtected</c>, each bound to the
+/// pensioner id and field), re-encrypted with the active key whenever the profile is saved; a row written before
+/// templates were encrypted (plain <c>ReferenceEmbedding</c> bytes) still reads.
 /// </summary>
 public sealed class TablePensionerRepository(StorageClients clients, IPersonalDataProtector protector) : IPensionerRepository
 {
@@ -268,7 +270,10 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["RegionCode"] = p.RegionCode,
         ["ReferenceVersion"] = p.ReferenceVersion,
         ["ReferenceBlobName"] = p.ReferenceBlobName,
-        ["ReferenceEmbedding"] = p.ReferenceEmbedding.ToBytes(),
+        // Templates are biometric personal data (PIPL art. 28): encrypted like the name; the plain "ReferenceEmbedding"
+        // of older rows disappears when the row is next replaced.
+        ["ReferenceEmbeddingProtected"] = ProtectTemplate(p.ReferenceEmbedding, p.PensionerId),
+        ["LiveReferencesProtected"] = p.LiveReferences.Count == 0 ? null : ProtectLiveReferences(p.LiveReferences, p.PensionerId),
         ["EnrolledAt"] = p.EnrolledAt,
         ["LastCertifiedAt"] = p.LastCertifiedAt,
         ["ValidUntil"] = p.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -291,6 +296,26 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
     /// <summary>Associated data binding an encrypted ID number to its pensioner.</summary>
     private static string IdNumberContext(string pensionerId) => pensionerId + "/idNumber";
 
+    /// <summary>Associated data binding an encrypted reference template to its pensioner.</summary>
+    private static string TemplateContext(string pensionerId) => pensionerId + "/referenceEmbedding";
+
+    /// <summary>Associated data binding the encrypted live references to their pensioner.</summary>
+    private static string LiveReferencesContext(string pensionerId) => pensionerId + "/liveReferences";
+
+    private string ProtectTemplate(FaceEmbedding embedding, string pensionerId) =>
+        protector.Protect(Convert.ToBase64String(embedding.ToBytes()), TemplateContext(pensionerId));
+
+    /// <summary>One encrypted value for all live references: lines of <c>{certificationId} {addedAt:O} {base64 template}</c>.</summary>
+    private string ProtectLiveReferences(IReadOnlyList<LiveReference> references, string pensionerId) =>
+        protector.Protect(string.Join('\n', references.Select(r =>
+            $"{r.CertificationId} {r.AddedAt.ToString("O", CultureInfo.InvariantCulture)} {Convert.ToBase64String(r.Embedding.ToBytes())}")), LiveReferencesContext(pensionerId));
+
+    private LiveReference[] UnprotectLiveReferences(string value, string pensionerId) =>
+        protector.Unprotect(value, LiveReferencesContext(pensionerId)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .Select(f => new LiveReference(f[0], DateTimeOffset.ParseExact(f[1], "O", CultureInfo.InvariantCulture), FaceEmbedding.FromBytes(Convert.FromBase64String(f[2]))))
+            .ToArray();
+
     private static string? DateText(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static DateOnly? ParseDate(string? text) => text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -305,7 +330,11 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         RegionCode = e.GetString("RegionCode"),
         ReferenceVersion = e.GetInt32("ReferenceVersion") ?? 0,
         ReferenceBlobName = e.GetString("ReferenceBlobName"),
-        ReferenceEmbedding = FaceEmbedding.FromBytes(e.GetBinary("ReferenceEmbedding")),
+        // Rows written before templates were encrypted hold the plain bytes.
+        ReferenceEmbedding = e.GetString("ReferenceEmbeddingProtected") is { } template
+            ? FaceEmbedding.FromBytes(Convert.FromBase64String(protector.Unprotect(template, TemplateContext(e.PartitionKey))))
+            : FaceEmbedding.FromBytes(e.GetBinary("ReferenceEmbedding")),
+        LiveReferences = e.GetString("LiveReferencesProtected") is { } live ? UnprotectLiveReferences(live, e.PartitionKey) : [],
         EnrolledAt = e.GetDateTimeOffset("EnrolledAt") ?? default,
         LastCertifiedAt = e.GetDateTimeOffset("LastCertifiedAt"),
         ValidUntil = ParseDate(e.GetString("ValidUntil")),

@@ -12,15 +12,29 @@ var thresholdReportOption = new Option<bool>("--threshold-report")
     Description = "Also print FAR/FRR and decision shares over a grid of thresholds.",
 };
 
+var protocolOption = new Option<string?>("--protocol")
+{
+    Description = "lfw: LFW view 2's 10-fold protocol over PAIRS.csv with a fold column (the matcher scored on every pair, then the shipped policy).",
+};
+protocolOption.AcceptOnlyFromAmong("lfw");
+var jsonOption = new Option<FileInfo?>("--json")
+{
+    Description = "Also write the whole summary as JSON to this file (counts, EER, TAR@FAR, decision shares, per source folder).",
+};
 var evaluate = new Command("evaluate", "Measure 1:1 verification and passive liveness accuracy on a face corpus.")
 {
     facesOption,
     thresholdReportOption,
+    protocolOption,
+    jsonOption,
 };
 evaluate.SetAction(async (parse, cancellationToken) =>
 {
     var faces = parse.GetValue(facesOption)!;
-    return await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), Console.Out, cancellationToken);
+    var json = parse.GetValue(jsonOption);
+    return parse.GetValue(protocolOption) == "lfw"
+        ? await LfwProtocol.RunAsync(faces, json, Console.Out, cancellationToken)
+        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken);
 });
 
 var storageOption = new Option<string>("--storage")

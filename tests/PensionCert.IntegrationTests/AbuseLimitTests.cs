@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PensionCert.Core.Certification;
+using PensionCert.Core.Cycle;
 using PensionCert.Core.Operators;
 using PensionCert.Core.Storage;
 
@@ -57,6 +58,26 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
         Assert.Equal("daily-attempts-exhausted", Assert.Single(mine).GetProperty("reason").GetString());
         var elsewhere = await host.GetJsonAsync("/api/review-cases", LocalHostFixture.OperatorHeader(OperatorRole.Reviewer, "310101"));
         Assert.DoesNotContain(elsewhere.GetProperty("cases").EnumerateArray(), c => c.GetProperty("pensionerId").GetString() == pensionerId);
+    }
+
+    [Fact]
+    public async Task Submit_AfterFiveQualityRefusalsToday_StillAccepted_BudgetIsForMismatches()
+    {
+        ChinaMidnight.WaitIfNear();
+        var id = TestIdNumbers.New("110108");
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        // No face four times, then two similar faces (a helper leaning in): retakes, not mismatches.
+        foreach (var photo in new[] { Photos.NoFace, Photos.NoFace, Photos.NoFace, Photos.NoFace, Photos.MultipleFaces })
+        {
+            var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, photo));
+            Assert.Equal("Rejected", decided.GetProperty("status").GetString());
+        }
+        var day = ChinaTime.ToChinaDate(DateTimeOffset.UtcNow);
+        Assert.Equal(0, await host.App.Services.GetRequiredService<IPensionerRepository>().CountFailedAttemptsAsync(pensionerId, day, CancellationToken.None));
+
+        var sixth = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+
+        Assert.Equal("Approved", sixth.GetProperty("status").GetString());
     }
 
     [Fact]

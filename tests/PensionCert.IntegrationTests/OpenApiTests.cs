@@ -237,6 +237,7 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [InlineData("PensionerHistoryResponse", typeof(PensionerHistoryResponse))]
     [InlineData("HistoryCertification", typeof(HistoryCertificationBody))]
     [InlineData("HistoryReference", typeof(HistoryReferenceBody))]
+    [InlineData("HistoryLiveReference", typeof(HistoryLiveReferenceBody))]
     [InlineData("HistoryAuditEntry", typeof(HistoryAuditBody))]
     [InlineData("HomeVisit", typeof(HomeVisitBody))]
     [InlineData("HomeVisitSummary", typeof(HomeVisitSummary))]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
+using PensionCert.Core.Faces;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Core.Certification;
@@ -49,6 +50,9 @@ public sealed partial class AttemptLimiter(
         ArgumentNullException.ThrowIfNull(record);
         if (pensioner is null) return false;
         if (!record.Channel.IsOnline()) return true;
+        // A photo that could not be compared (no face, two similar faces, too dark, blurred…) asks for a retake; only
+        // comparisons that failed (mismatch, presentation attack) use up the day's budget.
+        if (Reasons.AreRetakeOnly(record.ReasonCodes)) return true;
         var day = ChinaTime.ToChinaDate(record.SubmittedAt);
         if (!await pensioners.RecordFailedAttemptAsync(record.PensionerId, day, record.CertificationId, cancellationToken)) return false;
         var failures = await pensioners.CountFailedAttemptsAsync(record.PensionerId, day, cancellationToken);

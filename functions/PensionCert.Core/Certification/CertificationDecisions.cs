@@ -30,7 +30,8 @@ public sealed partial class CertificationDecisions(
     VerificationPolicy policy,
     TimeProvider timeProvider,
     ILogger<CertificationDecisions> logger,
-    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null)
+    FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null,
+    LiveReferenceKeeper? liveReferences = null)
 {
     /// <summary>Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.</summary>
     public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken)
@@ -48,7 +49,7 @@ public sealed partial class CertificationDecisions(
         };
         if (!HasEffects(decided))
         {
-            await WriteDecisionAsync(decided, cancellationToken);
+            await WriteDecisionAsync(decided, pensioner?.RegionCode, cancellationToken);
             return;
         }
         try
@@ -61,6 +62,10 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        // An automatic approval well above the threshold keeps the selfie's template as a further reference (before
+        // the effects: a crash here only loses the template, the redelivery completes the decision).
+        if (liveReferences is not null && decision.Status == CertificationStatus.Approved)
+            await liveReferences.ConsiderAsync(decided, decision, cancellationToken);
         await CompleteAsync(decided, pensioner, cancellationToken);
     }
 
@@ -94,7 +99,7 @@ public sealed partial class CertificationDecisions(
         }
         if (intended == CertificationStatus.NeedsReview)
             record = record with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner!.RegionCode, record.CertificationId) };
-        await WriteDecisionAsync(record, cancellationToken);
+        await WriteDecisionAsync(record, pensioner?.RegionCode, cancellationToken);
     }
 
     /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
@@ -170,9 +175,12 @@ public sealed partial class CertificationDecisions(
             }
         }
         bool erased;
+        string? regionCode = null;
         try
         {
-            erased = await pensioners.GetAsync(record.PensionerId, cancellationToken) is null;
+            var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
+            erased = profile is null;
+            regionCode = profile?.RegionCode;
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
         {
@@ -201,7 +209,7 @@ public sealed partial class CertificationDecisions(
             IntendedStatus = CertificationStatus.Failed,
             Attempts = Math.Max(record.Attempts, attempts),
             ReasonCodes = [reason.Code],
-        }, cancellationToken);
+        }, regionCode, cancellationToken);
         LogGaveUp(logger, certificationId, attempts, reason.Code);
     }
 
@@ -230,8 +238,11 @@ public sealed partial class CertificationDecisions(
     /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
     private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;
 
-    /// <summary>Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion date.</summary>
-    private async Task WriteDecisionAsync(CertificationRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion
+    /// date, and counts the decision (<see cref="Definitions.TelemetryNames.Decisions"/>; <paramref name="regionCode"/> null when unknown).
+    /// </summary>
+    private async Task WriteDecisionAsync(CertificationRecord record, string? regionCode, CancellationToken cancellationToken)
     {
         var decidedAt = timeProvider.GetUtcNow();
         // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
@@ -258,6 +269,7 @@ public sealed partial class CertificationDecisions(
         // The decision is stored: the stale sweep has nothing left to watch (a crash before this leaves the entry to the sweep).
         await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
         LogDecided(logger, record.CertificationId, record.IntendedStatus!.Value, record.Similarity, record.LivenessScore);
+        Telemetry.PensionCertTelemetry.RecordDecision(regionCode, record.Channel.ToWireName(), record.IntendedStatus!.Value.ToString(), record.ReasonCodes.FirstOrDefault());
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]

@@ -26,8 +26,11 @@ public static class Reasons
     /// <summary>No face was found.</summary>
     public static readonly Reason NoFace = new("no-face", "未检测到人脸，请正对镜头、露出完整面部后重新拍摄。");
 
-    /// <summary>More than one prominent face was found.</summary>
-    public static readonly Reason MultipleFaces = new("multiple-faces", "照片中有多张人脸，请确保画面中只有本人后重新拍摄。");
+    /// <summary>
+    /// A second face as large as the main one and wholly inside the frame (a helper leaning in): which one is the
+    /// pensioner cannot be told. Faces cut by the frame's edge and small background faces do not count (main-face rule).
+    /// </summary>
+    public static readonly Reason MultipleFaces = new("multiple-faces", "照片中有两张大小相近的人脸，无法确定哪一位是本人。请让其他人离开镜头，只拍本人后重新拍摄。");
 
     /// <summary>The face is smaller than the configured minimum size.</summary>
     public static readonly Reason FaceTooSmall = new("face-too-small", "人脸太小，请将手机靠近面部，让脸部占满取景框后重新拍摄。");
@@ -93,6 +96,19 @@ public static class Reasons
 
     /// <summary>Action challenge: frames of a step are missing.</summary>
     public static readonly Reason FramesMissing = new("frames-missing", "没有收到完整的认证画面。请在网络良好的地方重新认证。");
+
+    /// <summary>
+    /// Photo-quality refusals: the photo could not be compared at all and only a retake helps. They say nothing about
+    /// who is in it, so they do not use up the daily budget of failed attempts meant for mismatches.
+    /// </summary>
+    public static IReadOnlySet<string> RetakeOnly { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ImageUnreadable.Code, ImageTooLarge.Code, ImageTooSmall.Code, NoFace.Code, MultipleFaces.Code, FaceTooSmall.Code,
+        TooDark.Code, TooBright.Code, Blurred.Code, FaceNotFrontal.Code,
+    };
+
+    /// <summary>True when every code of a rejection is a photo-quality refusal (<see cref="RetakeOnly"/>).</summary>
+    public static bool AreRetakeOnly(IReadOnlyCollection<string> codes) => codes.Count > 0 && codes.All(RetakeOnly.Contains);
 
     /// <summary>Every reason, keyed by code.</summary>
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]

@@ -5,7 +5,7 @@ namespace PensionCert.Core.Faces;
 /// <summary>
 /// Decision thresholds for 1:1 verification, bound from the configuration section <c>PensionCert:Verification</c>.
 /// The single place these thresholds are defined; the defaults were calibrated on <c>shared/faces/PAIRS.csv</c>
-/// with the shipped models (see README, "Accuracy").
+/// with the shipped models (see README, "Face models and accuracy").
 /// </summary>
 public sealed class VerificationOptions : IValidatableObject
 {
@@ -50,6 +50,23 @@ public sealed class VerificationOptions : IValidatableObject
     /// </summary>
     public const double DefaultReplayThreshold = 0.985;
 
+    /// <summary>
+    /// Default live-reference margin 0.10: an approved selfie's template becomes a further reference only when it
+    /// scored at least this far above the accept threshold (0.55 with the shipped 0.45: above the genuine median of
+    /// fgnet's ageing pairs, far above the highest impostor 0.403), so a doubtful match never becomes a reference.
+    /// Measured by evaluate's fgnet simulation (README, "Face models and accuracy").
+    /// </summary>
+    public const double DefaultLiveReferenceMargin = 0.10;
+
+    /// <summary>
+    /// Default live-reference liveness 0.50: the selfie's live probability must be at least this (about 89 % of the
+    /// corpus's live photos score above 0.5; every spoof scores below 0.003).
+    /// </summary>
+    public const double DefaultLiveReferenceMinLiveness = 0.50;
+
+    /// <summary>Default cap on live references: 3 (one per yearly certification for three years; oldest dropped first).</summary>
+    public const int DefaultMaxLiveReferences = 3;
+
     /// <summary>Cosine similarity at or above which a live probe is approved. Range -1..1.</summary>
     [Range(-1.0, 1.0)]
     public double AcceptThreshold { get; set; } = DefaultAcceptThreshold;
@@ -69,6 +86,18 @@ public sealed class VerificationOptions : IValidatableObject
     /// <summary>Cosine similarity at or above which the probe is taken to be the reference image itself (sent to review).</summary>
     [Range(-1.0, 1.0)]
     public double ReplayThreshold { get; set; } = DefaultReplayThreshold;
+
+    /// <summary>How far above <see cref="AcceptThreshold"/> an approved selfie must score to be kept as a further reference.</summary>
+    [Range(0.0, 1.0)]
+    public double LiveReferenceMargin { get; set; } = DefaultLiveReferenceMargin;
+
+    /// <summary>Live probability an approved selfie needs to be kept as a further reference.</summary>
+    [Range(0.0, 1.0)]
+    public double LiveReferenceMinLiveness { get; set; } = DefaultLiveReferenceMinLiveness;
+
+    /// <summary>Most live references kept per pensioner (0 turns the feature off); the oldest is dropped first.</summary>
+    [Range(0, 10)]
+    public int MaxLiveReferences { get; set; } = DefaultMaxLiveReferences;
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -15,7 +15,11 @@ namespace PensionCert.Core.Operators;
 /// <param name="Audit">The latest operator actions on the pensioner, newest first (at most <see cref="PensionerHistoryService.MaxAuditEntries"/>).</param>
 public sealed record PensionerHistory(
     string PensionerId, IReadOnlyList<CertificationRecord> Certifications, int CertificationCount, IReadOnlyList<string> OpenHolds,
-    IReadOnlyList<ReferenceHistoryEntry> References, IReadOnlyList<AuditEntry> Audit);
+    IReadOnlyList<ReferenceHistoryEntry> References, IReadOnlyList<AuditEntry> Audit)
+{
+    /// <summary>The approved selfies kept as further references, oldest first (ids and dates; never the templates).</summary>
+    public IReadOnlyList<(string CertificationId, DateTimeOffset AddedAt)> LiveReferences { get; init; } = [];
+}
 
 /// <summary>
 /// Operator reads for the console: find a pensioner by ID number (the number is hashed, never stored or logged) and a
@@ -64,6 +68,9 @@ public sealed class PensionerHistoryService(
             records.Count,
             profile.OpenHolds,
             references,
-            entries.OrderByDescending(e => e.At).Take(MaxAuditEntries).ToArray());
+            entries.OrderByDescending(e => e.At).Take(MaxAuditEntries).ToArray())
+        {
+            LiveReferences = profile.LiveReferences.Select(r => (r.CertificationId, r.AddedAt)).ToArray(),
+        };
     }
 }

@@ -46,7 +46,7 @@ public sealed class SessionVerification(
             return new(CertificationStatus.Rejected, null, live, [Reasons.FaceNotLive, .. check.Reasons]);
         if (!check.Passed) return new(CertificationStatus.Rejected, null, check.LivenessScore, check.Reasons);
         var probe = new FaceAnalysis { Problems = [], FaceCount = 1, Embedding = check.Anchor!.Embedding, LivenessScore = check.LivenessScore };
-        return policy.Decide(probe, pensioner.ReferenceEmbedding);
+        return policy.Decide(probe, pensioner.References);
     }
 
     /// <summary>Deletes the session's frames once the decision is written (the probe image stays, under selfie retention).</summary>

@@ -25,7 +25,16 @@ public sealed record PensionerProfile
     public required int ReferenceVersion { get; init; }
     /// <summary>Blob name in the reference photo container.</summary>
     public required string ReferenceBlobName { get; init; }
+    /// <summary>Template of the enrolled reference photo (biometric personal data: encrypted at rest).</summary>
     public required FaceEmbedding ReferenceEmbedding { get; init; }
+    /// <summary>
+    /// Templates of approved live selfies kept as further references (references that age with the pensioner), oldest
+    /// first, at most <see cref="VerificationOptions.MaxLiveReferences"/>; encrypted at rest, erased with the profile,
+    /// cleared by a new enrollment. See <see cref="Certification.LiveReferenceKeeper"/>.
+    /// </summary>
+    public IReadOnlyList<LiveReference> LiveReferences { get; init; } = [];
+    /// <summary>Every reference a probe is compared with: the enrolled photo's template, then the live ones.</summary>
+    public IReadOnlyList<FaceEmbedding> References => [ReferenceEmbedding, .. LiveReferences.Select(r => r.Embedding)];
     public required DateTimeOffset EnrolledAt { get; init; }
     public DateTimeOffset? LastCertifiedAt { get; init; }
     /// <summary>
@@ -64,6 +73,12 @@ public sealed record PensionerProfile
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
+
+/// <summary>The template of an approved live selfie kept as a further reference.</summary>
+/// <param name="CertificationId">The automatically approved certification it came from.</param>
+/// <param name="AddedAt">When it was added (UTC).</param>
+/// <param name="Embedding">The selfie's template.</param>
+public sealed record LiveReference(string CertificationId, DateTimeOffset AddedAt, FaceEmbedding Embedding);
 
 /// <summary>A superseded reference photo, kept when a pensioner is enrolled again.</summary>
 public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt);
@@ -135,7 +150,15 @@ public sealed record IdempotencyEntry(string CertificationId, string RequestHash
 
 /// <summary>The queue message for one certification. Small: ids only, never photos or personal data.</summary>
 /// <param name="CertificationId">The certification to verify.</param>
-public sealed record VerificationMessage(string CertificationId);
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the span that queued it (JSON <c>traceparent</c>), so the verification continues the
+/// submission's trace; null when sent outside a span (and in messages queued before it existed).
+/// </param>
+public sealed record VerificationMessage(
+    string CertificationId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("traceparent")]
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? TraceParent = null);
 
 /// <summary>Which private blob container a photo lives in.</summary>
 public enum PhotoContainer

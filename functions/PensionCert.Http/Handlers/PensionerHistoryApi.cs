@@ -31,7 +31,7 @@ public sealed class PensionerHistoryApi(ApiPipeline pipeline, PensionerHistorySe
 
     /// <summary>
     /// GET /api/pensioners/{pensionerId}/history (operator: clerk, reviewer, admin; region checked): the 20 latest
-    /// certifications (newest first), open holds, superseded references and the 100 latest audit entries (newest first,
+    /// certifications (newest first), open holds, superseded references, live references (approved selfies kept as references) and the 100 latest audit entries (newest first,
     /// without source addresses).
     /// </summary>
     public Task<IResult> GetHistoryAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
@@ -46,7 +46,8 @@ public sealed class PensionerHistoryApi(ApiPipeline pipeline, PensionerHistorySe
                     c.Similarity, c.LivenessScore, c.ReasonCodes.Select(Reasons.FromCode).Select(r => new ReasonBody(r.Code, r.Message)).ToArray())).ToArray(),
                 h.OpenHolds,
                 h.References.Select(r => new HistoryReferenceBody(r.ReferenceVersion, r.EnrolledAt, r.ReplacedAt)).ToArray(),
-                h.Audit.Select(a => new HistoryAuditBody(a.At, a.Actor, a.Role, a.Action, a.Outcome, a.ProblemCode, a.Detail)).ToArray()), ApiJson.Options);
+                h.Audit.Select(a => new HistoryAuditBody(a.At, a.Actor, a.Role, a.Action, a.Outcome, a.ProblemCode, a.Detail)).ToArray(),
+                h.LiveReferences.Select(r => new HistoryLiveReferenceBody(r.CertificationId, r.AddedAt)).ToArray()), ApiJson.Options);
         });
 }
 
@@ -56,7 +57,10 @@ public sealed record PensionerLookupRequest(string? IdNumber);
 /// <summary>A pensioner's history as an operator sees it.</summary>
 public sealed record PensionerHistoryResponse(
     string PensionerId, int CertificationCount, IReadOnlyList<HistoryCertificationBody> Certifications, IReadOnlyList<string> Holds,
-    IReadOnlyList<HistoryReferenceBody> References, IReadOnlyList<HistoryAuditBody> Audit);
+    IReadOnlyList<HistoryReferenceBody> References, IReadOnlyList<HistoryAuditBody> Audit, IReadOnlyList<HistoryLiveReferenceBody> LiveReferences);
+
+/// <summary>An approved selfie whose template is kept as a further reference (the template itself is never returned).</summary>
+public sealed record HistoryLiveReferenceBody(string CertificationId, DateTimeOffset AddedAt);
 
 /// <summary>One certification in a history.</summary>
 public sealed record HistoryCertificationBody(

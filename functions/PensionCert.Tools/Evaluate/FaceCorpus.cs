@@ -13,8 +13,8 @@ internal sealed record ManifestRow(string Path, string Identity, string Kind)
     public string Source => Path.Split('/')[0];
 }
 
-/// <summary>One row of PAIRS.csv.</summary>
-internal sealed record PairRow(string PathA, string PathB, bool Same)
+/// <summary>One row of PAIRS.csv; <paramref name="Fold"/> from its optional <c>fold</c> column (0 when absent).</summary>
+internal sealed record PairRow(string PathA, string PathB, bool Same, int Fold = 0)
 {
     public string Source => PathA.Split('/')[0];
 }
@@ -26,10 +26,13 @@ internal sealed record FaceCorpus(DirectoryInfo Root, IReadOnlyList<ManifestRow>
     {
         var manifest = Read(Path.Combine(root.FullName, "MANIFEST.csv"),
             csv => new ManifestRow(csv.GetField("path")!, csv.GetField("identity")!, csv.GetField("kind")!));
-        var pairs = Read(Path.Combine(root.FullName, "PAIRS.csv"),
-            csv => new PairRow(csv.GetField("path_a")!, csv.GetField("path_b")!, csv.GetField("same") == "1"));
-        return new FaceCorpus(root, manifest, pairs);
+        return new FaceCorpus(root, manifest, LoadPairs(root));
     }
+
+    /// <summary>PAIRS.csv alone (the protocol mode needs no manifest); the <c>fold</c> column is read when present.</summary>
+    public static List<PairRow> LoadPairs(DirectoryInfo root) => Read(Path.Combine(root.FullName, "PAIRS.csv"), csv => new PairRow(
+        csv.GetField("path_a")!, csv.GetField("path_b")!, csv.GetField("same") == "1",
+        csv.HeaderRecord!.Contains("fold") ? int.Parse(csv.GetField("fold")!, CultureInfo.InvariantCulture) : 0));
 
     private static List<T> Read<T>(string path, Func<CsvReader, T> map)
     {

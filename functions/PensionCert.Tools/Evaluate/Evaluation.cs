@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,7 +18,7 @@ internal static class Evaluation
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static async Task<int> RunAsync(DirectoryInfo facesDir, bool thresholdReport, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(DirectoryInfo facesDir, bool thresholdReport, FileInfo? json, TextWriter output, CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(facesDir.FullName, "MANIFEST.csv")) || !File.Exists(Path.Combine(facesDir.FullName, "PAIRS.csv")))
         {
@@ -34,7 +35,7 @@ internal static class Evaluation
         }
 
         models.WarmUp();
-        var analyzer = new FaceAnalyzer(models, Options.Create(new FaceQualityOptions()), NullLogger<FaceAnalyzer>.Instance);
+        var analyzer = new FaceAnalyzer(models, Options.Create(QualityOptions()), NullLogger<FaceAnalyzer>.Instance);
         var policy = new VerificationPolicy(Options.Create(new VerificationOptions()));
 
         // Each image analysed once, in parallel (also exercises thread safety).
@@ -56,17 +57,37 @@ internal static class Evaluation
 
         ReportPhotos(output, corpus, results);
         var scored = ScorePairs(output, corpus, results, policy);
-        ReportVerification(output, "ALL", scored, o);
+        var all = ReportVerification(output, "ALL", scored, corpus.Pairs, o);
+        var sources = new List<CohortSummary>();
         foreach (var group in scored.GroupBy(s => s.Pair.Source).OrderBy(g => g.Key, StringComparer.Ordinal))
-            ReportVerification(output, group.Key, group.ToList(), o);
+            sources.Add(ReportVerification(output, group.Key, group.ToList(), corpus.Pairs.Where(p => p.Source == group.Key).ToList(), o));
         ReportLiveness(output, corpus, results, o);
         ReportQuality(output, corpus, results);
         ReportTimings(output, results.Values.Select(r => r.Timings).ToList());
+        var ageing = AgeingSimulator.Run(output, corpus, results, o);
         if (thresholdReport) ReportThresholds(output, scored);
+        if (json is not null)
+        {
+            await new EvaluationSummary(facesDir.FullName, "corpus", paths.Count, corpus.Pairs.Count, all, sources, Ageing: ageing).WriteAsync(json, cancellationToken);
+            W(output, $"Summary written to {json.FullName}");
+        }
+
         return 0;
     }
 
-    private sealed record ScoredPair(PairRow Pair, double Similarity, VerificationDecision Decision);
+    /// <summary>
+    /// The quality settings evaluate runs with: the shipped defaults, overridden by environment variables in the
+    /// configuration's form (<c>PensionCert__Quality__FlipFusion=true</c>), so a setting's effect can be measured.
+    /// </summary>
+    internal static FaceQualityOptions QualityOptions()
+    {
+        var options = new FaceQualityOptions();
+        Microsoft.Extensions.Configuration.EnvironmentVariablesExtensions.AddEnvironmentVariables(new Microsoft.Extensions.Configuration.ConfigurationBuilder()).Build()
+            .GetSection(FaceQualityOptions.SectionName).Bind(options); // ConfigurationBinder
+        return options;
+    }
+
+    internal sealed record ScoredPair(PairRow Pair, double Similarity, VerificationDecision Decision);
 
     private static void ReportPhotos(TextWriter output, FaceCorpus corpus, IReadOnlyDictionary<string, (FaceAnalysis Analysis, FaceAnalysisTimings Timings)> results)
     {
@@ -116,19 +137,20 @@ internal static class Evaluation
         return scored;
     }
 
-    private static void ReportVerification(TextWriter output, string label, IReadOnlyList<ScoredPair> scored, VerificationOptions o)
+    private static CohortSummary ReportVerification(TextWriter output, string label, IReadOnlyList<ScoredPair> scored, IReadOnlyList<PairRow> pairs, VerificationOptions o)
     {
         var genuine = scored.Where(s => s.Pair.Same).Select(s => s.Similarity).OrderBy(x => x).ToArray();
         var impostor = scored.Where(s => !s.Pair.Same).Select(s => s.Similarity).OrderByDescending(x => x).ToArray();
+        var summary = Summarise(label, scored, pairs, o);
         W(output, $"== Verification: {label} ({genuine.Length} genuine, {impostor.Length} impostor usable pairs) ==");
         if (genuine.Length == 0 || impostor.Length == 0)
         {
             W(output, "  (not enough pairs)");
             W(output, "");
-            return;
+            return summary;
         }
 
-        var (eer, eerThreshold) = Eer(genuine, impostor);
+        var (eer, eerThreshold) = VerificationMetrics.Eer(genuine, impostor);
         var allowed = (int)Math.Floor(0.01 * impostor.Length);
         var farThreshold = allowed < impostor.Length ? impostor[allowed] : -1;
         var tarAtFar = genuine.Count(g => g > farThreshold) / (double)genuine.Length;
@@ -143,6 +165,28 @@ internal static class Evaluation
         W(output, $"  similarity bands  genuine: {Bands(genuine, o)}; impostor: {Bands(impostor, o)}");
         W(output, $"  policy decisions  genuine: {Decisions(scored.Where(s => s.Pair.Same))}; impostor: {Decisions(scored.Where(s => !s.Pair.Same))}");
         W(output, "");
+        return summary;
+    }
+
+    /// <summary>The machine-readable figures of a cohort: similarity figures over its usable pairs, decision shares of those pairs.</summary>
+    internal static CohortSummary Summarise(string label, IReadOnlyList<ScoredPair> scored, IReadOnlyList<PairRow> pairs, VerificationOptions o)
+    {
+        var genuine = scored.Where(s => s.Pair.Same).Select(s => s.Similarity).OrderBy(x => x).ToArray();
+        var impostor = scored.Where(s => !s.Pair.Same).Select(s => s.Similarity).ToArray();
+        var asPairs = scored.Select(s => new VerificationMetrics.ScoredPair(s.Pair.Same, s.Similarity, 0)).ToArray();
+        DecisionShares Shares(IEnumerable<ScoredPair> set)
+        {
+            var list = set.ToList();
+            double Share(CertificationStatus status) => list.Count == 0 ? double.NaN : list.Count(p => p.Decision.Status == status) / (double)list.Count;
+            return new DecisionShares(Share(CertificationStatus.Approved), Share(CertificationStatus.NeedsReview), Share(CertificationStatus.Rejected));
+        }
+
+        return new CohortSummary(label, pairs.Count(p => p.Same), pairs.Count(p => !p.Same), genuine.Length, impostor.Length,
+            VerificationMetrics.Eer(genuine, impostor).Eer, VerificationMetrics.TarAtFar(asPairs, 1e-2).Tar, o.AcceptThreshold,
+            genuine.Length == 0 ? double.NaN : genuine.Count(g => g >= o.AcceptThreshold) / (double)genuine.Length,
+            impostor.Length == 0 ? double.NaN : impostor.Count(i => i >= o.AcceptThreshold) / (double)impostor.Length,
+            genuine.Length == 0 ? null : Median(genuine), impostor.Length == 0 ? null : impostor.Max(), genuine.Length == 0 ? null : genuine.Min(),
+            Shares(scored.Where(s => s.Pair.Same)), Shares(scored.Where(s => !s.Pair.Same)));
     }
 
     private static void ReportLiveness(TextWriter output, FaceCorpus corpus, IReadOnlyDictionary<string, (FaceAnalysis Analysis, FaceAnalysisTimings Timings)> results, VerificationOptions o)
@@ -203,25 +247,10 @@ internal static class Evaluation
         W(output, "");
     }
 
-    /// <summary>Equal error rate: the threshold where FAR (impostors ≥ t) and FRR (genuine &lt; t) are closest; their mean.</summary>
-    private static (double Eer, double Threshold) Eer(double[] genuine, double[] impostor)
-    {
-        var best = (Gap: double.MaxValue, Eer: 1.0, Threshold: 0.0);
-        foreach (var t in genuine.Concat(impostor).Distinct())
-        {
-            var far = impostor.Count(i => i >= t) / (double)impostor.Length;
-            var frr = genuine.Count(g => g < t) / (double)genuine.Length;
-            var gap = Math.Abs(far - frr);
-            if (gap < best.Gap) best = (gap, (far + frr) / 2, t);
-        }
-
-        return (best.Eer, best.Threshold);
-    }
-
     private static string Bands(IReadOnlyCollection<double> scores, VerificationOptions o) =>
         $"approve {P(scores.Count(s => s >= o.AcceptThreshold) / (double)scores.Count)} / review {P(scores.Count(s => s >= o.ReviewThreshold && s < o.AcceptThreshold) / (double)scores.Count)} / reject {P(scores.Count(s => s < o.ReviewThreshold) / (double)scores.Count)}";
 
-    private static string Decisions(IEnumerable<ScoredPair> pairs)
+    internal static string Decisions(IEnumerable<ScoredPair> pairs)
     {
         var list = pairs.ToList();
         string Share(CertificationStatus status) => P(list.Count(p => p.Decision.Status == status) / (double)list.Count);
@@ -229,9 +258,9 @@ internal static class Evaluation
         return $"Approved {Share(CertificationStatus.Approved)} / NeedsReview {Share(CertificationStatus.NeedsReview)} / Rejected {Share(CertificationStatus.Rejected)} (of which face-not-live {notLive})";
     }
 
-    private static string Outcome(FaceAnalysis analysis) => analysis.IsUsable ? "usable" : string.Join('+', analysis.Problems.Select(p => p.Code));
+    internal static string Outcome(FaceAnalysis analysis) => analysis.IsUsable ? "usable" : string.Join('+', analysis.Problems.Select(p => p.Code));
 
-    private static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
+    internal static double Median(IEnumerable<double> values) => Percentile(values, 0.5);
 
     private static double Percentile(IEnumerable<double> values, double q)
     {
@@ -239,9 +268,9 @@ internal static class Evaluation
         return sorted.Length == 0 ? double.NaN : sorted[(int)Math.Clamp(Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
     }
 
-    private static string P(double share) => share.ToString("P1", Inv);
+    internal static string P(double share) => share.ToString("P1", Inv);
 
     private static string F(double? value, string format) => value?.ToString(format, Inv) ?? "-";
 
-    private static void W(TextWriter output, string line) => output.WriteLine(line);
+    internal static void W(TextWriter output, string line) => output.WriteLine(line);
 }

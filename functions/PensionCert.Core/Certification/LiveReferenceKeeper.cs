@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PensionCert.Core.Audit;
+using PensionCert.Core.Faces;
+using PensionCert.Core.Storage;
+
+namespace PensionCert.Core.Certification;
+
+/// <summary>
+/// References that age with the pensioner (issue #12): after an automatically approved online certification whose
+/// selfie scored well above the accept threshold with high liveness (<see cref="VerificationPolicy.QualifiesAsLiveReference"/>),
+/// the selfie's template is kept on the profile as a further reference; at most
+/// <see cref="VerificationOptions.MaxLiveReferences"/>, the oldest dropped first. A case approved by review never
+/// adds one (review decisions do not come through here). Each addition is an audit entry (action
+/// <see cref="AuditAction"/>, no template in it) and shows in the pensioner's history; the templates live in the
+/// profile row (encrypted), so erasure removes them with it.
+/// </summary>
+public sealed partial class LiveReferenceKeeper(
+    IPensionerRepository pensioners,
+    IAuditLog audit,
+    VerificationPolicy policy,
+    IOptions<VerificationOptions> options,
+    TimeProvider timeProvider,
+    ILogger<LiveReferenceKeeper> logger)
+{
+    /// <summary>The audit action of an addition.</summary>
+    public const string AuditAction = "AddLiveReference";
+
+    /// <summary>
+    /// Keeps the probe of <paramref name="decision"/> as a live reference when it qualifies. Idempotent per
+    /// certification (a redelivery adds nothing twice); a profile changed meanwhile is read again.
+    /// </summary>
+    /// <returns>True when a template was added.</returns>
+    public async Task<bool> ConsiderAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(decision);
+        if (!record.Channel.IsOnline() || !policy.QualifiesAsLiveReference(decision)) return false;
+        for (var attempt = 1; ; attempt++)
+        {
+            var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
+            if (profile is null || profile.LiveReferences.Any(r => r.CertificationId == record.CertificationId)) return false;
+            var now = timeProvider.GetUtcNow();
+            var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!))
+                .OrderBy(r => r.AddedAt).TakeLast(options.Value.MaxLiveReferences).ToArray();
+            try
+            {
+                await pensioners.UpdateAsync(profile with { LiveReferences = kept }, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+                continue;
+            }
+            var dropped = profile.LiveReferences.Count + 1 - kept.Length;
+            await audit.AppendAsync(new AuditEntry(now, "system", "", AuditAction, record.PensionerId, 201, null, "worker",
+                $"certification {record.CertificationId}; live references {kept.Length}; dropped {dropped}"), cancellationToken);
+            LogAdded(logger, record.CertificationId, kept.Length);
+            return true;
+        }
+    }
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Certification {CertificationId}: selfie template kept as a live reference ({Count} kept)")]
+    private static partial void LogAdded(ILogger logger, string certificationId, int count);
+}
