@@ -2,12 +2,14 @@
 # Runs PensionCert locally: Azurite (data in .azurite/), then the local host with the same HTTP routes, queue
 # trigger and timers as the Azure Functions app. The host is restarted whenever it exits (a crash, kill -9, a
 # storage outage it gave up on), with back-off, except after a configuration error (exit 78). Ctrl-C or SIGTERM
-# (also to a run.sh started in the background) stops the host first, then the Azurite it started, within 5 s.
+# (also to a run.sh started in the background) stops the host first, then the dashboard and the Azurite it started.
 #   PORT=7071               HTTP port of the API
 #   AZURITE_BLOB_PORT=10000 Azurite blob port (queue +1, table +2)
 #   USE_RUNNING_AZURITE=1   use an Azurite already listening on those ports instead of starting one
 #   AZURITE_DATA=.azurite   where the Azurite it starts keeps its data
 #   RUN_NO_BUILD=1          serve the local host already built (functions/PensionCert.LocalHost/bin/Release)
+#   NO_DASHBOARD=1          don't start the Aspire dashboard (traces and metrics, http://localhost:18888)
+#   DASHBOARD_PORT=18888    dashboard UI port; OTLP_PORT=4317 (gRPC, the host exports here) and OTLP_HTTP_PORT=4318
 set -uo pipefail
 
 # A script started with & by a non-interactive shell inherits SIGINT ignored, and bash cannot trap a signal that was
@@ -29,6 +31,7 @@ blob_port="${AZURITE_BLOB_PORT:-10000}"
 azurite_data="${AZURITE_DATA:-$repo_root/.azurite}"
 config_error=78
 AZURITE_PID=""
+DASHBOARD_PID=""
 HOST_PID=""
 SLEEP_PID=""
 
@@ -62,11 +65,12 @@ shutdown() {
   trap - EXIT INT TERM HUP QUIT
   [ -n "$SLEEP_PID" ] && kill "$SLEEP_PID" 2>/dev/null
   stop "$HOST_PID" "the local host" 4
+  stop "$DASHBOARD_PID" "the dashboard" 2
   stop "$AZURITE_PID" "Azurite" 3
   exit "$rc"
 }
 on_signal() {
-  echo "==> stopping (the local host, then Azurite)"
+  echo "==> stopping (the local host, then the dashboard and Azurite)"
   shutdown 0
 }
 trap 'shutdown $?' EXIT
@@ -90,6 +94,48 @@ fi
 export AzureWebJobsStorage="${AzureWebJobsStorage:-$(azurite_connection_string "$blob_port")}"
 # A local run is a development run: development keys, and the console's development sign-in (appsettings.Development.json).
 export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
+
+# The Aspire dashboard (NuGet Aspire.Dashboard.Sdk.linux-x64, restored by tools/dashboard/dashboard.csproj): OTLP in,
+# traces and metrics out, on loopback only and without sign-in (a development tool). The host exports to it.
+start_dashboard() {
+  local ui="${DASHBOARD_PORT:-18888}" otlp="${OTLP_PORT:-4317}" otlp_http="${OTLP_HTTP_PORT:-4318}" dashboard log
+  if any_port_open "$ui" "$otlp" "$otlp_http"; then
+    echo "==> ports $ui/$otlp/$otlp_http are in use: not starting the dashboard (another one running? NO_DASHBOARD=1 skips it)"
+    return 0
+  fi
+  if ! dotnet restore tools/dashboard/dashboard.csproj --nologo -v quiet >/dev/null; then
+    echo "==> the Aspire dashboard could not be restored from NuGet; running without it" >&2
+    return 0
+  fi
+  dashboard="$(dotnet msbuild tools/dashboard/dashboard.csproj -nologo -getProperty:AspireDashboardPath)"
+  [ -x "$dashboard" ] || chmod u+x "$dashboard" 2>/dev/null
+  log="$(mktemp "${TMPDIR:-/tmp}/pensioncert-dashboard.XXXXXX.log")"
+  ASPNETCORE_URLS="http://127.0.0.1:$ui" \
+  ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$otlp" \
+  ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://127.0.0.1:$otlp_http" \
+  ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
+    setsid "$dashboard" >"$log" 2>&1 &
+  DASHBOARD_PID=$!
+  for _ in $(seq 1 100); do
+    if ! alive "$DASHBOARD_PID"; then
+      echo "==> the dashboard exited (see $log); running without it" >&2
+      DASHBOARD_PID=""
+      return 0
+    fi
+    if port_open "$ui" && port_open "$otlp"; then
+      export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp"
+      # Metrics every 5 s instead of 60 s, so the dashboard follows a local run.
+      export OTEL_METRIC_EXPORT_INTERVAL="${OTEL_METRIC_EXPORT_INTERVAL:-5000}"
+      echo "==> dashboard (traces, metrics) on http://localhost:$ui (OTLP 127.0.0.1:$otlp; log $log)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "==> the dashboard did not open its ports within 20 s (see $log); running without it" >&2
+  stop "$DASHBOARD_PID" "the dashboard" 2
+  DASHBOARD_PID=""
+}
+[ "${NO_DASHBOARD:-}" = "1" ] || start_dashboard
 
 if [ "${RUN_NO_BUILD:-}" != "1" ]; then
   echo "==> building"

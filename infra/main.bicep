@@ -226,6 +226,10 @@ param gatewayClientOperations array = [
   { method: 'GET', template: '/page/session' }
   { method: 'POST', template: '/page/session/frames' }
   { method: 'POST', template: '/page/session/submit' }
+  { method: 'POST', template: '/page/session/home-visit-request' }
+  { method: 'POST', template: '/home-visit-requests' }
+  { method: 'GET', template: '/home-visit-requests/{visitId}' }
+  { method: 'POST', template: '/family-helper-requests' }
 ]
 
 @description('Days Log Analytics keeps logs (the audit logs included).')

@@ -87,15 +87,20 @@ id_number() {  # id_number SEQUENCE: an 18-digit citizen ID number with its GB 1
   for i in $(seq 0 16); do sum=$((sum + ${body:$i:1} * ${weights[$i]})); done
   echo "$body${checks:$((sum % 11)):1}"
 }
-mapfile -t pairs < <(grep -E ',1\r?$' "$faces/PAIRS.csv" | grep -v '^fgnet/' | tr -d '\r' | awk -v s="$seed" 'BEGIN { srand(s) } { print rand() "\t" $0 }' | sort | cut -f2 | head -12)
+mapfile -t pairs < <(tr -d '\r' <"$faces/PAIRS.csv" | grep -E ',1$' | grep -v '^fgnet/' | awk -v s="$seed" 'BEGIN { srand(s) } { print rand() "\t" $0 }' | sort | cut -f2 | head -12)
 pensioners=() probes=()
 for i in "${!pairs[@]}"; do
   IFS=, read -r reference probe _ <<<"${pairs[$i]}"
   body="$(curl -s -m 60 -X POST "$api/pensioners" -H "Authorization: Bearer $token" \
     -F "idNumber=$(id_number "$i")" -F name=测试人员 -F regionCode=110105 -F "photo=@$faces/$reference")"
   pid="$(jq -r '.pensionerId // empty' <<<"$body" 2>/dev/null)"
-  [ -n "$pid" ] && { pensioners+=("$pid"); probes+=("$faces/$probe"); }
+  if [ -n "$pid" ]; then
+    pensioners+=("$pid"); probes+=("$faces/$probe")
+  else
+    echo "warning: enrolling $reference failed: $(jq -r '.code // empty' <<<"$body" 2>/dev/null || echo "${body:0:200}")" >&2
+  fi
 done
+[ "${#pairs[@]}" -gt 0 ] || { echo "error: no genuine pair found in $faces/PAIRS.csv" >&2; exit 2; }
 [ "${#pensioners[@]}" -gt 0 ] || { keep_work=1; echo "error: no pensioner could be enrolled" >&2; exit 1; }
 echo "==> ${#pensioners[@]} pensioners enrolled; submitting for $duration s while the chaos runs"
 

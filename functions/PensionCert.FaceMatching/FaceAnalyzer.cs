@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PensionCert.Core.Faces;
+using PensionCert.Core.Telemetry;
+using Stages = PensionCert.Core.Definitions.TelemetryNames.Stages;
 using SkiaSharp;
 
 namespace PensionCert.FaceMatching;
@@ -42,12 +44,25 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return Analyze(photo.Span, purpose, out _, cancellationToken);
+            var analysis = Analyze(photo.Span, purpose, out var timings, cancellationToken);
+            if (purpose == FaceAnalysisPurpose.Verification) RecordStages(timings);
+            return analysis;
         }
         finally
         {
             slots.Release();
         }
+    }
+
+    /// <summary>The stages of a verification's analysis (<see cref="Core.Definitions.TelemetryNames.VerificationDuration"/>).</summary>
+    private static void RecordStages(FaceAnalysisTimings t)
+    {
+        PensionCertTelemetry.RecordStage(Stages.Decode, t.DecodeMs);
+        PensionCertTelemetry.RecordStage(Stages.Detect, t.DetectMs);
+        if (t.LandmarksMs > 0) PensionCertTelemetry.RecordStage(Stages.Landmarks, t.LandmarksMs);
+        if (t.AlignMs > 0) PensionCertTelemetry.RecordStage(Stages.Align, t.AlignMs);
+        if (t.EmbedMs > 0) PensionCertTelemetry.RecordStage(Stages.Embed, t.EmbedMs);
+        if (t.LivenessMs > 0) PensionCertTelemetry.RecordStage(Stages.Liveness, t.LivenessMs);
     }
 
     /// <summary>

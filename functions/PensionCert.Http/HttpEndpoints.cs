@@ -76,6 +76,7 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint RecordUnsuccessfulHomeVisit = new(FunctionNames.RecordUnsuccessfulHomeVisit, "POST", Routes.HomeVisitUnsuccessful, ApiAccess.Operator) { Roles = ClerkOrAdmin };
     public static readonly HttpEndpoint RequestHomeVisitByClient = new(FunctionNames.RequestHomeVisitByClient, "POST", Routes.HomeVisitRequests, ApiAccess.Client);
     public static readonly HttpEndpoint GetHomeVisitRequest = new(FunctionNames.GetHomeVisitRequest, "GET", Routes.HomeVisitRequest, ApiAccess.Client);
+    public static readonly HttpEndpoint RequestHomeVisitFromPage = new(FunctionNames.RequestHomeVisitFromPage, "POST", Routes.PageSessionHomeVisit, ApiAccess.Session);
     public static readonly HttpEndpoint RequestFamilyHelper = new(FunctionNames.RequestFamilyHelper, "POST", Routes.FamilyHelperRequests, ApiAccess.Client);
     public static readonly HttpEndpoint ListFamilyHelpers = new(FunctionNames.ListFamilyHelpers, "GET", Routes.PensionerFamilyHelpers, ApiAccess.Operator) { Roles = AnyOperator };
     public static readonly HttpEndpoint ApproveFamilyHelper = new(FunctionNames.ApproveFamilyHelper, "POST", Routes.FamilyHelperApprove, ApiAccess.Operator) { Roles = ClerkOrAdmin };
@@ -91,7 +92,7 @@ public static class HttpEndpoints
         CreateCertificationSession, GetCertificationSession, GetPageSession, UploadSessionFrames, SubmitSession,
         LookupPensioner, GetPensionerHistory,
         SubmitOfflineCertification, GetOfflineCertification,
-        RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest,
+        RequestHomeVisit, ListHomeVisits, GetHomeVisit, ScheduleHomeVisit, CompleteHomeVisit, CancelHomeVisit, RecordUnsuccessfulHomeVisit, RequestHomeVisitByClient, GetHomeVisitRequest, RequestHomeVisitFromPage,
         RequestFamilyHelper, ListFamilyHelpers, ApproveFamilyHelper, RevokeFamilyHelper, ListAssistedCertifications,
     ];
 }

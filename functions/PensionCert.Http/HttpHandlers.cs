@@ -63,6 +63,7 @@ public static class HttpHandlers
         [FunctionNames.RequestHomeVisit] = On<HomeVisitsApi>((api, c) => api.RequestAsync(c.Request, c.RequestAborted)),
         [FunctionNames.RequestHomeVisitByClient] = On<HomeVisitsApi>((api, c) => api.RequestByClientAsync(c.Request, c.RequestAborted)),
         [FunctionNames.GetHomeVisitRequest] = On<HomeVisitsApi>((api, c) => api.GetRequestAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
+        [FunctionNames.RequestHomeVisitFromPage] = On<HomeVisitsApi>((api, c) => api.RequestFromPageAsync(c.Request, c.RequestAborted)),
         [FunctionNames.ListHomeVisits] = On<HomeVisitsApi>((api, c) => api.ListAsync(c.Request, c.RequestAborted)),
         [FunctionNames.GetHomeVisit] = On<HomeVisitsApi>((api, c) => api.GetAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),
         [FunctionNames.ScheduleHomeVisit] = On<HomeVisitsApi>((api, c) => api.ScheduleAsync(c.Request, Route(c, "visitId"), c.RequestAborted)),

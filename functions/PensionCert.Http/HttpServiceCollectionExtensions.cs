@@ -27,6 +27,8 @@ public static class HttpServiceCollectionExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiRateLimiter>();
         services.AddSingleton<ApiPipeline>();
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<HealthReportCache>();
         foreach (var group in HttpHandlers.Groups) services.AddSingleton(group);
         // The operator console's files and config.json; only the local host turns the development sign-in on.
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -69,9 +69,19 @@ public sealed class ProblemResult(ProblemType problem, string? detail = null, IR
             Problem.Code,
             Problem.Message,
             (reasons ?? []).Select(r => new ReasonBody(r.Code, r.Message)).ToArray(),
-            httpContext.TraceIdentifier);
+            TraceId(httpContext));
         // Not RequestAborted: a problem is often written because that token fired (request timeout); the body is small.
         await JsonSerializer.SerializeAsync(response.Body, body, ApiJson.Options, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The W3C trace id of the request's span (the operation id Application Insights and the local dashboard show, and
+    /// the one the verification continues); the server's request id only where no span exists.
+    /// </summary>
+    public static string TraceId(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        return Core.Telemetry.PensionCertTelemetry.CurrentTraceId ?? httpContext.TraceIdentifier;
     }
 
     /// <summary>The request path as the problem's <c>instance</c>, cut to 256 characters (a 414 must not echo a 16 KiB path).</summary>

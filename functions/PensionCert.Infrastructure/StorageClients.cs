@@ -32,10 +32,13 @@ public sealed class StorageClients
 
         var blobOptions = new BlobClientOptions();
         Retry(blobOptions.Retry);
+        blobOptions.AddPolicy(Calls, HttpPipelinePosition.PerRetry);
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncodingSetting };
         Retry(queueOptions.Retry);
+        queueOptions.AddPolicy(Calls, HttpPipelinePosition.PerRetry);
         var tableOptions = new TableClientOptions();
         Retry(tableOptions.Retry);
+        tableOptions.AddPolicy(Calls, HttpPipelinePosition.PerRetry);
 
         BlobServiceClient blobs;
         QueueServiceClient queues;
@@ -54,6 +57,9 @@ public sealed class StorageClients
             queues = new QueueServiceClient(o.ResolvedQueueServiceUri, credential, queueOptions);
             tables = new TableServiceClient(o.ResolvedTableServiceUri, credential, tableOptions);
         }
+        BlobService = blobs;
+        QueueService = queues;
+        TableService = tables;
         References = blobs.GetBlobContainerClient(StorageNames.ReferencePhotosContainer);
         Selfies = blobs.GetBlobContainerClient(StorageNames.SelfiesContainer);
         SessionFrames = blobs.GetBlobContainerClient(StorageNames.SessionFramesContainer);
@@ -62,6 +68,7 @@ public sealed class StorageClients
         // The local event sink is read by people and tests, not by a trigger: plain JSON text, no Base64.
         var sinkOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         Retry(sinkOptions.Retry);
+        sinkOptions.AddPolicy(Calls, HttpPipelinePosition.PerRetry);
         var sinkQueues = o.UsesConnectionString
             ? new QueueServiceClient(o.ConnectionString, sinkOptions)
             : new QueueServiceClient(o.ResolvedQueueServiceUri, StorageCredentials.Create(o), sinkOptions);
@@ -91,6 +98,16 @@ public sealed class StorageClients
     /// default for Storage queues, host.json <c>extensions.queues.messageEncoding</c>).
     /// </summary>
     public const QueueMessageEncoding QueueMessageEncodingSetting = QueueMessageEncoding.Base64;
+
+    /// <summary>Counts every request these clients send (<see cref="StorageCallCounter"/>).</summary>
+    public StorageCallCounter Calls { get; } = new();
+
+    /// <summary>The data account's Blob service (health check: one listing of the containers).</summary>
+    public BlobServiceClient BlobService { get; }
+    /// <summary>The data account's Queue service.</summary>
+    public QueueServiceClient QueueService { get; }
+    /// <summary>The data account's Table service.</summary>
+    public TableServiceClient TableService { get; }
 
     public BlobContainerClient References { get; }
     public BlobContainerClient Selfies { get; }

@@ -4,7 +4,8 @@ using PensionCert.Core.Storage;
 namespace PensionCert.Infrastructure;
 
 /// <summary>
-/// Sends verification messages as JSON (<c>{"certificationId":"c…"}</c>), Base64-encoded by the queue client
+/// Sends verification messages as JSON (<c>{"certificationId":"c…","traceparent":"00-…"}</c>: the current span's W3C
+/// trace context travels with the message, so the worker's span continues the submission's trace), Base64-encoded by the queue client
 /// (<see cref="StorageClients.QueueMessageEncodingSetting"/>), which is what both hosts' queue triggers decode.
 /// </summary>
 public sealed class StorageVerificationQueue(StorageClients clients) : IVerificationQueue
@@ -14,7 +15,8 @@ public sealed class StorageVerificationQueue(StorageClients clients) : IVerifica
 
     /// <inheritdoc />
     public Task EnqueueAsync(VerificationMessage message, CancellationToken cancellationToken) =>
-        StorageErrors.Guard(() => clients.VerificationQueue.SendMessageAsync(Serialize(message), cancellationToken));
+        StorageErrors.Guard(() => clients.VerificationQueue.SendMessageAsync(
+            Serialize(message.TraceParent is null ? message with { TraceParent = Core.Telemetry.PensionCertTelemetry.CurrentTraceParent } : message), cancellationToken));
 
     /// <inheritdoc />
     public Task<DateTimeOffset?> OldestWaitingSinceAsync(CancellationToken cancellationToken) =>

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using PensionCert.Core.Cycle;
@@ -84,7 +82,7 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
             var filter = regionPrefix.Length == 6
                 ? TableClient.CreateQueryFilter($"PartitionKey eq {regionPrefix} and State eq {stateName}")
                 : TableClient.CreateQueryFilter($"PartitionKey ge {regionPrefix} and PartitionKey lt {PrefixEnd(regionPrefix)} and State eq {stateName}");
-            var tableToken = continuationToken is null ? null : ReadContinuationToken(continuationToken, regionPrefix);
+            var tableToken = continuationToken is null ? null : RegionContinuationTokens.Read(continuationToken, regionPrefix);
             try
             {
                 await foreach (var page in clients.RegionPensioners.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken)
@@ -92,7 +90,7 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
                 {
                     var items = page.Values.Select(e => new RegionPensioner(
                         e.RowKey, state, ParseDate(e.GetString("ValidUntil")), ParseDate(e.GetString("Since")) ?? default, e.GetString("PreferredChannel"))).ToArray();
-                    return new ResultPage<RegionPensioner>(items, page.ContinuationToken is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(regionPrefix + "|" + page.ContinuationToken)));
+                    return new ResultPage<RegionPensioner>(items, RegionContinuationTokens.Issue(regionPrefix, page.ContinuationToken));
                 }
                 return new ResultPage<RegionPensioner>([], null);
             }
@@ -108,30 +106,6 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
 
     /// <summary>The first string after every string that starts with <paramref name="prefix"/> (digits: "11" → "12").</summary>
     private static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
-
-    /// <summary>
-    /// The Table service token inside an API continuation token (base64url of "{regionPrefix}|{nextPartitionKey}
-    /// {nextRowKey}"), accepted only when it decodes, has that shape and was issued for <paramref name="regionPrefix"/>:
-    /// a made-up token, or one from another region's list, is a 400 rather than a silently different page.
-    /// </summary>
-    private static string ReadContinuationToken(string token, string regionPrefix)
-    {
-        string decoded;
-        try
-        {
-            decoded = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Base64Url.DecodeFromChars(token));
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            throw new ProblemException(ProblemTypes.InvalidContinuationToken);
-        }
-        var separator = decoded.IndexOf('|', StringComparison.Ordinal);
-        var tableToken = separator < 0 ? "" : decoded[(separator + 1)..];
-        var keys = tableToken.Split(' ');
-        if (separator < 0 || decoded[..separator] != regionPrefix || keys.Length != 2 || keys[0].Length == 0 || keys[1].Length == 0)
-            throw new ProblemException(ProblemTypes.InvalidContinuationToken);
-        return tableToken;
-    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<PaymentChange>> ListPaymentChangesAsync(string regionCode, DateOnly month, CancellationToken cancellationToken) =>

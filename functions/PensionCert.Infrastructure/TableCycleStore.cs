@@ -48,6 +48,8 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
                     ["PensionerId"] = profile.PensionerId,
                     ["CreatedAt"] = e.OccurredAt,
                     ["Sequence"] = e.Sequence,
+                    // The writing span's trace context, so the dispatcher's publish continues that trace.
+                    ["TraceParent"] = Core.Telemetry.PensionCertTelemetry.CurrentTraceParent,
                 }, TableUpdateMode.Replace, cancellationToken);
             }
             var actions = new List<TableTransactionAction>
@@ -97,6 +99,17 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             foreach (var e in enumerator.Current.Values)
                 yield return e.RowKey;
     }
+
+    /// <inheritdoc />
+    public Task<DateOnly?> GetEarliestDueDateAsync(CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            // Date partitions (yyyyMMdd, digits) sort before the scan and lease partitions; the first row is the earliest.
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {"00000000"} and PartitionKey le {"99999999"}");
+            await foreach (var e in clients.CycleDueIndex.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken))
+                return DateOnly.TryParseExact(e.PartitionKey, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on) ? on : (DateOnly?)null;
+            return null;
+        });
 
     /// <inheritdoc />
     public Task<ScanWatermark?> GetWatermarkAsync(CancellationToken cancellationToken) =>
@@ -189,7 +202,7 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
             while (await StorageErrors.Guard(() => enumerator.MoveNextAsync().AsTask()))
                 foreach (var e in enumerator.Current.Values)
-                    yield return new OutboxPointer(e.RowKey, e.GetString("PensionerId"), e.GetDateTimeOffset("CreatedAt") ?? default) { Sequence = e.GetInt32("Sequence") ?? 0 };
+                    yield return new OutboxPointer(e.RowKey, e.GetString("PensionerId"), e.GetDateTimeOffset("CreatedAt") ?? default) { Sequence = e.GetInt32("Sequence") ?? 0, TraceParent = e.GetString("TraceParent") };
         }
     }
 

@@ -71,11 +71,13 @@ public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataPro
             if (query.State is { } state) filter += " and " + TableClient.CreateQueryFilter($"State eq {state.ToString()}");
             if (query.ScheduledOn is { } on) filter += " and " + TableClient.CreateQueryFilter($"ScheduledOn eq {Date(on)}");
             if (query.Staff is { } staff) filter += " and " + TableClient.CreateQueryFilter($"AssignedStaff eq {staff}");
+            // The token names the region it was issued for: a made-up one, or another region's, is 400 (not an empty page).
+            var tableToken = query.ContinuationToken is null ? null : RegionContinuationTokens.Read(query.ContinuationToken, query.RegionPrefix);
             try
             {
                 await foreach (var page in clients.HomeVisits.QueryAsync<TableEntity>(filter, maxPerPage: query.PageSize, cancellationToken: cancellationToken)
-                                   .AsPages(query.ContinuationToken, query.PageSize))
-                    return new ResultPage<HomeVisit>(page.Values.Select(ToVisit).ToArray(), page.ContinuationToken);
+                                   .AsPages(tableToken, query.PageSize))
+                    return new ResultPage<HomeVisit>(page.Values.Select(ToListedVisit).ToArray(), RegionContinuationTokens.Issue(query.RegionPrefix, page.ContinuationToken));
                 return new ResultPage<HomeVisit>([], null);
             }
             catch (RequestFailedException ex) when (ex.Status == 400 && query.ContinuationToken is not null)
@@ -157,9 +159,9 @@ public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataPro
         RegionCode = e.PartitionKey,
         PensionerId = e.GetString("PensionerId"),
         State = Enum.Parse<HomeVisitState>(e.GetString("State")),
-        Reason = protector.Unprotect(e.GetString("ReasonProtected") ?? "", Context(e.RowKey, "reason")),
-        ContactPhone = protector.Unprotect(e.GetString("ContactPhoneProtected") ?? "", Context(e.RowKey, "contactPhone")),
-        Address = protector.Unprotect(e.GetString("AddressProtected") ?? "", Context(e.RowKey, "address")),
+        Reason = Unprotect(e.GetString("ReasonProtected"), Context(e.RowKey, "reason")),
+        ContactPhone = Unprotect(e.GetString("ContactPhoneProtected"), Context(e.RowKey, "contactPhone")),
+        Address = Unprotect(e.GetString("AddressProtected"), Context(e.RowKey, "address")),
         PreferredDates = (e.GetString("PreferredDates") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseDate).ToArray(),
         RequestedBy = new VisitRequester(e.GetString("RequestedByKind") ?? VisitRequester.Operator, e.GetString("RequestedById") ?? ""),
         RequestedAt = e.GetDateTimeOffset("RequestedAt") ?? default,
@@ -176,6 +178,29 @@ public sealed class TableHomeVisitStore(StorageClients clients, IPersonalDataPro
         LastEvent = e.GetString("LastEvent") ?? HomeVisitEvents.Requested,
         ETag = e.ETag.ToString(),
     };
+
+    /// <summary>
+    /// A visit as lists show it: without the contact phone and address (lists never carry them, so they are not
+    /// decrypted), and with an empty reason when the reason cannot be decrypted (a data key removed from the
+    /// configuration): one unreadable visit must not make the whole region's list fail.
+    /// </summary>
+    private HomeVisit ToListedVisit(TableEntity e)
+    {
+        var listed = new TableEntity(e) { ["ContactPhoneProtected"] = null, ["AddressProtected"] = null };
+        try
+        {
+            return ToVisit(listed);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            listed["ReasonProtected"] = null;
+            return ToVisit(listed);
+        }
+    }
+
+    /// <summary>The decrypted value; empty when none is stored (a list row, whose contact data is not read).</summary>
+    private string Unprotect(string? protectedValue, string context) =>
+        string.IsNullOrEmpty(protectedValue) ? "" : protector.Unprotect(protectedValue, context);
 
     private static string Context(string visitId, string field) => $"{visitId}/{field}";
 

@@ -30,6 +30,7 @@ public static class LocalHostApp
         // The local host enforces the API's rate limits (RateLimitOptions); before binding, so a setting can still turn them off.
         builder.Services.Configure<RateLimitOptions>(o => o.Enabled = true);
         builder.Services.AddPensionCert(builder.Configuration);
+        LocalTelemetry.Add(builder, hostJson.RoutePrefix);
         var developmentSignIn = DevelopmentSignIn.Configure(builder);
         builder.Host.ConfigureWebJobs(webJobs =>
         {

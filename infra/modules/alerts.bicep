@@ -6,7 +6,7 @@
 //                           of the true p95 (histogram buckets do not reach Application Insights)
 //   failure share           pensioncert.decisions with status=Failed / all decisions (%)
 //   review backlog age      pensioncert.review.backlog.oldest_age (s)
-//   cycle exceptions        pensioncert.cycle.exceptions (count)
+//   cycle exceptions        pensioncert.cycle.scan.failed (count of pensioners the scan failed on)
 //   outbox lag              pensioncert.outbox.lag (s)
 // On the platform:
 //   poison queue            a PutMessage on '<queue>-poison' (StorageQueueLogs)
@@ -85,12 +85,13 @@ param storageThrottlingThreshold int
 @description('E-mail address that receives the alerts; empty for none (the alerts still show in Azure Monitor).')
 param alertEmail string
 
-// OpenTelemetry instrument names (docs/deploy.md "Metrics"; the otel work emits them with these names).
+// OpenTelemetry instrument names: PensionCert.Core.Definitions.TelemetryNames emits them (docs/deploy.md "Metrics";
+// PensionCert.Infra.Tests checks each is an emitted name).
 var metricNames = {
   queueAge: 'pensioncert.queue.age'
   decisions: 'pensioncert.decisions'
   reviewBacklogOldestAge: 'pensioncert.review.backlog.oldest_age'
-  cycleExceptions: 'pensioncert.cycle.exceptions'
+  cycleExceptions: 'pensioncert.cycle.scan.failed'
   outboxLag: 'pensioncert.outbox.lag'
   verificationDuration: 'pensioncert.verification.duration'
 }

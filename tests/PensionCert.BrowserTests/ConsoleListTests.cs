@@ -101,4 +101,44 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         Assert.DoesNotContain(pensionerId, await page.Locator("main").InnerTextAsync());
         await page.Context.CloseAsync();
     }
+
+    /// <summary>
+    /// The cause of the flaky "a table visible, count 1 vs 0" above: the list the page loads when it opens (the
+    /// clerk's own region) answered after the refused query for another region and was drawn under that region's
+    /// code. Here that first answer is held back until the refusal is on screen: it must be dropped, not drawn.
+    /// </summary>
+    [Fact]
+    public async Task ASlowEarlierAnswer_IsNeverDrawnOverALaterQuery()
+    {
+        var page = await host.SignInAsync("clerk", OtherRegion, "clerk-other-02");
+        IRoute? held = null;
+        await page.RouteAsync("**/api/regions/*/pensioners?*", route =>
+        {
+            if (held is null && route.Request.Url.Contains($"/regions/{OtherRegion}/", StringComparison.Ordinal))
+            {
+                held = route;
+                return Task.CompletedTask;
+            }
+            return route.ContinueAsync();
+        });
+        await page.GetByRole(AriaRole.Link, new() { Name = "辖区名单" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("行政区划代码")).ToHaveValueAsync(OtherRegion);
+        await page.GetByLabel("行政区划代码").FillAsync(Region);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        Assert.NotNull(held);
+
+        var late = page.WaitForResponseAsync(r => r.Url.Contains($"/regions/{OtherRegion}/", StringComparison.Ordinal));
+        await held!.ContinueAsync();
+        Assert.Equal(200, (await late).Status);
+        await page.EvaluateAsync("() => new Promise(resolve => setTimeout(resolve, 300))");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+
+        // A later query of the clerk's own region draws its list again, under its own code.
+        await page.GetByLabel("行政区划代码").FillAsync(OtherRegion);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync(OtherRegion + " · 即将到期");
+        await page.Context.CloseAsync();
+    }
 }

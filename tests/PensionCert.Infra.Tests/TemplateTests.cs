@@ -461,6 +461,19 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.NotEmpty(table);
         foreach (var name in names) Assert.Contains(name, table);
         Assert.All(table, n => Assert.StartsWith("pensioncert.", n));
+        // The table lists exactly what the app's Meter emits, and every alert reads an emitted name.
+        Assert.Equal(TelemetryNames.Metrics.Order(StringComparer.Ordinal), table.Order(StringComparer.Ordinal));
+        foreach (var name in names) Assert.Contains(name, TelemetryNames.Metrics);
+    }
+
+    [Fact]
+    public void Metrics_ReadmeTelemetryTableListsEveryEmittedMetric()
+    {
+        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot, "README.md"));
+        var table = readme.SkipWhile(l => !l.StartsWith("## Telemetry", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("| `pensioncert.", StringComparison.Ordinal)).Select(l => l.Split('`')[1]).ToArray();
+
+        Assert.Equal(TelemetryNames.Metrics.Order(StringComparer.Ordinal), table.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -114,6 +114,47 @@ public sealed class HomeVisitTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task HomeVisitList_PagesWithItsToken_MadeUpOrForeignTokensAre400()
+    {
+        var clerk = Clerk("clerk-visit-pages");
+        for (var i = 0; i < 2; i++)
+        {
+            var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(Region), Photos.GenuineReference);
+            var (status, _, _) = await host.SendJsonAsync(HttpMethod.Post, "/api/home-visits", clerk, VisitRequest(pensionerId));
+            Assert.Equal(HttpStatusCode.Created, status);
+        }
+        var first = await host.GetJsonAsync($"/api/home-visits?region={Region}&pageSize=1", clerk);
+        var token = first.GetProperty("continuationToken").GetString()!;
+        var second = await host.GetJsonAsync($"/api/home-visits?region={Region}&pageSize=1&continuationToken={Uri.EscapeDataString(token)}", clerk);
+        Assert.NotEqual(first.GetProperty("items")[0].GetProperty("visitId").GetString(), second.GetProperty("items")[0].GetProperty("visitId").GetString());
+
+        // A visit whose data key was removed from the configuration is listed (reason empty), not a 500 for the whole region.
+        var template = (await host.Storage.HomeVisits.GetEntityAsync<Azure.Data.Tables.TableEntity>(Region, first.GetProperty("items")[0].GetProperty("visitId").GetString()!)).Value;
+        var unreadableId = "v" + Region + Guid.NewGuid().ToString("N");
+        var unreadable = new Azure.Data.Tables.TableEntity(template) { RowKey = unreadableId, ["ReasonProtected"] = "retired:AAAA", ["ContactPhoneProtected"] = "retired:AAAA", ["AddressProtected"] = "retired:AAAA" };
+        await host.Storage.HomeVisits.AddEntityAsync(unreadable);
+        try
+        {
+            var all = await host.GetJsonAsync($"/api/home-visits?region={Region}&pageSize=500", clerk);
+            var listed = Assert.Single(all.GetProperty("items").EnumerateArray(), v => v.GetProperty("visitId").GetString() == unreadableId);
+            Assert.Equal("", listed.GetProperty("reason").GetString());
+        }
+        finally
+        {
+            await host.Storage.HomeVisits.DeleteEntityAsync(Region, unreadableId);
+        }
+
+        // A made-up token, and a well-formed one issued for another region's list, are refused instead of answering an empty page.
+        var foreign = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes("110106|110106 v110106x"));
+        foreach (var bad in new[] { "zzz", foreign })
+        {
+            var (status, body, _) = await host.SendJsonAsync(HttpMethod.Get, $"/api/home-visits?region={Region}&continuationToken={Uri.EscapeDataString(bad)}", clerk);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("invalid-continuation-token", Code(body));
+        }
+    }
+
+    [Fact]
     public async Task HomeVisit_Cancel_ReleasesTheHoldIsIdempotentAndAllowsANewRequest()
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(Region), Photos.GenuineReference);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using PensionCert.Core.Operators;
 using PensionCert.Core.Storage;
 using static PensionCert.IntegrationTests.OfflineTestClient;
 
@@ -52,6 +53,33 @@ public sealed class OfflineCertificationTests(LocalHostFixture host)
         var eligibility = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader);
         Assert.Equal("NeverCertified", eligibility.GetProperty("state").GetString());
         Assert.Contains("review:" + certificationId, (await host.ProfileAsync(pensionerId)).OpenHolds);
+    }
+
+    [Fact]
+    public async Task Counter_NonMatchingFaceCapturedByAnAdmin_TheAdminCannotDecideItsReview()
+    {
+        // An admin may capture at the counter and may review: the review of their own capture is another operator's.
+        var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(Region), Photos.GenuineReference);
+        var admin = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Admin, [Region], "admin-counter-self"));
+        var certificationId = await host.SubmitOfflineOkAsync(admin, pensionerId, Photos.Impostor);
+        Assert.Equal("NeedsReview", (await host.PollOfflineAsync(admin, certificationId)).GetProperty("status").GetString());
+        var record = await host.App.Services.GetRequiredService<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None);
+        Assert.Equal("admin-counter-self", record!.SubmittedBy);
+        var caseId = Assert.IsType<string>(record.ReviewCaseId);
+
+        var (status, body, response) = await host.SendJsonAsync(HttpMethod.Post, $"/api/review-cases/{caseId}/claim", admin, new { });
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Equal("review-conflict-of-interest", Code(body));
+        }
+        var reviewer = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Reviewer, [Region], "reviewer-counter-check"));
+        var (claimed, claim, claimResponse) = await host.SendJsonAsync(HttpMethod.Post, $"/api/review-cases/{caseId}/claim", reviewer, new { });
+        using (claimResponse)
+        {
+            Assert.Equal(HttpStatusCode.OK, claimed);
+            Assert.Equal("admin-counter-self", claim.GetProperty("submittedBy").GetString());
+        }
     }
 
     [Fact]

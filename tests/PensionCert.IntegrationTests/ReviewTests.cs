@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Events;
+using PensionCert.Core.Faces;
 using PensionCert.Core.Operators;
 using PensionCert.Core.Review;
 using PensionCert.Core.Storage;
@@ -205,6 +206,32 @@ public sealed class ReviewTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task ReEnrolWithAnotherFaceInTheReviewBand_StaysPendingForASecondOperator()
+    {
+        // Another person whose face scores in the review band [0.16, 0.45) against the genuine reference (a woman
+        // photographed at 18 in FG-NET, and another woman): the band is where a person decides, not one operator.
+        const string elderlyReference = "fgnet/003A18.jpg";
+        var id = TestIdNumbers.New(Region);
+        var admin = Operator(OperatorRole.Admin, "admin-band-swap");
+        using (var first = await EnrollAsync(id, elderlyReference, admin))
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var otherFace = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineReference));
+        Assert.InRange(otherFace.GetProperty("similarityScore").GetDouble(), VerificationOptions.DefaultReviewThreshold, VerificationOptions.DefaultAcceptThreshold);
+
+        using var swap = await EnrollAsync(id, Photos.GenuineReference, admin);
+        var body = await swap.Content.ReadAsStringAsync();
+        Assert.True(swap.StatusCode == HttpStatusCode.Accepted, $"{(int)swap.StatusCode} {body}");
+        var pending = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(1, pending.GetProperty("referenceVersion").GetInt32());
+        Assert.StartsWith(Region + "-r", pending.GetProperty("pendingReviewCaseId").GetString());
+        Assert.Equal(1, (await Pensioners.GetAsync(pending.GetProperty("pensionerId").GetString()!, CancellationToken.None))!.ReferenceVersion);
+
+        // The other person's second photo is still compared with the genuine reference: never approved.
+        var selfie = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+        Assert.NotEqual("Approved", selfie.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task DeceasedPensioner_CannotBeReEnrolled_AndNameChangesOnlyExplicitly()
     {
         var id = TestIdNumbers.New(Region);
@@ -340,6 +367,11 @@ public sealed class ReviewTests(LocalHostFixture host)
         await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified" }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "investigation-evidence-required");
         await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified", certificationId = "c" + new string('0', 32) }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "investigation-evidence-required");
         await AssertProblemAsync(await PostAsync(outcome, new { outcome = "suspend", documentReference = "HV-2026-0001" }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "malformed-request");
+        // Another person's face, rejected by the worker, is no evidence of this pensioner's life.
+        var impostor = await host.SubmitOkAsync(id, Photos.Impostor);
+        Assert.Equal("Rejected", (await host.PollDecidedAsync(impostor)).GetProperty("status").GetString());
+        await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified", certificationId = impostor }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.Conflict, "investigation-evidence-not-approved");
+        Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type == EventTypes.CertificationApproved);
 
         using (var certified = await PostAsync(outcome, new { outcome = "certified", documentReference = "HV-2026-0001" }, LocalHostFixture.OperatorKeyHeader))
             Assert.Equal("Applied", (await JsonOkAsync(certified)).GetProperty("result").GetString());

@@ -106,6 +106,8 @@ public sealed class RunScriptTests
                     ["PORT"] = httpPort.ToString(),
                     ["AZURITE_BLOB_PORT"] = blobPort.ToString(),
                     ["RUN_NO_BUILD"] = "1",
+                    // The dashboard has its own test; these stay on the host and Azurite (and off ports 4317/18888).
+                    ["NO_DASHBOARD"] = "1",
                 },
             };
             var data = Directory.CreateTempSubdirectory("pensioncert-runsh-azurite").FullName;

@@ -49,7 +49,7 @@ public sealed partial class CertificationDecisions(
         };
         if (!HasEffects(decided))
         {
-            await WriteDecisionAsync(decided, cancellationToken);
+            await WriteDecisionAsync(decided, pensioner?.RegionCode, cancellationToken);
             return;
         }
         try
@@ -99,7 +99,7 @@ public sealed partial class CertificationDecisions(
         }
         if (intended == CertificationStatus.NeedsReview)
             record = record with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner!.RegionCode, record.CertificationId) };
-        await WriteDecisionAsync(record, cancellationToken);
+        await WriteDecisionAsync(record, pensioner?.RegionCode, cancellationToken);
     }
 
     /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
@@ -175,9 +175,12 @@ public sealed partial class CertificationDecisions(
             }
         }
         bool erased;
+        string? regionCode = null;
         try
         {
-            erased = await pensioners.GetAsync(record.PensionerId, cancellationToken) is null;
+            var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
+            erased = profile is null;
+            regionCode = profile?.RegionCode;
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
         {
@@ -206,7 +209,7 @@ public sealed partial class CertificationDecisions(
             IntendedStatus = CertificationStatus.Failed,
             Attempts = Math.Max(record.Attempts, attempts),
             ReasonCodes = [reason.Code],
-        }, cancellationToken);
+        }, regionCode, cancellationToken);
         LogGaveUp(logger, certificationId, attempts, reason.Code);
     }
 
@@ -235,8 +238,11 @@ public sealed partial class CertificationDecisions(
     /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
     private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;
 
-    /// <summary>Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion date.</summary>
-    private async Task WriteDecisionAsync(CertificationRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion
+    /// date, and counts the decision (<see cref="Definitions.TelemetryNames.Decisions"/>; <paramref name="regionCode"/> null when unknown).
+    /// </summary>
+    private async Task WriteDecisionAsync(CertificationRecord record, string? regionCode, CancellationToken cancellationToken)
     {
         var decidedAt = timeProvider.GetUtcNow();
         // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
@@ -263,6 +269,7 @@ public sealed partial class CertificationDecisions(
         // The decision is stored: the stale sweep has nothing left to watch (a crash before this leaves the entry to the sweep).
         await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
         LogDecided(logger, record.CertificationId, record.IntendedStatus!.Value, record.Similarity, record.LivenessScore);
+        Telemetry.PensionCertTelemetry.RecordDecision(regionCode, record.Channel.ToWireName(), record.IntendedStatus!.Value.ToString(), record.ReasonCodes.FirstOrDefault());
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PensionCert.Core.Faces;
 using PensionCert.Core.Storage;
+using PensionCert.Core.Telemetry;
+using static PensionCert.Core.Definitions.TelemetryNames;
 
 namespace PensionCert.Core.Certification;
 
@@ -50,6 +53,13 @@ public sealed partial class CertificationProcessor(
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(delivery);
+        // The submission's trace goes on here (the message carries its traceparent); the trigger's span is linked.
+        using var activity = PensionCertTelemetry.StartContinued(Spans.Verify, ActivityKind.Consumer, message.TraceParent);
+        activity?.SetTag(SpanAttributes.CertificationId, message.CertificationId);
+        activity?.SetTag(SpanAttributes.DequeueCount, delivery.DequeueCount);
+        if (delivery.InsertedOn is { } inserted) PensionCertTelemetry.RecordQueueAge(timeProvider.GetUtcNow() - inserted);
+        var started = Stopwatch.GetTimestamp();
+        using var storageCalls = StorageCallScope.Begin();
         try
         {
             await VerifyAsync(message.CertificationId, delivery, cancellationToken);
@@ -57,7 +67,18 @@ public sealed partial class CertificationProcessor(
         catch (Exception ex) when (delivery.DequeueCount >= CertificationOptions.MaxDequeueCount && ex is not OperationCanceledException)
         {
             LogLastAttemptFailed(logger, message.CertificationId, delivery.DequeueCount, ex.GetType().Name);
+            PensionCertTelemetry.Fail(activity, ex);
             await decisions.GiveUpAsync(message.CertificationId, Attempts(delivery), Reasons.ProcessingFailed, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            PensionCertTelemetry.Fail(activity, ex);
+            throw;
+        }
+        finally
+        {
+            PensionCertTelemetry.RecordStageSince(Stages.Total, started);
+            PensionCertTelemetry.RecordStorageCalls(Operations.Verification, storageCalls.Calls);
         }
     }
 
@@ -76,6 +97,7 @@ public sealed partial class CertificationProcessor(
 
     private async Task VerifyAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
     {
+        var loading = Stopwatch.GetTimestamp();
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null)
         {
@@ -128,20 +150,38 @@ public sealed partial class CertificationProcessor(
         if (record.SessionId is not null && sessionVerification is not null)
         {
             // A phone-page session: the action challenge's frames, not a single selfie.
+            PensionCertTelemetry.RecordStageSince(Stages.Load, loading);
             decision = await sessionVerification.VerifyAsync(record, pensioner, cancellationToken);
         }
         else
         {
             var selfie = await photos.DownloadAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
+            PensionCertTelemetry.RecordStageSince(Stages.Load, loading);
             decision = selfie is null
                 ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
                 // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
-                : Offline.OperatorCapturedChannels.Apply(
-                    policy.Decide(await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken), pensioner.References), record);
+                : Offline.OperatorCapturedChannels.Apply(policy.Decide(await AnalyzeAsync(selfie, cancellationToken), pensioner.References), record);
         }
-        await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
+        var deciding = Stopwatch.GetTimestamp();
+        using (var decide = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Decide))
+        {
+            decide?.SetTag(SpanAttributes.Status, decision.Status.ToString());
+            await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
+        }
+        PensionCertTelemetry.RecordStageSince(Stages.Decide, deciding);
         // The burst is no longer needed once the decision is written (the best frame stays as the probe image).
         if (sessionVerification is not null) await sessionVerification.DeleteFramesAsync(record, cancellationToken);
+    }
+
+    /// <summary>The face pipeline in its own span; its stages are recorded by the analyzer.</summary>
+    private async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> selfie, CancellationToken cancellationToken)
+    {
+        using var activity = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Analyze);
+        var started = Stopwatch.GetTimestamp();
+        var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
+        PensionCertTelemetry.RecordStageSince(Stages.Analyze, started);
+        activity?.SetTag("pensioncert.face.count", analysis.FaceCount);
+        return analysis;
     }
 
     private static int Attempts(QueueDelivery delivery) => (int)Math.Min(delivery.DequeueCount, int.MaxValue);

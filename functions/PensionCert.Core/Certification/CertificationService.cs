@@ -156,18 +156,31 @@ public sealed partial class CertificationService(
     /// Retry-After until China midnight), pensioner-submissions-limited (429, Retry-After).</exception>
     public async Task<SubmissionResult> SubmitAsync(SubmitCertificationCommand command, StagedPhoto photo, Task<SubmissionPensioner>? resolving, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(photo);
+        var channel = ChannelTag(command.Channel);
+        using var activity = Telemetry.PensionCertTelemetry.ActivitySource.StartActivity(Definitions.TelemetryNames.Spans.Submit);
+        activity?.SetTag(Definitions.TelemetryNames.SpanAttributes.CertificationId, photo.CertificationId);
+        activity?.SetTag(Definitions.TelemetryNames.SpanAttributes.Channel, channel);
         var progress = new SubmissionProgress();
         try
         {
-            return await SubmitStagedAsync(command, photo, resolving, progress, cancellationToken);
+            var result = await SubmitStagedAsync(command, photo, resolving, progress, cancellationToken);
+            Telemetry.PensionCertTelemetry.RecordSubmission(channel, result.Replayed ? SubmissionOutcomes.Replayed : SubmissionOutcomes.Accepted);
+            return result;
         }
-        catch (ProblemException)
+        catch (ProblemException ex)
         {
+            RecordRefused(command.Channel, ex);
+            activity?.SetTag(Definitions.TelemetryNames.Attributes.Outcome, ex.Problem.Code);
             await DiscardAsync(photo, CancellationToken.None);
             throw;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !progress.Queued)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            Telemetry.PensionCertTelemetry.RecordSubmission(channel, SubmissionOutcomes.Error);
+            Telemetry.PensionCertTelemetry.Fail(activity, ex);
+            if (progress.Queued) throw;
             // Storage failed before the submission was queued or indexed: undo it (the key's binding to this selfie, if
             // the claim landed, and the selfie), so the retry starts afresh instead of leaving this selfie behind. If the
             // undo fails too, the binding stays and a retry with the key finishes the submission with this selfie.
@@ -181,6 +194,30 @@ public sealed partial class CertificationService(
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Counts a submission refused with <paramref name="refusal"/> (<see cref="Definitions.TelemetryNames.Submissions"/>);
+    /// the HTTP handlers call it for refusals before <see cref="SubmitAsync"/> (fields, photo), which counts the rest.
+    /// </summary>
+    public static void RecordRefused(string? channel, ProblemException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        Telemetry.PensionCertTelemetry.RecordSubmission(ChannelTag(channel), refusal.Problem.Code);
+    }
+
+    /// <summary>A channel as a metric attribute: its wire name, or <c>invalid</c> (client input never becomes an attribute).</summary>
+    private static string ChannelTag(string? channel) => CertificationChannels.TryParse(channel, out var parsed) ? parsed.ToWireName() : "invalid";
+
+    /// <summary>Submission outcomes other than a problem code.</summary>
+    public static class SubmissionOutcomes
+    {
+        /// <summary>A new certification was queued.</summary>
+        public const string Accepted = "accepted";
+        /// <summary>An Idempotency-Key replay of an accepted one.</summary>
+        public const string Replayed = "replayed";
+        /// <summary>An unexpected failure (storage, a bug); the client sees 5xx.</summary>
+        public const string Error = "error";
     }
 
     /// <summary>How far a submission got: once it is queued (index row, in-flight entry, message), a retry finishes it.</summary>
@@ -258,6 +295,8 @@ public sealed partial class CertificationService(
             SelfieBlobName = blobName,
             SubmittedAt = now,
             SessionId = command.SessionId,
+            // The capturing operator submitted it: a review of this certification is never theirs to decide (four-eyes).
+            SubmittedBy = command.Capture?.Operator.Subject,
             CapturedBy = command.Capture?.Operator.Subject,
             ServicePoint = command.Capture?.ServicePoint,
             IdDocumentChecked = command.Capture?.IdDocumentChecked,

@@ -43,6 +43,12 @@ public interface ICycleStore
     /// <summary>Reads the watermark, or null before the first run.</summary>
     Task<ScanWatermark?> GetWatermarkAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The earliest date that has an entry in the due index, or null when it has none. The first scan (no watermark
+    /// yet) starts there, so pensioners scheduled before the first run are not left behind it for good.
+    /// </summary>
+    Task<DateOnly?> GetEarliestDueDateAsync(CancellationToken cancellationToken) => Task.FromResult<DateOnly?>(null);
+
     /// <summary>Sets the watermark if <paramref name="expected"/> is still current (null: must not exist); false when another run moved it.</summary>
     Task<bool> TryAdvanceWatermarkAsync(DateOnly completedOn, ScanWatermark? expected, CancellationToken cancellationToken);
 }
@@ -55,6 +61,9 @@ public sealed record OutboxPointer(string EventId, string PensionerId, DateTimeO
 {
     /// <summary>Order within the transaction that wrote the event.</summary>
     public int Sequence { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the span that wrote the event (the dispatcher continues that trace), or null.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>An outbox row.</summary>

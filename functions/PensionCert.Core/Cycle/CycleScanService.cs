@@ -40,7 +40,10 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
         var today = ChinaTime.Today(timeProvider);
         var (resolved, stillFailing) = await RetryExceptionsAsync(today, cancellationToken);
         var watermark = await store.GetWatermarkAsync(cancellationToken);
-        var start = watermark is null ? today : watermark.LastCompletedOn.AddDays(1);
+        // The first run (no watermark) starts at the earliest scheduled date, not today: pensioners placed in the index
+        // before any run (enrolled, then the app's first scan days later, or a clock moved ahead locally) are caught up.
+        var earliest = watermark is null ? await store.GetEarliestDueDateAsync(cancellationToken) : null;
+        var start = watermark is not null ? watermark.LastCompletedOn.AddDays(1) : earliest is { } e && e < today ? e : today;
         if (start.DayNumber < today.DayNumber - MaxCatchUpDays)
         {
             LogCatchUpCapped(logger, Date(start), MaxCatchUpDays);
@@ -56,11 +59,14 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
             await foreach (var id in store.ListDueAsync(date, cancellationToken)) ids.Add(id);
             visited += ids.Count;
             var on = date;
+            var failedOnDate = 0;
             await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
             {
                 if (await TryProcessAsync(id, on, ct) is { } n) Interlocked.Add(ref applied, n);
-                else Interlocked.Increment(ref failed);
+                else Interlocked.Increment(ref failedOnDate);
             });
+            failed += failedOnDate;
+            Telemetry.PensionCertTelemetry.RecordCycleScan(date, ids.Count - failedOnDate, failedOnDate);
             if (!await store.TryAdvanceWatermarkAsync(date, watermark, cancellationToken))
                 LogWatermarkRace(logger, Date(date));
             watermark = await store.GetWatermarkAsync(cancellationToken);
@@ -105,6 +111,8 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
             Interlocked.Increment(ref resolved);
             LogExceptionResolved(logger, x.PensionerId, x.Attempts);
         });
+        // Retries count under today's date: an exception that keeps failing shows every day until someone acts.
+        Telemetry.PensionCertTelemetry.RecordCycleScan(today, resolved, stillFailing);
         return (resolved, stillFailing);
     }
 
@@ -160,6 +168,7 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
     /// <summary>Publishes every pending event (up to <see cref="MaxPerRun"/>) of the partitions this run can claim, oldest first.</summary>
     public async Task<DispatchReport> DispatchAsync(CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.PensionCertTelemetry.ActivitySource.StartActivity(Definitions.TelemetryNames.Spans.Dispatch);
         var owner = Guid.NewGuid().ToString("N");
         var leases = new List<OutboxLease>();
         try
@@ -197,6 +206,8 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
             pointers.Add(p);
             if (pointers.Count >= MaxPerRun) break;
         }
+        var now = timeProvider.GetUtcNow();
+        Telemetry.PensionCertTelemetry.RecordOutboxLag(pointers.Count == 0 ? TimeSpan.Zero : now - pointers.Min(p => p.CreatedAt));
         int published = 0, alreadySent = 0, orphaned = 0;
         foreach (var pointer in pointers.OrderBy(p => p.CreatedAt).ThenBy(p => p.Sequence).ThenBy(p => p.EventId, StringComparer.Ordinal))
         {
@@ -212,6 +223,10 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
             }
             if (entry.SentAt is null)
             {
+                // Continues the trace that wrote the event (a decision, an operator's action); the run's span is linked.
+                using var activity = Telemetry.PensionCertTelemetry.StartContinued(Definitions.TelemetryNames.Spans.Publish, System.Diagnostics.ActivityKind.Producer, pointer.TraceParent);
+                activity?.SetTag(Definitions.TelemetryNames.SpanAttributes.EventType, entry.Event.Type);
+                activity?.SetTag(Definitions.TelemetryNames.SpanAttributes.EventId, entry.Event.Id);
                 await readModel.ProjectAsync(entry.Event, cancellationToken);
                 await publisher.PublishAsync(entry.Event, cancellationToken);
                 if (await outbox.MarkSentAsync(entry, timeProvider.GetUtcNow(), cancellationToken))

@@ -85,6 +85,9 @@ public static class Routes
     /// <summary>POST (the phone page, session token): submit the session once (JSON: nonce).</summary>
     public const string PageSessionSubmit = "page/session/submit";
 
+    /// <summary>POST (the phone page, session token): the session's pensioner asks for a home visit (reason, phone, address, dates).</summary>
+    public const string PageSessionHomeVisit = "page/session/home-visit-request";
+
     /// <summary>GET (operator): pensioners the daily cycle scan could not process (cycle exceptions) in a region and the regions below it.</summary>
     public const string RegionCycleExceptions = "regions/{regionCode}/cycle-exceptions";
     /// <summary>POST (operator: clerk, admin): a photo captured at the counter, a community centre or a home visit, with the operator's attestation.</summary>
@@ -238,6 +241,7 @@ public static class FunctionNames
     public const string RecordUnsuccessfulHomeVisit = "RecordUnsuccessfulHomeVisit";
     public const string RequestHomeVisitByClient = "RequestHomeVisitByClient";
     public const string GetHomeVisitRequest = "GetHomeVisitRequest";
+    public const string RequestHomeVisitFromPage = "RequestHomeVisitFromPage";
     public const string RequestFamilyHelper = "RequestFamilyHelper";
     public const string ListFamilyHelpers = "ListFamilyHelpers";
     public const string ApproveFamilyHelper = "ApproveFamilyHelper";

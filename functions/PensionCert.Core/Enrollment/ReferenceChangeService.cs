@@ -11,7 +11,7 @@ namespace PensionCert.Core.Enrollment;
 
 /// <summary>
 /// Four-eyes on a pensioner's face: a new reference photo replaces the current one at once only when it is live and
-/// matches the current reference at or above the review threshold. Otherwise it is stored as pending (its own blob,
+/// matches the current reference at or above the accept threshold (the review band is for a person). Otherwise it is stored as pending (its own blob,
 /// never the current reference) and a review case of reason reference-change waits for a second operator, who may not
 /// be the uploader; until then certifications keep matching against the current reference. Approval makes the
 /// pending photo the new reference version and keeps the old one in the history.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PensionCert.Core.Certification;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
 using PensionCert.Core.Operators;
@@ -103,10 +104,10 @@ public sealed partial class PensionerRecordService(
 
     /// <summary>
     /// Records the <c>certified</c> outcome of an investigation: only while one is open (or the pensioner is overdue),
-    /// and only with evidence: a certification of this pensioner or a document reference. Restarts the year
+    /// and only with evidence: an Approved certification of this pensioner or a document reference. Restarts the year
     /// (channel home-visit) with the evidence named in certification.approved.
     /// </summary>
-    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, pensioner-inactive, no-open-investigation, investigation-evidence-required.</exception>
+    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, pensioner-inactive, no-open-investigation, investigation-evidence-required, investigation-evidence-not-approved.</exception>
     public async Task<CycleCommandResult> RecordInvestigationCertifiedAsync(OperatorPrincipal @operator, string pensionerId, InvestigationEvidence evidence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evidence);
@@ -121,6 +122,9 @@ public sealed partial class PensionerRecordService(
         {
             var record = Ids.IsCertificationId(certificationId) ? await certifications.GetAsync(certificationId, cancellationToken) : null;
             if (record is null || record.PensionerId != pensionerId) throw new ProblemException(ProblemTypes.InvestigationEvidenceRequired, "认证编号不存在或不属于该人员。");
+            // Only a face confirmed as this pensioner's is evidence of life: a rejected attempt (another person's face,
+            // a photo of a photo), a pending one or one waiting for review proves nothing.
+            if (record.Status != CertificationStatus.Approved) throw new ProblemException(ProblemTypes.InvestigationEvidenceNotApproved);
             evidenceSource = "certification:" + certificationId;
         }
         else if (evidence.DocumentReference?.Trim() is { Length: >= 2 and <= 100 } document && evidence.CertificationId is null)

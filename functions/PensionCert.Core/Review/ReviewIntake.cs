@@ -24,7 +24,8 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
             Day = ChinaTime.ToChinaDate(now),
             OpenedAt = now,
             CertificationId = record.CertificationId,
-            SubmittedBy = record.SubmittedBy,
+            // The operator who captured the photo (counter, community, home visit) may not decide its review.
+            SubmittedBy = record.SubmittedBy ?? record.CapturedBy,
         };
         await cases.OpenAsync(reviewCase, cancellationToken);
         return reviewCase.CaseId;

@@ -150,7 +150,15 @@ public sealed record IdempotencyEntry(string CertificationId, string RequestHash
 
 /// <summary>The queue message for one certification. Small: ids only, never photos or personal data.</summary>
 /// <param name="CertificationId">The certification to verify.</param>
-public sealed record VerificationMessage(string CertificationId);
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the span that queued it (JSON <c>traceparent</c>), so the verification continues the
+/// submission's trace; null when sent outside a span (and in messages queued before it existed).
+/// </param>
+public sealed record VerificationMessage(
+    string CertificationId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("traceparent")]
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? TraceParent = null);
 
 /// <summary>Which private blob container a photo lives in.</summary>
 public enum PhotoContainer

@@ -28,6 +28,11 @@ public sealed class HomeVisitFunctions(HomeVisitsApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.HomeVisits)] HttpRequest request, CancellationToken cancellationToken) =>
         new ApiActionResult(await api.RequestAsync(request, cancellationToken));
 
+    [Function(FunctionNames.RequestHomeVisitFromPage)]
+    public async Task<IActionResult> RequestHomeVisitFromPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PageSessionHomeVisit)] HttpRequest request, CancellationToken cancellationToken) =>
+        new ApiActionResult(await api.RequestFromPageAsync(request, cancellationToken));
+
     [Function(FunctionNames.ListHomeVisits)]
     public async Task<IActionResult> ListHomeVisits(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.HomeVisits)] HttpRequest request, CancellationToken cancellationToken) =>

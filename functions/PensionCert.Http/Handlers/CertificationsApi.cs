@@ -28,14 +28,18 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
                 HelperId = f.GetValueOrDefault("helperId"),
             };
 
+            // Every storage round trip of this submission (selfie upload, pensioner, key, index, message, record).
+            using var storageCalls = Core.Telemetry.StorageCallScope.Begin();
             StagedPhoto? staged = null;
             Task<SubmissionPensioner>? resolving = null;
+            string? channel = null;
             try
             {
                 var fields = await PhotoRequestReader.ReadAsync(request, CertificationFields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
                 {
                     // Fields sent before the photo (the usual order) are checked before anything is stored, and the
                     // pensioner is read while the photo uploads (both are round trips to storage).
+                    channel = fieldsSoFar.GetValueOrDefault("channel");
                     if (fieldsSoFar.ContainsKey("channel") && (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId")))
                     {
                         var early = Command(fieldsSoFar);
@@ -49,8 +53,15 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
                 var location = ApiRequests.CertificationLocation(record.CertificationId);
                 request.HttpContext.Response.Headers.Location = location;
                 if (result.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                else Core.Telemetry.PensionCertTelemetry.RecordStorageCalls(Core.Definitions.TelemetryNames.Operations.Submission, storageCalls.Calls);
                 return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, location),
                     ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+            }
+            catch (ProblemException ex) when (staged is null)
+            {
+                // Refused before SubmitAsync (which counts its own outcomes): fields or photo.
+                CertificationService.RecordRefused(channel, ex);
+                throw;
             }
             catch (ProblemException) when (staged is not null)
             {

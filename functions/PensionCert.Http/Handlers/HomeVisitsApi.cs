@@ -11,7 +11,7 @@ namespace PensionCert.Http;
 /// (a replay answers with the visit as it is now and header <c>Idempotent-Replayed: true</c>), and repeating a change
 /// already in force changes nothing.
 /// </summary>
-public sealed class HomeVisitsApi(ApiPipeline pipeline, HomeVisitService visits)
+public sealed class HomeVisitsApi(ApiPipeline pipeline, HomeVisitService visits, Core.Sessions.CertificationSessionService sessions)
 {
     /// <summary>POST /api/home-visits (operator: clerk, admin): request a visit for a pensioner of the operator's regions. 201 (200 on a replay).</summary>
     public Task<IResult> RequestAsync(HttpRequest request, CancellationToken cancellationToken) =>
@@ -41,6 +41,24 @@ public sealed class HomeVisitsApi(ApiPipeline pipeline, HomeVisitService visits)
             };
             var command = new RequestHomeVisitCommand(body.PensionerId, body.IdNumber, body.Reason, body.ContactPhone, body.Address, body.PreferredDates);
             var result = await visits.RequestAsync(command, new VisitRequester(kind, caller.Client?.Name ?? "client"), null, ApiIdempotency.Key(request), cancellationToken);
+            return Created(request, result, HomeVisitRequestStatus.From(result.Visit), Routes.HomeVisitRequest);
+        });
+
+    /// <summary>
+    /// POST /api/page/session/home-visit-request (the phone page, session token in <c>X-Session-Token</c>): the
+    /// session's pensioner asks for a home visit from the page's result view. The pensioner is the session's (the body
+    /// names none); the channel's client key stays on the channel's server. Works while the token opens its session
+    /// (also after it was used or expired, until expired sessions are purged). 201 with the request's state, no contact data.
+    /// </summary>
+    public Task<IResult> RequestFromPageAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        pipeline.RunAsync(request, HttpEndpoints.RequestHomeVisitFromPage, async () =>
+        {
+            var session = (await sessions.ReadAsync(SessionsApi.TokenOf(request), cancellationToken)).Session;
+            var body = await ReadJsonAsync<PageHomeVisitRequestBody>(request, cancellationToken);
+            var command = new RequestHomeVisitCommand(session.PensionerId, null, body.Reason, body.ContactPhone, body.Address, body.PreferredDates);
+            var result = await visits.RequestAsync(command, new VisitRequester(VisitRequester.Pensioner, session.ClientId), null,
+                ApiIdempotency.Key(request), cancellationToken);
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
             return Created(request, result, HomeVisitRequestStatus.From(result.Visit), Routes.HomeVisitRequest);
         });
 
@@ -134,6 +152,9 @@ public sealed record HomeVisitRequestBody(string? PensionerId, string? IdNumber,
 /// <summary>Client request body of a home visit; <c>requesterKind</c> is pensioner (default) or family.</summary>
 public sealed record ClientHomeVisitRequestBody(string? PensionerId, string? IdNumber, string? Reason, string? ContactPhone, string? Address,
     IReadOnlyList<string>? PreferredDates, string? RequesterKind);
+
+/// <summary>The phone page's request body: the pensioner is the session's, so only the visit's details.</summary>
+public sealed record PageHomeVisitRequestBody(string? Reason, string? ContactPhone, string? Address, IReadOnlyList<string>? PreferredDates);
 
 /// <summary>Schedule body.</summary>
 public sealed record ScheduleHomeVisitBody(string? Date, string? AssignedStaff);

@@ -74,6 +74,9 @@ public sealed class SessionsApi(ApiPipeline pipeline, CertificationSessionServic
                 ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
         });
 
+    /// <summary>The session token of a page request (header <see cref="SessionTokenHeader"/>), or null.</summary>
+    internal static string? TokenOf(HttpRequest request) => SessionToken(request);
+
     private static string? SessionToken(HttpRequest request) =>
         request.Headers[SessionTokenHeader].Count == 1 ? request.Headers[SessionTokenHeader].ToString() : null;
 

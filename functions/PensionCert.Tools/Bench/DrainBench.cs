@@ -21,6 +21,7 @@ internal static class DrainBench
         TextWriter output, CancellationToken cancellationToken)
     {
         BenchReport.Header(output, "drain (benchmark 3b: the queue trigger alone drains N pre-queued verifications)");
+        using var storageCalls = new StorageCallMeter();
         using var photo = SKBitmap.Decode(Path.Combine(faces.FullName, probePath));
         var selfie = BenchImages.Vga(photo);
         var reference = File.ReadAllBytes(Path.Combine(faces.FullName, referencePath));
@@ -69,6 +70,7 @@ internal static class DrainBench
         output.WriteLine($"CPU per verification: worker {workerMs:F1} ms (pipeline {pipelineMs:F1} ms = {pipelineMs / workerMs:P0} of it), Azurite {azuriteMs:F1} ms");
         output.WriteLine($"projected with storage off the worker's cores (Azure): {Environment.ProcessorCount} cores / {workerMs:F1} ms = " +
             $"{Environment.ProcessorCount * 60_000 / workerMs:F0}/min = {pipelineMs / workerMs:P0} of ideal");
+        output.WriteLine(storageCalls.Line());
         output.WriteLine($"load average at end: {BenchReport.LoadAverage()}");
         return 0;
     }

@@ -19,6 +19,7 @@ internal static class IngestBench
         TextWriter output, CancellationToken cancellationToken)
     {
         BenchReport.Header(output, "ingest (benchmark 4: HTTP submission alone vs raw blob upload + queue send)");
+        using var storageCalls = new StorageCallMeter();
         await using var host = await BenchHost.StartAsync(storage, port, builder =>
             builder.Configuration[$"AzureWebJobs.{FunctionNames.VerifyCertification}.Disabled"] = "true");
         using var photo = SKBitmap.Decode(Path.Combine(faces.FullName, probePath));
@@ -93,6 +94,7 @@ internal static class IngestBench
 
         var queuedAfter = (await clients.VerificationQueue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
         output.WriteLine($"verification queue grew by {queuedAfter - queuedBefore} messages (≥ the {httpTotal} measured submissions: nothing was processed)");
+        output.WriteLine(storageCalls.Line());
         output.WriteLine($"summary: {string.Join("; ", summary)}");
         output.WriteLine($"load average at end: {BenchReport.LoadAverage()}");
         return 0;

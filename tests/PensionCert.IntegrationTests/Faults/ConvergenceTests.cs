@@ -138,7 +138,8 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
     {
         var idNumber = NewIdNumber("120105");
         var pensionerId = await EnrolAsync(idNumber);
-        var day = ChinaTime.ToChinaDate(f.Clock.GetUtcNow()).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        // Dated the enrolment day: evidence dated before enrolment is refused (issue 11).
+        var day = ChinaTime.ToChinaDate(f.Clock.GetUtcNow()).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return new FlowRun(pensionerId, async _ =>
         {
             var report = await f.Get<EvidenceImportService>().ImportAsync(Records(new EvidenceRecord(1, idNumber, "medical-settlement", day, "medical-insurance")), Admin, CancellationToken.None);

@@ -246,11 +246,74 @@ function counterScreen(back) {
     button('返回', back));
 }
 
+// The request goes to the API with the session token (POST /page/session/home-visit-request): the pensioner is the
+// session's, so the page asks only for the reason, a phone number, the address and a day.
+const VISIT_REASONS = [['very-old', '年纪大，出门不方便'], ['bedridden', '卧床不起'], ['disabled', '残疾，行动不便']];
+
 function homeVisitScreen(back) {
+  const reasons = el('fieldset', { class: 'choices' }, el('legend', {}, '为什么需要上门'),
+    ...VISIT_REASONS.map(([value, text], i) => el('label', { class: 'choice' },
+      Object.assign(el('input', { type: 'radio', name: 'reason', value }), { checked: i === 0 }), text)));
+  const phone = el('input', { type: 'tel', id: 'visit-phone', name: 'contactPhone', autocomplete: 'tel', inputmode: 'tel', maxlength: '20' });
+  const address = el('input', { type: 'text', id: 'visit-address', name: 'address', autocomplete: 'street-address', maxlength: '200' });
+  const day = el('input', { type: 'date', id: 'visit-date', name: 'preferredDate', min: chinaDate(1), max: chinaDate(60), value: chinaDate(1) });
+  const status = el('div', { role: 'status', 'aria-live': 'polite' });
+  // A retry of the same request (e.g. after a network error) keeps its Idempotency-Key; a corrected one gets a new key.
+  let sentBody = null;
+  let idempotencyKey = null;
+  const send = button('提交上门申请', async () => {
+    status.replaceChildren();
+    const reason = reasons.querySelector('input:checked')?.value;
+    if (!phone.value.trim() || address.value.trim().length < 5 || !day.value) {
+      status.append(el('p', { class: 'reason', 'data-reason': 'form-incomplete' }, '请填写联系电话、详细住址和希望上门的日期。'));
+      (phone.value.trim() ? address.value.trim().length < 5 ? address : day : phone).focus();
+      return;
+    }
+    const body = JSON.stringify({ reason, contactPhone: phone.value.trim(), address: address.value.trim(), preferredDates: [day.value] });
+    if (body !== sentBody) { sentBody = body; idempotencyKey = crypto.randomUUID(); }
+    send.disabled = true;
+    try {
+      const visit = await api('/page/session/home-visit-request', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+        body,
+      });
+      return homeVisitRequestedScreen(visit, back);
+    } catch (error) {
+      send.disabled = false;
+      const code = error.problem?.code;
+      if (code === 'home-visit-already-open') return homeVisitRequestedScreen(null, back);
+      const message = code === 'session-token-invalid'
+        ? '认证链接已失效，无法在线申请。请本人或家人拨打 12333，或联系所在社区服务中心。'
+        : error.problem?.message || '网络不好，没有提交成功，请再按一次“提交上门申请”。';
+      status.append(el('p', { class: 'reason', 'data-reason': code || 'error' }, message));
+    }
+  });
   screen('home-visit', '申请上门认证',
     el('p', {}, '卧床、行动不便或年纪很大的老人，可以请工作人员上门认证。'),
-    el('p', {}, '请本人或家人拨打 12333，或联系所在社区服务中心，说明住址和方便的时间。'),
-    button('返回', back));
+    reasons,
+    el('label', { class: 'field-label', for: 'visit-phone' }, '联系电话'), phone,
+    el('label', { class: 'field-label', for: 'visit-address' }, '上门地址（写到门牌号）'), address,
+    el('label', { class: 'field-label', for: 'visit-date' }, '希望哪天上门'), day,
+    status, send,
+    el('p', {}, '也可以由本人或家人拨打 12333，或联系所在社区服务中心申请。'),
+    button('返回', back, 'secondary'));
+}
+
+function homeVisitRequestedScreen(visit, back) {
+  screen('home-visit-requested', visit ? '上门申请已提交' : '已有上门申请',
+    el('p', { class: 'result-ok', 'data-visit-state': visit?.state || 'open' }, visit
+      ? `我们已收到您的申请。工作人员会打电话和您约定上门时间（您希望的日期：${visit.preferredDates.join('、')}）。`
+      : '您已经申请过上门认证，工作人员会打电话和您约定时间，请不要重复申请。'),
+    el('p', {}, '上门认证办完之前，不会因为没有认证而停发养老金。'),
+    ...returnButton(session, '返回'),
+    button('返回上一页', back, 'secondary'));
+}
+
+/** A China date (yyyy-MM-dd) some days from today. */
+function chinaDate(daysAhead = 0) {
+  const at = new Date(Date.now() + daysAhead * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 // ---------- file input fallback (no live camera in this web view) ----------

@@ -20,6 +20,19 @@ function append(element, children) {
   }
 }
 
+/**
+ * Orders the answers of a repeated request: each call of the returned function starts a request and gives back a
+ * check that is true only while no later request was started. A page renders an answer only when its check is still
+ * true, so a slow earlier answer (e.g. the list loaded when the page opened) never overwrites a later one.
+ */
+export function latestOnly() {
+  let issued = 0;
+  return () => {
+    const ticket = ++issued;
+    return () => ticket === issued;
+  };
+}
+
 /** Replaces the children of an element. */
 export function replace(element, ...children) {
   element.replaceChildren();

@@ -1,6 +1,6 @@
 // The region's lists: due soon, overdue, under investigation, suspended; paged, with CSV export of the whole list.
 import { api, describeError } from '../api.js';
-import { channelName, chinaDate, download, field, h, notice, replace, select, stateName, table, toCsv, announce } from '../ui.js';
+import { channelName, chinaDate, download, field, h, latestOnly, notice, replace, select, stateName, table, toCsv, announce } from '../ui.js';
 
 const states = [
   ['DueSoon', '即将到期'],
@@ -24,23 +24,28 @@ export async function render(main, { session }) {
   let tokens = [null];
   let current = 0;
   let next = null;
+  const startRequest = latestOnly();
 
   async function load(pageIndex) {
+    const isLatest = startRequest();
     message.replaceChildren();
     if (!region.checkValidity()) {
       message.append(notice('error', '请填写 6 位行政区划代码。'));
       region.focus();
       return;
     }
-    const query = new URLSearchParams({ state: state.value, pageSize: String(pageSize) });
+    // The answer is shown under the region and list it was asked for, and only if no later query was started.
+    const [askedRegion, askedState] = [region.value, state.value];
+    const query = new URLSearchParams({ state: askedState, pageSize: String(pageSize) });
     if (tokens[pageIndex]) query.set('continuationToken', tokens[pageIndex]);
     try {
-      const page = await api(`/regions/${encodeURIComponent(region.value)}/pensioners?${query}`);
+      const page = await api(`/regions/${encodeURIComponent(askedRegion)}/pensioners?${query}`);
+      if (!isLatest()) return;
       current = pageIndex;
       next = page.continuationToken;
       tokens[pageIndex + 1] = next;
       tokens = tokens.slice(0, pageIndex + 2);
-      const caption = `${region.value} · ${stateName(state.value)} · 第 ${pageIndex + 1} 页`;
+      const caption = `${askedRegion} · ${stateName(askedState)} · 第 ${pageIndex + 1} 页`;
       replace(results, table(caption, ['人员编号', '状态', '有效期至', '进入此状态', '常用渠道'],
         page.items.map(p => [
           h('a', { href: `#/pensioners/${encodeURIComponent(p.pensionerId)}` }, p.pensionerId),
@@ -52,6 +57,7 @@ export async function render(main, { session }) {
         h('button', { type: 'button', class: 'secondary', disabled: !next, onclick: () => load(current + 1) }, '下一页'));
       announce(`${caption}，共 ${page.items.length} 人`);
     } catch (e) {
+      if (!isLatest()) return;
       replace(results);
       replace(pager);
       message.append(notice('error', describeError(e)));

@@ -1,8 +1,6 @@
 // The review queue: filter, claim, both photos side by side with scores and reasons, recent attempts, and a decision.
 import { api, describeError, imageUrl } from '../api.js';
-import {
-  announce, channelName, field, formatInstant, formatScore, h, notice, replace, select, statusBadge, summary, table,
-} from '../ui.js';
+import { announce, channelName, field, formatInstant, formatScore, h, latestOnly, notice, replace, select, statusBadge, summary, table } from '../ui.js';
 
 export const reviewReasons = {
   'certification-needs-review': '认证待人工复核',
@@ -36,28 +34,34 @@ export async function render(main, { session }) {
   const detail = h('section', { id: 'review-detail', 'aria-labelledby': 'review-detail-heading' });
   const objectUrls = [];
 
+  const startListRequest = latestOnly();
+
   async function loadList() {
+    const isLatest = startListRequest();
     if (!region.checkValidity()) {
       replace(overview, notice('error', '行政区划代码应为 6 位数字。'));
       region.focus();
       return;
     }
-    const query = new URLSearchParams({ state: state.value, pageSize: '100' });
+    const askedState = state.value;
+    const query = new URLSearchParams({ state: askedState, pageSize: '100' });
     if (region.value) query.set('region', region.value);
     if (reason.value) query.set('reason', reason.value);
     if (minAge.value) query.set('minAgeDays', minAge.value);
     try {
       const page = await api(`/review-cases?${query}`);
+      if (!isLatest()) return;
       const oldest = page.openCases > 0
         ? `待审核 ${page.openCases} 件；最早一件已等待 ${formatHours(page.oldestOpenAgeHours)}（${formatInstant(page.oldestOpenSince)} 起）。`
         : '没有待审核的案件。';
       replace(overview, h('p', { class: 'notice', role: 'status' }, oldest));
-      replace(list, table(`${caseStates[state.value]}案件（最早的在前）`, ['案件', '人员编号', '原因', '已等待', '状态', '认领人'],
+      replace(list, table(`${caseStates[askedState]}案件（最早的在前）`, ['案件', '人员编号', '原因', '已等待', '状态', '认领人'],
         page.cases.map(c => [
           h('button', { type: 'button', class: 'secondary', onclick: () => openCase(c.caseId), 'aria-label': `查看案件 ${c.caseId}` }, '查看'),
           c.pensionerId, reviewReasons[c.reason] ?? c.reason, formatHours(c.ageHours), caseStates[c.state] ?? c.state, c.claimedBy ?? '—',
         ])));
     } catch (e) {
+      if (!isLatest()) return;
       replace(overview, notice('error', describeError(e)));
       replace(list);
     }

@@ -2,7 +2,7 @@
 import { api, describeError, newIdempotencyKey } from '../api.js';
 import { createCapture } from '../camera.js';
 import { decisionView, rememberedServicePoint, rememberServicePoint, submitOfflineCertification } from '../certify.js';
-import { announce, chinaDate, field, formatInstant, h, notice, replace, select, summary, table } from '../ui.js';
+import { announce, chinaDate, field, formatInstant, h, latestOnly, notice, replace, select, summary, table } from '../ui.js';
 
 const visitStates = {
   Requested: '待安排', Scheduled: '已安排', Completed: '已完成', Cancelled: '已取消', Unsuccessful: '未成功', Expired: '已过期',
@@ -20,16 +20,21 @@ export async function render(main, { session }) {
   const results = h('div');
   const detail = h('section', { 'aria-labelledby': 'visit-detail-heading' });
   let capture = null;
+  const startListRequest = latestOnly();
+  const startVisitRequest = latestOnly();
 
   async function loadList() {
+    const isLatest = startListRequest();
     if (!region.checkValidity()) { replace(results, notice('error', '请填写 6 位行政区划代码。')); region.focus(); return; }
-    const query = new URLSearchParams({ region: region.value, pageSize: '100' });
+    const askedRegion = region.value;
+    const query = new URLSearchParams({ region: askedRegion, pageSize: '100' });
     if (state.value) query.set('state', state.value);
     if (date.value) query.set('date', date.value);
     if (staff.value.trim()) query.set('staff', staff.value.trim());
     try {
       const page = await api(`/home-visits?${query}`);
-      replace(results, table(`${region.value} 的上门认证`, ['申请时间', '人员编号', '原因', '希望日期', '状态', '安排日期', '上门人员', '操作'],
+      if (!isLatest()) return;
+      replace(results, table(`${askedRegion} 的上门认证`, ['申请时间', '人员编号', '原因', '希望日期', '状态', '安排日期', '上门人员', '操作'],
         page.items.map(v => [
           formatInstant(v.requestedAt),
           h('a', { href: `#/pensioners/${encodeURIComponent(v.pensionerId)}` }, v.pensionerId),
@@ -37,7 +42,7 @@ export async function render(main, { session }) {
           h('button', { type: 'button', class: 'secondary', onclick: () => openVisit(v.visitId), 'aria-label': `办理 ${v.pensionerId} 的上门认证` }, '办理'),
         ])));
     } catch (e) {
-      replace(results, notice('error', describeError(e)));
+      if (isLatest()) replace(results, notice('error', describeError(e)));
     }
   }
 
@@ -46,15 +51,17 @@ export async function render(main, { session }) {
   }
 
   async function openVisit(visitId, message) {
+    const isLatest = startVisitRequest();
     capture?.stop();
     capture = null;
     let visit;
     try {
       visit = await api(`/home-visits/${encodeURIComponent(visitId)}`);
     } catch (e) {
-      replace(detail, notice('error', describeError(e)));
+      if (isLatest()) replace(detail, notice('error', describeError(e)));
       return;
     }
+    if (!isLatest()) return;
     const heading = h('h2', { id: 'visit-detail-heading', tabindex: '-1' }, `上门认证：${visit.pensionerId}`);
     const error = h('div');
     replace(detail, heading, message ?? null, summary([
@@ -153,7 +160,7 @@ export async function render(main, { session }) {
     const preferred = h('input', { type: 'date', name: 'preferredDate', required: true });
     const error = h('div');
     const form = h('form', { class: 'stack', novalidate: true },
-      field('人员编号', pensionerId, '在辖区名单或人员详情中可查到。'), field('原因', reason), field('联系电话', phone), field('上门地址', address),
+      field('人员编号', pensionerId, '在辖区名单或人员详情中可查到。'), field('上门原因', reason), field('联系电话', phone), field('上门地址', address),
       field('希望上门日期', preferred), error, h('div', { class: 'actions' }, h('button', { type: 'submit' }, '提交申请')));
     form.addEventListener('submit', async e => {
       e.preventDefault();
@@ -177,7 +184,7 @@ export async function render(main, { session }) {
     h('h1', {}, '上门认证'),
     h('form', { class: 'filters', onsubmit: e => { e.preventDefault(); loadList(); } },
       field('行政区划代码', region), h('datalist', { id: 'visit-regions' }, session.regions.map(r => h('option', { value: r }))),
-      field('状态', state), field('日期', date), field('上门人员', staff),
+      field('状态', state), field('安排日期', date), field('上门人员', staff),
       h('button', { type: 'submit' }, '查询')),
     requestForm(), results, detail);
   await loadList();

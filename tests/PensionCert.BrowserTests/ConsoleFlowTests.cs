@@ -1,0 +1,113 @@
+using Microsoft.Playwright;
+using PensionCert.IntegrationTests;
+
+namespace PensionCert.BrowserTests;
+
+/// <summary>
+/// The review queue and the counter as operators use them, end to end on the local host with real photos and the real
+/// models: a reviewer decides a case and the pensioner is certified; a reviewer of another region sees none of it; a
+/// clerk certifies a pensioner at the counter through the webcam (Chromium's fake camera playing another photo of them).
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleFlowTests(ConsoleHostFixture host)
+{
+    private const string Region = "110105";
+    private const string OtherRegion = "310101";
+    private const string Reference = "deepface/img1.jpg";
+    /// <summary>Another photo of the same person, played by the fake webcam at the counter.</summary>
+    private const string SamePersonOnCamera = "deepface/img2.jpg";
+
+    [Fact]
+    public async Task Reviewer_ClaimsANeedsReviewCase_SeesBothPhotos_Approves_AndTheEligibilityBecomesValid()
+    {
+        // The reference photo replayed as the selfie: the worker sends it to review (probe-matches-reference).
+        var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, Reference);
+        var certificationId = await host.SubmitOkAsync(idNumber, Reference);
+        Assert.Equal("NeedsReview", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
+        Assert.NotEqual("Valid", await ConsoleSteps.StateAsync(host, pensionerId));
+
+        var page = await host.SignInAsync("reviewer", Region, "reviewer-ui-01");
+        await page.GetByRole(AriaRole.Link, new() { Name = "审核队列" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#review-overview")).ToContainTextAsync("最早一件已等待");
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = pensionerId });
+        await row.GetByRole(AriaRole.Button, new() { Name = "查看" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "认领此案件" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#review-detail")).ToContainTextAsync("已认领");
+
+        // Both photos are on screen, loaded (decoded by the browser), side by side with the scores and reasons.
+        foreach (var name in new[] { "登记照片", "本次认证照片" })
+        {
+            var image = page.GetByRole(AriaRole.Img, new() { Name = name, Exact = true });
+            await Assertions.Expect(image).ToBeVisibleAsync();
+            await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 100", await image.ElementHandleAsync());
+        }
+        var detail = page.Locator("#review-detail");
+        await Assertions.Expect(detail).ToContainTextAsync("相似度");
+        await Assertions.Expect(detail).ToContainTextAsync("probe-matches-reference");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table, new() { Name = "该人员最近的认证" })).ToContainTextAsync("待人工复核");
+        await ConsoleSteps.AssertAccessibleAsync(page, "review case with its decision form");
+        await ConsoleSteps.ScreenshotsAsync(host, page, "console-review-case");
+
+        await page.GetByLabel("通过：确认是本人，资格认证有效").CheckAsync();
+        await page.GetByLabel("备注（可选）").FillAsync("与登记照片为同一人");
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交决定" }).ClickAsync();
+        await Assertions.Expect(detail).ToContainTextAsync("决定已提交：已通过");
+
+        Assert.Equal("Valid", await ConsoleSteps.StateAsync(host, pensionerId));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ReviewerOfAnotherRegion_SeesNoneOfTheRegionsCases()
+    {
+        var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, Reference);
+        var certificationId = await host.SubmitOkAsync(idNumber, Reference);
+        Assert.Equal("NeedsReview", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
+
+        var reviewer = await host.SignInAsync("reviewer", OtherRegion, "reviewer-other-01");
+        await reviewer.GetByRole(AriaRole.Link, new() { Name = "审核队列" }).ClickAsync();
+        await Assertions.Expect(reviewer.Locator("#review-overview")).ToBeVisibleAsync();
+        await reviewer.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.DoesNotContain(pensionerId, await reviewer.Locator("main").InnerTextAsync());
+        await reviewer.GetByLabel("行政区划").FillAsync(Region);
+        await reviewer.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Assertions.Expect(reviewer.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        Assert.DoesNotContain(pensionerId, await reviewer.Locator("main").InnerTextAsync());
+        await reviewer.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Clerk_CertifiesAtTheCounterThroughTheWebcam_SeesTheApprovalArrive_AndTheEligibilityBecomesValid()
+    {
+        var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, Reference);
+        var page = await host.SignInAsync("clerk", Region, "clerk-counter-01", cameraPhoto: SamePersonOnCamera);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "柜台与社区认证", Level = 1 })).ToBeFocusedAsync();
+        await page.GetByLabel("身份证号码").FillAsync(idNumber);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#counter-pensioner")).ToContainTextAsync(pensionerId);
+
+        await page.GetByLabel("服务点编号").FillAsync("110105-counter-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "开启摄像头" }).ClickAsync();
+        var shoot = page.GetByRole(AriaRole.Button, new() { Name = "拍照" });
+        await Assertions.Expect(shoot).ToBeEnabledAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('main video')?.videoWidth > 0");
+        await shoot.ClickAsync();
+        var photo = page.GetByRole(AriaRole.Img, new() { Name = "已拍摄的照片" });
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth >= 320", await photo.ElementHandleAsync());
+
+        // Without the ID check confirmed nothing is sent; with it, the decision arrives on screen.
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交认证" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#counter-result [role=alert]")).ToContainTextAsync("请确认已核验身份证件原件。");
+        await page.GetByLabel("我已当面核验本人身份证件原件，照片为本人现场拍摄").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交认证" }).ClickAsync();
+        var result = page.Locator("#counter-result");
+        await Assertions.Expect(result).ToContainTextAsync("认证通过：资格已确认。", new() { Timeout = 120_000 });
+        await Assertions.Expect(result).ToContainTextAsync("经办柜台");
+        await ConsoleSteps.AssertAccessibleAsync(page, "counter with the decision");
+        await ConsoleSteps.ScreenshotsAsync(host, page, "console-counter-approved");
+        Assert.DoesNotContain(idNumber, await page.Locator("main").InnerTextAsync());
+
+        Assert.Equal("Valid", await ConsoleSteps.StateAsync(host, pensionerId));
+        await page.Context.CloseAsync();
+    }
+}
