@@ -62,11 +62,11 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
-        // An automatic approval well above the threshold keeps the selfie's template as a further reference (before
-        // the effects: a crash here only loses the template, the redelivery completes the decision).
+        await CompleteAsync(decided, pensioner, cancellationToken);
+        // An automatic approval well above the threshold keeps the selfie's template as a further reference, once the
+        // decision is complete (best effort: a crash or storage error here loses only the template, never the decision).
         if (liveReferences is not null && decision.Status == CertificationStatus.Approved)
             await liveReferences.ConsiderAsync(decided, decision, cancellationToken);
-        await CompleteAsync(decided, pensioner, cancellationToken);
     }
 
     /// <summary>
