@@ -16,8 +16,20 @@ public sealed class StorageFaultFixture : LocalHostFixture
     private Process? _azurite;
     private bool _azuriteStarted;
 
-    /// <summary>Blob port of this fixture's Azurite (queue +1, table +2).</summary>
-    public static int BlobPort => int.TryParse(Environment.GetEnvironmentVariable("PENSIONCERT_FAULT_AZURITE_PORT"), out var p) ? p : 10950;
+    /// <summary>
+    /// Blob port of this fixture's Azurite (queue +1, table +2): <c>PENSIONCERT_FAULT_AZURITE_PORT</c>, else the suite's
+    /// Azurite blob port (from <c>PENSIONCERT_TEST_STORAGE</c>, which ./test.sh sets from <c>TEST_AZURITE_BLOB_PORT</c>)
+    /// + 3, else 10950. Derived from the suite's port so that runs given different port ranges on one machine never
+    /// share it (this test stops and restarts its Azurite: another run's Azurite could take the port in between).
+    /// </summary>
+    public static int BlobPort { get; } = ChoosePort();
+
+    private static int ChoosePort()
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("PENSIONCERT_FAULT_AZURITE_PORT"), out var port)) return port;
+        var suite = System.Text.RegularExpressions.Regex.Match(Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "", @"BlobEndpoint=http://[^:;/]+:(\d+)");
+        return suite.Success ? int.Parse(suite.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 3 : 10950;
+    }
 
     protected override async Task<string> StorageConnectionAsync()
     {
@@ -221,7 +233,10 @@ public sealed class StorageFaultTests(StorageFaultFixture host)
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
         var accepted = new List<string>();
-        for (var i = 0; i < 6; i++) accepted.Add(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+        // Six different photos of the reference's person: the same photo again would be a replay of an approved selfie
+        // kept as a live reference (probe-matches-reference, review), whatever the outage.
+        foreach (var photo in new[] { "deepface/img2.jpg", "deepface/img4.jpg", "deepface/img5.jpg", "deepface/img6.jpg", "deepface/img7.jpg", "deepface/img10.jpg" })
+            accepted.Add(await host.SubmitOkAsync(id, photo));
 
         await host.StopAzuriteAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -62,11 +62,11 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
-        // An automatic approval well above the threshold keeps the selfie's template as a further reference (before
-        // the effects: a crash here only loses the template, the redelivery completes the decision).
+        await CompleteAsync(decided, pensioner, cancellationToken);
+        // An automatic approval well above the threshold keeps the selfie's template as a further reference, once the
+        // decision is complete (best effort: a crash or storage error here loses only the template, never the decision).
         if (liveReferences is not null && decision.Status == CertificationStatus.Approved)
             await liveReferences.ConsiderAsync(decided, decision, cancellationToken);
-        await CompleteAsync(decided, pensioner, cancellationToken);
     }
 
     /// <summary>
@@ -131,6 +131,11 @@ public sealed partial class CertificationDecisions(
     {
         var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
             new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy, DecisionSource = DecisionSources.Worker }, cancellationToken);
+        // An approval not newer than the pensioner's last certification (an older submission decided after a later one)
+        // changes nothing in the cycle, but it is still announced: every decision reaches the pensioner.
+        if (result == CycleCommandResult.Stale)
+            result = await cycle.AnnounceDecisionAsync(record.PensionerId, Events.EventTypes.CertificationApproved, record.CertificationId,
+                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, cancellationToken);
         if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
         var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
         if (region is null) return CycleCommandResult.NotFound;

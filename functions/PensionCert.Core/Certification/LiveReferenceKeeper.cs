@@ -47,9 +47,11 @@ public sealed partial class LiveReferenceKeeper(
             {
                 await pensioners.UpdateAsync(profile with { LiveReferences = kept }, cancellationToken);
             }
-            catch (ConcurrencyConflictException) when (attempt < 5)
+            catch (ConcurrencyConflictException)
             {
-                continue;
+                // Several approvals at once (or a cycle update) changed the profile: read it again, give up after five.
+                if (attempt < 5) continue;
+                return false;
             }
             var dropped = profile.LiveReferences.Count + 1 - kept.Length;
             await audit.AppendAsync(new AuditEntry(now, "system", "", AuditAction, record.PensionerId, 201, null, "worker",

@@ -70,6 +70,8 @@ public sealed partial class ReferenceChangeService(
                 ReferenceVersion = existing.ReferenceVersion + 1,
                 ReferenceBlobName = pendingBlob,
                 ReferenceEmbedding = analysis.Embedding!,
+                // The kept selfies matched the old reference; a new reference starts again from itself alone.
+                LiveReferences = [],
                 EnrolledAt = now,
                 FirstEnrolledAt = existing.FirstEnrolledAt ?? existing.EnrolledAt,
                 ReferenceChangedBy = WithChangers(existing.ReferenceChangedBy, uploadedBy, approvedBy),

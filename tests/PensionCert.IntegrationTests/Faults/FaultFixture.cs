@@ -59,7 +59,7 @@ public sealed class FaultFixture : IAsyncLifetime
         StorageFaults.Decorate<IVerificationQueue>(services);
         StorageFaults.Decorate<IInFlightCertificationIndex>(services);
         StorageFaults.Decorate<ISelfieRetentionIndex>(services);
-        StorageFaults.Decorate<Core.Review.IReviewCaseStore>(services);
+        StorageFaults.Decorate<IReviewCaseStore>(services);
         StorageFaults.Decorate<ICycleStore>(services);
         StorageFaults.Decorate<IOutboxStore>(services);
         StorageFaults.Decorate<ICycleReadModel>(services);
