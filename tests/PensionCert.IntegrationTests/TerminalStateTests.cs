@@ -164,10 +164,10 @@ public sealed class TerminalStateTests(LocalHostFixture host)
 
     private async Task WaitUntilPoisonQueueEmptyAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while ((await host.Storage.VerificationPoisonQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the poison queue was not drained within 30 s");
+            Assert.True(DateTime.UtcNow < deadline, "the poison queue was not drained within 90 s");
             await Task.Delay(200);
         }
         await Task.Delay(500); // the handler deletes the message after it returns
