@@ -246,12 +246,22 @@ public sealed partial class CertificationSessionService(
         return session;
     }
 
-    private async Task<CertificationSession> OpenAsync(string? token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses (401 <c>session-token-invalid</c>) a token that is missing or not shaped as one (<c>{sessionId}.{64 hex}</c>),
+    /// without a storage call: the page routes check this before they read a request body.
+    /// </summary>
+    public static void RequireWellFormedToken(string? token)
     {
         var dot = token?.IndexOf('.', StringComparison.Ordinal) ?? -1;
-        if (token is null || dot != 33 || token.Length != 33 + 1 + 64) throw new ProblemException(ProblemTypes.SessionTokenInvalid);
+        if (token is null || dot != 33 || token.Length != 33 + 1 + 64 || !IsSessionId(token[..dot]))
+            throw new ProblemException(ProblemTypes.SessionTokenInvalid);
+    }
+
+    private async Task<CertificationSession> OpenAsync(string? token, CancellationToken cancellationToken)
+    {
+        RequireWellFormedToken(token);
+        var dot = token!.IndexOf('.', StringComparison.Ordinal);
         var sessionId = token[..dot];
-        if (!IsSessionId(sessionId)) throw new ProblemException(ProblemTypes.SessionTokenInvalid);
         var session = await sessions.GetAsync(sessionId, cancellationToken);
         if (session is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(token[(dot + 1)..])), Encoding.ASCII.GetBytes(session.SecretHash)))
             throw new ProblemException(ProblemTypes.SessionTokenInvalid);

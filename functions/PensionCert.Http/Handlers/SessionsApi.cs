@@ -59,6 +59,8 @@ public sealed class SessionsApi(ApiPipeline pipeline, CertificationSessionServic
     public Task<IResult> UploadSessionFramesAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.UploadSessionFrames, async () =>
         {
+            // A missing or malformed token is refused before the frames are read (401, not a complaint about the frames).
+            CertificationSessionService.RequireWellFormedToken(SessionToken(request));
             var (fields, frames) = await ReadFramesAsync(request, sessions.MaxFramesPerAction, sessions.MaxFrameBytes, cancellationToken);
             var session = await sessions.UploadFramesAsync(SessionToken(request), fields.GetValueOrDefault("nonce"), fields.GetValueOrDefault("step"), frames, cancellationToken);
             return Results.Json(new FramesAcceptedResponse(session.SessionId, session.FrameCounts), ApiJson.Options);

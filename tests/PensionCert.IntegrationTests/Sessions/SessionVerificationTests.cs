@@ -192,6 +192,17 @@ public sealed class SessionVerificationTests(SessionHostFixture host)
         Assert.Equal("session-nonce-mismatch", await ProblemCodeAsync(badNonce));
         Assert.Equal(HttpStatusCode.Unauthorized, badToken.StatusCode);
         Assert.Equal("session-token-invalid", await ProblemCodeAsync(badToken));
+
+        // A frame over the size limit sent with no token, or with one not shaped as a token, is refused as
+        // unauthenticated (401) before the frames are read, not as an invalid frame (400).
+        var oversized = File.ReadAllBytes(SharedFaces.PathOf("deepface/img4.jpg"));
+        Assert.True(oversized.Length > 200_000);
+        foreach (var token in new[] { "", "garbage" })
+        {
+            using var refused = await host.UploadAsync(session with { Token = token }, 0, [oversized]);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("session-token-invalid", await ProblemCodeAsync(refused));
+        }
     }
 
     [Fact]
