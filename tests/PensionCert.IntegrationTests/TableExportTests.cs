@@ -193,6 +193,107 @@ public sealed class TableExportTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Export_CutShortThenRunAgain_ResumesAfterTheTablesDoneAndSplitsAtPages()
+    {
+        await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
+        await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineProbe);
+        var date = NewDate();
+        // Small pages and blobs, so that tables span several blobs; the first run is stopped (as the function timeout
+        // would) right after its third table.
+        var options = Microsoft.Extensions.Options.Options.Create(new TableExportOptions { PageSize = 3, MaxEntitiesPerBlob = 5 });
+        using var cut = new CancellationTokenSource();
+        var cutting = new CutAfterTables(3, cut);
+        var first = new TableExporter(host.App.Services.GetRequiredService<TableExportArchive>(), host.Storage, options, TimeProvider.System, cutting);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.ExportAsync(date, cut.Token));
+        Assert.False((await Exports.GetBlobClient(TableExportManifest.BlobName(date)).ExistsAsync()).Value);
+        var (partialCheck, _) = Importer();
+        Assert.Equal(TableImportOutcome.NoCompleteExport, (await partialCheck.ImportAsync(new TableImportRequest(date, DryRun: true), CancellationToken.None)).Outcome);
+
+        var resumedLog = new CutAfterTables(int.MaxValue, cut);
+        var second = new TableExporter(host.App.Services.GetRequiredService<TableExportArchive>(), host.Storage, options, TimeProvider.System, resumedLog);
+        var result = await second.ExportAsync(date, CancellationToken.None);
+
+        Assert.Equal(TableExportOutcome.Exported, result.Outcome);
+        Assert.Equal(3, resumedLog.Lines.Count(l => l.Contains("written by an earlier run", StringComparison.Ordinal)));
+        var manifest = result.Manifest!;
+        foreach (var table in manifest.Tables)
+        {
+            Assert.Equal(await host.Storage.TableService.GetTableClient(table.Name).QueryAsync<TableEntity>(select: ["PartitionKey"]).CountAsync(), table.Entities);
+            Assert.All(table.Blobs.SkipLast(1), b => Assert.Equal(6, b.Entities)); // two pages of 3 reach 5
+            Assert.Equal(Enumerable.Range(0, table.Blobs.Count).Select(n => $"{manifest.Date}/{table.Name}/{n}.jsonl"), table.Blobs.Select(b => b.Name));
+        }
+        Assert.Contains(manifest.Tables, t => t.Blobs.Count > 1);
+        var (importer, _) = Importer();
+        var check = await importer.ImportAsync(new TableImportRequest(date, DryRun: true), CancellationToken.None);
+        Assert.Equal(TableImportOutcome.Restored, check.Outcome);
+    }
+
+    /// <summary>A logger of the exporter that cancels the run after its n-th finished table, and keeps the lines.</summary>
+    private sealed class CutAfterTables(int tables, CancellationTokenSource cut) : Microsoft.Extensions.Logging.ILogger<TableExporter>
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = formatter(state, exception);
+            Lines.Add(line);
+            if (line.Contains(" blob(s)", StringComparison.Ordinal) && Lines.Count(l => l.Contains(" blob(s)", StringComparison.Ordinal)) == tables) cut.Cancel();
+        }
+    }
+
+    [Fact]
+    public async Task ImportTablesCommand_DryRunPrintsCounts_BadDateExit2_NoExportExit1()
+    {
+        var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
+        var date = NewDate();
+        var manifest = (await Exporter.ExportAsync(date, CancellationToken.None)).Manifest!;
+        var storage = Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "UseDevelopmentStorage=true";
+        var d = TableExportManifest.Folder(date);
+
+        var (code, output, _) = await RunToolAsync("import-tables", "--date", d, "--table", StorageNames.PensionersTable, "--partition", pensionerId, "--dry-run", "--storage", storage);
+        Assert.Equal(0, code);
+        Assert.Contains($"{StorageNames.PensionersTable}: {manifest.Tables.Single(t => t.Name == StorageNames.PensionersTable).Entities} in export, 1 selected, dry run: nothing written", output, StringComparison.Ordinal);
+
+        (code, _, var error) = await RunToolAsync("import-tables", "--date", "2026-13-01", "--storage", storage);
+        Assert.Equal(1, code); // System.CommandLine: a parse error exits 1
+        Assert.Contains("--date must be yyyy-MM-dd.", error, StringComparison.Ordinal);
+
+        (code, output, _) = await RunToolAsync("import-tables", "--date", TableExportManifest.Folder(NewDate()), "--storage", storage);
+        Assert.Equal(1, code);
+        Assert.Contains("No complete export", output, StringComparison.Ordinal);
+
+        (code, output, _) = await RunToolAsync("import-tables", "--date", d, "--table", "NoSuchTable", "--storage", storage);
+        Assert.Equal(2, code);
+        Assert.Contains("has no table 'NoSuchTable'", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunToolAsync(params string[] arguments)
+    {
+        var tool = Path.Combine(RepositoryRoot(), "functions", "PensionCert.Tools", "bin", "Release", "net10.0", "PensionCert.Tools.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot() };
+        start.ArgumentList.Add(tool);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment.Remove("PensionCertAuditArchive");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root not found above the test binaries.");
+    }
+
+    [Fact]
     public async Task Import_DateWithoutManifest_Refused()
     {
         var (importer, output) = Importer();
