@@ -294,6 +294,21 @@ public sealed class TableExportTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task LocalHostTimer_ExportTables_InvokedByName_ExportsTodayOrFindsItDone()
+    {
+        // The WebJobs SDK indexed LocalTableExportTrigger (a class beside LocalTriggers): invoke it by its function name.
+        var jobHost = host.App.Services.GetRequiredService<Microsoft.Azure.WebJobs.IJobHost>();
+        var timer = new Microsoft.Azure.WebJobs.TimerInfo(new Microsoft.Azure.WebJobs.Extensions.Timers.ConstantSchedule(TimeSpan.FromDays(1)), null);
+
+        await jobHost.CallAsync(FunctionNames.ExportTables, new Dictionary<string, object?> { ["timer"] = timer });
+
+        var today = Core.Cycle.ChinaTime.Today(host.App.Services.GetRequiredService<TimeProvider>());
+        var manifest = (await Exports.GetBlobClient(TableExportManifest.BlobName(today)).DownloadContentAsync()).Value.Content.ToObjectFromJson<TableExportManifest>(TableExportManifest.Json)!;
+        Assert.Equal(TableExportManifest.Folder(today), manifest.Date);
+        Assert.Equal(host.Storage.Tables.Count, manifest.Tables.Count);
+    }
+
+    [Fact]
     public async Task Import_DateWithoutManifest_Refused()
     {
         var (importer, output) = Importer();
