@@ -29,7 +29,7 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
             };
 
             // Every storage round trip of this submission (selfie upload, pensioner, key, index, message, record).
-            using var storageCalls = Core.Telemetry.StorageCallScope.Begin();
+            using var storageCalls = Core.Telemetry.StorageCallScope.Begin(describe: System.Diagnostics.Activity.Current is not null);
             StagedPhoto? staged = null;
             Task<SubmissionPensioner>? resolving = null;
             string? channel = null;
@@ -53,7 +53,12 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
                 var location = ApiRequests.CertificationLocation(record.CertificationId);
                 request.HttpContext.Response.Headers.Location = location;
                 if (result.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
-                else Core.Telemetry.PensionCertTelemetry.RecordStorageCalls(Core.Definitions.TelemetryNames.Operations.Submission, storageCalls.Calls);
+                else
+                {
+                    Core.Telemetry.PensionCertTelemetry.RecordStorageCalls(Core.Definitions.TelemetryNames.Operations.Submission, storageCalls.Calls);
+                    // On the request's server span: the count and the calls, described without keys.
+                    Core.Telemetry.PensionCertTelemetry.TagStorageCalls(System.Diagnostics.Activity.Current, storageCalls);
+                }
                 return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, location),
                     ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
             }
