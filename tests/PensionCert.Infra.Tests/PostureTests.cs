@@ -64,6 +64,18 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(ProductionFiles))]
+    public void ProdParameters_DataKeysFromTheTenantsPipeline_NoDefaultToRevertTo(string file)
+    {
+        // The values the pipeline gave (k1 still readable, k2 active after a rotation), not the template's ['k1'] / 'k1'.
+        Assert.Equal(["k1", "k2"], StringArray(bicep.Value(file, "dataProtectionKeyIds")));
+        Assert.Equal("k2", bicep.Value(file, "activeDataProtectionKeyId").GetString());
+        var text = File.ReadAllText(Path.Combine(InfraDirectory, file));
+        Assert.Contains("param dataProtectionKeyIds = split(readEnvironmentVariable('PENSIONCERT_DATA_KEY_IDS'), ',')", text);
+        Assert.Contains("param activeDataProtectionKeyId = readEnvironmentVariable('PENSIONCERT_ACTIVE_DATA_KEY')", text);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProductionFiles))]
     public void ProdParameters_NoPlaceholderSettings(string file)
     {
         foreach (var name in new[] { "operatorTokenIssuer", "operatorTokenAudience", "operatorTokenAuthority", "alertEmail" })

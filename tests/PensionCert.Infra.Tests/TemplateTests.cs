@@ -98,6 +98,9 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_TENANT", StringComparison.Ordinal));
         Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_OPERATOR_ISSUER", StringComparison.Ordinal));
         Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_BUREAU_CIDRS", StringComparison.Ordinal));
+        // A redeploy that does not say which data keys are in use is refused, rather than reverting a rotation to k1.
+        Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_DATA_KEY_IDS", StringComparison.Ordinal));
+        Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_ACTIVE_DATA_KEY", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -429,7 +432,7 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
     public void AppSettings_NoConnectionStringsOrKeys_ExceptTheKeyVaultHeldContentShare()
     {
         var app = bicep.Module("functionApp");
-        var names = new[] { "hostStorageSettings", "storageSettings", "serviceBusSettings", "applicationSettings" }
+        var names = new[] { "hostStorageSettings", "storageSettings", "auditArchiveSettings", "serviceBusSettings", "applicationSettings" }
             .SelectMany(v => Variable(app, v).EnumerateObject().Select(p => p.Name)).ToArray();
         var share = Variable(app, "contentShareSettings").GetString()!;
         var template = bicep.Template.GetRawText();
