@@ -54,6 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EligibilityService>();
         services.AddSingleton<CycleService>();
         services.AddOptions<CycleScanOptions>().BindConfiguration(CycleScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CycleScanPlanner>();
         services.AddSingleton<CycleScanItemProcessor>();
         services.AddSingleton<CycleScanService>();
         services.AddSingleton<OutboxDispatcher>();

@@ -18,12 +18,12 @@ public sealed record CycleScanItemResult(bool Worked, int Processed, int Failed,
 /// <summary>
 /// The queue trigger's side of the fanned-out daily scan (<see cref="Definitions.QueueNames.CycleScanItems"/>): works one
 /// item (a slice of a date's due index), marks it Done in the ledger, and when it was the date's last item completes
-/// the date and moves the watermark over every completed date in a row. Failures are isolated per pensioner (a
+/// the date, moves the watermark and plans the next date (<see cref="CycleScanPlanner.AdvanceAsync"/>). Failures are isolated per pensioner (a
 /// <see cref="CycleException"/>, as before); only an outage or cancellation fails the delivery, so the queue retries it
 /// and, after <c>maxDequeueCount</c>, the poison trigger marks the item Poisoned (<see cref="RecordPoisonedAsync"/>).
 /// Repeated or concurrent deliveries of one item record each effect once (outbox markers).
 /// </summary>
-public sealed partial class CycleScanItemProcessor(ICycleStore store, ICycleScanLedger ledger, CycleService cycle, ICycleExceptionStore exceptions,
+public sealed partial class CycleScanItemProcessor(ICycleStore store, ICycleScanLedger ledger, CycleScanPlanner planner, CycleService cycle, ICycleExceptionStore exceptions,
     IOptions<CycleScanOptions> options, TimeProvider timeProvider, ILogger<CycleScanItemProcessor> logger)
 {
     /// <summary>Works one item; see the class summary.</summary>
@@ -34,6 +34,8 @@ public sealed partial class CycleScanItemProcessor(ICycleStore store, ICycleScan
         if (item is null || item.State != CycleScanItemState.Pending)
         {
             LogNothingToDo(logger, message.Date, message.Item, item?.State.ToString() ?? "missing");
+            // A delivery that finished the item may have stopped before moving the scan on: do it (idempotent).
+            if (item is { State: CycleScanItemState.Done or CycleScanItemState.Skipped }) await planner.AdvanceAsync(cancellationToken);
             return CycleScanItemResult.Nothing;
         }
         var startedAt = timeProvider.GetUtcNow();
@@ -48,7 +50,8 @@ public sealed partial class CycleScanItemProcessor(ICycleStore store, ICycleScan
         Telemetry.PensionCertTelemetry.RecordCycleScan(on, ids.Count - failed, failed);
         await FinishItemAsync(item, i => i with { State = CycleScanItemState.Done, Processed = ids.Count - failed, Failed = failed, StartedAt = startedAt, FinishedAt = timeProvider.GetUtcNow() }, cancellationToken);
         LogItemDone(logger, message.Date, message.Item, ids.Count, failed);
-        await CompleteAsync(on, cancellationToken);
+        // The last item of the date completes it, moves the watermark and plans the next date (a catch-up goes on).
+        await planner.AdvanceAsync(cancellationToken);
         return new CycleScanItemResult(true, ids.Count - failed, failed, applied);
     }
 
@@ -63,42 +66,6 @@ public sealed partial class CycleScanItemProcessor(ICycleStore store, ICycleScan
         if (item is null || item.State != CycleScanItemState.Pending) return;
         await FinishItemAsync(item, i => i with { State = CycleScanItemState.Poisoned, FinishedAt = timeProvider.GetUtcNow() }, cancellationToken);
         LogItemPoisoned(logger, message.Date, message.Item, item.Retries);
-    }
-
-    /// <summary>
-    /// Completes <paramref name="on"/> when every item of its plan is Done or Skipped, then moves the watermark over every
-    /// completed date after it; returns the dates the watermark passed (empty when it did not move).
-    /// </summary>
-    public async Task<IReadOnlyList<DateOnly>> CompleteAsync(DateOnly on, CancellationToken cancellationToken)
-    {
-        var plan = await ledger.GetPlanAsync(on, cancellationToken);
-        if (plan is { State: CycleScanPlanState.Planned })
-        {
-            var items = await ledger.ListItemsAsync(on, plan.Owner, cancellationToken);
-            var finished = items.Count(i => i.Index < plan.ItemCount && i.State is CycleScanItemState.Done or CycleScanItemState.Skipped);
-            if (finished == plan.ItemCount && await ledger.TryUpdatePlanAsync(plan with { State = CycleScanPlanState.Completed }, cancellationToken) is not null)
-                LogDateCompleted(logger, Date(on), plan.ItemCount, plan.Due);
-        }
-        return await AdvanceWatermarkAsync(cancellationToken);
-    }
-
-    /// <summary>Moves the watermark over every Completed date right after it (ETag-checked; a race is read again).</summary>
-    public async Task<IReadOnlyList<DateOnly>> AdvanceWatermarkAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var watermark = await store.GetWatermarkAsync(cancellationToken);
-            if (watermark is null) return [];
-            var passed = new List<DateOnly>();
-            for (var next = watermark.LastCompletedOn.AddDays(1); passed.Count <= CycleScanService.MaxCatchUpDays; next = next.AddDays(1))
-            {
-                if (await ledger.GetPlanAsync(next, cancellationToken) is not { State: CycleScanPlanState.Completed }) break;
-                passed.Add(next);
-            }
-            if (passed.Count == 0) return [];
-            if (await store.TryAdvanceWatermarkAsync(passed[^1], watermark, cancellationToken)) return passed;
-        }
-        return [];
     }
 
     /// <summary>
@@ -144,9 +111,6 @@ public sealed partial class CycleScanItemProcessor(ICycleStore store, ICycleScan
 
     [LoggerMessage(EventId = 5112, Level = LogLevel.Error, Message = "Cycle scan item {Date}#{Item} poisoned (every delivery failed; retried {Retries} time(s) before); the next scan run retries or skips it")]
     private static partial void LogItemPoisoned(ILogger logger, string date, int item, int retries);
-
-    [LoggerMessage(EventId = 5113, Level = LogLevel.Information, Message = "Cycle scan completed {Date}: {Items} item(s), {Count} due-index entries")]
-    private static partial void LogDateCompleted(ILogger logger, string date, int items, int count);
 
     [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "Cycle scan failed on pensioner {PensionerId} due {Date} ({ErrorType}); recorded as cycle exception (attempt {Attempts}), scan continues")]
     private static partial void LogException(ILogger logger, string pensionerId, string date, string errorType, int attempts);

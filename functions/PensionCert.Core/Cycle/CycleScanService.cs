@@ -27,16 +27,17 @@ public sealed record CycleScanRunReport(IReadOnlyList<DateOnly> DatesPlanned, in
     IReadOnlyList<DateOnly> DatesCompleted, int ExceptionsStillFailing, int ExceptionsResolved);
 
 /// <summary>
-/// The daily scan's timer (<see cref="Definitions.Schedules.CycleScan"/>, 01:00 China time). It fans the work out: from
-/// the stored watermark it plans every date up to today once, splitting the date's due-index partition into work items
-/// of <see cref="CycleScanOptions.ItemSize"/> pensioners (a ledger row each, then a message each on
-/// <see cref="Definitions.QueueNames.CycleScanItems"/>), and the queue trigger (<see cref="CycleScanItemProcessor"/>)
-/// works them on as many instances as the platform runs. The watermark passes a date only once every item of it is
-/// done. Its cost grows with the pensioners due, not with the population.
+/// The daily scan's timer (<see cref="Definitions.Schedules.CycleScan"/>, 01:00 China time). It fans the work out: the
+/// date after the stored watermark is split into work items of <see cref="CycleScanOptions.ItemSize"/> pensioners (a
+/// ledger row each, then a message each on <see cref="Definitions.QueueNames.CycleScanItems"/>), and the queue trigger
+/// (<see cref="CycleScanItemProcessor"/>) works them on as many instances as the platform runs. The watermark passes a
+/// date only once every item of it is done; the delivery that finishes a date plans the next one, up to today
+/// (<see cref="CycleScanPlanner"/>), so a missed run is caught up date by date. Its cost grows with the pensioners
+/// due, not with the population.
 /// <para>
 /// Idempotent: a date is planned by one run only (the plan row is inserted, or taken over with an ETag check after the
-/// planning run's hold lapsed); a double-fired or overlapping run skips it. Every run also repairs the planned dates
-/// not yet complete: an item still Pending <see cref="CycleScanOptions.RequeueAfterMinutes"/> after its last enqueue is
+/// planning run's hold lapsed); a double-fired or overlapping run leaves it alone. Every run also repairs the planned
+/// date after the watermark when it is not complete: an item still Pending <see cref="CycleScanOptions.RequeueAfterMinutes"/> after its last enqueue is
 /// enqueued again (a lost message), a Poisoned item is retried (<see cref="CycleScanOptions.PoisonedItemRetries"/>)
 /// and then skipped: its pensioners become cycle exceptions, so the date completes and nobody is left behind unseen.
 /// </para>
@@ -45,7 +46,7 @@ public sealed record CycleScanRunReport(IReadOnlyList<DateOnly> DatesPlanned, in
 /// (<see cref="StorageUnavailableException"/>) or cancellation stops a run; the next run carries on from the ledger.
 /// </para>
 /// </summary>
-public sealed partial class CycleScanService(ICycleStore store, ICycleScanLedger ledger, ICycleScanItemQueue queue, CycleScanItemProcessor items,
+public sealed partial class CycleScanService(ICycleStore store, ICycleScanLedger ledger, ICycleScanItemQueue queue, CycleScanPlanner planner, CycleScanItemProcessor items,
     ICycleExceptionStore exceptions, IOptions<CycleScanOptions> options, TimeProvider timeProvider, ILogger<CycleScanService> logger)
 {
     /// <summary>Longest catch-up: dates older than this many days before today are not replayed (an alert-worthy outage).</summary>
@@ -73,64 +74,18 @@ public sealed partial class CycleScanService(ICycleStore store, ICycleScanLedger
         if (watermark is null || watermark.LastCompletedOn < start.AddDays(-1))
             await store.TryAdvanceWatermarkAsync(start.AddDays(-1), watermark, cancellationToken);
 
-        var owner = Guid.NewGuid().ToString("N")[..12];
-        var planned = new List<DateOnly>();
-        var completed = new List<DateOnly>();
-        int enqueued = 0, pensioners = 0, retried = 0, skipped = 0;
-        for (var date = start; date <= today; date = date.AddDays(1))
-        {
-            var plan = await ledger.GetPlanAsync(date, cancellationToken);
-            if (plan is null || (plan.State == CycleScanPlanState.Planning && plan.LeaseUntil <= timeProvider.GetUtcNow()))
-            {
-                if (await PlanAsync(date, owner, plan, cancellationToken) is not { } due) continue; // another run holds it
-                planned.Add(date);
-                pensioners += due.Pensioners;
-                enqueued += due.Items;
-            }
-            else if (plan.State == CycleScanPlanState.Planned)
-            {
-                var repair = await RepairAsync(plan, cancellationToken);
-                enqueued += repair.Enqueued;
-                retried += repair.Retried;
-                skipped += repair.Skipped;
-                completed.AddRange(repair.Completed);
-            }
-        }
-        completed.AddRange(await items.AdvanceWatermarkAsync(cancellationToken));
-        return new CycleScanRunReport(planned, enqueued, pensioners, retried, skipped, completed, stillFailing, resolved);
+        // The date after the watermark may be Planned and stuck: lost messages, poisoned items. Repair it, then go on.
+        int enqueued = 0, retried = 0, skipped = 0;
+        if (await store.GetWatermarkAsync(cancellationToken) is { } current
+            && await ledger.GetPlanAsync(current.LastCompletedOn.AddDays(1), cancellationToken) is { State: CycleScanPlanState.Planned } open)
+            (enqueued, retried, skipped) = await RepairAsync(open, cancellationToken);
+        var advanced = await planner.AdvanceAsync(cancellationToken);
+        return new CycleScanRunReport(advanced.DatesPlanned, enqueued + advanced.ItemsEnqueued, advanced.PensionersPlanned, retried, skipped,
+            advanced.DatesCompleted, stillFailing, resolved);
     }
 
-    /// <summary>Holds <paramref name="on"/>, writes its items, marks it Planned and enqueues them; null when another run holds the date.</summary>
-    private async Task<(int Items, int Pensioners)?> PlanAsync(DateOnly on, string owner, CycleScanPlan? lapsed, CancellationToken cancellationToken)
-    {
-        var o = options.Value;
-        var now = timeProvider.GetUtcNow();
-        var held = await ledger.TryHoldAsync(on, owner, now.AddMinutes(o.PlanLeaseMinutes), lapsed, cancellationToken);
-        if (held is null) return null;
-        var ids = new List<string>();
-        await foreach (var id in store.ListDueAsync(on, cancellationToken)) ids.Add(id);
-        ids.Sort(StringComparer.Ordinal);
-        var count = (ids.Count + o.ItemSize - 1) / o.ItemSize;
-        var work = Enumerable.Range(0, count).Select(i => new CycleScanItem(on, owner, i,
-            i == 0 ? "" : ids[i * o.ItemSize - 1],
-            i == count - 1 ? null : ids[(i + 1) * o.ItemSize - 1]) { EnqueuedAt = now }).ToArray();
-        await ledger.WriteItemsAsync(on, work, cancellationToken);
-        var state = count == 0 ? CycleScanPlanState.Completed : CycleScanPlanState.Planned;
-        if (await ledger.TryUpdatePlanAsync(held with { State = state, ItemCount = count, Due = ids.Count }, cancellationToken) is null)
-        {
-            // This run was so slow that its hold lapsed and another run took the date over: that run enqueues its own items.
-            LogPlanTakenOver(logger, Date(on));
-            return null;
-        }
-        var traceParent = Telemetry.PensionCertTelemetry.CurrentTraceParent;
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-            async (item, ct) => await queue.EnqueueAsync(new CycleScanItemMessage(Date(on), owner, item.Index, traceParent), ct));
-        LogDatePlanned(logger, Date(on), count, ids.Count);
-        return (count, ids.Count);
-    }
-
-    /// <summary>A planned date not yet complete: re-enqueues lost items, retries or skips poisoned ones, then tries to complete it.</summary>
-    private async Task<(int Enqueued, int Retried, int Skipped, IReadOnlyList<DateOnly> Completed)> RepairAsync(CycleScanPlan plan, CancellationToken cancellationToken)
+    /// <summary>A planned date not yet complete: re-enqueues lost items, retries or skips poisoned ones (the planner then completes it).</summary>
+    private async Task<(int Enqueued, int Retried, int Skipped)> RepairAsync(CycleScanPlan plan, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var now = timeProvider.GetUtcNow();
@@ -167,7 +122,7 @@ public sealed partial class CycleScanService(ICycleStore store, ICycleScanLedger
                 LogItemSkipped(logger, Date(plan.On), item.Index, item.Retries, failed);
             }
         }
-        return (enqueued, retried, skipped, await items.CompleteAsync(plan.On, cancellationToken));
+        return (enqueued, retried, skipped);
     }
 
     /// <summary>Retries every open cycle exception as of <paramref name="today"/>; returns how many were closed and how many still fail.</summary>
@@ -193,12 +148,6 @@ public sealed partial class CycleScanService(ICycleStore store, ICycleScanLedger
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Cycle scan planned {Date}: {Items} work item(s) for {Count} due-index entries")]
-    private static partial void LogDatePlanned(ILogger logger, string date, int items, int count);
-
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Cycle scan: another run took over planning {Date} after this run's hold lapsed")]
-    private static partial void LogPlanTakenOver(ILogger logger, string date);
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "Cycle scan watermark {Start} is more than {Days} days old; older dates are not replayed")]
     private static partial void LogCatchUpCapped(ILogger logger, string start, int days);

@@ -127,6 +127,17 @@ public sealed class FanOutHostFixture : LocalHostFixture
         }
     }
 
+    /// <summary>Waits (60 s at most) until the watermark reaches <paramref name="date"/>.</summary>
+    public async Task WaitForWatermarkAsync(DateOnly date)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await CycleStore.GetWatermarkAsync(CancellationToken.None))?.LastCompletedOn < date)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the watermark did not reach {date}");
+            await Task.Delay(200);
+        }
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

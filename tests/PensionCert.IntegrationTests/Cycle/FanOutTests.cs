@@ -27,6 +27,7 @@ public sealed class FanOutTests(FanOutHostFixture host)
         Assert.Equal(6, run.ItemsEnqueued);
         Assert.Equal(ids.Count, run.PensionersPlanned);
         var (plan, items) = await host.WaitForItemsAsync(items => items.Count == 6 && items.All(i => i.State == CycleScanItemState.Done));
+        await host.WaitForWatermarkAsync(today);
         Assert.Equal(CycleScanPlanState.Completed, (await host.Ledger.GetPlanAsync(today, ct))!.State);
         Assert.Equal((6, ids.Count), (plan.ItemCount, plan.Due));
         Assert.Equal(ids.Count, items.Sum(i => i.Processed));
@@ -98,7 +99,7 @@ public sealed class FanOutTests(FanOutHostFixture host)
         Assert.Equal(4, runs.Sum(r => r.ItemsEnqueued));
         var (_, items) = await host.WaitForItemsAsync(items => items.Count == 4 && items.All(i => i.State == CycleScanItemState.Done));
         Assert.Equal(ids.Count, items.Sum(i => i.Processed));
-        Assert.Equal(host.Today, (await host.CycleStore.GetWatermarkAsync(ct))!.LastCompletedOn);
+        await host.WaitForWatermarkAsync(host.Today);
         await host.App.Services.GetRequiredService<OutboxDispatcher>().DispatchAsync(ct);
         var reminded = (await DrainEventsAsync(EventTypes.CertificationDueSoon)).Where(ids.Contains);
         Assert.Equal(ids.Order(), reminded.Order()); // one reminder each, none twice
