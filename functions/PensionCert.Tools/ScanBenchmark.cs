@@ -173,7 +173,18 @@ public static class ScanBenchmark
             };
         }).ToArray();
         await Parallel.ForEachAsync(profiles, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-            async (p, ct) => await repository.SaveEnrollmentAsync(p, null, ct));
+            async (p, ct) =>
+            {
+                try
+                {
+                    await repository.SaveEnrollmentAsync(p, null, ct);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // A slow emulator timed the first attempt out after it was written; the SDK's retry found the row.
+                    if (await repository.GetAsync(p.PensionerId, ct) is null) throw;
+                }
+            });
         // The due index in batches of up to 100 rows per partition (one date per batch).
         var batches = index.GroupBy(x => x.On).SelectMany(g => g.Chunk(100).Select(chunk => chunk.Select(x =>
             new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(TableCycleStore.DuePartition(x.On), x.PensionerId))).ToArray()));
