@@ -64,11 +64,12 @@ public sealed class FanOutHostFixture : LocalHostFixture
         _azurite.ErrorDataReceived += (_, _) => { };
         _azurite.BeginOutputReadLine();
         _azurite.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Generous: on a loaded 2-core machine Node takes its time to start.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (!(await AnswersAsync(BlobPort) && await AnswersAsync(BlobPort + 1) && await AnswersAsync(BlobPort + 2)))
         {
             if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}.");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 30 s.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 120 s.");
             await Task.Delay(100);
         }
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
