@@ -77,9 +77,13 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
 
     /// <summary>GET /api/certifications/{certificationId} (client): status, scores, thresholds and reasons.</summary>
     public Task<IResult> GetCertificationAsync(HttpRequest request, string certificationId, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, HttpEndpoints.GetCertification, async () =>
+        pipeline.RunAsync(request, HttpEndpoints.GetCertification, async caller =>
         {
             var r = await certification.GetAsync(certificationId, cancellationToken);
+            // A client key reads the certifications of the channels it may submit for: not another channel's, and not
+            // an operator-captured one (counter, community, home visit: who captured it where).
+            if (caller.Client?.AllowedChannels is { } allowed && !allowed.Contains(r.Channel))
+                throw new ProblemException(ProblemTypes.CertificationNotFound);
             if (!r.Status.IsDecided()) request.HttpContext.Response.Headers.RetryAfter = "1";
             return Results.Json(Body(r), ApiJson.Options);
         });
