@@ -69,7 +69,12 @@ public sealed class FanOutHostFixture : LocalHostFixture
         while (!(await AnswersAsync(BlobPort) && await AnswersAsync(BlobPort + 1) && await AnswersAsync(BlobPort + 2)))
         {
             if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}.");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 120 s.");
+            if (DateTime.UtcNow > deadline)
+            {
+                // xunit does not dispose a fixture whose start failed: stop the emulator here, or it would hold the ports.
+                _azurite.Kill(entireProcessTree: true);
+                throw new TimeoutException("Azurite did not open its ports within 120 s.");
+            }
             await Task.Delay(100);
         }
         return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
