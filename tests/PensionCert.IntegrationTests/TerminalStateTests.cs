@@ -229,6 +229,8 @@ public sealed class FunctionTimeoutTests(HungAnalysisHostFixture host)
 
         Assert.Equal("Failed", decided.GetProperty("status").GetString());
         Assert.Equal("processing-failed", decided.GetProperty("reasons")[0].GetProperty("code").GetString());
+        // The record counts the deliveries that really ran (maxDequeueCount is 2 here), not the default limit of 5.
+        Assert.Equal(2, decided.GetProperty("attempts").GetInt32());
         var timedOut = host.Logs.Lines.Count(l => l.Contains("ran longer than functionTimeout", StringComparison.Ordinal)
             && l.Contains(Core.Definitions.FunctionNames.VerifyCertification, StringComparison.Ordinal));
         Assert.True(timedOut >= 2, $"{timedOut} timed-out executions logged");

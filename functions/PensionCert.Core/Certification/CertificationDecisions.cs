@@ -147,7 +147,8 @@ public sealed partial class CertificationDecisions(
     /// Ends a certification whose verification will not run again (the last delivery failed, the message was poisoned,
     /// or the stale sweep gave up): a decision already intended is completed; otherwise the record becomes Failed with
     /// <paramref name="reason"/>. Idempotent: a decided record is left as it is. A record-less certification (its
-    /// submission died before the record) has its selfie deleted.
+    /// submission died before the record) has its selfie deleted. <paramref name="attempts"/> is the deliveries the
+    /// caller knows of (0 when it knows none: the record's own count, written by each delivery, is kept).
     /// </summary>
     public async Task GiveUpAsync(string certificationId, int attempts, Reason reason, CancellationToken cancellationToken)
     {
@@ -215,7 +216,7 @@ public sealed partial class CertificationDecisions(
             Attempts = Math.Max(record.Attempts, attempts),
             ReasonCodes = [reason.Code],
         }, regionCode, cancellationToken);
-        LogGaveUp(logger, certificationId, attempts, reason.Code);
+        LogGaveUp(logger, certificationId, Math.Max(record.Attempts, attempts), reason.Code);
     }
 
     /// <summary>

@@ -87,12 +87,18 @@ public sealed partial class CertificationProcessor(
     /// failed, timed out or died with its host (the WebJobs SDK poisons a message whose dequeue count is past the limit
     /// without running the function). Completes an intended decision or records Failed (<c>processing-failed</c>);
     /// idempotent, so a repeated poison message changes nothing.
+    /// <para>
+    /// The record's <see cref="CertificationRecord.Attempts"/> stays what the deliveries wrote: the dequeue count of
+    /// the last delivery that started verifying (the real number of deliveries that ran). The poison message cannot
+    /// tell more: the SDK poisons a copy whose own dequeue count starts again at 1, and the configured
+    /// <c>maxDequeueCount</c> (5, or what host.json says) is a limit, not a count.
+    /// </para>
     /// </summary>
     public async Task RecordPoisonedAsync(VerificationMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         LogPoisoned(logger, message.CertificationId);
-        await decisions.GiveUpAsync(message.CertificationId, CertificationOptions.MaxDequeueCount, Reasons.ProcessingFailed, cancellationToken);
+        await decisions.GiveUpAsync(message.CertificationId, attempts: 0, Reasons.ProcessingFailed, cancellationToken);
     }
 
     private async Task VerifyAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
