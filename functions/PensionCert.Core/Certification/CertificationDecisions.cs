@@ -66,7 +66,7 @@ public sealed partial class CertificationDecisions(
         // An automatic approval well above the threshold keeps the selfie's template as a further reference, once the
         // decision is complete (best effort: a crash or storage error here loses only the template, never the decision).
         if (liveReferences is not null && decision.Status == CertificationStatus.Approved)
-            await liveReferences.ConsiderAsync(decided, decision, cancellationToken);
+            await liveReferences.ConsiderAsync(decided, decision, pensioner.ReferenceVersion, cancellationToken);
     }
 
     /// <summary>

@@ -28,10 +28,13 @@ public sealed partial class LiveReferenceKeeper(
 
     /// <summary>
     /// Keeps the probe of <paramref name="decision"/> as a live reference when it qualifies. Idempotent per
-    /// certification (a redelivery adds nothing twice); a profile changed meanwhile is read again.
+    /// certification (a redelivery adds nothing twice); a profile changed meanwhile is read again. Nothing is kept when
+    /// the pensioner's reference is no longer version <paramref name="referenceVersion"/>, the one the selfie was
+    /// compared with: a reference change (four-eyes or re-enrolment) clears the kept templates, which belong to the old
+    /// identity, and a verification that finishes after the change must not bring one back.
     /// </summary>
     /// <returns>True when a template was added.</returns>
-    public async Task<bool> ConsiderAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
+    public async Task<bool> ConsiderAsync(CertificationRecord record, VerificationDecision decision, int referenceVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
@@ -40,6 +43,11 @@ public sealed partial class LiveReferenceKeeper(
         {
             var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
             if (profile is null || profile.LiveReferences.Any(r => r.CertificationId == record.CertificationId)) return false;
+            if (profile.ReferenceVersion != referenceVersion)
+            {
+                LogReferenceChanged(logger, record.CertificationId, referenceVersion, profile.ReferenceVersion);
+                return false;
+            }
             var now = timeProvider.GetUtcNow();
             var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!))
                 .OrderBy(r => r.AddedAt).TakeLast(options.Value.MaxLiveReferences).ToArray();
@@ -60,6 +68,9 @@ public sealed partial class LiveReferenceKeeper(
             return true;
         }
     }
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "Certification {CertificationId}: compared with reference version {Compared}, now {Current}; its template is not kept")]
+    private static partial void LogReferenceChanged(ILogger logger, string certificationId, int compared, int current);
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Certification {CertificationId}: selfie template kept as a live reference ({Count} kept)")]
     private static partial void LogAdded(ILogger logger, string certificationId, int count);
