@@ -304,6 +304,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["FirstEnrolledAt"] = p.FirstEnrolledAt,
         ["ReferenceChangedBy"] = p.ReferenceChangedBy.Count == 0 ? null : string.Join('\n', p.ReferenceChangedBy),
         ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
+        ["DeathReportCaseId"] = p.DeathReportCaseId,
+        ["PaymentHeldOn"] = DateText(p.PaymentHeldOn),
+        ["DeathReports"] = p.DeathReports == 0 ? null : (int?)p.DeathReports,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -366,6 +369,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         FirstEnrolledAt = e.GetDateTimeOffset("FirstEnrolledAt"),
         ReferenceChangedBy = (e.GetString("ReferenceChangedBy") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
         EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
+        DeathReportCaseId = e.GetString("DeathReportCaseId"),
+        PaymentHeldOn = ParseDate(e.GetString("PaymentHeldOn")),
+        DeathReports = e.GetInt32("DeathReports") ?? 0,
         ETag = e.ETag.ToString(),
     };
 }
