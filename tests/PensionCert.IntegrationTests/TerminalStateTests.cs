@@ -214,7 +214,7 @@ public sealed class FunctionTimeoutTests(HungAnalysisHostFixture host)
         var certificationId = await host.SubmitOkAsync(id, Photos.GenuineProbe);
 
         // 2 deliveries × (2 s timeout + 1 s back-off), then the poison handler.
-        var decided = await host.PollDecidedAsync(certificationId, timeoutSeconds: 45);
+        var decided = await host.PollDecidedAsync(certificationId, timeoutSeconds: 120);
 
         Assert.Equal("Failed", decided.GetProperty("status").GetString());
         Assert.Equal("processing-failed", decided.GetProperty("reasons")[0].GetProperty("code").GetString());
