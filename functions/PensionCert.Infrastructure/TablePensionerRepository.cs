@@ -10,7 +10,7 @@ namespace PensionCert.Infrastructure;
 
 /// <summary>
 /// Pensioners table: PartitionKey = pensioner id; RowKey <c>profile</c> holds the current profile and reference
-/// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
+/// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references (with their templates, encrypted). PensionerIdentities table:
 /// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
 /// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
@@ -78,6 +78,8 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
                     ["ReferenceBlobName"] = superseded.ReferenceBlobName,
                     ["EnrolledAt"] = superseded.EnrolledAt,
                     ["ReplacedAt"] = superseded.ReplacedAt,
+                    ["ReferenceEmbeddingProtected"] = superseded.Embedding is null ? null
+                        : protector.Protect(Convert.ToBase64String(superseded.Embedding.ToBytes()), HistoryTemplateContext(profile.PensionerId, superseded.ReferenceVersion)),
                 }));
             }
             try
@@ -113,8 +115,12 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
             var entries = new List<ReferenceHistoryEntry>();
             await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
-                entries.Add(new ReferenceHistoryEntry(e.GetInt32("ReferenceVersion") ?? 0, e.GetString("ReferenceBlobName"),
-                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default));
+                var version = e.GetInt32("ReferenceVersion") ?? 0;
+                var embedding = e.GetString("ReferenceEmbeddingProtected") is { } template
+                    ? FaceEmbedding.FromBytes(Convert.FromBase64String(protector.Unprotect(template, HistoryTemplateContext(pensionerId, version))))
+                    : null;
+                entries.Add(new ReferenceHistoryEntry(version, e.GetString("ReferenceBlobName"),
+                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default, embedding));
             }
             return (IReadOnlyList<ReferenceHistoryEntry>)entries;
         });
@@ -288,6 +294,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["FirstEnrolledAt"] = p.FirstEnrolledAt,
         ["ReferenceChangedBy"] = p.ReferenceChangedBy.Count == 0 ? null : string.Join('\n', p.ReferenceChangedBy),
         ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
+        ["LastAutomaticReferenceChangeAt"] = p.LastAutomaticReferenceChangeAt,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -298,6 +305,10 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
 
     /// <summary>Associated data binding an encrypted reference template to its pensioner.</summary>
     private static string TemplateContext(string pensionerId) => pensionerId + "/referenceEmbedding";
+
+    /// <summary>Associated data binding a superseded reference's encrypted template to its pensioner and version.</summary>
+    private static string HistoryTemplateContext(string pensionerId, int version) =>
+        pensionerId + "/reference-" + version.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Associated data binding the encrypted live references to their pensioner.</summary>
     private static string LiveReferencesContext(string pensionerId) => pensionerId + "/liveReferences";
@@ -350,6 +361,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         FirstEnrolledAt = e.GetDateTimeOffset("FirstEnrolledAt"),
         ReferenceChangedBy = (e.GetString("ReferenceChangedBy") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
         EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
+        LastAutomaticReferenceChangeAt = e.GetDateTimeOffset("LastAutomaticReferenceChangeAt"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -127,11 +127,11 @@ public sealed partial class EnrollmentService(
                 FirstEnrolledAt = existing is null ? now : existing.FirstEnrolledAt ?? existing.EnrolledAt,
                 ReferenceChangedBy = ReferenceChangeService.WithChangers(existing?.ReferenceChangedBy ?? [], command.Operator?.Subject),
                 EnrollmentRequestHash = requestHash,
+                // A replacement reaching here passed the four-eyes check without a second operator: it starts the period.
+                LastAutomaticReferenceChangeAt = existing is null ? null : now,
                 ETag = existing?.ETag,
             };
-            var superseded = existing is null
-                ? null
-                : new ReferenceHistoryEntry(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, now);
+            var superseded = existing is null ? null : ReferenceChangeService.Superseded(existing, now);
             try
             {
                 await pensioners.SaveEnrollmentAsync(profile, superseded, cancellationToken);

@@ -70,6 +70,11 @@ public sealed record PensionerProfile
     /// retried enrollment is recognised and changes nothing. Null for profiles stored before it was kept.
     /// </summary>
     public string? EnrollmentRequestHash { get; init; }
+    /// <summary>
+    /// When a re-enrollment last replaced the reference without a second operator; at most one such replacement per
+    /// <c>PensionCert:ReferenceChange:AutomaticChangePeriodDays</c> (null: never).
+    /// </summary>
+    public DateTimeOffset? LastAutomaticReferenceChangeAt { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
@@ -81,7 +86,16 @@ public sealed record PensionerProfile
 public sealed record LiveReference(string CertificationId, DateTimeOffset AddedAt, FaceEmbedding Embedding);
 
 /// <summary>A superseded reference photo, kept when a pensioner is enrolled again.</summary>
-public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt);
+/// <param name="ReferenceVersion">The superseded version.</param>
+/// <param name="ReferenceBlobName">Its photo in the reference container.</param>
+/// <param name="EnrolledAt">When it became the reference.</param>
+/// <param name="ReplacedAt">When it was replaced.</param>
+/// <param name="Embedding">
+/// The superseded reference's template (biometric personal data: encrypted at rest like the current one), so an
+/// automatic replacement can be checked against every earlier reference; null for entries stored before templates
+/// were kept (then no automatic replacement is possible: <see cref="Enrollment.ReferenceChangeService"/>).
+/// </param>
+public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt, FaceEmbedding? Embedding = null);
 
 /// <summary>One certification attempt and its decision.</summary>
 public sealed record CertificationRecord
