@@ -11,7 +11,8 @@ namespace PensionCert.Infrastructure;
 /// <summary>
 /// Pensioners table: PartitionKey = pensioner id; RowKey <c>profile</c> holds the current profile and reference
 /// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references (with their templates, encrypted). PensionerIdentities table:
-/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
+/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id; RowKey <c>erased</c> = the tombstone
+/// an erasure leaves (<see cref="ErasedIdentity"/>: dates, standing, staff ids, no personal data beyond the hash). In the pensioner's partition,
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
 /// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
 /// The name, ID number and face templates are stored only AES-GCM encrypted (<c>NameProtected</c>,
@@ -22,6 +23,8 @@ namespace PensionCert.Infrastructure;
 public sealed class TablePensionerRepository(StorageClients clients, IPersonalDataProtector protector) : IPensionerRepository
 {
     private const string ProfileRowKey = "profile";
+    /// <summary>RowKey of an erased pensioner's tombstone in PensionerIdentities (beside the live mapping's empty RowKey).</summary>
+    private const string ErasedRowKey = "erased";
     private const string ReferenceRowPrefix = "reference-";
     private const string CertificationRowPrefix = "certification-";
     private const string FailedAttemptRowPrefix = "failed-";
@@ -104,6 +107,41 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
             catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
             {
                 throw new ConcurrencyConflictException("The pensioner profile changed meanwhile.", ex);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<ErasedIdentity?> GetErasedAsync(string idNumberHash, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.PensionerIdentities.GetEntityIfExistsAsync<TableEntity>(idNumberHash, ErasedRowKey, cancellationToken: cancellationToken);
+            if (!response.HasValue) return null;
+            var e = response.Value!;
+            return new ErasedIdentity(idNumberHash, e.GetDateTimeOffset("ErasedAt") ?? default,
+                Enum.TryParse<PensionerStanding>(e.GetString("Standing"), out var standing) ? standing : PensionerStanding.Deceased,
+                e.GetString("ErasedBy") ?? "", e.GetString("ReEnrollmentRequestedBy"), e.GetString("ReEnrollmentRequestHash")) { ETag = e.ETag.ToString() };
+        });
+
+    /// <inheritdoc />
+    public Task SaveErasedAsync(ErasedIdentity tombstone, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var entity = new TableEntity(tombstone.IdNumberHash, ErasedRowKey)
+            {
+                ["ErasedAt"] = tombstone.ErasedAt,
+                ["Standing"] = tombstone.Standing.ToString(),
+                ["ErasedBy"] = tombstone.ErasedBy,
+                ["ReEnrollmentRequestedBy"] = tombstone.ReEnrollmentRequestedBy,
+                ["ReEnrollmentRequestHash"] = tombstone.ReEnrollmentRequestHash,
+            };
+            try
+            {
+                if (tombstone.ETag is null) await clients.PensionerIdentities.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+                else await clients.PensionerIdentities.UpdateEntityAsync(entity, new ETag(tombstone.ETag), TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                throw new ConcurrencyConflictException("The tombstone changed meanwhile.", ex);
             }
         });
 

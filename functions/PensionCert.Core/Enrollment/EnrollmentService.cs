@@ -43,6 +43,7 @@ public sealed partial class EnrollmentService(
     IIdNumberHasher hasher,
     CycleService cycle,
     ReferenceChangeService referenceChanges,
+    ErasedIdentityGate erasedIdentities,
     IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<EnrollmentService> logger)
@@ -68,8 +69,9 @@ public sealed partial class EnrollmentService(
             throw new ProblemException(ProblemTypes.ReferencePhotoUnusable, reasons: analysis.Problems);
 
         var hash = hasher.Hash(idNumber);
-        var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
         var requestHash = RequestHash(region.Value, name, command.Photo.Span);
+        await erasedIdentities.RequireAllowedAsync(hash, requestHash, command.Operator, cancellationToken);
+        var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
 
         for (var attempt = 1; ; attempt++)
         {

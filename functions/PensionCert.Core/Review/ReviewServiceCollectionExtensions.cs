@@ -15,6 +15,7 @@ public static class ReviewServiceCollectionExtensions
         services.AddSingleton<ReviewService>();
         services.AddSingleton<ReviewQueryService>();
         services.AddSingleton<Enrollment.ReferenceChangeService>();
+        services.AddSingleton<Enrollment.ErasedIdentityGate>();
         services.AddSingleton<PensionerRecordService>();
         return services;
     }

@@ -97,6 +97,23 @@ public sealed record LiveReference(string CertificationId, DateTimeOffset AddedA
 /// </param>
 public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt, FaceEmbedding? Embedding = null);
 
+/// <summary>
+/// What stays of an erased pensioner, keyed by the ID number's keyed hash (no other personal data): when, by whom (an
+/// opaque staff id), the standing at erasure (Deceased or Transferred), and a pending re-enrolment request a second
+/// admin must confirm. It stops a re-enrolment from reviving the dead or putting another face on the ID number.
+/// </summary>
+/// <param name="IdNumberHash">HMAC-SHA256 of the ID number (the key).</param>
+/// <param name="ErasedAt">When the pensioner was erased.</param>
+/// <param name="Standing">The standing at erasure.</param>
+/// <param name="ErasedBy">The admin who erased (token subject).</param>
+/// <param name="ReEnrollmentRequestedBy">The operator who asked to re-enrol this ID number, if any.</param>
+/// <param name="ReEnrollmentRequestHash">Identifies that request (region, name, photo bytes; see the enrolment's request hash).</param>
+public sealed record ErasedIdentity(string IdNumberHash, DateTimeOffset ErasedAt, Cycle.PensionerStanding Standing, string ErasedBy,
+    string? ReEnrollmentRequestedBy = null, string? ReEnrollmentRequestHash = null)
+{
+    public string? ETag { get; init; }
+}
+
 /// <summary>One certification attempt and its decision.</summary>
 public sealed record CertificationRecord
 {
