@@ -44,6 +44,7 @@ public sealed partial class EnrollmentService(
     CycleService cycle,
     ReferenceChangeService referenceChanges,
     ErasedIdentityGate erasedIdentities,
+    VerificationPolicy verificationPolicy,
     IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<EnrollmentService> logger)
@@ -70,6 +71,10 @@ public sealed partial class EnrollmentService(
 
         var hash = hasher.Hash(idNumber);
         var requestHash = RequestHash(region.Value, name, command.Photo.Span);
+        // A first enrolment captures the person in front of the clerk: a photo of a photo is refused as a selfie is
+        // (re-enrolments are checked by the four-eyes rules of ReferenceChangeService).
+        if (!(analysis.LivenessScore >= verificationPolicy.LivenessRejectThreshold) && await pensioners.FindIdAsync(hash, cancellationToken) is null)
+            throw new ProblemException(ProblemTypes.ReferenceNotLive);
         await erasedIdentities.RequireAllowedAsync(hash, requestHash, command.Operator, cancellationToken);
         var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
 

@@ -25,6 +25,9 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
     /// <summary>The accept threshold in force (reported with each decision).</summary>
     public double AcceptThreshold => _options.AcceptThreshold;
 
+    /// <summary>Live probability below which a photo is a presentation attack (selfies, and first reference photos).</summary>
+    public double LivenessRejectThreshold => _options.LivenessRejectThreshold;
+
     /// <summary>The review threshold in force (reported with each decision).</summary>
     public double ReviewThreshold => _options.ReviewThreshold;
 
