@@ -26,6 +26,7 @@ public sealed partial class ReferenceChangeService(
     IPhotoStore photos,
     VerificationPolicy policy,
     ReviewIntake reviewIntake,
+    IReviewCaseStore reviewCases,
     Microsoft.Extensions.Options.IOptions<ReferenceChangeOptions> options,
     TimeProvider timeProvider,
     ILogger<ReferenceChangeService> logger)
@@ -50,10 +51,19 @@ public sealed partial class ReferenceChangeService(
         return policy.AllowsReferenceChange(candidate, [existing.ReferenceEmbedding, .. history.Select(h => h.Embedding!)]);
     }
 
-    /// <summary>Stores <paramref name="photo"/> as a pending reference and opens its four-eyes case; returns the case.</summary>
+    /// <summary>
+    /// Stores <paramref name="photo"/> as a pending reference and opens its four-eyes case; returns the case. One open
+    /// reference-change case per pensioner: while one waits, another attempt is refused (409 reference-change-pending)
+    /// and stores nothing, so repeated attempts never flood the reviewers (two attempts in the same instant may still
+    /// both open one; each is decided on its own).
+    /// </summary>
+    /// <exception cref="ProblemException">reference-change-pending (409).</exception>
     public async Task<ReviewCase> HoldAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, PhotoFormat format, string uploadedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(existing);
+        var open = await reviewCases.ListAsync([existing.RegionCode], ReviewCaseState.Open, cancellationToken);
+        if (open.Any(c => c.PensionerId == existing.PensionerId && c.Reason == ReviewReasons.ReferenceChange))
+            throw new ProblemException(ProblemTypes.ReferenceChangePending);
         var changeId = Guid.NewGuid().ToString("N");
         var blobName = $"{existing.PensionerId}/pending-{changeId}";
         using (var content = new MemoryStream(photo.ToArray(), writable: false))
