@@ -9,7 +9,7 @@
 //
 //   identity       user-assigned managed identities: the app's, and the storage encryption key's (CMK)
 //   monitoring     Log Analytics + Application Insights
-//   auditStorage   immutable archive of every diagnostic log (WORM, auditRetentionDays)
+//   auditStorage   immutable archive of every diagnostic log and the nightly table export (WORM, auditRetentionDays)
 //   network        VNet: app integration, private endpoints, gateway subnets (privateNetwork)
 //   keyVault       secrets (created once, never by this template), the storage encryption key
 //   storage        data account: photos, queue, tables (the system of record); versioning, restore, audit logs
@@ -391,6 +391,8 @@ module auditStorage 'modules/auditstorage.bicep' = {
     retentionDays: auditRetentionDays
     lockImmutability: lockAuditImmutability
     infrastructureEncryption: infrastructureEncryption
+    tableExportsContainer: 'table-exports'
+    privateNetwork: privateNetwork
   }
 }
 
@@ -487,6 +489,8 @@ module roles 'modules/roles.bicep' = {
     tables: storage.outputs.tables
     auditTable: 'OperatorAudit'
     hostStorageName: hostStorage.outputs.name
+    auditStorageName: auditStorage.outputs.name
+    tableExportsContainer: auditStorage.outputs.tableExportsContainer
     serviceBusNamespaceName: serviceBus.outputs.name
     topicName: serviceBus.outputs.topicName
     keyVaultName: keyVault.outputs.name
@@ -509,7 +513,8 @@ module dns 'modules/privatedns.bicep' = if (privateNetwork) {
 }
 
 // Private endpoints: data account (blob, queue, table), host account (blob, queue, table; file on Elastic Premium),
-// Key Vault, Service Bus. Zone index: 0 blob, 1 queue, 2 table, 3 file, 4 vault, 5 Service Bus.
+// the audit archive's blob (the app writes the nightly table export there), Key Vault, Service Bus.
+// Zone index: 0 blob, 1 queue, 2 table, 3 file, 4 vault, 5 Service Bus.
 var privateEndpoints = concat(
   [
     { name: 'data-blob', service: 'data', groupId: 'blob', zone: 0 }
@@ -518,6 +523,7 @@ var privateEndpoints = concat(
     { name: 'host-blob', service: 'host', groupId: 'blob', zone: 0 }
     { name: 'host-queue', service: 'host', groupId: 'queue', zone: 1 }
     { name: 'host-table', service: 'host', groupId: 'table', zone: 2 }
+    { name: 'audit-blob', service: 'audit', groupId: 'blob', zone: 0 }
     { name: 'vault', service: 'vault', groupId: 'vault', zone: 4 }
     { name: 'servicebus', service: 'servicebus', groupId: 'namespace', zone: 5 }
   ],
@@ -526,6 +532,7 @@ var privateEndpoints = concat(
 var serviceIds = {
   data: storage.outputs.id
   host: hostStorage.outputs.id
+  audit: auditStorage.outputs.id
   vault: keyVault.outputs.id
   servicebus: serviceBus.outputs.id
 }
@@ -564,6 +571,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dataBlobEndpoint: storage.outputs.blobEndpoint
     dataQueueEndpoint: storage.outputs.queueEndpoint
     dataTableEndpoint: storage.outputs.tableEndpoint
+    auditBlobEndpoint: auditStorage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     contentShareName: hosting == 'ElasticPremium' ? 'func-${suffix}' : ''
     contentShareSecretName: contentShareSecretName

@@ -42,6 +42,10 @@ param bureauNetworkCidrs = split(readEnvironmentVariable('PENSIONCERT_BUREAU_CID
 param deploymentClientCidrs = empty(readEnvironmentVariable('PENSIONCERT_DEPLOY_CIDRS', '')) ? [] : split(readEnvironmentVariable('PENSIONCERT_DEPLOY_CIDRS', ''), ',')
 param serviceBusSku = 'Premium'
 param duplicateDetectionWindow = 'P1D'
+// The tenant's data keys, from its pipeline's variables and with no default: a redeploy can neither drop a key that
+// still encrypts data nor silently go back to the previous active key after a rotation (docs/deploy.md, "Secrets").
+param dataProtectionKeyIds = split(readEnvironmentVariable('PENSIONCERT_DATA_KEY_IDS'), ',')
+param activeDataProtectionKeyId = readEnvironmentVariable('PENSIONCERT_ACTIVE_DATA_KEY')
 param enableKeyVaultPurgeProtection = true
 param keyVaultSoftDeleteDays = 90
 param gatewaySku = 'Premium'

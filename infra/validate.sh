@@ -29,6 +29,8 @@ export PENSIONCERT_BUREAU_CIDRS="${PENSIONCERT_BUREAU_CIDRS:-10.20.0.0/16}"
 export PENSIONCERT_OPERATOR_ISSUER="${PENSIONCERT_OPERATOR_ISSUER:-https://idp.hrss.gd.gov.cn/pensioncert}"
 export PENSIONCERT_OPERATOR_AUDIENCE="${PENSIONCERT_OPERATOR_AUDIENCE:-api://pensioncert-gd}"
 export PENSIONCERT_OPERATOR_AUTHORITY="${PENSIONCERT_OPERATOR_AUTHORITY:-https://idp.hrss.gd.gov.cn/pensioncert}"
+export PENSIONCERT_DATA_KEY_IDS="${PENSIONCERT_DATA_KEY_IDS:-k1}"
+export PENSIONCERT_ACTIVE_DATA_KEY="${PENSIONCERT_ACTIVE_DATA_KEY:-k1}"
 
 run build main.bicep --outfile "$out/main.json"
 run lint main.bicep

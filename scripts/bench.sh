@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks (docs/performance.md) with a private Azurite on spare ports and throw-away data.
-#   scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|all] [extra options for the bench command]
+#   scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|load|all] [extra options for the bench command]
+# (load, the peak-load run of 64 clients for 2 minutes plus a bounded drain, is not part of all.)
 # Environment: BENCH_AZURITE_BLOB_PORT (default 10710; queue +1, table +2), BENCH_HTTP_PORT (default 7171),
 # FACES (default ../shared/faces relative to the repository). Each figure line is printed with the load average.
 set -euo pipefail
@@ -56,6 +57,8 @@ case "$which" in
     run drain; with_azurite $tools bench drain --faces "$faces" --port "$http_port" "$@" ;;&
   ingest|all)
     run ingest; with_azurite $tools bench ingest --faces "$faces" --port "$http_port" "$@" ;;&
-  pipeline|coldstart|e2e|drain|ingest|all) ;;
-  *) echo "usage: scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|all] [bench options]" >&2; exit 2 ;;
+  load)
+    run load; with_azurite $tools bench load --faces "$faces" --port "$http_port" "$@" ;;&
+  pipeline|coldstart|e2e|drain|ingest|load|all) ;;
+  *) echo "usage: scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|load|all] [bench options]" >&2; exit 2 ;;
 esac

@@ -4,16 +4,41 @@ using PensionCert.Core.Storage;
 
 namespace PensionCert.Infrastructure;
 
-/// <summary>Photos in private blob containers; uploads stream (no buffering of the whole photo).</summary>
+/// <summary>
+/// Photos in private blob containers. An upload of unknown length (a request body) is read into memory up to
+/// <see cref="SingleRequestBytes"/> and sent as one Put Blob (the SDK sends a stream of unknown length as Put Block plus
+/// Put Block List: two round trips); a larger photo streams on in blocks without being held whole.
+/// </summary>
 public sealed class BlobPhotoStore(StorageClients clients) : IPhotoStore
 {
+    /// <summary>The largest upload sent in one request (and the block size beyond it).</summary>
+    public const int SingleRequestBytes = 4 * 1024 * 1024;
+
     /// <inheritdoc />
     public Task UploadAsync(PhotoContainer container, string blobName, Stream content, string contentType, CancellationToken cancellationToken) =>
-        StorageErrors.Guard(() => clients.Container(container).GetBlobClient(blobName).UploadAsync(content, new BlobUploadOptions
+        StorageErrors.Guard(async () =>
         {
-            HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-            TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumConcurrency = 1, InitialTransferSize = 4 * 1024 * 1024, MaximumTransferSize = 4 * 1024 * 1024 },
-        }, cancellationToken));
+            var options = new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+                TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumConcurrency = 1, InitialTransferSize = SingleRequestBytes, MaximumTransferSize = SingleRequestBytes },
+            };
+            var blob = clients.Container(container).GetBlobClient(blobName);
+            if (content.CanSeek)
+            {
+                await blob.UploadAsync(content, options, cancellationToken);
+                return;
+            }
+            var head = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while (head.Length <= SingleRequestBytes && (read = await content.ReadAsync(buffer, cancellationToken)) > 0) head.Write(buffer, 0, read);
+            head.Position = 0;
+            if (head.Length <= SingleRequestBytes)
+                await blob.UploadAsync(head, options, cancellationToken);
+            else
+                await blob.UploadAsync(new PrefixedStream(head, content), options, cancellationToken);
+        });
 
     /// <inheritdoc />
     public Task<bool> ExistsAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
@@ -50,4 +75,34 @@ public sealed class BlobPhotoStore(StorageClients clients) : IPhotoStore
     /// <inheritdoc />
     public Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
         StorageErrors.Guard(() => clients.Container(container).GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken));
+}
+
+/// <summary>A forward-only stream: the bytes of <paramref name="head"/>, then the rest of <paramref name="rest"/>.</summary>
+internal sealed class PrefixedStream(MemoryStream head, Stream rest) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = head.Read(buffer, offset, count);
+        return n > 0 ? n : rest.Read(buffer, offset, count);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = head.Read(buffer.Span);
+        return n > 0 ? n : await rest.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

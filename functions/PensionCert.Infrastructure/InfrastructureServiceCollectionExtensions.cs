@@ -57,6 +57,7 @@ public static class InfrastructureServiceCollectionExtensions
                 ? new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusClients>().Sender)
                 : new QueueEventPublisher(sp.GetRequiredService<StorageClients>()));
         services.AddHostedService<StorageProvisioner>();
+        TableExport.TableExportServiceCollectionExtensions.AddTableExport(services);
         return services;
     }
 }

@@ -37,10 +37,14 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
 
     /// <inheritdoc />
     public Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<CycleEvent> events, CancellationToken cancellationToken) =>
+        SaveAsync(profile, events, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<CycleEvent> events, CertificationRows? rows, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {
             if (profile.ETag is null) throw new ArgumentException("Only a stored profile can be changed.", nameof(profile));
-            if (events.Count > 99) throw new ArgumentException("At most 99 events per change (one batch of 100 with the profile).", nameof(events));
+            if (events.Count > 97) throw new ArgumentException("At most 97 events per change (one batch of 100 with the profile and a certification's two rows).", nameof(events));
             foreach (var e in events)
             {
                 await clients.OutboxIndex.UpsertEntityAsync(new TableEntity(PointerPartition(e.Id), e.Id)
@@ -57,6 +61,7 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
                 new(TableTransactionActionType.UpdateReplace, pensioners.ToEntity(profile), new ETag(profile.ETag)),
             };
             actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToOutboxEntity(profile.PensionerId, e))));
+            if (rows is not null) actions.AddRange(TableCertificationRows.Actions(profile.PensionerId, rows));
             try
             {
                 await clients.Pensioners.SubmitTransactionAsync(actions, cancellationToken);

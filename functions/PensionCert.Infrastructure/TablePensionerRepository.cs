@@ -297,7 +297,23 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
             return (profile, profile is null ? 0 : failures);
         });
 
-    private static string FailedAttemptPrefix(DateOnly day) => FailedAttemptRowPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "-";
+    private static string FailedAttemptPrefix(DateOnly day) => TableCertificationRows.FailedAttemptPrefix(day);
+
+    /// <inheritdoc />
+    public Task<(PensionerProfile? Profile, CertificationIntent? Intent)> GetWithIntentAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            // One partition query: the profile row and the certification's index row (with the worker's decision, if written).
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId} and (RowKey eq {ProfileRowKey} or RowKey eq {CertificationRowPrefix + certificationId})");
+            PensionerProfile? profile = null;
+            CertificationIntent? intent = null;
+            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                if (e.RowKey == ProfileRowKey) profile = ToProfile(e);
+                else intent = TableCertificationRows.IntentOf(e);
+            }
+            return (profile, intent);
+        });
 
     private static string ReferenceRowKey(int version) => ReferenceRowPrefix + version.ToString("D6", CultureInfo.InvariantCulture);
 

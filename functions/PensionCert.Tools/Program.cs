@@ -144,5 +144,5 @@ var readFrames = new Command("read-frames", "Print what the action-challenge mod
 readFrames.SetAction(async (parse, cancellationToken) =>
     await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken));
 
-var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, chaosCheck, readFrames };
+var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, chaosCheck, readFrames, TableImportCommand.Create() };
 return await root.Parse(args).InvokeAsync();

@@ -6,7 +6,13 @@
 // can be extended but never shortened or removed.
 //
 // Network: Azure Monitor writes here as a trusted Microsoft service, so public network access stays 'Enabled' with
-// the firewall denying everything (no IP or VNet rules) and only trusted services bypassing it.
+// the firewall denying everything (no IP or VNet rules) and only trusted services bypassing it. The app writes the
+// nightly table export (container table-exports) through a private endpoint (main.bicep, 'audit-blob') when the
+// network is private; without a private network (dev) the firewall allows it.
+//
+// The nightly table export: container table-exports, under the same account-level immutability policy (each blob
+// version is kept unaltered for retentionDays; an overwrite only adds a version). The app's identity holds a
+// create-and-read role on that container alone (roles.bicep): no delete, no other container.
 
 @description('Storage account name (3-24 lower-case letters and digits, globally unique).')
 @minLength(3)
@@ -39,6 +45,12 @@ param lockImmutability bool
 @description('Infrastructure (double) encryption (only when the account is created).')
 param infrastructureEncryption bool
 
+@description('Container of the nightly table export (StorageNames.TableExportsContainer).')
+param tableExportsContainer string
+
+@description('Private network: the firewall denies all but trusted services and private endpoints; else it allows (dev).')
+param privateNetwork bool
+
 resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
@@ -57,7 +69,7 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: 'Enabled'
     networkAcls: {
-      defaultAction: 'Deny'
+      defaultAction: privateNetwork ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
       ipRules: []
       virtualNetworkRules: []
@@ -86,6 +98,14 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01'
   name: 'default'
   properties: {
     isVersioningEnabled: true
+  }
+}
+
+resource tableExports 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
+  parent: blobService
+  name: tableExportsContainer
+  properties: {
+    publicAccess: 'None'
   }
 }
 
@@ -134,3 +154,9 @@ output id string = account.id
 
 @description('Storage account name.')
 output name string = account.name
+
+@description('Blob endpoint (the app\'s PensionCertAuditArchive connection).')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('The table export container.')
+output tableExportsContainer string = tableExports.name

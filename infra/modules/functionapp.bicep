@@ -63,6 +63,9 @@ param dataQueueEndpoint string
 @description('Data storage table endpoint (the system of record).')
 param dataTableEndpoint string
 
+@description('Blob endpoint of the audit archive (the nightly table export, PensionCertAuditArchive).')
+param auditBlobEndpoint string
+
 @description('Container of the host account the Flex Consumption platform deploys the package from.')
 param deploymentContainerName string
 
@@ -184,6 +187,13 @@ var storageSettings = {
 }
 
 // Events: the Service Bus publisher (ServiceBusEventOptions), identity-based (Azure Service Bus Data Sender).
+// The nightly table export's archive connection (TableExportOptions), identity-based like the data account's.
+var auditArchiveSettings = {
+  PensionCertAuditArchive__blobServiceUri: auditBlobEndpoint
+  PensionCertAuditArchive__credential: 'managedidentity'
+  PensionCertAuditArchive__clientId: identityClientId
+}
+
 var serviceBusSettings = {
   PensionCert__Events__ServiceBus__FullyQualifiedNamespace: serviceBusNamespace
   PensionCert__Events__ServiceBus__ManagedIdentityClientId: identityClientId
@@ -240,7 +250,7 @@ var applicationSettings = {
   PensionCert__Storage__CreateResources: 'false'
 }
 
-var appSettings = union(extraAppSettings, hostStorageSettings, storageSettings, serviceBusSettings, platformSettings, contentShareSettings, secretSettings, applicationSettings)
+var appSettings = union(extraAppSettings, hostStorageSettings, storageSettings, auditArchiveSettings, serviceBusSettings, platformSettings, contentShareSettings, secretSettings, applicationSettings)
 
 var publicAccess = privateNetwork && empty(deploymentClientCidrs) ? 'Disabled' : 'Enabled'
 var scmRules = [

@@ -9,6 +9,8 @@
 //                    can add audit rows but never rewrite or remove one
 //   host account     Blob Data Owner, Queue and Table Data Contributor (the Functions host's leases, timers,
 //                    diagnostics and the app package; no personal data there)
+//   audit archive    on the table-exports container only, the custom "table export writer" role (read, create and
+//                    write blobs: no delete); the account's immutability policy keeps every version written
 //   Service Bus      Data Sender on the events topic only
 //   Key Vault        Secrets User (Key Vault references)
 //   App Insights     Monitoring Metrics Publisher (Entra ID telemetry ingestion)
@@ -31,6 +33,12 @@ param auditTable string
 
 @description('Host storage account name.')
 param hostStorageName string
+
+@description('The audit archive account (the nightly table export).')
+param auditStorageName string
+
+@description('The table export container of the audit archive.')
+param tableExportsContainer string
 
 @description('Service Bus namespace of the events topic.')
 param serviceBusNamespaceName string
@@ -87,6 +95,48 @@ resource auditAppender 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         notDataActions: []
       }
     ]
+  }
+}
+
+// The nightly table export: read (the manifest, the lease's blob), create and write blobs (Put Blob, Put Block, lease);
+// no delete. Narrower than Storage Blob Data Contributor, which can delete.
+resource tableExportWriter 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'pensioncert-table-export-writer')
+  properties: {
+    roleName: 'PensionCert table export writer (${resourceGroup().name})'
+    description: 'Read, create and write blobs; no delete. For the table-exports container of the audit archive.'
+    type: 'CustomRole'
+    assignableScopes: [
+      resourceGroup().id
+    ]
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/read'
+        ]
+        notActions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'
+        ]
+        notDataActions: []
+      }
+    ]
+  }
+}
+
+resource tableExportsResource 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' existing = {
+  name: '${auditStorageName}/default/${tableExportsContainer}'
+}
+
+resource tableExportAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(tableExportsResource.id, principalId, tableExportWriter.id)
+  scope: tableExportsResource
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: tableExportWriter.id
   }
 }
 

@@ -45,6 +45,8 @@ public sealed class BicepTemplates : IAsyncLifetime
         ["PENSIONCERT_OPERATOR_ISSUER"] = "https://idp.hrss.gd.gov.cn/pensioncert",
         ["PENSIONCERT_OPERATOR_AUDIENCE"] = "api://pensioncert-gd",
         ["PENSIONCERT_OPERATOR_AUTHORITY"] = "https://idp.hrss.gd.gov.cn/pensioncert",
+        ["PENSIONCERT_DATA_KEY_IDS"] = "k1,k2",
+        ["PENSIONCERT_ACTIVE_DATA_KEY"] = "k2",
     };
 
     /// <summary>Every parameter file: global Azure (Flex Consumption) and Azure China, development and production.</summary>

@@ -64,6 +64,18 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(ProductionFiles))]
+    public void ProdParameters_DataKeysFromTheTenantsPipeline_NoDefaultToRevertTo(string file)
+    {
+        // The values the pipeline gave (k1 still readable, k2 active after a rotation), not the template's ['k1'] / 'k1'.
+        Assert.Equal(["k1", "k2"], StringArray(bicep.Value(file, "dataProtectionKeyIds")));
+        Assert.Equal("k2", bicep.Value(file, "activeDataProtectionKeyId").GetString());
+        var text = File.ReadAllText(Path.Combine(InfraDirectory, file));
+        Assert.Contains("param dataProtectionKeyIds = split(readEnvironmentVariable('PENSIONCERT_DATA_KEY_IDS'), ',')", text);
+        Assert.Contains("param activeDataProtectionKeyId = readEnvironmentVariable('PENSIONCERT_ACTIVE_DATA_KEY')", text);
+    }
+
+    [Theory]
+    [MemberData(nameof(ProductionFiles))]
     public void ProdParameters_NoPlaceholderSettings(string file)
     {
         foreach (var name in new[] { "operatorTokenIssuer", "operatorTokenAudience", "operatorTokenAuthority", "alertEmail" })
@@ -115,11 +127,11 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         Assert.Equal("[if(parameters('privateNetwork'), 'Disabled', 'Enabled')]", serviceBus.GetProperty("publicNetworkAccess").GetString());
         Assert.Equal("[variables('publicAccess')]", host.GetProperty("publicNetworkAccess").GetString());
         Assert.Equal("[if(parameters('privateNetwork'), 'Deny', 'Allow')]", host.GetProperty("networkAcls").GetProperty("defaultAction").GetString());
-        // The archive: trusted services (Azure Monitor) only, no network rule opens it.
-        Assert.Equal("Deny", audit.GetProperty("networkAcls").GetProperty("defaultAction").GetString());
+        // The archive: trusted services (Azure Monitor) and, when private, the app's private endpoint only; no network rule opens it.
+        Assert.Equal("[if(parameters('privateNetwork'), 'Deny', 'Allow')]", audit.GetProperty("networkAcls").GetProperty("defaultAction").GetString());
         Assert.Equal("AzureServices", audit.GetProperty("networkAcls").GetProperty("bypass").GetString());
         Assert.Empty(audit.GetProperty("networkAcls").GetProperty("ipRules").EnumerateArray());
-        foreach (var module in new[] { "storage", "keyVault", "serviceBus", "functionApp", "hostStorage" })
+        foreach (var module in new[] { "storage", "keyVault", "serviceBus", "functionApp", "hostStorage", "auditStorage" })
             Assert.Equal("[parameters('privateNetwork')]", bicep.ModuleParameter(module, "privateNetwork").GetString());
         foreach (var p in new[] { data, host, audit })
         {
@@ -138,7 +150,7 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         var site = Resources(bicep.Template).Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments" && r.GetProperty("name").GetString() == "pe-site");
 
         foreach (var (name, group) in new[] { ("data-blob", "blob"), ("data-queue", "queue"), ("data-table", "table"), ("host-blob", "blob"), ("host-queue", "queue"),
-                     ("host-table", "table"), ("vault", "vault"), ("servicebus", "namespace"), ("host-file", "file") })
+                     ("host-table", "table"), ("audit-blob", "blob"), ("vault", "vault"), ("servicebus", "namespace"), ("host-file", "file") })
             Assert.Matches($"createObject\\('name', '{name}', 'service', '[a-z]+', 'groupId', '{group}'", endpoints);
         Assert.Equal("[parameters('privateNetwork')]", loop.GetProperty("condition").GetString());
         Assert.Equal("[parameters('privateNetwork')]", site.GetProperty("condition").GetString());

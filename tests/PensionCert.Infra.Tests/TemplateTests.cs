@@ -98,6 +98,9 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_TENANT", StringComparison.Ordinal));
         Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_OPERATOR_ISSUER", StringComparison.Ordinal));
         Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_BUREAU_CIDRS", StringComparison.Ordinal));
+        // A redeploy that does not say which data keys are in use is refused, rather than reverting a rotation to k1.
+        Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_DATA_KEY_IDS", StringComparison.Ordinal));
+        Assert.Contains(run.Errors, e => e.Contains("PENSIONCERT_ACTIVE_DATA_KEY", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -172,7 +175,9 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
 
         foreach (var (name, value) in constants.Where(c => c.Key.EndsWith("Table", StringComparison.Ordinal)))
             Assert.True(StringArray(Variable(storage, "tables")).Contains(value), $"StorageNames.{name} ({value}) is not in infra/modules/storage.bicep");
-        foreach (var (name, value) in constants.Where(c => c.Key.EndsWith("Container", StringComparison.Ordinal)))
+        // The table export's container is in the audit archive, not the data account.
+        Assert.Equal(StorageNames.TableExportsContainer, bicep.ModuleParameter("auditStorage", "tableExportsContainer").GetString());
+        foreach (var (name, value) in constants.Where(c => c.Key.EndsWith("Container", StringComparison.Ordinal) && c.Key != nameof(StorageNames.TableExportsContainer)))
             Assert.True(StringArray(Variable(storage, "photoContainers")).Contains(value), $"StorageNames.{name} ({value}) is not in infra/modules/storage.bicep");
     }
 
@@ -264,7 +269,7 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         var owner = assignments.Single(a => a.TryGetProperty("copy", out var c) && c.GetProperty("count").GetString()!.Contains("hostStorageRoles", StringComparison.Ordinal));
         Assert.Contains("parameters('hostStorageName')", owner.GetProperty("scope").GetString());
         // The operator audit: a custom role that can read and insert entities, nothing else.
-        var appender = Resource(roles, "Microsoft.Authorization/roleDefinitions").GetProperty("properties").GetProperty("permissions")[0];
+        var appender = RoleDefinition(roles, "pensioncert-audit-appender").GetProperty("properties").GetProperty("permissions")[0];
         Assert.Equal(
             ["Microsoft.Storage/storageAccounts/tableServices/tables/entities/read", "Microsoft.Storage/storageAccounts/tableServices/tables/entities/add/action"],
             StringArray(appender.GetProperty("dataActions")));
@@ -277,6 +282,48 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.False(bicep.Template.GetProperty("parameters").TryGetProperty("keyVaultOfficerPrincipalId", out _));
         var principal = bicep.ModuleParameter("roles", "principalId").GetString()!;
         Assert.Contains("'identity')", principal);
+    }
+
+    [Fact]
+    public void TableExport_ContainerInTheImmutableArchive_CreateOnlyRoleOnItAlone_AppSettingsTheOptionsRead()
+    {
+        // The container, in the archive account whose account-level immutability (versioning + WORM) covers it.
+        var audit = bicep.Module("auditStorage");
+        var container = Resource(audit, "Microsoft.Storage/storageAccounts/blobServices/containers");
+        Assert.Equal("[format('{0}/{1}/{2}', parameters('name'), 'default', parameters('tableExportsContainer'))]", container.GetProperty("name").GetString());
+        Assert.Equal("None", container.GetProperty("properties").GetProperty("publicAccess").GetString());
+        var account = Resource(audit, "Microsoft.Storage/storageAccounts").GetProperty("properties");
+        Assert.True(account.GetProperty("immutableStorageWithVersioning").GetProperty("enabled").GetBoolean());
+        Assert.Equal("[parameters('retentionDays')]", account.GetProperty("immutableStorageWithVersioning").GetProperty("immutabilityPolicy").GetProperty("immutabilityPeriodSinceCreationInDays").GetString());
+        Assert.True(Resource(audit, "Microsoft.Storage/storageAccounts/blobServices").GetProperty("properties").GetProperty("isVersioningEnabled").GetBoolean());
+
+        // The app's identity: a custom role that reads and writes blobs but cannot delete, on that container only.
+        var roles = bicep.Module("roles");
+        var writer = RoleDefinition(roles, "pensioncert-table-export-writer").GetProperty("properties").GetProperty("permissions")[0];
+        Assert.Equal(
+            ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write",
+             "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action"],
+            StringArray(writer.GetProperty("dataActions")));
+        Assert.DoesNotContain(StringArray(writer.GetProperty("dataActions")), a => a.Contains("delete", StringComparison.Ordinal) || a.Contains("immutab", StringComparison.Ordinal));
+        var assignment = Resources(roles).Single(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
+            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!.Contains("pensioncert-table-export-writer", StringComparison.Ordinal));
+        var scope = assignment.GetProperty("scope").GetString()!;
+        Assert.StartsWith("[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers'", scope);
+        Assert.Contains("parameters('auditStorageName')", scope);
+        Assert.Contains("parameters('tableExportsContainer')", scope);
+        Assert.Contains("'auditStorage'", bicep.ModuleParameter("roles", "auditStorageName").GetString());
+        Assert.Contains("'auditStorage'", bicep.ModuleParameter("roles", "tableExportsContainer").GetString());
+        Assert.Single(Resources(roles), r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
+            && r.GetProperty("scope").GetString()!.Contains("auditStorageName", StringComparison.Ordinal));
+
+        // The archive connection, identity-based, with the names TableExportOptions reads.
+        var settings = Variable(bicep.Module("functionApp"), "auditArchiveSettings");
+        Assert.Equal(new[] { "blobServiceUri", "credential", "clientId" }.Select(n => $"{PensionCert.Infrastructure.TableExport.TableExportOptions.ConnectionSettingName}__{n}").Order(),
+            settings.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("[parameters('auditBlobEndpoint')]", settings.GetProperty("PensionCertAuditArchive__blobServiceUri").GetString());
+        Assert.Equal(StorageOptions.ManagedIdentityCredentialValue, settings.GetProperty("PensionCertAuditArchive__credential").GetString());
+        Assert.Contains("variables('auditArchiveSettings')", Variable(bicep.Module("functionApp"), "appSettings").GetString());
+        Assert.Contains("'auditStorage'", bicep.ModuleParameter("functionApp", "auditBlobEndpoint").GetString());
     }
 
     [Fact]
@@ -385,7 +432,7 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
     public void AppSettings_NoConnectionStringsOrKeys_ExceptTheKeyVaultHeldContentShare()
     {
         var app = bicep.Module("functionApp");
-        var names = new[] { "hostStorageSettings", "storageSettings", "serviceBusSettings", "applicationSettings" }
+        var names = new[] { "hostStorageSettings", "storageSettings", "auditArchiveSettings", "serviceBusSettings", "applicationSettings" }
             .SelectMany(v => Variable(app, v).EnumerateObject().Select(p => p.Name)).ToArray();
         var share = Variable(app, "contentShareSettings").GetString()!;
         var template = bicep.Template.GetRawText();
@@ -503,6 +550,11 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
                 foreach (var child in array) Strip(child);
         }
     }
+
+    /// <summary>The custom role definition whose name is <c>guid(resourceGroup().id, <paramref name="seed"/>)</c>.</summary>
+    private static JsonElement RoleDefinition(JsonElement template, string seed) =>
+        Resources(template).Single(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleDefinitions"
+            && r.GetProperty("name").GetString()!.Contains($"'{seed}'", StringComparison.Ordinal));
 
     private static string Setting(string section, string name) => $"{section.Replace(":", "__", StringComparison.Ordinal)}__{name}";
 

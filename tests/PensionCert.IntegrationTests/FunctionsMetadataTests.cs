@@ -60,7 +60,7 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
             .Select(f => Describe(f.Name, f.Trigger.GetProperty("type").GetString()!,
                 f.Trigger.TryGetProperty("queueName", out var q) ? q.GetString() : f.Trigger.GetProperty("schedule").GetString()))
             .Order().ToArray();
-        var local = typeof(LocalTriggers).GetMethods()
+        var local = LocalTriggerMethods()
             .Select(m => (Name: m.GetCustomAttribute<FunctionNameAttribute>()?.Name, Parameters: m.GetParameters()))
             .Where(m => m.Name is not null)
             .Select(m => m.Parameters.Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).OfType<QueueTriggerAttribute>().FirstOrDefault() is { } queue
@@ -78,7 +78,7 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
         var timers = Functions.Select(Trigger).Where(t => t.GetProperty("type").GetString() == "timerTrigger").ToArray();
         Assert.Equal(typeof(Core.Definitions.Schedules).GetFields().Length, timers.Length);
         Assert.All(timers, t => Assert.False(t.TryGetProperty("runOnStartup", out var r) && r.GetBoolean()));
-        foreach (var attribute in typeof(LocalTriggers).GetMethods().SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).OfType<TimerTriggerAttribute>())
+        foreach (var attribute in LocalTriggerMethods().SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).OfType<TimerTriggerAttribute>())
             Assert.False(attribute.RunOnStartup);
         // 17:00 UTC is 01:00 China Standard Time the next day.
         Assert.Equal("0 0 17 * * *", Core.Definitions.Schedules.CycleScan);
@@ -95,6 +95,12 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
         Assert.Equal(StorageClients.QueueMessageEncodingSetting.ToString(), queues.GetProperty("messageEncoding").GetString(), ignoreCase: true);
         Assert.Equal(Core.Definitions.Routes.Prefix, hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
+
+    /// <summary>The public methods of every trigger class of the local host (<see cref="LocalTriggers"/> and its siblings, as the WebJobs SDK finds them).</summary>
+    private static IEnumerable<MethodInfo> LocalTriggerMethods() =>
+        typeof(LocalTriggers).Assembly.GetExportedTypes()
+            .Where(t => t.GetMethods().Any(m => m.GetCustomAttribute<FunctionNameAttribute>() is not null))
+            .SelectMany(t => t.GetMethods());
 
     private static JsonElement Trigger(JsonElement function) =>
         function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));

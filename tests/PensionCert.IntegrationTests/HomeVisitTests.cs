@@ -75,6 +75,10 @@ public sealed class HomeVisitTests(LocalHostFixture host)
         Assert.Equal("Valid", eligibility.GetProperty("state").GetString());
         var status2 = await host.GetJsonAsync($"/api/home-visit-requests/{visitId}", Client);
         Assert.Equal("Completed", status2.GetProperty("state").GetString());
+        // Another channel's key does not see the request (its reason is health data).
+        var (otherStatus, otherBody, _) = await host.SendJsonAsync(HttpMethod.Get, $"/api/home-visit-requests/{visitId}", ("x-functions-key", "local-alipay-key-0001"));
+        Assert.Equal(HttpStatusCode.NotFound, otherStatus);
+        Assert.Equal("home-visit-not-found", Code(otherBody));
         var events = (await host.OutboxAsync(pensionerId)).Select(e => e.Type).Where(t => t.StartsWith("home-visit.", StringComparison.Ordinal)).Order().ToArray();
         Assert.Equal(["home-visit.completed", "home-visit.requested", "home-visit.scheduled"], events);
         Assert.DoesNotContain(await host.OutboxAsync(pensionerId), e => e.Data.Contains("13800138000", StringComparison.Ordinal) || e.Data.Contains("朝阳区", StringComparison.Ordinal));

@@ -33,6 +33,10 @@ public sealed class OfflineCertificationTests(LocalHostFixture host)
         Assert.Equal("Valid", eligibility.GetProperty("state").GetString());
         var approved = (await host.OutboxAsync(pensionerId)).Single(e => e.Type == "certification.approved");
         Assert.Contains("\"channel\":\"counter\"", approved.Data);
+        // A channel's client key cannot read an operator-captured certification (who captured it where).
+        var (clientStatus, clientBody, _) = await host.SendJsonAsync(HttpMethod.Get, $"/api/certifications/{certificationId}", LocalHostFixture.ClientKeyHeader);
+        Assert.Equal(HttpStatusCode.NotFound, clientStatus);
+        Assert.Equal("certification-not-found", Code(clientBody));
     }
 
     [Fact]

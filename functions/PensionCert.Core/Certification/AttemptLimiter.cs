@@ -39,22 +39,29 @@ public sealed partial class AttemptLimiter(
     }
 
     /// <summary>
-    /// Records a rejected online certification (idempotent) and opens a review case once the limit is reached. Nothing
-    /// is left behind for an erased pensioner: the failed attempt is written only while the profile exists, and a
-    /// review case opened while an erasure ran is deleted again when the profile is then found gone (the erasure
-    /// deletes review cases once more after the profile, so either side removes a case opened in between).
+    /// The China date a rejection of <paramref name="record"/> counts against (its failed-attempt row, written with the
+    /// announcement of the rejection), or null when it does not count: offline channels, and photos that could not be
+    /// compared (no face, two similar faces, too dark, blurred…) ask for a retake; only comparisons that failed
+    /// (mismatch, presentation attack) use up the day's budget.
     /// </summary>
-    /// <returns>False when the pensioner no longer exists (erased): the caller removes the certification.</returns>
-    public async Task<bool> RecordRejectedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    public static DateOnly? CountsOn(CertificationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (pensioner is null) return false;
-        if (!record.Channel.IsOnline()) return true;
-        // A photo that could not be compared (no face, two similar faces, too dark, blurred…) asks for a retake; only
-        // comparisons that failed (mismatch, presentation attack) use up the day's budget.
-        if (Reasons.AreRetakeOnly(record.ReasonCodes)) return true;
-        var day = ChinaTime.ToChinaDate(record.SubmittedAt);
-        if (!await pensioners.RecordFailedAttemptAsync(record.PensionerId, day, record.CertificationId, cancellationToken)) return false;
+        return !record.Channel.IsOnline() || Reasons.AreRetakeOnly(record.ReasonCodes) ? null : ChinaTime.ToChinaDate(record.SubmittedAt);
+    }
+
+    /// <summary>
+    /// After a rejection's failed-attempt row is written (see <see cref="CountsOn"/>): opens a review case once the
+    /// day's limit is reached (idempotent). Nothing is left behind for an erased pensioner: a review case opened while
+    /// an erasure ran is deleted again when the profile is then found gone (the erasure deletes review cases once more
+    /// after the profile, so either side removes a case opened in between).
+    /// </summary>
+    /// <returns>False when the pensioner no longer exists (erased): the caller removes the certification.</returns>
+    public async Task<bool> ReviewIfExhaustedAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(pensioner);
+        if (CountsOn(record) is not { } day) return true;
         var failures = await pensioners.CountFailedAttemptsAsync(record.PensionerId, day, cancellationToken);
         if (failures >= options.Value.MaxFailedAttemptsPerDay)
         {

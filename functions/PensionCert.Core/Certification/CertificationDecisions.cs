@@ -7,11 +7,15 @@ namespace PensionCert.Core.Certification;
 
 /// <summary>
 /// Writes a certification's decision and its effects outside the record, in an order that survives a crash at any
-/// point: (1) the decision is written into the record as its intent (<see cref="CertificationRecord.IntendedStatus"/>,
-/// scores, reasons) while the status is still Processing; (2) the effects are applied, each idempotent per
-/// certification (the cycle's certification keyed by its id, the failed-attempt row, the review hold); (3) the status
-/// becomes the decision. Whoever finds a record with an intent (a redelivery, the poison handler, the stale sweep)
-/// finishes steps 2 and 3 instead of analysing again, so a pensioner the cycle certified always has an Approved record.
+/// point: (1) the decision is stored as its intent (scores, reasons) before or with its first effect; (2) the effects
+/// are applied, each idempotent per certification (the cycle's certification keyed by its id, the failed-attempt row,
+/// the review hold); (3) the record's status becomes the decision. Approved, Rejected and Failed have one first effect,
+/// the cycle change in the pensioner's partition (profile and outbox row in one transaction): their intent is written
+/// in that same transaction, into the certification's index row (<see cref="CertificationIntent"/>), so the decision
+/// and its event are stored together or not at all, without a write of its own. NeedsReview opens the review case
+/// before its hold, so its intent is written into the record first (<see cref="CertificationRecord.IntendedStatus"/>).
+/// Whoever finds an intent in either place (a redelivery, the poison handler, the stale sweep) finishes steps 2 and 3
+/// instead of analysing again, so a pensioner the cycle certified always has an Approved record.
 /// <para>
 /// Erasure: an effect or a write that finds the profile or the record gone removes the certification's selfie,
 /// retention entry, index row and record instead (see <see cref="CertificationProcessor"/>).
@@ -52,28 +56,59 @@ public sealed partial class CertificationDecisions(
             await WriteDecisionAsync(decided, pensioner?.RegionCode, cancellationToken);
             return;
         }
-        try
+        if (!IntentRidesWithCycleChange(decision.Status))
         {
-            decided = await certifications.UpdateAsync(decided, cancellationToken);
+            try
+            {
+                decided = await certifications.UpdateAsync(decided, cancellationToken);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
+                await RemoveErasedAsync(record, null, cancellationToken);
+                return;
+            }
         }
-        catch (ConcurrencyConflictException)
+        // An automatic approval well above the threshold keeps the selfie's template as a further reference: written
+        // with the approval's cycle change (the same transaction on the profile), audited once the decision is complete.
+        LiveReferenceKeeper.Addition? added = null;
+        Func<PensionerProfile, PensionerProfile>? amend = liveReferences is not null && decision.Status == CertificationStatus.Approved && liveReferences.Qualifies(decided, decision)
+            ? p =>
+            {
+                var (amended, addition) = liveReferences.Amend(p, decided, decision);
+                added = addition;
+                return amended;
+            }
+            : null;
+        var approval = await CompleteAsync(decided, pensioner, amend, cancellationToken);
+        if (amend is null) return;
+        if (approval == CycleCommandResult.Applied)
         {
-            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
-            await RemoveErasedAsync(record, null, cancellationToken);
-            return;
+            if (added is { } addition) await liveReferences!.RecordAddedAsync(decided, addition, cancellationToken);
         }
-        await CompleteAsync(decided, pensioner, cancellationToken);
-        // An automatic approval well above the threshold keeps the selfie's template as a further reference, once the
-        // decision is complete (best effort: a crash or storage error here loses only the template, never the decision).
-        if (liveReferences is not null && decision.Status == CertificationStatus.Approved)
-            await liveReferences.ConsiderAsync(decided, decision, cancellationToken);
+        else if (approval is not CycleCommandResult.NotFound)
+        {
+            // The approval did not change the cycle (stale, inactive): the template is kept in a write of its own, after
+            // the decision (best effort: a crash or storage error here loses only the template, never the decision).
+            await liveReferences!.ConsiderAsync(decided, decision, cancellationToken);
+        }
     }
 
     /// <summary>
     /// Finishes a decision whose intent is written (<see cref="CertificationRecord.IntendedStatus"/>): applies its
     /// effects again (each is idempotent) and writes the status. <paramref name="pensioner"/> may be null (read here).
     /// </summary>
-    public async Task CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    public Task CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken) =>
+        CompleteAsync(record, pensioner, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="CompleteAsync(CertificationRecord, PensionerProfile?, CancellationToken)"/>, with <paramref name="amend"/>
+    /// applied to the profile of an approval that restarts the year (in the same transaction).
+    /// <paramref name="pensioner"/>, when given, is the profile just read (with its ETag): the effects start from it.
+    /// </summary>
+    /// <returns>The cycle's answer to an approval (null for other decisions).</returns>
+    private async Task<CycleCommandResult?> CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, Func<PensionerProfile, PensionerProfile>? amend,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         var intended = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
@@ -81,35 +116,56 @@ public sealed partial class CertificationDecisions(
         // decision is announced (certification.approved / rejected / needs-review / failed) with its guidance; the
         // event ids are derived from the certification, so a repeated completion announces nothing again.
         pensioner ??= await pensioners.GetAsync(record.PensionerId, cancellationToken);
-        var stillThere = intended switch
+        CycleCommandResult? approval = null;
+        bool stillThere;
+        switch (intended)
         {
-            CertificationStatus.Approved => await RecordApprovedAsync(record, pensioner, cancellationToken) != CycleCommandResult.NotFound,
-            CertificationStatus.Rejected => await attemptLimiter.RecordRejectedAsync(record, pensioner, cancellationToken)
-                && await AnnounceAsync(record, CertificationStatus.Rejected, cancellationToken) != CycleCommandResult.NotFound,
-            // A review case for the region's reviewers, and a hold that blocks suspension while it is open (closed by
-            // the review decision or any later certification), announced with certification.needs-review.
-            CertificationStatus.NeedsReview => pensioner is not null && await HoldForReviewAsync(record, pensioner, cancellationToken),
-            CertificationStatus.Failed => await AnnounceAsync(record, CertificationStatus.Failed, cancellationToken) != CycleCommandResult.NotFound,
-            _ => true,
-        };
+            case CertificationStatus.Approved:
+                approval = await RecordApprovedAsync(record, pensioner, amend, cancellationToken);
+                stillThere = approval != CycleCommandResult.NotFound;
+                break;
+            case CertificationStatus.Rejected:
+                // The failed-attempt row is written with the announcement; then the day's count may open a review case.
+                stillThere = await AnnounceAsync(record, CertificationStatus.Rejected, pensioner, RowsOf(record), cancellationToken) != CycleCommandResult.NotFound
+                    && await attemptLimiter.ReviewIfExhaustedAsync(record, pensioner!, cancellationToken);
+                break;
+            case CertificationStatus.NeedsReview:
+                // A review case for the region's reviewers, and a hold that blocks suspension while it is open (closed by
+                // the review decision or any later certification), announced with certification.needs-review.
+                stillThere = pensioner is not null && await HoldForReviewAsync(record, pensioner, cancellationToken);
+                break;
+            case CertificationStatus.Failed:
+                stillThere = await AnnounceAsync(record, CertificationStatus.Failed, pensioner, RowsOf(record), cancellationToken) != CycleCommandResult.NotFound;
+                break;
+            default:
+                stillThere = true;
+                break;
+        }
         if (!stillThere)
         {
             await RemoveErasedAsync(record, null, cancellationToken);
-            return;
+            return approval;
         }
         if (intended == CertificationStatus.NeedsReview)
             record = record with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner!.RegionCode, record.CertificationId) };
         await WriteDecisionAsync(record, pensioner?.RegionCode, cancellationToken);
+        return approval;
     }
 
     /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
-    private Task<CycleCommandResult> AnnounceAsync(CertificationRecord record, CertificationStatus status, CancellationToken cancellationToken) =>
+    /// <param name="record">The certification.</param>
+    /// <param name="status">Its decision.</param>
+    /// <param name="current">The profile just read (with its ETag), or null to read it.</param>
+    /// <param name="rows">The certification's rows written in the same transaction, if any.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    private Task<CycleCommandResult> AnnounceAsync(CertificationRecord record, CertificationStatus status, PensionerProfile? current, CertificationRows? rows,
+        CancellationToken cancellationToken) =>
         cycle.AnnounceDecisionAsync(record.PensionerId, status switch
         {
             CertificationStatus.Rejected => Events.EventTypes.CertificationRejected,
             CertificationStatus.NeedsReview => Events.EventTypes.CertificationNeedsReview,
             _ => Events.EventTypes.CertificationFailed,
-        }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, cancellationToken);
+        }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, current, rows, cancellationToken);
 
     /// <summary>
     /// Opens the review case (idempotent), then the review hold with certification.needs-review (one transaction).
@@ -118,7 +174,7 @@ public sealed partial class CertificationDecisions(
     private async Task<bool> HoldForReviewAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
     {
         await reviewIntake.OpenForCertificationAsync(record, pensioner, cancellationToken);
-        if (await AnnounceAsync(record, CertificationStatus.NeedsReview, cancellationToken) != CycleCommandResult.NotFound) return true;
+        if (await AnnounceAsync(record, CertificationStatus.NeedsReview, pensioner, null, cancellationToken) != CycleCommandResult.NotFound) return true;
         await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
         return false;
     }
@@ -127,95 +183,22 @@ public sealed partial class CertificationDecisions(
     /// The cycle's certification (certification.approved names the helper of a family-assisted one) and, for a
     /// family-assisted approval, its row in the separate count (idempotent per certification; no pensioner id in it).
     /// </summary>
-    private async Task<CycleCommandResult> RecordApprovedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    private async Task<CycleCommandResult> RecordApprovedAsync(CertificationRecord record, PensionerProfile? pensioner, Func<PensionerProfile, PensionerProfile>? amend,
+        CancellationToken cancellationToken)
     {
         var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
-            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy, DecisionSource = DecisionSources.Worker }, cancellationToken);
+            new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy, DecisionSource = DecisionSources.Worker },
+            pensioner, amend, RowsOf(record), cancellationToken);
         // An approval not newer than the pensioner's last certification (an older submission decided after a later one)
         // changes nothing in the cycle, but it is still announced: every decision reaches the pensioner.
         if (result == CycleCommandResult.Stale)
             result = await cycle.AnnounceDecisionAsync(record.PensionerId, Events.EventTypes.CertificationApproved, record.CertificationId,
-                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, cancellationToken);
+                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, pensioner, RowsOf(record), cancellationToken);
         if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
         var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
         if (region is null) return CycleCommandResult.NotFound;
         await assistedApprovals.RecordAsync(new FamilyHelpers.AssistedApproval(region, record.CertificationId, helperId, record.Channel.ToWireName(), record.SubmittedAt), cancellationToken);
         return result;
-    }
-
-    /// <summary>
-    /// Ends a certification whose verification will not run again (the last delivery failed, the message was poisoned,
-    /// or the stale sweep gave up): a decision already intended is completed; otherwise the record becomes Failed with
-    /// <paramref name="reason"/>. Idempotent: a decided record is left as it is. A record-less certification (its
-    /// submission died before the record) has its selfie deleted.
-    /// </summary>
-    public async Task GiveUpAsync(string certificationId, int attempts, Reason reason, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(reason);
-        var record = await certifications.GetAsync(certificationId, cancellationToken);
-        if (record is null)
-        {
-            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, cancellationToken);
-            return;
-        }
-        if (record.Status.IsDecided())
-        {
-            await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
-            return;
-        }
-        if (record.IntendedStatus is not null)
-        {
-            try
-            {
-                await CompleteAsync(record, null, cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
-            {
-                // The effects cannot be applied (e.g. an unreadable profile): then they were never applied, and the
-                // certification ends Failed like any other that cannot be processed.
-                LogCompletionFailed(logger, certificationId, ex.GetType().Name);
-                record = await certifications.GetAsync(certificationId, cancellationToken);
-                if (record is null || record.Status.IsDecided()) return;
-            }
-        }
-        bool erased;
-        string? regionCode = null;
-        try
-        {
-            var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
-            erased = profile is null;
-            regionCode = profile?.RegionCode;
-        }
-        catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
-        {
-            erased = false; // An unreadable profile (the likely reason for giving up) still exists: record the failure.
-        }
-        if (erased)
-        {
-            await RemoveErasedAsync(record, null, cancellationToken);
-            return;
-        }
-        try
-        {
-            if (await AnnounceAsync(record, CertificationStatus.Failed, cancellationToken) == CycleCommandResult.NotFound)
-            {
-                await RemoveErasedAsync(record, null, cancellationToken);
-                return;
-            }
-        }
-        catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
-        {
-            // The profile that made the work fail may make the announcement fail too: the terminal state comes first.
-            LogAnnounceFailed(logger, certificationId, ex.GetType().Name);
-        }
-        await WriteDecisionAsync(record with
-        {
-            IntendedStatus = CertificationStatus.Failed,
-            Attempts = Math.Max(record.Attempts, attempts),
-            ReasonCodes = [reason.Code],
-        }, regionCode, cancellationToken);
-        LogGaveUp(logger, certificationId, attempts, reason.Code);
     }
 
     /// <summary>
@@ -242,6 +225,20 @@ public sealed partial class CertificationDecisions(
 
     /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
     private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;
+
+    /// <summary>
+    /// Decisions whose first effect is the cycle change in the pensioner's partition: their intent is written in that
+    /// transaction (<see cref="CertificationRows.Intent"/>) rather than into the record beforehand.
+    /// </summary>
+    private static bool IntentRidesWithCycleChange(CertificationStatus status) =>
+        status is CertificationStatus.Approved or CertificationStatus.Rejected or CertificationStatus.Failed;
+
+    /// <summary>The rows the cycle change of <paramref name="record"/>'s decision writes with it: the intent, and a counted rejection.</summary>
+    private static CertificationRows RowsOf(CertificationRecord record) => new(record.CertificationId)
+    {
+        Intent = CertificationIntent.Of(record),
+        FailedAttemptOn = record.IntendedStatus == CertificationStatus.Rejected ? AttemptLimiter.CountsOn(record) : null,
+    };
 
     /// <summary>
     /// Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion

@@ -59,7 +59,7 @@ public sealed partial class CertificationProcessor(
         activity?.SetTag(SpanAttributes.DequeueCount, delivery.DequeueCount);
         if (delivery.InsertedOn is { } inserted) PensionCertTelemetry.RecordQueueAge(timeProvider.GetUtcNow() - inserted);
         var started = Stopwatch.GetTimestamp();
-        using var storageCalls = StorageCallScope.Begin();
+        using var storageCalls = StorageCallScope.Begin(describe: activity is not null);
         try
         {
             await VerifyAsync(message.CertificationId, delivery, cancellationToken);
@@ -79,6 +79,7 @@ public sealed partial class CertificationProcessor(
         {
             PensionCertTelemetry.RecordStageSince(Stages.Total, started);
             PensionCertTelemetry.RecordStorageCalls(Operations.Verification, storageCalls.Calls);
+            PensionCertTelemetry.TagStorageCalls(activity, storageCalls);
         }
     }
 
@@ -133,14 +134,22 @@ public sealed partial class CertificationProcessor(
             return;
         }
 
-        record = await certifications.UpdateAsync(record with
+        // The profile, with the decision an earlier delivery may have written with its cycle change, in one read.
+        var (pensioner, intent) = await pensioners.GetWithIntentAsync(record.PensionerId, record.CertificationId, cancellationToken);
+        if (pensioner is not null && intent is not null)
+        {
+            // An earlier delivery stored its decision with its first effect and died before writing the record: finish it.
+            await decisions.CompleteAsync(intent.ApplyTo(record), pensioner, cancellationToken);
+            return;
+        }
+        // Processing, its start and the attempt are stored with the decision (no write of their own): a poll sees
+        // Pending until then, and a record changed meanwhile (erased, requeued) fails the decision's write by its ETag.
+        record = record with
         {
             Status = CertificationStatus.Processing,
             ProcessingStartedAt = timeProvider.GetUtcNow(),
             Attempts = Attempts(delivery),
-        }, cancellationToken);
-
-        var pensioner = await pensioners.GetAsync(record.PensionerId, cancellationToken);
+        };
         if (pensioner is null)
         {
             await decisions.RemoveErasedAsync(record, null, cancellationToken);

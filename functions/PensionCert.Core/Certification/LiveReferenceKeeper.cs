@@ -26,8 +26,43 @@ public sealed partial class LiveReferenceKeeper(
     /// <summary>The audit action of an addition.</summary>
     public const string AuditAction = "AddLiveReference";
 
+    /// <summary>One template kept: how many the profile holds now and how many were dropped for it.</summary>
+    public sealed record Addition(DateTimeOffset AddedAt, int Kept, int Dropped);
+
+    /// <summary>True when the probe of <paramref name="decision"/> qualifies as a live reference of <paramref name="record"/>.</summary>
+    public bool Qualifies(CertificationRecord record, VerificationDecision decision) =>
+        record.Channel.IsOnline() && policy.QualifiesAsLiveReference(decision);
+
     /// <summary>
-    /// Keeps the probe of <paramref name="decision"/> as a live reference when it qualifies. Idempotent per
+    /// <paramref name="profile"/> with the probe of <paramref name="decision"/> kept as a live reference (the oldest
+    /// dropped beyond the limit), for the worker to write in the same transaction as the approval; the addition is null
+    /// when it does not qualify or <paramref name="record"/>'s template is kept already.
+    /// </summary>
+    public (PensionerProfile Profile, Addition? Added) Amend(PensionerProfile profile, CertificationRecord record, VerificationDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(decision);
+        if (!Qualifies(record, decision) || profile.LiveReferences.Any(r => r.CertificationId == record.CertificationId)) return (profile, null);
+        var now = timeProvider.GetUtcNow();
+        var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!))
+            .OrderBy(r => r.AddedAt).TakeLast(options.Value.MaxLiveReferences).ToArray();
+        return (profile with { LiveReferences = kept }, new Addition(now, kept.Length, profile.LiveReferences.Count + 1 - kept.Length));
+    }
+
+    /// <summary>Audits (and logs) an addition written by <see cref="Amend"/>'s caller.</summary>
+    public async Task RecordAddedAsync(CertificationRecord record, Addition addition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(addition);
+        await audit.AppendAsync(new AuditEntry(addition.AddedAt, "system", "", AuditAction, record.PensionerId, 201, null, "worker",
+            $"certification {record.CertificationId}; live references {addition.Kept}; dropped {addition.Dropped}"), cancellationToken);
+        LogAdded(logger, record.CertificationId, addition.Kept);
+    }
+
+    /// <summary>
+    /// Keeps the probe of <paramref name="decision"/> as a live reference when it qualifies, in a write of its own (the
+    /// worker writes it with the approval instead, see <see cref="Amend"/>; this is for an approval that did not change the cycle). Idempotent per
     /// certification (a redelivery adds nothing twice); a profile changed meanwhile is read again.
     /// </summary>
     /// <returns>True when a template was added.</returns>
@@ -35,17 +70,16 @@ public sealed partial class LiveReferenceKeeper(
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
-        if (!record.Channel.IsOnline() || !policy.QualifiesAsLiveReference(decision)) return false;
+        if (!Qualifies(record, decision)) return false;
         for (var attempt = 1; ; attempt++)
         {
             var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
-            if (profile is null || profile.LiveReferences.Any(r => r.CertificationId == record.CertificationId)) return false;
-            var now = timeProvider.GetUtcNow();
-            var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!))
-                .OrderBy(r => r.AddedAt).TakeLast(options.Value.MaxLiveReferences).ToArray();
+            if (profile is null) return false;
+            var (amended, addition) = Amend(profile, record, decision);
+            if (addition is null) return false;
             try
             {
-                await pensioners.UpdateAsync(profile with { LiveReferences = kept }, cancellationToken);
+                await pensioners.UpdateAsync(amended, cancellationToken);
             }
             catch (ConcurrencyConflictException)
             {
@@ -53,10 +87,7 @@ public sealed partial class LiveReferenceKeeper(
                 if (attempt < 5) continue;
                 return false;
             }
-            var dropped = profile.LiveReferences.Count + 1 - kept.Length;
-            await audit.AppendAsync(new AuditEntry(now, "system", "", AuditAction, record.PensionerId, 201, null, "worker",
-                $"certification {record.CertificationId}; live references {kept.Length}; dropped {dropped}"), cancellationToken);
-            LogAdded(logger, record.CertificationId, kept.Length);
+            await RecordAddedAsync(record, addition, cancellationToken);
             return true;
         }
     }

@@ -3,7 +3,7 @@ using PensionCert.Core.Storage;
 
 namespace PensionCert.Core.Cycle;
 
-/// <summary>Outcome of <see cref="ICycleStore.SaveAsync"/>.</summary>
+/// <summary>Outcome of <see cref="ICycleStore.SaveAsync(PensionerProfile, IReadOnlyList{CycleEvent}, CancellationToken)"/>.</summary>
 public enum CycleSaveResult
 {
     /// <summary>The profile and its outbox rows were written in one transaction.</summary>
@@ -30,6 +30,13 @@ public interface ICycleStore
     /// </summary>
     /// <exception cref="ConcurrencyConflictException">The profile changed meanwhile (reread and retry).</exception>
     Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<CycleEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="SaveAsync(PensionerProfile, IReadOnlyList{CycleEvent}, CancellationToken)"/> with a certification's
+    /// <paramref name="rows"/> (its decision, its failed-attempt row) in the same transaction.
+    /// </summary>
+    Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<CycleEvent> events, CertificationRows? rows, CancellationToken cancellationToken) =>
+        rows is null ? SaveAsync(profile, events, cancellationToken) : throw new NotSupportedException("This store cannot write certification rows with a cycle change.");
 
     /// <summary>Adds (or keeps) the pensioner in the due index under <paramref name="on"/>.</summary>
     Task ScheduleAsync(DateOnly on, string pensionerId, CancellationToken cancellationToken);

@@ -14,7 +14,17 @@ public sealed partial class CycleService
     /// certification, so a retried call writes nothing (exactly once). Works for inactive pensioners too.
     /// </summary>
     public Task<CycleCommandResult> AnnounceDecisionAsync(string pensionerId, string eventType, string certificationId, string channel, string guidance, string source, CancellationToken cancellationToken) =>
-        ChangeAsync(pensionerId, (p, policy, now, today) =>
+        AnnounceDecisionAsync(pensionerId, eventType, certificationId, channel, guidance, source, null, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AnnounceDecisionAsync(string, string, string, string, string, string, CancellationToken)"/> starting
+    /// from <paramref name="current"/>, the profile the caller just read with its ETag (no second read; a profile
+    /// changed meanwhile fails the write by its ETag and is read again), with the certification's <paramref name="rows"/>
+    /// (the worker's decision, a failed attempt) in the same transaction.
+    /// </summary>
+    public Task<CycleCommandResult> AnnounceDecisionAsync(string pensionerId, string eventType, string certificationId, string channel, string guidance, string source,
+        PensionerProfile? current, CertificationRows? rows, CancellationToken cancellationToken) =>
+        ChangeAsync(pensionerId, current, rows, (p, policy, now, today) =>
         {
             var hold = ReviewHold(certificationId);
             // At MaxOpenHolds the hold is not added (the open ones forbid suspension just the same); the event still goes out.

@@ -35,7 +35,7 @@ public enum CycleCommandResult
     ReviewRequired,
 }
 
-/// <summary>Where a certification came from, for <see cref="CycleService.RecordCertifiedAsync"/>.</summary>
+/// <summary>Where a certification came from, for <see cref="CycleService.RecordCertifiedAsync(string, DateTimeOffset, CertificationOrigin, System.Threading.CancellationToken)"/>.</summary>
 /// <param name="Channel">Wire name of the channel (e.g. <c>wechat</c>, <c>home-visit</c>, <c>data-comparison</c>).</param>
 /// <param name="CertificationId">The certification record, for face certifications.</param>
 /// <param name="EvidenceType">Evidence type, for silent certifications.</param>
@@ -99,7 +99,18 @@ public sealed partial class CycleService(
     /// operator channels) or certification.silent (data comparison). Idempotent; an older certification is Stale.
     /// </summary>
     public Task<CycleCommandResult> RecordCertifiedAsync(string pensionerId, DateTimeOffset certifiedAt, CertificationOrigin origin, CancellationToken cancellationToken) =>
-        ChangeAsync(pensionerId, (p, policy, now, today) =>
+        RecordCertifiedAsync(pensionerId, certifiedAt, origin, null, null, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RecordCertifiedAsync(string, DateTimeOffset, CertificationOrigin, CancellationToken)"/> starting from
+    /// <paramref name="current"/> (the profile the caller just read, with its ETag: no second read; a profile changed
+    /// meanwhile fails the write by its ETag and is read again), and with <paramref name="amend"/> applied to the
+    /// certified profile and the certification's <paramref name="rows"/> written in the same transaction (a live
+    /// reference kept by the worker; the worker's decision).
+    /// </summary>
+    public Task<CycleCommandResult> RecordCertifiedAsync(string pensionerId, DateTimeOffset certifiedAt, CertificationOrigin origin,
+        PensionerProfile? current, Func<PensionerProfile, PensionerProfile>? amend, CertificationRows? rows, CancellationToken cancellationToken) =>
+        ChangeAsync(pensionerId, current, rows, (p, policy, now, today) =>
         {
             if (p.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.Inactive);
             var certifiedOn = ChinaTime.ToChinaDate(certifiedAt);
@@ -110,7 +121,7 @@ public sealed partial class CycleService(
                 if (origin.IsSilent ? certifiedOn == lastOn : certifiedAt == last) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             }
             var validUntil = CycleCalendar.ValidUntil(policy.Window, certifiedOn, p.BirthMonth);
-            var updated = p with
+            var updated = (amend?.Invoke(p) ?? p) with
             {
                 LastCertifiedAt = certifiedAt,
                 ValidUntil = validUntil,
@@ -403,16 +414,33 @@ public sealed partial class CycleService(
         public static Decision Apply(PensionerProfile updated, IReadOnlyList<(string Type, string Key, CycleEventData Data)> events) => new(null, updated, events);
     }
 
-    private async Task<CycleCommandResult> ChangeAsync(string pensionerId, Decide decide, CancellationToken cancellationToken)
+    private Task<CycleCommandResult> ChangeAsync(string pensionerId, Decide decide, CancellationToken cancellationToken) =>
+        ChangeAsync(pensionerId, null, null, decide, cancellationToken);
+
+    /// <summary>
+    /// Reads the profile (or starts from <paramref name="current"/>, a profile the caller read with its ETag), decides,
+    /// and writes the change in one transaction, conditional on the profile's ETag; a conflict reads again. A decision
+    /// to skip made on <paramref name="current"/> is not covered by an ETag, so it is made again on a fresh read.
+    /// <paramref name="rows"/> (a certification's decision and failed-attempt row) go into the same transaction.
+    /// </summary>
+    private async Task<CycleCommandResult> ChangeAsync(string pensionerId, PensionerProfile? current, CertificationRows? rows, Decide decide, CancellationToken cancellationToken)
     {
+        var known = current is { ETag: not null } && current.PensionerId == pensionerId ? current : null;
         for (var attempt = 1; ; attempt++)
         {
-            var profile = Ids.IsPensionerId(pensionerId) ? await pensioners.GetAsync(pensionerId, cancellationToken) : null;
+            var profile = known ?? (Ids.IsPensionerId(pensionerId) ? await pensioners.GetAsync(pensionerId, cancellationToken) : null);
+            var fromCaller = known is not null;
+            known = null;
             if (profile is null) return CycleCommandResult.NotFound;
             var policy = options.Value.For(profile.RegionCode);
             var now = timeProvider.GetUtcNow();
             var today = ChinaTime.ToChinaDate(now);
             var decision = decide(profile, policy, now, today);
+            if (decision.SkipResult is not null && fromCaller)
+            {
+                attempt--;
+                continue;
+            }
             if (decision.SkipResult is { } skipped)
             {
                 // A repeat (typically the retry of a change whose response was lost) also finishes what the first
@@ -423,7 +451,7 @@ public sealed partial class CycleService(
             var updated = decision.Updated!;
             try
             {
-                var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), cancellationToken);
+                var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), rows, cancellationToken);
                 if (result == CycleSaveResult.AlreadyRecorded)
                 {
                     await ScheduleNextAsync(profile, today, cancellationToken);

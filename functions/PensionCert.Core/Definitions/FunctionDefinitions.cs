@@ -202,6 +202,14 @@ public static class Schedules
 
     /// <summary>Home-visit sweep (escalate, expire, repair): daily at 17:20 UTC = 01:20 China Standard Time, after the cycle scan.</summary>
     public const string SweepHomeVisits = "0 20 17 * * *";
+
+    /// <summary>
+    /// The nightly table export to the audit archive: every 10 minutes from 18:00 to 20:50 UTC = 02:00-04:50 China
+    /// Standard Time, after the cycle scan (01:00) and the home-visit sweep (01:20). The first fire of the night exports;
+    /// a fire cut short by the function timeout is resumed by the next; once the date's manifest exists, a fire only
+    /// checks it. The export's date is the China date.
+    /// </summary>
+    public const string ExportTables = "0 */10 18-20 * * *";
 }
 
 /// <summary>Function names shared by both hosts (the Azure Functions <c>[Function]</c> names).</summary>
@@ -265,4 +273,5 @@ public static class FunctionNames
     public const string LookupPensioner = "LookupPensioner";
     public const string GetPensionerHistory = "GetPensionerHistory";
     public const string PhonePageFiles = "PhonePageFiles";
+    public const string ExportTables = "ExportTables";
 }

@@ -70,4 +70,10 @@ public static class StorageNames
 
     /// <summary>Approved family-assisted certifications: PartitionKey = <c>{yyyyMM}-{regionCode}</c>, RowKey = certification id.</summary>
     public const string AssistedApprovalsTable = "AssistedApprovals";
+
+    /// <summary>
+    /// Blob container of the nightly table export, in the audit archive account (not the data account):
+    /// <c>{yyyy-MM-dd}/{table}/{n}.jsonl</c> and <c>{yyyy-MM-dd}/manifest.json</c>, written last.
+    /// </summary>
+    public const string TableExportsContainer = "table-exports";
 }

@@ -93,6 +93,10 @@ public static class TelemetryNames
         public const string EventId = "pensioncert.event.id";
         /// <summary>Which delivery of the queue message this is (1 on the first).</summary>
         public const string DequeueCount = "messaging.message.delivery_count";
+        /// <summary>The storage round trips one verification or accepted submission made (the pipeline policy's count).</summary>
+        public const string StorageCalls = "pensioncert.storage.calls";
+        /// <summary>Those round trips described (<c>METHOD resource[row kind]</c>, no keys), in order.</summary>
+        public const string StorageRequests = "pensioncert.storage.requests";
     }
 
     /// <summary>Span names.</summary>

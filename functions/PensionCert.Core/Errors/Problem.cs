@@ -33,7 +33,7 @@ public static partial class ProblemTypes
 {
     public static readonly ProblemType InvalidIdNumber = new("invalid-id-number", ProblemKind.BadRequest, "Invalid citizen ID number", "身份证号码不正确，请核对后重新输入。");
     public static readonly ProblemType InvalidName = new("invalid-name", ProblemKind.BadRequest, "Invalid name", "姓名格式不正确，请填写身份证上的姓名。");
-    public static readonly ProblemType InvalidRegionCode = new("invalid-region-code", ProblemKind.BadRequest, "Invalid administrative region code", "行政区划代码不正确，应为 6 位数字。");
+    public static readonly ProblemType InvalidRegionCode = new("invalid-region-code", ProblemKind.BadRequest, "Invalid administrative region code", "行政区划代码不正确：请填写有效的 6 位行政区划代码（如 110105）。");
     public static readonly ProblemType InvalidChannel = new("invalid-channel", ProblemKind.BadRequest, "Unknown certification channel", "认证渠道不正确。");
     public static readonly ProblemType MissingPensioner = new("pensioner-identifier-missing", ProblemKind.BadRequest, "idNumber or pensionerId is required", "请提供身份证号码或人员编号。");
     public static readonly ProblemType PhotoMissing = new("photo-missing", ProblemKind.BadRequest, "The photo is missing", "缺少照片，请拍摄后重新提交。");

@@ -99,9 +99,13 @@ public sealed partial class HomeVisitService(
 
     /// <summary>Reads a visit for its requester's app (client key); the client route shows no contact data.</summary>
     /// <exception cref="ProblemException">home-visit-not-found.</exception>
-    public async Task<HomeVisit> GetForClientAsync(string visitId, CancellationToken cancellationToken) =>
-        (HomeVisitIds.TryParse(visitId, out _) ? await visits.GetAsync(visitId, cancellationToken) : null)
-            ?? throw new ProblemException(ProblemTypes.HomeVisitNotFound);
+    public async Task<HomeVisit> GetForClientAsync(string visitId, string clientId, CancellationToken cancellationToken)
+    {
+        var visit = HomeVisitIds.TryParse(visitId, out _) ? await visits.GetAsync(visitId, cancellationToken) : null;
+        // A channel sees the requests it made, not those of another channel or of an operator (the reason is health data).
+        return visit is not null && visit.RequestedBy.Kind != VisitRequester.Operator && visit.RequestedBy.Id == clientId
+            ? visit : throw new ProblemException(ProblemTypes.HomeVisitNotFound);
+    }
 
     /// <summary>
     /// One page of visits in <paramref name="regionCode"/> (a county, or every county of a prefecture or province

@@ -83,6 +83,14 @@ public interface IPensionerRepository
         var profile = await GetAsync(pensionerId, cancellationToken);
         return (profile, profile is null ? 0 : await CountFailedAttemptsAsync(pensionerId, day, cancellationToken));
     }
+
+    /// <summary>
+    /// The profile, or null, and the decision a worker wrote for <paramref name="certificationId"/> with its cycle change
+    /// (<see cref="CertificationIntent"/>, in the certification's index row), in one storage round trip where the store
+    /// can (the Table store: one partition query). The default reads the profile and finds no intent.
+    /// </summary>
+    async Task<(PensionerProfile? Profile, CertificationIntent? Intent)> GetWithIntentAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) =>
+        (await GetAsync(pensionerId, cancellationToken), null);
 }
 
 /// <summary>Certification records.</summary>

@@ -44,6 +44,14 @@ public static class PensionCertTelemetry
     public static void RecordStorageCalls(string operation, long calls) =>
         StorageCallHistogram.Record(calls, new KeyValuePair<string, object?>(Attributes.Operation, operation));
 
+    /// <summary>Tags <paramref name="activity"/> with the round trips <paramref name="scope"/> counted (and described, when it did).</summary>
+    public static void TagStorageCalls(Activity? activity, StorageCallScope scope)
+    {
+        if (activity is null) return;
+        activity.SetTag(SpanAttributes.StorageCalls, scope.Calls);
+        if (scope.Requests is { Count: > 0 } requests) activity.SetTag(SpanAttributes.StorageRequests, requests.ToArray());
+    }
+
     /// <summary>The current span's W3C <c>traceparent</c>, or null outside a (W3C) span.</summary>
     public static string? CurrentTraceParent => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 

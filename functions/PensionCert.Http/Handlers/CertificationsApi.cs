@@ -29,7 +29,7 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
             };
 
             // Every storage round trip of this submission (selfie upload, pensioner, key, index, message, record).
-            using var storageCalls = Core.Telemetry.StorageCallScope.Begin();
+            using var storageCalls = Core.Telemetry.StorageCallScope.Begin(describe: System.Diagnostics.Activity.Current is not null);
             StagedPhoto? staged = null;
             Task<SubmissionPensioner>? resolving = null;
             string? channel = null;
@@ -53,7 +53,12 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
                 var location = ApiRequests.CertificationLocation(record.CertificationId);
                 request.HttpContext.Response.Headers.Location = location;
                 if (result.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
-                else Core.Telemetry.PensionCertTelemetry.RecordStorageCalls(Core.Definitions.TelemetryNames.Operations.Submission, storageCalls.Calls);
+                else
+                {
+                    Core.Telemetry.PensionCertTelemetry.RecordStorageCalls(Core.Definitions.TelemetryNames.Operations.Submission, storageCalls.Calls);
+                    // On the request's server span: the count and the calls, described without keys.
+                    Core.Telemetry.PensionCertTelemetry.TagStorageCalls(System.Diagnostics.Activity.Current, storageCalls);
+                }
                 return Results.Json(new SubmissionResponse(record.CertificationId, record.Status, record.SubmittedAt, location),
                     ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
             }
@@ -77,9 +82,13 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
 
     /// <summary>GET /api/certifications/{certificationId} (client): status, scores, thresholds and reasons.</summary>
     public Task<IResult> GetCertificationAsync(HttpRequest request, string certificationId, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, HttpEndpoints.GetCertification, async () =>
+        pipeline.RunAsync(request, HttpEndpoints.GetCertification, async caller =>
         {
             var r = await certification.GetAsync(certificationId, cancellationToken);
+            // A client key reads the certifications of the channels it may submit for: not another channel's, and not
+            // an operator-captured one (counter, community, home visit: who captured it where).
+            if (caller.Client?.AllowedChannels is { } allowed && !allowed.Contains(r.Channel))
+                throw new ProblemException(ProblemTypes.CertificationNotFound);
             if (!r.Status.IsDecided()) request.HttpContext.Response.Headers.RetryAfter = "1";
             return Results.Json(Body(r), ApiJson.Options);
         });

@@ -64,8 +64,8 @@ public sealed class HomeVisitsApi(ApiPipeline pipeline, HomeVisitService visits,
 
     /// <summary>GET /api/home-visit-requests/{visitId} (client): the request's state and scheduled date (no contact data, no staff).</summary>
     public Task<IResult> GetRequestAsync(HttpRequest request, string visitId, CancellationToken cancellationToken) =>
-        pipeline.RunAsync(request, HttpEndpoints.GetHomeVisitRequest, async () =>
-            Results.Json(HomeVisitRequestStatus.From(await visits.GetForClientAsync(visitId, cancellationToken)), ApiJson.Options));
+        pipeline.RunAsync(request, HttpEndpoints.GetHomeVisitRequest, async caller =>
+            Results.Json(HomeVisitRequestStatus.From(await visits.GetForClientAsync(visitId, caller.Client?.Name ?? "client", cancellationToken)), ApiJson.Options));
 
     /// <summary>
     /// GET /api/home-visits?region=&amp;state=&amp;date=&amp;staff=&amp;pageSize=&amp;continuationToken= (operator):

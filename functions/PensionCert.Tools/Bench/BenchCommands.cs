@@ -4,7 +4,7 @@ namespace PensionCert.Tools.Bench;
 
 /// <summary>
 /// <c>bench</c>: performance benchmarks that print figures (docs/performance.md). Subcommands: <c>pipeline</c>
-/// (benchmarks 1 and 2), <c>e2e</c> (3 and 6), <c>ingest</c> (4), <c>coldstart</c> (5). The storage benchmarks need an
+/// (benchmarks 1 and 2), <c>e2e</c> (3 and 6), <c>ingest</c> (4), <c>coldstart</c> (5), <c>load</c> (peak load). The storage benchmarks need an
 /// Azurite of their own: <c>scripts/bench.sh</c> starts one and passes its connection string.
 /// </summary>
 internal static class BenchCommands
@@ -73,7 +73,18 @@ internal static class BenchCommands
         coldstart.SetAction((parse, ct) => ColdStartBench.RunAsync(parse.GetValue(facesOption)!, RequireStorage(parse.GetValue(storage)), parse.GetValue(port),
             parse.GetValue(hostDll)!, parse.GetValue(runs), parse.GetValue(probe)!, parse.GetValue(reference)!, Console.Out, ct));
 
-        return new Command("bench", "Performance benchmarks; they print figures (docs/performance.md).") { pipeline, e2e, drain, ingest, coldstart };
+        var loadClients = new Option<int>("--clients") { Description = "Concurrent submitting clients.", DefaultValueFactory = _ => 64 };
+        var loadSeconds = new Option<double>("--seconds") { Description = "Seconds of load (then a bounded drain).", DefaultValueFactory = _ => 120 };
+        var pensionerCount = new Option<int>("--pensioners") { Description = "Pensioners enrolled and drawn from.", DefaultValueFactory = _ => 128 };
+        var seed = new Option<int>("--seed") { Description = "Seed of each client's pensioner sequence.", DefaultValueFactory = _ => 15 };
+        var load = new Command("load", "Peak load: concurrent clients submit for a fixed time on loopback; every response 202, or 429/503 with Retry-After; p50/p95/p99 submit-to-decision latency and decisions per minute.")
+        {
+            facesOption, probe, reference, storage, port, loadClients, loadSeconds, pensionerCount, seed,
+        };
+        load.SetAction((parse, ct) => LoadBench.RunAsync(parse.GetValue(facesOption)!, RequireStorage(parse.GetValue(storage)), parse.GetValue(port),
+            parse.GetValue(loadClients), parse.GetValue(loadSeconds), parse.GetValue(pensionerCount), parse.GetValue(seed), parse.GetValue(probe)!, parse.GetValue(reference)!, Console.Out, ct));
+
+        return new Command("bench", "Performance benchmarks; they print figures (docs/performance.md).") { pipeline, e2e, drain, ingest, coldstart, load };
     }
 
     private static string RequireStorage(string? storage) =>

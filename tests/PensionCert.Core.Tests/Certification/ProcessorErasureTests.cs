@@ -273,6 +273,13 @@ public sealed class ProcessorErasureTests
         public Task<PensionerProfile?> GetAsync(string pensionerId, CancellationToken cancellationToken) =>
             Task.FromResult(_profiles.GetValueOrDefault(pensionerId));
 
+        /// <summary>Decisions written into index rows by the cycle store's transaction.</summary>
+        public Dictionary<(string PensionerId, string CertificationId), CertificationIntent> Intents { get; } = [];
+
+        public Task<(PensionerProfile? Profile, CertificationIntent? Intent)> GetWithIntentAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) =>
+            Task.FromResult((_profiles.GetValueOrDefault(pensionerId),
+                Rows(pensionerId).Contains("certification-" + certificationId) ? Intents.GetValueOrDefault((pensionerId, certificationId)) : null));
+
         public Task<bool> RecordFailedAttemptAsync(string pensionerId, DateOnly day, string certificationId, CancellationToken cancellationToken)
         {
             // One transaction with the profile: nothing is written when it is gone.
@@ -439,13 +446,21 @@ public sealed class ProcessorErasureTests
         public Action? BeforeSave { get; set; }
         public Action? AfterSchedule { get; set; }
 
-        public Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<Events.CycleEvent> events, CancellationToken cancellationToken)
+        public Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<Events.CycleEvent> events, CancellationToken cancellationToken) =>
+            SaveAsync(profile, events, null, cancellationToken);
+
+        /// <summary>The transaction with a certification's rows: its index row (the intent) and a failed-attempt row.</summary>
+        public Task<CycleSaveResult> SaveAsync(PensionerProfile profile, IReadOnlyList<Events.CycleEvent> events, CertificationRows? rows, CancellationToken cancellationToken)
         {
             SaveAttempts++;
             var before = BeforeSave;
             BeforeSave = null;
             before?.Invoke();
-            pensioners.SaveWith(profile, events.Select(e => "outbox-" + e.Id));
+            var keys = events.Select(e => "outbox-" + e.Id).ToList();
+            if (rows?.Intent is not null) keys.Add("certification-" + rows.CertificationId);
+            if (rows?.FailedAttemptOn is { } day) keys.Add($"failed-{day:yyyy-MM-dd}-{rows.CertificationId}");
+            pensioners.SaveWith(profile, keys);
+            if (rows?.Intent is { } intent) pensioners.Intents[(profile.PensionerId, rows.CertificationId)] = intent;
             Saves++;
             return Task.FromResult(CycleSaveResult.Saved);
         }

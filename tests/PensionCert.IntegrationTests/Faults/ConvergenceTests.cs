@@ -116,6 +116,20 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
     }));
 
     [Fact]
+    public Task Rejection_FaultAtEachStorageCall_ConvergesToOneRejectionOneFailedAttemptOneAnnouncement() => AssertConvergesAsync(new("rejection", async () =>
+    {
+        // The intent, the failed-attempt row and certification.rejected are one transaction; the day's count follows.
+        var pensionerId = await EnrolAsync(NewIdNumber("120105"));
+        var service = f.Get<CertificationService>();
+        await using var photo = File.OpenRead(SharedFaces.PathOf(Photos.Impostor));
+        var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
+        var submitted = await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", null, "fault-client"), staged, null, CancellationToken.None);
+        var message = new VerificationMessage(submitted.Record.CertificationId);
+        var insertedOn = f.Clock.GetUtcNow();
+        return new FlowRun(pensionerId, attempt => f.Get<CertificationProcessor>().ProcessAsync(message, new QueueDelivery(attempt, insertedOn), CancellationToken.None));
+    }));
+
+    [Fact]
     public Task CycleChange_CertificationOfASuspendedPensioner_FaultAtEachStorageCall_ConvergesToResumedAndScheduled() => AssertConvergesAsync(new("certification of a suspended pensioner", async () =>
     {
         var pensionerId = await SeedAsync(PensionerStanding.Suspended);
