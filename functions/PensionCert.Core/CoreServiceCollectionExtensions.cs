@@ -53,6 +53,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StaleCertificationSweeper>();
         services.AddSingleton<EligibilityService>();
         services.AddSingleton<CycleService>();
+        services.AddOptions<CycleScanOptions>().BindConfiguration(CycleScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CycleScanPlanner>();
+        services.AddSingleton<CycleScanItemProcessor>();
         services.AddSingleton<CycleScanService>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<CycleQueryService>();

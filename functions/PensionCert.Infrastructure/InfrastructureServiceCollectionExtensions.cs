@@ -43,6 +43,9 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<ICycleReadModel, TableCycleReadModel>();
         services.AddSingleton<ICycleExceptionStore, TableCycleExceptionStore>();
+        services.AddSingleton<ICycleScanLedger, TableCycleScanLedger>();
+        services.AddSingleton<ICycleScanItemQueue, StorageCycleScanItemQueue>();
+        services.AddSingleton<CycleScanWorkers>();
         services.AddSingleton<Core.HomeVisits.IHomeVisitStore, TableHomeVisitStore>();
         services.AddSingleton<Core.FamilyHelpers.IFamilyHelperStore, TableFamilyHelperStore>();
         services.AddSingleton<Core.FamilyHelpers.IAssistedApprovalLog, TableAssistedApprovalLog>();

@@ -88,6 +88,9 @@ public sealed class StorageClients
         CycleExceptions = tables.GetTableClient(StorageNames.CycleExceptionsTable);
         EventSinkIds = tables.GetTableClient(StorageNames.EventSinkIdsTable);
         VerificationPoisonQueue = queues.GetQueueClient(QueueNames.VerificationPoison);
+        CycleScanItemsQueue = queues.GetQueueClient(QueueNames.CycleScanItems);
+        CycleScanItemsPoisonQueue = queues.GetQueueClient(QueueNames.CycleScanItemsPoison);
+        CycleScanItems = tables.GetTableClient(StorageNames.CycleScanItemsTable);
         HomeVisits = tables.GetTableClient(StorageNames.HomeVisitsTable);
         FamilyHelpers = tables.GetTableClient(StorageNames.FamilyHelpersTable);
         AssistedApprovals = tables.GetTableClient(StorageNames.AssistedApprovalsTable);
@@ -131,6 +134,12 @@ public sealed class StorageClients
     public TableClient EventSinkIds { get; }
     /// <summary>The verification poison queue (<see cref="QueueNames.VerificationPoison"/>), same encoding as the verification queue.</summary>
     public QueueClient VerificationPoisonQueue { get; }
+    /// <summary>The cycle work-item queue (<see cref="QueueNames.CycleScanItems"/>), same encoding as the verification queue.</summary>
+    public QueueClient CycleScanItemsQueue { get; }
+    /// <summary>Its poison queue (<see cref="QueueNames.CycleScanItemsPoison"/>).</summary>
+    public QueueClient CycleScanItemsPoisonQueue { get; }
+    /// <summary>The cycle work-item ledger.</summary>
+    public TableClient CycleScanItems { get; }
     public TableClient HomeVisits { get; }
     public TableClient FamilyHelpers { get; }
     public TableClient AssistedApprovals { get; }
@@ -147,11 +156,11 @@ public sealed class StorageClients
         };
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions, HomeVisits, FamilyHelpers, AssistedApprovals];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions, HomeVisits, FamilyHelpers, AssistedApprovals, CycleScanItems];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies, SessionFrames];
 
     /// <summary>Every queue.</summary>
-    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, VerificationPoisonQueue, EventSinkQueue];
+    public IReadOnlyList<QueueClient> Queues => [VerificationQueue, VerificationPoisonQueue, EventSinkQueue, CycleScanItemsQueue, CycleScanItemsPoisonQueue];
 }

@@ -106,6 +106,20 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListDueRangeAsync(DateOnly on, string after, string? through, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // One range query inside the date's partition: a work item reads only its own slice.
+        var filter = through is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(on)} and RowKey gt {after}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition(on)} and RowKey gt {after} and RowKey le {through}");
+        var pages = clients.CycleDueIndex.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken).AsPages();
+        await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.Guard(() => enumerator.MoveNextAsync().AsTask()))
+            foreach (var e in enumerator.Current.Values)
+                yield return e.RowKey;
+    }
+
+    /// <inheritdoc />
     public Task<DateOnly?> GetEarliestDueDateAsync(CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {

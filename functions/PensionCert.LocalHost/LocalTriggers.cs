@@ -17,8 +17,22 @@ namespace PensionCert.LocalHost;
 public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
     CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
     Core.Sessions.CertificationSessionService sessions, Core.Review.ReviewService review,
-    Core.HomeVisits.HomeVisitSweep homeVisits)
+    Core.HomeVisits.HomeVisitSweep homeVisits, CycleScanItemProcessor cycleItems)
 {
+    /// <summary>One work item of the daily cycle scan (a slice of a date's due index).</summary>
+    [FunctionName(FunctionNames.ProcessCycleScanItem)]
+    public Task ProcessCycleScanItem([QueueTrigger(QueueNames.CycleScanItems)] QueueMessage message, CancellationToken cancellationToken) =>
+        StorageCycleScanItemQueue.TryDeserialize(message.Body.ToString()) is { } item
+            ? timeout.RunAsync(FunctionNames.ProcessCycleScanItem, ct => cycleItems.ProcessAsync(item, ct), cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>Cycle work items whose every delivery failed: recorded Poisoned; the next scan run retries or skips them.</summary>
+    [FunctionName(FunctionNames.RecordPoisonedCycleScanItem)]
+    public Task RecordPoisonedCycleScanItem([QueueTrigger(QueueNames.CycleScanItemsPoison)] QueueMessage message, CancellationToken cancellationToken) =>
+        StorageCycleScanItemQueue.TryDeserialize(message.Body.ToString()) is { } item
+            ? timeout.RunAsync(FunctionNames.RecordPoisonedCycleScanItem, ct => cycleItems.RecordPoisonedAsync(item, ct), cancellationToken)
+            : Task.CompletedTask;
+
     /// <summary>The daily home-visit sweep: escalates and expires visits nobody completes, repairs holds and events.</summary>
     [FunctionName(FunctionNames.SweepHomeVisits)]
     public Task SweepHomeVisits([TimerTrigger(Schedules.SweepHomeVisits, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>

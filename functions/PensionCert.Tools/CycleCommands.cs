@@ -35,8 +35,18 @@ public static class CycleCommands
         services.AddPensionCertStorage();
         await using var provider = services.BuildServiceProvider();
         await StorageProvisioner.EnsureCreatedAsync(provider.GetRequiredService<StorageClients>(), cancellationToken);
+        // The timer's part (plan the date after the watermark, enqueue its work items), then the queue trigger's part,
+        // worked here by four workers; finishing a date plans the next, up to today. A local host running on the same
+        // storage may take some of the items: the result is the same.
+        var store = provider.GetRequiredService<ICycleStore>();
+        var before = await store.GetWatermarkAsync(cancellationToken);
         var scan = await provider.GetRequiredService<CycleScanService>().RunAsync(cancellationToken);
-        output.WriteLine($"scan: {scan.DatesProcessed.Count} date(s) {string.Join(' ', scan.DatesProcessed.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))}, {scan.PensionersVisited} due, {scan.EffectsApplied} effect(s), {scan.Exceptions} cycle exception(s) open, {scan.ExceptionsResolved} resolved");
+        var drain = await provider.GetRequiredService<CycleScanWorkers>().DrainAsync(4, cancellationToken);
+        var after = await store.GetWatermarkAsync(cancellationToken);
+        string Day(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "none";
+        output.WriteLine($"scan: watermark {Day(before?.LastCompletedOn)} -> {Day(after?.LastCompletedOn)}, {drain.Worked} work item(s), {drain.Processed} due processed, "
+            + $"{drain.Effects} effect(s), {drain.Failed + scan.ExceptionsStillFailing} cycle exception(s) open, {scan.ExceptionsResolved} resolved, "
+            + $"{drain.Poisoned} item(s) poisoned, {scan.ItemsRetried} retried, {scan.ItemsSkipped} skipped");
         var sweep = await provider.GetRequiredService<Core.HomeVisits.HomeVisitSweep>().RunAsync(cancellationToken);
         output.WriteLine($"home visits: {sweep.Open} open, {sweep.Escalated} escalated, {sweep.Expired} expired, {sweep.Cancelled} cancelled, {sweep.Failed} failed");
         var dispatch = await provider.GetRequiredService<OutboxDispatcher>().DispatchAsync(cancellationToken);

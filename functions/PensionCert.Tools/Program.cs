@@ -45,15 +45,20 @@ var storageOption = new Option<string>("--storage")
 var populationOption = new Option<int>("--population") { Description = "N: pensioners in the first run.", DefaultValueFactory = _ => 2000 };
 var dueOption = new Option<int>("--due") { Description = "K: pensioners due on each scanned date.", DefaultValueFactory = _ => 100 };
 var scaleOption = new Option<int>("--scale") { Description = "The second run's population is scale × N.", DefaultValueFactory = _ => 10 };
-var benchScan = new Command("bench-scan", "Time the daily cycle scan for a date with K due, with the population at N and at scale×N (use a throw-away Azurite).")
+var fanOutDueOption = new Option<int>("--fanout-due") { Description = "F: pensioners due on each fan-out date (one run each at 1, 2 and 4 workers).", DefaultValueFactory = _ => 2000 };
+var itemSizeOption = new Option<int>("--item-size") { Description = "Pensioners per work item (PensionCert:CycleScan:ItemSize).", DefaultValueFactory = _ => 200 };
+var benchScan = new Command("bench-scan", "Time the daily cycle scan for a date with K due, with the population at N and at scale×N, then its fan-out at 1, 2 and 4 workers (use a throw-away Azurite).")
 {
     storageOption,
     populationOption,
     dueOption,
     scaleOption,
+    fanOutDueOption,
+    itemSizeOption,
 };
 benchScan.SetAction(async (parse, cancellationToken) =>
-    await ScanBenchmark.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(populationOption), parse.GetValue(dueOption), parse.GetValue(scaleOption), Console.Out, cancellationToken));
+    await ScanBenchmark.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(populationOption), parse.GetValue(dueOption), parse.GetValue(scaleOption),
+        parse.GetValue(fanOutDueOption), parse.GetValue(itemSizeOption), Console.Out, cancellationToken));
 
 var countOption = new Option<int>("--count") { Description = "Most messages to show (1-32).", DefaultValueFactory = _ => 32 };
 var peekEvents = new Command("peek-events", "Print the CloudEvents waiting in the local event sink (Storage queue pensioncert-events) without removing them.")

@@ -3,8 +3,8 @@
 // secret and data access for people is just in time (docs/deploy.md, "Access for people").
 //
 // The app's identity:
-//   data account     Blob Data Contributor on each photo container; Queue Data Contributor (verification queue and
-//                    its poison queue); Table Data Contributor on each table except OperatorAudit; on OperatorAudit
+//   data account     Blob Data Contributor on each photo container; Queue Data Contributor on the account's queues
+//                    (verification and cycle-scan-items, their poison queues, the event sink); Table Data Contributor on each table except OperatorAudit; on OperatorAudit
 //                    only the custom "audit appender" role (read + insert entity: no update, no delete), so the app
 //                    can add audit rows but never rewrite or remove one
 //   host account     Blob Data Owner, Queue and Table Data Contributor (the Functions host's leases, timers,

@@ -83,15 +83,17 @@ var photoContainers = [
 var selfiesContainer = 'selfies'
 
 // QueueNames.Verification (the Functions host moves a message to '<queue>-poison' after maxDequeueCount attempts)
-// and QueueNames.Events (the local event sink; unused when Service Bus is configured, kept so health checks pass).
+// and QueueNames.Events (the local event sink; unused when Service Bus is configured, kept so health checks pass),
+// and QueueNames.CycleScanItems (the daily cycle scan's work items, worked by the ProcessCycleScanItem queue trigger).
 var queues = [
   'certification-verification'
   'pensioncert-events'
+  'cycle-scan-items'
 ]
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
 // SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
-// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable, CycleScanItemsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -111,6 +113,7 @@ var tables = [
   'HomeVisits'
   'FamilyHelpers'
   'AssistedApprovals'
+  'CycleScanItems'
 ]
 
 var useCmk = !empty(cmkKeyVaultUri)

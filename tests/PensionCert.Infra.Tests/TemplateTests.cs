@@ -155,14 +155,14 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
 
         Assert.Equal([StorageNames.ReferencePhotosContainer, StorageNames.SelfiesContainer, StorageNames.SessionFramesContainer], StringArray(Variable(storage, "photoContainers")));
         Assert.Equal(StorageNames.SelfiesContainer, Variable(storage, "selfiesContainer").GetString());
-        Assert.Equal([QueueNames.Verification, QueueNames.Events], StringArray(Variable(storage, "queues")));
+        Assert.Equal([QueueNames.Verification, QueueNames.Events, QueueNames.CycleScanItems], StringArray(Variable(storage, "queues")));
         Assert.Equal(
             [StorageNames.PensionersTable, StorageNames.PensionerIdentitiesTable, StorageNames.CertificationsTable, StorageNames.IdempotencyTable,
              StorageNames.OperatorAuditTable, StorageNames.SelfieRetentionTable, StorageNames.ReviewCasesTable,
              StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable,
              StorageNames.InFlightCertificationsTable, StorageNames.CycleExceptionsTable, StorageNames.EventSinkIdsTable,
              StorageNames.CertificationSessionsTable,
-             StorageNames.HomeVisitsTable, StorageNames.FamilyHelpersTable, StorageNames.AssistedApprovalsTable],
+             StorageNames.HomeVisitsTable, StorageNames.FamilyHelpersTable, StorageNames.AssistedApprovalsTable, StorageNames.CycleScanItemsTable],
             StringArray(Variable(storage, "tables")));
     }
 

@@ -74,6 +74,9 @@ public class LocalHostFixture : IAsyncLifetime
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ScanCertificationCycle}.Disabled"] = "true";
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.DispatchCycleEvents}.Disabled"] = "true";
             builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.SweepHomeVisits}.Disabled"] = "true";
+            // The cycle tests work their own scan items on a fake clock; FanOutTests runs a host of its own with these on.
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.ProcessCycleScanItem}.Disabled"] = "true";
+            builder.Configuration[$"AzureWebJobs.{Core.Definitions.FunctionNames.RecordPoisonedCycleScanItem}.Disabled"] = "true";
             builder.Logging.AddProvider(Logs);
             Configure(builder);
         });

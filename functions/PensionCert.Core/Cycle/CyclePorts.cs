@@ -47,6 +47,17 @@ public interface ICycleStore
     /// <summary>The pensioner ids in due index partition <paramref name="on"/> (one partition read, paged).</summary>
     IAsyncEnumerable<string> ListDueAsync(DateOnly on, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The pensioner ids in due index partition <paramref name="on"/> after <paramref name="after"/> (exclusive; empty:
+    /// from the first) and up to <paramref name="through"/> (inclusive; null: to the last), in key order: one work item.
+    /// </summary>
+    async IAsyncEnumerable<string> ListDueRangeAsync(DateOnly on, string after, string? through, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var id in ListDueAsync(on, cancellationToken))
+            if (string.CompareOrdinal(id, after) > 0 && (through is null || string.CompareOrdinal(id, through) <= 0))
+                yield return id;
+    }
+
     /// <summary>Reads the watermark, or null before the first run.</summary>
     Task<ScanWatermark?> GetWatermarkAsync(CancellationToken cancellationToken);
 

@@ -1,41 +1,62 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PensionCert.Core.Events;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Core.Cycle;
 
-/// <summary>What one scan run did.</summary>
-/// <param name="DatesProcessed">China dates whose due-index partition this run completed, oldest first.</param>
-/// <param name="PensionersVisited">Index entries read.</param>
-/// <param name="EffectsApplied">Reminders, overdue notices and suspensions recorded by this run (repeats excluded).</param>
-/// <param name="Exceptions">Pensioners this run failed on (recorded as cycle exceptions, retried by the next run).</param>
+/// <summary>What one scan, with its work items worked to the end, did (the sum of the timer run and the items: <c>run-cycle</c>, tests).</summary>
+/// <param name="DatesProcessed">China dates the watermark passed, oldest first.</param>
+/// <param name="PensionersVisited">Index entries worked by the items.</param>
+/// <param name="EffectsApplied">Reminders, overdue notices and suspensions recorded (repeats excluded).</param>
+/// <param name="Exceptions">Pensioners that failed (recorded as cycle exceptions, retried by the next run).</param>
 /// <param name="ExceptionsResolved">Cycle exceptions of earlier runs that this run processed successfully (closed).</param>
 public sealed record CycleScanReport(IReadOnlyList<DateOnly> DatesProcessed, int PensionersVisited, int EffectsApplied, int Exceptions = 0, int ExceptionsResolved = 0);
 
+/// <summary>What one timer run of the scan did.</summary>
+/// <param name="DatesPlanned">Dates this run planned (wrote and enqueued their work items), oldest first.</param>
+/// <param name="ItemsEnqueued">Work items enqueued (new, re-enqueued after a lost message, or retried after poisoning).</param>
+/// <param name="PensionersPlanned">Due-index entries of the dates this run planned.</param>
+/// <param name="ItemsRetried">Poisoned items enqueued again.</param>
+/// <param name="ItemsSkipped">Poisoned items given up: their pensioners recorded as cycle exceptions.</param>
+/// <param name="DatesCompleted">Dates the watermark passed during this run.</param>
+/// <param name="ExceptionsStillFailing">Open cycle exceptions that failed again.</param>
+/// <param name="ExceptionsResolved">Open cycle exceptions closed by this run.</param>
+public sealed record CycleScanRunReport(IReadOnlyList<DateOnly> DatesPlanned, int ItemsEnqueued, int PensionersPlanned, int ItemsRetried, int ItemsSkipped,
+    IReadOnlyList<DateOnly> DatesCompleted, int ExceptionsStillFailing, int ExceptionsResolved);
+
 /// <summary>
-/// The daily scan (timer <see cref="Definitions.Schedules.CycleScan"/>, 01:00 China time). It reads only the due-date
-/// index partitions of the dates it handles, so its cost grows with the pensioners due, not with the population.
-/// From the stored watermark it handles every date up to today once (a run missed while the app was down is caught
-/// up); a run that fires twice or overlaps another records each effect once (outbox markers), and the watermark is
-/// advanced with an ETag check.
+/// The daily scan's timer (<see cref="Definitions.Schedules.CycleScan"/>, 01:00 China time). It fans the work out: the
+/// date after the stored watermark is split into work items of <see cref="CycleScanOptions.ItemSize"/> pensioners (a
+/// ledger row each, then a message each on <see cref="Definitions.QueueNames.CycleScanItems"/>), and the queue trigger
+/// (<see cref="CycleScanItemProcessor"/>) works them on as many instances as the platform runs. The watermark passes a
+/// date only once every item of it is done; the delivery that finishes a date plans the next one, up to today
+/// (<see cref="CycleScanPlanner"/>), so a missed run is caught up date by date. Its cost grows with the pensioners
+/// due, not with the population.
 /// <para>
-/// Failures are isolated per pensioner: one that throws (an unreadable profile, say) is recorded as a
-/// <see cref="CycleException"/> and the scan moves on, so the date completes and the watermark advances for everyone
-/// else. Each run first retries every open exception as of today, closing those that now succeed. Only an outage
-/// (<see cref="StorageUnavailableException"/>) or cancellation stops a run, leaving the watermark for the next.
+/// Idempotent: a date is planned by one run only (the plan row is inserted, or taken over with an ETag check after the
+/// planning run's hold lapsed); a double-fired or overlapping run leaves it alone. Every run also repairs the planned
+/// date after the watermark when it is not complete: an item still Pending <see cref="CycleScanOptions.RequeueAfterMinutes"/> after its last enqueue is
+/// enqueued again (a lost message), a Poisoned item is retried (<see cref="CycleScanOptions.PoisonedItemRetries"/>)
+/// and then skipped: its pensioners become cycle exceptions, so the date completes and nobody is left behind unseen.
+/// </para>
+/// <para>
+/// Each run first retries every open cycle exception as of today, closing those that now succeed. Only an outage
+/// (<see cref="StorageUnavailableException"/>) or cancellation stops a run; the next run carries on from the ledger.
 /// </para>
 /// </summary>
-public sealed partial class CycleScanService(ICycleStore store, CycleService cycle, ICycleExceptionStore exceptions, TimeProvider timeProvider, ILogger<CycleScanService> logger)
+public sealed partial class CycleScanService(ICycleStore store, ICycleScanLedger ledger, ICycleScanItemQueue queue, CycleScanPlanner planner, CycleScanItemProcessor items,
+    ICycleExceptionStore exceptions, IOptions<CycleScanOptions> options, TimeProvider timeProvider, ILogger<CycleScanService> logger)
 {
-    /// <summary>Pensioners processed concurrently within one date.</summary>
-    public const int Parallelism = 8;
-
     /// <summary>Longest catch-up: dates older than this many days before today are not replayed (an alert-worthy outage).</summary>
     public const int MaxCatchUpDays = 400;
 
-    /// <summary>Runs the scan up to today's China date.</summary>
-    public async Task<CycleScanReport> RunAsync(CancellationToken cancellationToken)
+    /// <summary>The error type recorded on the cycle exceptions of a skipped (poisoned) work item.</summary>
+    public const string SkippedItemErrorType = "CycleScanItemPoisoned";
+
+    /// <summary>Runs the timer's part up to today's China date; see the class summary.</summary>
+    public async Task<CycleScanRunReport> RunAsync(CancellationToken cancellationToken)
     {
         var today = ChinaTime.Today(timeProvider);
         var (resolved, stillFailing) = await RetryExceptionsAsync(today, cancellationToken);
@@ -49,49 +70,59 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
             LogCatchUpCapped(logger, Date(start), MaxCatchUpDays);
             start = today.AddDays(-MaxCatchUpDays);
         }
-        var dates = new List<DateOnly>();
-        int visited = 0, applied = 0, failed = stillFailing;
-        for (var date = start; date <= today; date = date.AddDays(1))
-        {
-            // An overlapping run may have completed this date meanwhile: nothing left to do for it.
-            if (watermark is not null && date <= watermark.LastCompletedOn) continue;
-            var ids = new List<string>();
-            await foreach (var id in store.ListDueAsync(date, cancellationToken)) ids.Add(id);
-            visited += ids.Count;
-            var on = date;
-            var failedOnDate = 0;
-            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
-            {
-                if (await TryProcessAsync(id, on, ct) is { } n) Interlocked.Add(ref applied, n);
-                else Interlocked.Increment(ref failedOnDate);
-            });
-            failed += failedOnDate;
-            Telemetry.PensionCertTelemetry.RecordCycleScan(date, ids.Count - failedOnDate, failedOnDate);
-            if (!await store.TryAdvanceWatermarkAsync(date, watermark, cancellationToken))
-                LogWatermarkRace(logger, Date(date));
-            watermark = await store.GetWatermarkAsync(cancellationToken);
-            dates.Add(date);
-            LogDateDone(logger, Date(date), ids.Count);
-        }
-        return new CycleScanReport(dates, visited, applied, failed, resolved);
+        // The watermark stands just before the first date to plan, so completions can move it date by date.
+        if (watermark is null || watermark.LastCompletedOn < start.AddDays(-1))
+            await store.TryAdvanceWatermarkAsync(start.AddDays(-1), watermark, cancellationToken);
+
+        // The date after the watermark may be Planned and stuck: lost messages, poisoned items. Repair it, then go on.
+        int enqueued = 0, retried = 0, skipped = 0;
+        if (await store.GetWatermarkAsync(cancellationToken) is { } current
+            && await ledger.GetPlanAsync(current.LastCompletedOn.AddDays(1), cancellationToken) is { State: CycleScanPlanState.Planned } open)
+            (enqueued, retried, skipped) = await RepairAsync(open, cancellationToken);
+        var advanced = await planner.AdvanceAsync(cancellationToken);
+        return new CycleScanRunReport(advanced.DatesPlanned, enqueued + advanced.ItemsEnqueued, advanced.PensionersPlanned, retried, skipped,
+            advanced.DatesCompleted, stillFailing, resolved);
     }
 
-    /// <summary>
-    /// Processes one pensioner due on <paramref name="asOf"/>; returns the effects applied, or null when it failed and was
-    /// recorded as a cycle exception. Outages and cancellation propagate: they are not the pensioner's fault.
-    /// </summary>
-    private async Task<int?> TryProcessAsync(string pensionerId, DateOnly asOf, CancellationToken cancellationToken)
+    /// <summary>A planned date not yet complete: re-enqueues lost items, retries or skips poisoned ones (the planner then completes it).</summary>
+    private async Task<(int Enqueued, int Retried, int Skipped)> RepairAsync(CycleScanPlan plan, CancellationToken cancellationToken)
     {
-        try
+        var o = options.Value;
+        var now = timeProvider.GetUtcNow();
+        int enqueued = 0, retried = 0, skipped = 0;
+        foreach (var item in (await ledger.ListItemsAsync(plan.On, plan.Owner, cancellationToken)).Where(i => i.Index < plan.ItemCount))
         {
-            return await cycle.ProcessDueAsync(pensionerId, asOf, cancellationToken);
+            if (item.State == CycleScanItemState.Pending && item.EnqueuedAt.AddMinutes(o.RequeueAfterMinutes) <= now)
+            {
+                if (!await ledger.TryUpdateItemAsync(item with { EnqueuedAt = now }, cancellationToken)) continue;
+                await queue.EnqueueAsync(new CycleScanItemMessage(Date(plan.On), plan.Owner, item.Index, Telemetry.PensionCertTelemetry.CurrentTraceParent), cancellationToken);
+                enqueued++;
+                LogItemRequeued(logger, Date(plan.On), item.Index);
+            }
+            else if (item.State == CycleScanItemState.Poisoned && item.Retries < o.PoisonedItemRetries)
+            {
+                if (!await ledger.TryUpdateItemAsync(item with { State = CycleScanItemState.Pending, Retries = item.Retries + 1, EnqueuedAt = now }, cancellationToken)) continue;
+                await queue.EnqueueAsync(new CycleScanItemMessage(Date(plan.On), plan.Owner, item.Index, Telemetry.PensionCertTelemetry.CurrentTraceParent), cancellationToken);
+                enqueued++;
+                retried++;
+                LogItemRetried(logger, Date(plan.On), item.Index, item.Retries + 1);
+            }
+            else if (item.State == CycleScanItemState.Poisoned)
+            {
+                // Given up as a whole: each of its pensioners becomes a cycle exception (listed for operators, retried by every run).
+                var failed = 0;
+                await foreach (var id in store.ListDueRangeAsync(plan.On, item.After, item.Through, cancellationToken))
+                {
+                    await exceptions.RecordAsync(id, plan.On, SkippedItemErrorType, now, cancellationToken);
+                    failed++;
+                }
+                if (!await ledger.TryUpdateItemAsync(item with { State = CycleScanItemState.Skipped, Failed = failed, FinishedAt = now }, cancellationToken)) continue;
+                Telemetry.PensionCertTelemetry.RecordCycleScan(plan.On, 0, failed);
+                skipped++;
+                LogItemSkipped(logger, Date(plan.On), item.Index, item.Retries, failed);
+            }
         }
-        catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
-        {
-            var recorded = await exceptions.RecordAsync(pensionerId, asOf, ex.GetType().Name, timeProvider.GetUtcNow(), cancellationToken);
-            LogException(logger, pensionerId, Date(asOf), ex.GetType().Name, recorded.Attempts);
-            return null;
-        }
+        return (enqueued, retried, skipped);
     }
 
     /// <summary>Retries every open cycle exception as of <paramref name="today"/>; returns how many were closed and how many still fail.</summary>
@@ -100,9 +131,9 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
         var open = new List<CycleException>();
         await foreach (var x in exceptions.ListAllAsync(cancellationToken)) open.Add(x);
         int resolved = 0, stillFailing = 0;
-        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (x, ct) =>
+        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken }, async (x, ct) =>
         {
-            if (await TryProcessAsync(x.PensionerId, today, ct) is null)
+            if (await items.TryProcessAsync(x.PensionerId, today, ct) is null)
             {
                 Interlocked.Increment(ref stillFailing);
                 return;
@@ -118,20 +149,20 @@ public sealed partial class CycleScanService(ICycleStore store, CycleService cyc
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Cycle scan completed {Date}: {Count} due-index entries")]
-    private static partial void LogDateDone(ILogger logger, string date, int count);
-
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Cycle scan: another run already advanced the watermark past {Date}")]
-    private static partial void LogWatermarkRace(ILogger logger, string date);
-
     [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "Cycle scan watermark {Start} is more than {Days} days old; older dates are not replayed")]
     private static partial void LogCatchUpCapped(ILogger logger, string start, int days);
 
-    [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "Cycle scan failed on pensioner {PensionerId} due {Date} ({ErrorType}); recorded as cycle exception (attempt {Attempts}), scan continues")]
-    private static partial void LogException(ILogger logger, string pensionerId, string date, string errorType, int attempts);
-
     [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "Cycle exception of pensioner {PensionerId} resolved after {Attempts} failed run(s)")]
     private static partial void LogExceptionResolved(ILogger logger, string pensionerId, int attempts);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Cycle scan item {Date}#{Item} still pending after its last enqueue; enqueued again")]
+    private static partial void LogItemRequeued(ILogger logger, string date, int item);
+
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "Cycle scan item {Date}#{Item} was poisoned; enqueued again (retry {Retry})")]
+    private static partial void LogItemRetried(ILogger logger, string date, int item, int retry);
+
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Error, Message = "Cycle scan item {Date}#{Item} poisoned again after {Retries} retry(ies); skipped: {Count} pensioner(s) recorded as cycle exceptions")]
+    private static partial void LogItemSkipped(ILogger logger, string date, int item, int retries, int count);
 }
 
 /// <summary>What one dispatcher run did.</summary>

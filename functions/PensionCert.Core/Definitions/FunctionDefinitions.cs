@@ -175,6 +175,19 @@ public static class QueueNames
     /// configured. Nothing consumes it; tests and the README demo read it.
     /// </summary>
     public const string Events = "pensioncert-events";
+
+    /// <summary>
+    /// The daily cycle's work items: one message per slice of a date's due-index partition
+    /// (<see cref="Cycle.CycleScanItemMessage"/>), written by the scan timer and worked by
+    /// <see cref="FunctionNames.ProcessCycleScanItem"/> on as many instances as the platform scales out to.
+    /// </summary>
+    public const string CycleScanItems = "cycle-scan-items";
+
+    /// <summary>
+    /// Where a cycle work item goes after <c>maxDequeueCount</c> failed deliveries; both hosts serve a trigger on it that
+    /// records the item as Poisoned in its date's ledger (<see cref="FunctionNames.RecordPoisonedCycleScanItem"/>).
+    /// </summary>
+    public const string CycleScanItemsPoison = CycleScanItems + "-poison";
 }
 
 /// <summary>Timer schedules: six-field NCRONTAB expressions (second minute hour day month weekday) in UTC.</summary>
@@ -233,6 +246,8 @@ public static class FunctionNames
     public const string ChangePensionerStatus = "ChangePensionerStatus";
     public const string ScanCertificationCycle = "ScanCertificationCycle";
     public const string DispatchCycleEvents = "DispatchCycleEvents";
+    public const string ProcessCycleScanItem = "ProcessCycleScanItem";
+    public const string RecordPoisonedCycleScanItem = "RecordPoisonedCycleScanItem";
     public const string PurgeExpiredIdempotencyKeys = "PurgeExpiredIdempotencyKeys";
     public const string RecordPoisonedVerification = "RecordPoisonedVerification";
     public const string SweepStaleCertifications = "SweepStaleCertifications";

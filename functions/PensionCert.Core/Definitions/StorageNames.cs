@@ -60,6 +60,12 @@ public static class StorageNames
     /// <summary>Pensioners the cycle scan failed on: PartitionKey = region code (or <c>unknown</c>), RowKey = pensioner id.</summary>
     public const string CycleExceptionsTable = "CycleExceptions";
 
+    /// <summary>
+    /// The daily scan's work-item ledger: PartitionKey = China date <c>yyyyMMdd</c>; RowKey <c>plan</c> (the date's plan:
+    /// state, item count) and <c>item-{nnnnn}</c> (one slice of the due index: key range, state, counts).
+    /// </summary>
+    public const string CycleScanItemsTable = "CycleScanItems";
+
     /// <summary>Event ids the local event sink accepted (its duplicate detection): PartitionKey = first two hex digits, RowKey = event id.</summary>
     public const string EventSinkIdsTable = "EventSinkIds";
     /// <summary>Home visits: PartitionKey = the pensioner's region code, RowKey = visit id; phone and address encrypted.</summary>

@@ -33,7 +33,7 @@ public sealed class CycleExceptionTests(CycleFixture f)
 
         var reminderDay = validUntil.AddDays(-30);
         f.SetScanTime(reminderDay);
-        var first = await f.Scan.RunAsync(ct);
+        var first = await f.RunScanAsync(ct);
 
         Assert.Equal([reminderDay], first.DatesProcessed);
         Assert.Equal(1, first.Exceptions);
@@ -48,7 +48,7 @@ public sealed class CycleExceptionTests(CycleFixture f)
 
         // Still broken the next day: retried first, counted again, and the next date completes all the same.
         f.SetScanTime(reminderDay.AddDays(1));
-        var second = await f.Scan.RunAsync(ct);
+        var second = await f.RunScanAsync(ct);
         Assert.Equal(1, second.Exceptions);
         Assert.Equal(0, second.ExceptionsResolved);
         Assert.Equal([reminderDay.AddDays(1)], second.DatesProcessed);
@@ -59,7 +59,7 @@ public sealed class CycleExceptionTests(CycleFixture f)
         row["NameProtected"] = intact;
         await f.Storage.Pensioners.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
         f.SetScanTime(reminderDay.AddDays(2));
-        var third = await f.Scan.RunAsync(ct);
+        var third = await f.RunScanAsync(ct);
         Assert.Equal(1, third.ExceptionsResolved);
         Assert.Equal(0, third.Exceptions);
         Assert.DoesNotContain(await queries.ListAsync("120000", ct), x => x.PensionerId == broken);

@@ -30,6 +30,7 @@ public sealed class CycleFixture : IAsyncLifetime
     public StorageClients Storage => Services.GetRequiredService<StorageClients>();
     public CycleService Cycle => Services.GetRequiredService<CycleService>();
     public CycleScanService Scan => Services.GetRequiredService<CycleScanService>();
+    public CycleScanWorkers Workers => Services.GetRequiredService<CycleScanWorkers>();
     public OutboxDispatcher Dispatcher => Services.GetRequiredService<OutboxDispatcher>();
     public IPensionerRepository Pensioners => Services.GetRequiredService<IPensionerRepository>();
 
@@ -67,7 +68,7 @@ public sealed class CycleFixture : IAsyncLifetime
     public async Task ResetScanStateAsync(DateTimeOffset? start = null)
     {
         _clock.Current = new FakeTimeProvider(start ?? new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        foreach (var table in new[] { Storage.CycleDueIndex, Storage.OutboxIndex })
+        foreach (var table in new[] { Storage.CycleDueIndex, Storage.OutboxIndex, Storage.CycleScanItems })
         {
             var batch = new List<TableEntity>();
             await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
@@ -79,6 +80,25 @@ public sealed class CycleFixture : IAsyncLifetime
             });
         }
         await Storage.EventSinkQueue.ClearMessagesAsync();
+        await Storage.CycleScanItemsQueue.ClearMessagesAsync();
+        await Storage.CycleScanItemsPoisonQueue.ClearMessagesAsync();
+    }
+
+    /// <summary>
+    /// One daily scan as the hosts run it: the timer (plans the dates, enqueues their work items), then the item queue
+    /// worked to the end by <paramref name="workers"/> concurrent workers (what the queue trigger does), summed up.
+    /// </summary>
+    public async Task<CycleScanReport> RunScanAsync(CancellationToken cancellationToken = default, int workers = 4)
+    {
+        var store = Services.GetRequiredService<ICycleStore>();
+        var before = await store.GetWatermarkAsync(cancellationToken);
+        var run = await Scan.RunAsync(cancellationToken);
+        var drain = await Workers.DrainAsync(workers, cancellationToken);
+        var after = await store.GetWatermarkAsync(cancellationToken);
+        var from = before?.LastCompletedOn ?? (run.DatesPlanned.Count > 0 ? run.DatesPlanned[0].AddDays(-1) : after?.LastCompletedOn ?? default);
+        var dates = new List<DateOnly>();
+        for (var d = from.AddDays(1); after is not null && d <= after.LastCompletedOn; d = d.AddDays(1)) dates.Add(d);
+        return new CycleScanReport(dates, drain.Processed + drain.Failed, drain.Effects, drain.Failed + run.ExceptionsStillFailing, run.ExceptionsResolved);
     }
 
     /// <summary>Stores a pensioner as enrollment does (identity claim, profile, first due date in the index) and returns the id.</summary>

@@ -25,7 +25,7 @@ public sealed class FirstScanTests(CycleFixture f)
 
         // No scan ever ran (no watermark); the first one runs on the overdue day.
         f.SetScanTime(validUntil.AddDays(1));
-        var scan = await f.Scan.RunAsync(ct);
+        var scan = await f.RunScanAsync(ct);
 
         Assert.Equal(validUntil.AddDays(-30), scan.DatesProcessed[0]);
         Assert.Equal(validUntil.AddDays(1), scan.DatesProcessed[^1]);

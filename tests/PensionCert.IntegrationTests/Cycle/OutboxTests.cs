@@ -48,7 +48,7 @@ public sealed class OutboxTests(CycleFixture f)
         // The app was down for the whole month before: the scan catches up 32 dates from the stored watermark.
         Assert.True(await f.Services.GetRequiredService<ICycleStore>().TryAdvanceWatermarkAsync(validUntil.AddDays(-31), null, ct));
         f.SetScanTime(validUntil.AddDays(1));
-        var scan = await f.Scan.RunAsync(ct);
+        var scan = await f.RunScanAsync(ct);
         Assert.Equal(32, scan.DatesProcessed.Count);
         Assert.Equal(16, scan.EffectsApplied); // per pensioner: three reminders and the overdue notice with its investigation
         var pending = await CountAsync(f.Storage.OutboxIndex);

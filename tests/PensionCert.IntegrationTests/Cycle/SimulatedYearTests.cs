@@ -83,12 +83,12 @@ public sealed class SimulatedYearTests(CycleFixture f)
                 if (day == doubleFired)
                 {
                     // Two instances fire at once, then one is retried.
-                    await Task.WhenAll(f.Scan.RunAsync(ct), f.Scan.RunAsync(ct));
-                    await f.Scan.RunAsync(ct);
+                    await Task.WhenAll(f.RunScanAsync(ct), f.RunScanAsync(ct));
+                    await f.RunScanAsync(ct);
                 }
                 else
                 {
-                    await f.Scan.RunAsync(ct);
+                    await f.RunScanAsync(ct);
                 }
             }
             await f.Dispatcher.DispatchAsync(ct);

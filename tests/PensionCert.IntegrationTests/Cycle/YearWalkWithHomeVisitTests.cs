@@ -33,7 +33,7 @@ public sealed class YearWalkWithHomeVisitTests(CycleFixture f)
         async Task RunCycleAsync(string date)
         {
             f.SetScanTime(D(date));
-            await f.Scan.RunAsync(ct);
+            await f.RunScanAsync(ct);
             await f.Services.GetRequiredService<HomeVisitSweep>().RunAsync(ct);
             await f.Dispatcher.DispatchAsync(ct);
             events.AddRange((await f.DrainEventsAsync()).Where(e => e.Data.PensionerId == p));
