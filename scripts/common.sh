@@ -121,11 +121,13 @@ azurite_connection_string() {
 }
 
 # Debian packages the tests need, installed with apt-get only when missing (CI runs as root on a clean machine):
-# chromium (Playwright drives /usr/bin/chromium; its own browser download is not used), fonts-noto-cjk (Chinese text
+# chromium (Playwright drives /usr/bin/chromium; its own browser download is not used), chromium-l10n (its zh-CN
+# locale pack: the browser tests run Chromium in zh-CN, so a date input reads year/month/day), fonts-noto-cjk (Chinese text
 # in the pages' screenshots), ffmpeg (the action-liveness tests take frames from shared/liveness clips at test time).
 ensure_test_tools() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -f /usr/lib/chromium/locales/zh-CN.pak ] || missing+=(chromium-l10n)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
   [ "${#missing[@]}" -eq 0 ] && return 0

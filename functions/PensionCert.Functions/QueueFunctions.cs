@@ -35,6 +35,6 @@ public sealed class QueueFunctions(CertificationProcessor processor, Core.Cycle.
     public Task RecordPoisonedVerification(
         [QueueTrigger(QueueNames.VerificationPoison, Connection = StorageOptions.DataConnectionSettingName)] QueueMessage message, CancellationToken cancellationToken) =>
         StorageVerificationQueue.TryDeserialize(message.Body.ToString()) is { } verification
-            ? processor.RecordPoisonedAsync(verification, cancellationToken)
+            ? processor.RecordPoisonedAsync(verification, CertificationOptions.MaxDequeueCount, cancellationToken)
             : Task.CompletedTask;
 }

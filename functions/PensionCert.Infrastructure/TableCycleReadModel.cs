@@ -160,6 +160,8 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
     {
         EventTypes.PaymentSuspended => "suspended",
         EventTypes.PaymentResumed => "resumed",
+        EventTypes.PaymentHeld => "held",
+        EventTypes.PaymentReleased => "released",
         _ => "stopped",
     };
 

@@ -349,6 +349,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["ReferenceChangedBy"] = p.ReferenceChangedBy.Count == 0 ? null : string.Join('\n', p.ReferenceChangedBy),
         ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
         ["LastAutomaticReferenceChangeAt"] = p.LastAutomaticReferenceChangeAt,
+        ["DeathReportCaseId"] = p.DeathReportCaseId,
+        ["PaymentHeldOn"] = DateText(p.PaymentHeldOn),
+        ["DeathReports"] = p.DeathReports == 0 ? null : (int?)p.DeathReports,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -416,6 +419,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ReferenceChangedBy = (e.GetString("ReferenceChangedBy") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
         EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
         LastAutomaticReferenceChangeAt = e.GetDateTimeOffset("LastAutomaticReferenceChangeAt"),
+        DeathReportCaseId = e.GetString("DeathReportCaseId"),
+        PaymentHeldOn = ParseDate(e.GetString("PaymentHeldOn")),
+        DeathReports = e.GetInt32("DeathReports") ?? 0,
         ETag = e.ETag.ToString(),
     };
 }

@@ -17,7 +17,8 @@ namespace PensionCert.LocalHost;
 public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
     CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
     Core.Sessions.CertificationSessionService sessions, Core.Review.ReviewService review,
-    Core.HomeVisits.HomeVisitSweep homeVisits, CycleScanItemProcessor cycleItems)
+    Core.HomeVisits.HomeVisitSweep homeVisits, CycleScanItemProcessor cycleItems,
+    Microsoft.Extensions.Options.IOptions<Microsoft.Azure.WebJobs.Host.QueuesOptions> queues)
 {
     /// <summary>One work item of the daily cycle scan (a slice of a date's due index).</summary>
     [FunctionName(FunctionNames.ProcessCycleScanItem)]
@@ -67,7 +68,7 @@ public sealed class LocalTriggers(CertificationProcessor processor, StaleCertifi
     [FunctionName(FunctionNames.RecordPoisonedVerification)]
     public Task RecordPoisonedVerification([QueueTrigger(QueueNames.VerificationPoison)] QueueMessage message, CancellationToken cancellationToken) =>
         StorageVerificationQueue.TryDeserialize(message.Body.ToString()) is { } verification
-            ? timeout.RunAsync(FunctionNames.RecordPoisonedVerification, ct => processor.RecordPoisonedAsync(verification, ct), cancellationToken)
+            ? timeout.RunAsync(FunctionNames.RecordPoisonedVerification, ct => processor.RecordPoisonedAsync(verification, queues.Value.MaxDequeueCount, ct), cancellationToken)
             : Task.CompletedTask;
 
     /// <summary>Certifications whose verification work was lost are queued again once, then given up.</summary>

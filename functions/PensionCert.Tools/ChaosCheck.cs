@@ -14,9 +14,10 @@ namespace PensionCert.Tools;
 /// <summary>
 /// chaos-check (run by scripts/chaos.sh): reads the records of the accepted certifications and every event in the local
 /// event sink, and prints <c>accepted A, decided exactly once D, stuck S, lost L, duplicate events X</c>. A certification
-/// is decided exactly once when its record is Approved, Rejected, NeedsReview or Failed and at most one distinct event
-/// of type certification.* names it; stuck when its record is still Pending or Processing; lost when there is no record. A duplicate event is a
-/// sink message whose CloudEvents id was already seen. Exit 0 only when D = A and the other counts are 0.
+/// is decided exactly once when its record is Approved, Rejected, NeedsReview or Failed and exactly one distinct event
+/// of type certification.* names it, the one of its status (a missing one is reported: the pensioner was never told);
+/// stuck when its record is still Pending or Processing; lost when there is no record. A duplicate event is a sink
+/// message whose CloudEvents id was already seen. Exit 0 only when D = A and the other counts are 0 (<see cref="Tally"/>).
 /// </summary>
 public static class ChaosCheck
 {
@@ -38,31 +39,74 @@ public static class ChaosCheck
         await using var provider = services.BuildServiceProvider();
         var records = provider.GetRequiredService<ICertificationRepository>();
 
+        var statuses = new Dictionary<string, CertificationStatus?>(StringComparer.Ordinal);
+        foreach (var id in accepted)
+            statuses[id] = (await records.GetAsync(id, cancellationToken))?.Status;
+        var tally = Tally(accepted, statuses, eventsByCertification, duplicates);
+        foreach (var line in tally.Lines) output.WriteLine(line);
+        output.WriteLine($"accepted {tally.Accepted}, decided exactly once {tally.Once}, stuck {tally.Stuck}, lost {tally.Lost}, duplicate events {tally.Duplicates}");
+        return tally.Passed ? 0 : 1;
+    }
+
+    /// <summary>The decision event a final status must have (exactly one, naming the certification).</summary>
+    public static string DecisionEventOf(CertificationStatus status) => status switch
+    {
+        CertificationStatus.Approved => Core.Events.EventTypes.CertificationApproved,
+        CertificationStatus.Rejected => Core.Events.EventTypes.CertificationRejected,
+        CertificationStatus.NeedsReview => Core.Events.EventTypes.CertificationNeedsReview,
+        _ => Core.Events.EventTypes.CertificationFailed,
+    };
+
+    /// <summary>
+    /// Counts the accepted certifications: lost (no record, status null), stuck (Pending or Processing), and decided
+    /// exactly once: a final status with exactly one distinct certification.* event naming it, of the status's type
+    /// (<see cref="DecisionEventOf"/>). A decided certification with no such event (the pensioner was never told) or
+    /// with more than one is reported on its own line and is not counted as decided exactly once.
+    /// </summary>
+    /// <param name="accepted">The accepted certification ids.</param>
+    /// <param name="statuses">Each id's record status, null when there is no record.</param>
+    /// <param name="events">The distinct <c>type:eventId</c> of the certification.* events naming each certification.</param>
+    /// <param name="duplicates">Sink messages whose CloudEvents id was seen before.</param>
+    public static ChaosTally Tally(IReadOnlyList<string> accepted, IReadOnlyDictionary<string, CertificationStatus?> statuses,
+        IReadOnlyDictionary<string, HashSet<string>> events, int duplicates)
+    {
+        ArgumentNullException.ThrowIfNull(accepted);
+        ArgumentNullException.ThrowIfNull(statuses);
+        ArgumentNullException.ThrowIfNull(events);
         int once = 0, stuck = 0, lost = 0;
+        var lines = new List<string>();
         foreach (var id in accepted)
         {
-            var record = await records.GetAsync(id, cancellationToken);
-            if (record is null)
+            var status = statuses.GetValueOrDefault(id);
+            var named = events.GetValueOrDefault(id) ?? [];
+            if (status is null)
             {
                 lost++;
-                output.WriteLine($"lost: {id}");
+                lines.Add($"lost: {id}");
             }
-            else if (record.Status is CertificationStatus.Pending or CertificationStatus.Processing)
+            else if (status is CertificationStatus.Pending or CertificationStatus.Processing)
             {
                 stuck++;
-                output.WriteLine($"stuck: {id} {record.Status}");
+                lines.Add($"stuck: {id} {status}");
             }
-            else if (eventsByCertification.GetValueOrDefault(id) is { Count: > 1 } events)
+            else if (named.Count > 1)
             {
-                output.WriteLine($"decided more than once: {id} {record.Status}, events {string.Join(' ', events)}");
+                lines.Add($"decided more than once: {id} {status}, events {string.Join(' ', named.Order(StringComparer.Ordinal))}");
+            }
+            else if (named.Count == 0)
+            {
+                lines.Add($"no decision event: {id} {status}, expected {DecisionEventOf(status.Value)}");
+            }
+            else if (!named.Single().StartsWith(DecisionEventOf(status.Value) + ":", StringComparison.Ordinal))
+            {
+                lines.Add($"decision event does not match: {id} {status}, event {named.Single()}, expected {DecisionEventOf(status.Value)}");
             }
             else
             {
                 once++;
             }
         }
-        output.WriteLine($"accepted {accepted.Length}, decided exactly once {once}, stuck {stuck}, lost {lost}, duplicate events {duplicates}");
-        return once == accepted.Length && stuck == 0 && lost == 0 && duplicates == 0 ? 0 : 1;
+        return new ChaosTally(accepted.Count, once, stuck, lost, duplicates, lines);
     }
 
     /// <summary>
@@ -101,4 +145,11 @@ public static class ChaosCheck
         }
         return (byCertification, duplicates);
     }
+}
+
+/// <summary>What <see cref="ChaosCheck.Tally"/> counted, and one line per certification that is not decided exactly once.</summary>
+public sealed record ChaosTally(int Accepted, int Once, int Stuck, int Lost, int Duplicates, IReadOnlyList<string> Lines)
+{
+    /// <summary>True when every accepted certification was decided exactly once and nothing is stuck, lost or duplicated.</summary>
+    public bool Passed => Once == Accepted && Stuck == 0 && Lost == 0 && Duplicates == 0;
 }

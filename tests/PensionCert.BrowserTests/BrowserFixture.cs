@@ -15,6 +15,9 @@ namespace PensionCert.BrowserTests;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
+    /// <summary>The locale of the browser and of every context: the pages are for Chinese pensioners and staff.</summary>
+    public const string Locale = "zh-CN";
+
     /// <summary>Debian's chromium (apt-get install chromium; ./test.sh installs it when missing).</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -49,7 +52,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = "zh-CN",
+            Locale = Locale,
             TimezoneId = "Asia/Shanghai",
             Permissions = ["camera"],
             AcceptDownloads = true,
@@ -69,7 +72,17 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private async Task<IBrowser> LaunchAsync(string? cameraPhoto)
     {
-        var args = new List<string> { "--use-fake-ui-for-media-stream" };
+        // The browser's UI locale, which Chromium's own controls follow (the date input's year/month/day field order,
+        // its calendar): --lang, and on Linux the LANG/LANGUAGE environment, which is what Chromium reads there (with
+        // --lang alone the date input stayed month/day/year). Both need Chromium's zh-CN locale pack (Debian package
+        // chromium-l10n, which ./test.sh installs; without it the browser falls back to en-US). The context's Locale
+        // sets only navigator.language and Accept-Language.
+        var args = new List<string> { "--use-fake-ui-for-media-stream", "--lang=" + Locale };
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => e.Value as string ?? "", StringComparer.Ordinal);
+        environment["LANG"] = Locale.Replace('-', '_') + ".UTF-8";
+        environment["LANGUAGE"] = Locale.Replace('-', '_');
+        environment.Remove("LC_ALL");
         if (cameraPhoto is not null)
             args.AddRange(["--use-fake-device-for-media-stream", "--use-file-for-fake-video-capture=" + WriteMjpeg(cameraPhoto)]);
         return await _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -77,6 +90,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = args,
+            Env = environment,
         });
     }
 

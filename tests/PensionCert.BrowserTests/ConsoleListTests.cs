@@ -89,15 +89,16 @@ public sealed class ConsoleListTests(ConsoleHostFixture host)
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
         await Assertions.Expect(page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
 
+        // Outside the clerk's regions the pensioner is "not found", exactly as an unknown id or number would be.
         await page.GotoAsync(host.ConsoleUrl + "#/pensioners/" + pensionerId);
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("pensioner-not-found");
         Assert.DoesNotContain(idNumber[^4..] + "", await page.Locator("main").InnerTextAsync());
 
         // Nor can they find the pensioner by ID number at the counter.
         await page.GetByRole(AriaRole.Link, new() { Name = "柜台与社区认证" }).ClickAsync();
         await page.GetByLabel("身份证号码").FillAsync(idNumber);
         await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("region-not-served");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("pensioner-not-found");
         Assert.DoesNotContain(pensionerId, await page.Locator("main").InnerTextAsync());
         await page.Context.CloseAsync();
     }

@@ -156,7 +156,7 @@ public sealed class ConsoleVisitTests(ConsoleHostFixture host)
         await page.GetByLabel("上门地址").FillAsync("黄浦区测试路 9 号 101 室");
         await page.GetByLabel("希望上门日期").FillAsync(Tomorrow);
         await page.GetByRole(AriaRole.Button, new() { Name = "提交申请" }).ClickAsync();
-        await Assertions.Expect(page.Locator("details form [role=alert]")).ToContainTextAsync("region-not-served");
+        await Assertions.Expect(page.Locator("details form [role=alert]")).ToContainTextAsync("pensioner-not-found");
         var read = await page.EvaluateAsync<int>("""
             async id => (await fetch('/api/home-visits/' + id, { headers: { Authorization: 'Bearer ' + JSON.parse(sessionStorage.getItem('pensioncert.console.session')).token } })).status
             """, visitId);

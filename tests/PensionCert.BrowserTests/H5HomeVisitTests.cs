@@ -15,6 +15,23 @@ namespace PensionCert.BrowserTests;
 [Collection(ConsoleCollection.Name)]
 public sealed class H5HomeVisitTests(ConsoleHostFixture host)
 {
+    /// <summary>
+    /// The order in which Chromium lays out the fields of the page's date input, read from its user-agent shadow tree
+    /// through the DevTools protocol (the field order follows the browser's UI locale, <c>--lang</c>).
+    /// </summary>
+    private async Task<string[]> DateFieldOrderAsync(IPage page)
+    {
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        var tree = await cdp.SendAsync("DOM.getDocument", new Dictionary<string, object> { ["depth"] = -1, ["pierce"] = true });
+        var json = tree!.Value.GetRawText();
+        var fields = new[] { "year", "month", "day" }
+            .Select(f => (Field: f, At: json.IndexOf("-webkit-datetime-edit-" + f + "-field", StringComparison.Ordinal)))
+            .ToArray();
+        Assert.All(fields, f => Assert.True(f.At >= 0, $"no {f.Field} field in the date input's shadow tree"));
+        await cdp.DetachAsync();
+        return fields.OrderBy(f => f.At).Select(f => f.Field).ToArray();
+    }
+
     private static string InDays(int days) => DateTime.UtcNow.AddHours(8).AddDays(days).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
@@ -30,6 +47,8 @@ public sealed class H5HomeVisitTests(ConsoleHostFixture host)
         await page.GetByRole(AriaRole.Button, new() { Name = "申请上门认证" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "申请上门认证" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByLabel("希望哪天上门")).ToHaveValueAsync(InDays(1));
+        // The date field reads year, month, day, as a Chinese reader expects (not en-US month/day/year).
+        Assert.Equal(["year", "month", "day"], await DateFieldOrderAsync(page));
         await ConsoleSteps.AssertAccessibleAsync(page, "home visit form");
         await H5Steps.AssertElderlyFriendlyAsync(page, "home visit form");
         await host.Browsers.ScreenshotAsync(page, "h5-home-visit-1-form");

@@ -72,18 +72,24 @@ public sealed class FamilyHelperTests(LocalHostFixture host)
         var certificationId = await host.SubmitOfflineOkAsync(clerk, pensionerId, Photos.GenuineProbe);
         var other = Clerk("clerk-tianjin-01", "120101");
 
+        // Routes naming a region (or a visit, whose id carries its region) say the region is not served.
         var refusals = new List<(HttpStatusCode, JsonElement, HttpResponseMessage)>
         {
             await host.SendJsonAsync(HttpMethod.Get, $"/api/home-visits/{visitId}", other),
             await host.SendJsonAsync(HttpMethod.Get, $"/api/home-visits?region={Region}", other),
             await host.SendJsonAsync(HttpMethod.Post, $"/api/home-visits/{visitId}/schedule", other, new { date = ChinaToday.ToString("yyyy-MM-dd"), assignedStaff = "x" }),
             await host.SendJsonAsync(HttpMethod.Post, $"/api/home-visits/{visitId}/cancel", other, new { reason = "other" }),
-            await host.SendJsonAsync(HttpMethod.Post, "/api/home-visits", other, VisitRequest(pensionerId)),
-            await host.SendJsonAsync(HttpMethod.Get, $"/api/offline-certifications/{certificationId}", other),
-            await host.SendJsonAsync(HttpMethod.Get, $"/api/pensioners/{pensionerId}/family-helpers", other),
-            await host.SendJsonAsync(HttpMethod.Post, $"/api/pensioners/{pensionerId}/family-helpers/{helperId}/approve", other),
             await host.SendJsonAsync(HttpMethod.Get, $"/api/regions/{Region}/assisted-certifications?month=2026-01", other),
         };
+        // Routes naming a pensioner (or a certification) answer exactly as for one nobody has: nothing tells the clerk
+        // that the pensioner is enrolled in another region.
+        var notFound = new List<(HttpStatusCode, JsonElement, HttpResponseMessage)>
+        {
+            await host.SendJsonAsync(HttpMethod.Post, "/api/home-visits", other, VisitRequest(pensionerId)),
+            await host.SendJsonAsync(HttpMethod.Get, $"/api/pensioners/{pensionerId}/family-helpers", other),
+            await host.SendJsonAsync(HttpMethod.Post, $"/api/pensioners/{pensionerId}/family-helpers/{helperId}/approve", other),
+        };
+        var (certStatus, certBody, certResponse) = await host.SendJsonAsync(HttpMethod.Get, $"/api/offline-certifications/{certificationId}", other);
         using var capture = await host.SubmitOfflineAsync(other, pensionerId, Photos.GenuineProbe);
         var ownList = await host.GetJsonAsync("/api/home-visits", other);
 
@@ -93,7 +99,16 @@ public sealed class FamilyHelperTests(LocalHostFixture host)
             Assert.Equal("region-not-served", Code(body));
             response.Dispose();
         }
-        Assert.Equal(HttpStatusCode.Forbidden, capture.StatusCode);
+        foreach (var (status, body, response) in notFound)
+        {
+            Assert.True(status == HttpStatusCode.NotFound, $"{response.RequestMessage!.Method} {response.RequestMessage.RequestUri}: {(int)status}");
+            Assert.Equal("pensioner-not-found", Code(body));
+            response.Dispose();
+        }
+        Assert.Equal((HttpStatusCode.NotFound, "certification-not-found"), (certStatus, Code(certBody)));
+        certResponse.Dispose();
+        Assert.Equal(HttpStatusCode.NotFound, capture.StatusCode);
+        Assert.Equal("pensioner-not-found", JsonDocument.Parse(await capture.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
         Assert.DoesNotContain(ownList.GetProperty("items").EnumerateArray(), v => v.GetProperty("pensionerId").GetString() == pensionerId);
     }
 

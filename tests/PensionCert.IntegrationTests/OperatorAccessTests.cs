@@ -112,16 +112,54 @@ public sealed class OperatorAccessTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task GetPensioner_OtherRegion_403AndDeniedCallAudited()
+    public async Task GetPensioner_OtherRegion_AnsweredAsUnknown_AndDeniedCallAudited()
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
-        var token = LocalHostFixture.OperatorToken(OperatorRole.Reviewer, ["440300"], subject: "reviewer-sz-7");
+        var header = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Reviewer, ["440300"], subject: "reviewer-sz-7"));
 
-        using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token)));
+        using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, $"/api/pensioners/{pensionerId}", header));
+        using var unknown = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, $"/api/pensioners/p{Guid.NewGuid():N}", header));
 
-        await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, "region-not-served", "Shenzhen reviewer reads a Beijing pensioner");
+        // The same status, code and message as an id nobody has: nothing says the pensioner exists elsewhere.
+        Assert.Equal(await ProblemOfAsync(unknown), await ProblemOfAsync(response));
+        await BadInputTests.AssertProblem(response, HttpStatusCode.NotFound, "pensioner-not-found", "Shenzhen reviewer reads a Beijing pensioner");
         var denied = Assert.Single(await Audit.ForPensionerAsync(pensionerId, CancellationToken.None), e => e.Actor == "reviewer-sz-7");
-        Assert.Equal((403, "region-not-served"), (denied.Outcome, denied.ProblemCode));
+        Assert.Equal((404, "pensioner-not-found", "refused: pensioner outside the operator's regions"), (denied.Outcome, denied.ProblemCode, denied.Detail));
+    }
+
+    [Fact]
+    public async Task Lookup_OtherRegion_SameAnswerAsAnUnknownNumber_AttemptAuditedWithoutTheNumber()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var header = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Clerk, ["310101"], subject: "clerk-sh-3"));
+
+        using var enrolled = await LookupAsync(id, header);
+        using var nobody = await LookupAsync(TestIdNumbers.New(), header);
+
+        Assert.Equal(HttpStatusCode.NotFound, enrolled.StatusCode);
+        Assert.Equal(await ProblemOfAsync(nobody), await ProblemOfAsync(enrolled));
+        var audit = await Audit.ForPensionerAsync(pensionerId, CancellationToken.None);
+        var attempt = Assert.Single(audit, e => e.Actor == "clerk-sh-3");
+        Assert.Equal(("LookupPensioner", 404, "pensioner-not-found", "refused: pensioner outside the operator's regions"),
+            (attempt.Action, attempt.Outcome, attempt.ProblemCode, attempt.Detail));
+        Assert.DoesNotContain(audit, e => JsonSerializer.Serialize(e).Contains(id[6..14], StringComparison.Ordinal));
+
+        // An operator of the region still finds the pensioner.
+        using var found = await LookupAsync(id, LocalHostFixture.OperatorHeader(OperatorRole.Clerk, "110105"));
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> LookupAsync(string idNumber, (string, string) header) =>
+        host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioner-lookups", header,
+            new StringContent(JsonSerializer.Serialize(new { idNumber }), System.Text.Encoding.UTF8, "application/json")));
+
+    /// <summary>Status, code, title and message of a problem answer (what a caller can compare; the trace id differs per call).</summary>
+    private static async Task<string> ProblemOfAsync(HttpResponseMessage response)
+    {
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        string? Field(string name) => body.TryGetProperty(name, out var v) ? v.ToString() : null;
+        return string.Join("|", (int)response.StatusCode, Field("code"), Field("title"), Field("detail"), Field("type"), Field("message"));
     }
 
     [Fact]

@@ -95,16 +95,16 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
     }
 
     [Theory]
-    [InlineData(OperatorRole.Clerk, "110105", "role-not-allowed")]
-    [InlineData(OperatorRole.Admin, "310101", "region-not-served")]
-    public async Task Erase_NotAllowed_403AndNothingErased(OperatorRole role, string region, string code)
+    [InlineData(OperatorRole.Clerk, "110105", "role-not-allowed", HttpStatusCode.Forbidden)]
+    [InlineData(OperatorRole.Admin, "310101", "pensioner-not-found", HttpStatusCode.NotFound)]
+    public async Task Erase_NotAllowed_RefusedAndNothingErased(OperatorRole role, string region, string code, HttpStatusCode status)
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
         var before = await host.SnapshotStoredAsync();
 
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorHeader(role, region)));
 
-        await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, code, $"{role} of {region} erases");
+        await BadInputTests.AssertProblem(response, status, code, $"{role} of {region} erases");
         await host.AssertNothingStoredSinceAsync(before);
         Assert.NotNull(await Service<IPensionerRepository>().GetAsync(pensionerId, CancellationToken.None));
     }

@@ -403,6 +403,97 @@ public sealed class ReviewTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task DeathReport_RetriedOrRepeated_OneCase_PaymentHeldNotSuspended_RejectionReleasesHeldMonths()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
+        using var reported = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-5) }, Operator(OperatorRole.Clerk, "clerk-first"));
+        var first = await JsonAcceptedAsync(reported);
+        var caseId = first.GetProperty("reviewCaseId").GetString()!;
+
+        // A retried report (same date) and another clerk's report (another date) while it is open answer the same case.
+        foreach (var (date, who) in new[] { (Day(-5), "clerk-first"), (Day(-9), "clerk-second") })
+        {
+            using var again = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = date }, Operator(OperatorRole.Clerk, who));
+            var body = await JsonAcceptedAsync(again);
+            Assert.Equal(first.ToString(), body.ToString());
+        }
+        var cases = await host.GetJsonAsync($"/api/review-cases?region={Region}&reason=death-report", Operator(OperatorRole.Admin, "admin-lister"));
+        Assert.Equal([caseId], cases.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("pensionerId").GetString() == pensionerId).Select(c => c.GetProperty("caseId").GetString()));
+
+        // While the case is open the payment is held once, not suspended: the standing and the year are untouched.
+        var thisMonth = CycleCalendar.FormatMonth(CycleCalendar.MonthOf(ChinaTime.Today(TimeProvider.System)));
+        var held = Assert.Single(await EventsAsync(pensionerId), e => e.Type == "payment.held");
+        Assert.Equal(thisMonth, held.Data.StopFromMonth);
+        Assert.Equal(caseId, held.Data.ReviewCaseId);
+        Assert.Equal(PensionerStanding.Active, (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!.Standing);
+        Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type is EventTypes.PaymentSuspended or EventTypes.PaymentStopped);
+
+        // Rejected: the hold is released and the held months are paid back; a later report opens a new case.
+        var admin = Operator(OperatorRole.Admin, "admin-release");
+        using (await PostAsync($"/api/review-cases/{caseId}/claim", new { }, admin)) { }
+        using (var reject = await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "reject", reason = "record-incorrect" }, admin))
+            Assert.Equal("rejected", (await JsonOkAsync(reject)).GetProperty("state").GetString());
+        var released = Assert.Single(await EventsAsync(pensionerId), e => e.Type == "payment.released");
+        Assert.Equal([thisMonth], released.Data.BackPayMonths);
+        Assert.Equal(CycleCalendar.FormatMonth(CycleCalendar.MonthOf(ChinaTime.Today(TimeProvider.System)).AddMonths(1)), released.Data.ResumeFromMonth);
+        Assert.Equal("report-rejected", released.Data.Reason);
+        using var later = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-5) }, Operator(OperatorRole.Clerk, "clerk-first"));
+        Assert.NotEqual(caseId, (await JsonAcceptedAsync(later)).GetProperty("reviewCaseId").GetString());
+        Assert.Equal(2, (await EventsAsync(pensionerId)).Count(e => e.Type == "payment.held"));
+    }
+
+    [Fact]
+    public async Task DeathReport_LiveCertificationWhileOpen_CaseFlaggedForReviewers_PaymentStaysHeld()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
+        using var reported = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-3) }, Operator(OperatorRole.Clerk, "clerk-reports"));
+        var caseId = (await JsonAcceptedAsync(reported)).GetProperty("reviewCaseId").GetString()!;
+
+        var certificationId = await host.SubmitOkAsync(id, Photos.GenuineProbe);
+        Assert.Equal("Approved", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
+        var events = await EventsAsync(pensionerId);
+        var contested = Assert.Single(events, e => e.Type == "review.death-report-contested");
+        Assert.Equal(caseId, contested.Data.ReviewCaseId);
+        Assert.Equal(certificationId, contested.Data.CertificationId);
+        // The face alone does not end the hold (a relative could hold up a photo): an admin decides the case.
+        Assert.DoesNotContain(events, e => e.Type == "payment.released");
+        var reviewCase = await host.GetJsonAsync($"/api/review-cases/{caseId}", Operator(OperatorRole.Admin, "admin-looks"));
+        Assert.Equal("open", reviewCase.GetProperty("case").GetProperty("state").GetString());
+        Assert.Contains(reviewCase.GetProperty("recentAttempts").EnumerateArray(), a => a.GetProperty("certificationId").GetString() == certificationId);
+    }
+
+    [Fact]
+    public async Task DeathReport_NobodyDecides_LapsesAfterConfiguredDays_HoldReleasedWithBackPay()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
+        using var reported = await PostAsync($"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = Day(-3) }, Operator(OperatorRole.Clerk, "clerk-forgotten"));
+        var caseId = (await JsonAcceptedAsync(reported)).GetProperty("reviewCaseId").GetString()!;
+
+        // Nobody took the case for 31 days (more than the 30 of PensionCert:Review:DeathReportLapseDays).
+        var store = host.App.Services.GetRequiredService<IReviewCaseStore>();
+        var stored = (await store.GetAsync(caseId, CancellationToken.None))!;
+        await store.UpdateAsync(stored with { OpenedAt = DateTimeOffset.UtcNow.AddDays(-31) }, CancellationToken.None);
+        var review = host.App.Services.GetRequiredService<ReviewService>();
+        await review.SweepAsync(CancellationToken.None);
+        await review.SweepAsync(CancellationToken.None);
+
+        var reviewCase = await host.GetJsonAsync($"/api/review-cases/{caseId}", Operator(OperatorRole.Admin, "admin-audit"));
+        Assert.Equal("expired", reviewCase.GetProperty("case").GetProperty("state").GetString());
+        var released = Assert.Single(await EventsAsync(pensionerId), e => e.Type == "payment.released");
+        Assert.Equal("report-lapsed", released.Data.Reason);
+        Assert.Equal([CycleCalendar.FormatMonth(CycleCalendar.MonthOf(ChinaTime.Today(TimeProvider.System)))], released.Data.BackPayMonths);
+        var profile = (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        Assert.Equal(PensionerStanding.Active, profile.Standing);
+        Assert.Null(profile.EndedOn);
+    }
+
+    [Fact]
     public async Task EveryWorkerDecision_AnnouncedExactlyOnceWithGuidance()
     {
         var id = TestIdNumbers.New(Region);

@@ -144,7 +144,7 @@ public sealed class TemplateStorageTests(LocalHostFixture host)
         // The same approval delivered again adds nothing.
         var keeper = host.App.Services.GetRequiredService<LiveReferenceKeeper>();
         var record = await host.App.Services.GetRequiredService<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None);
-        Assert.False(await keeper.ConsiderAsync(record!, new VerificationDecision(CertificationStatus.Approved, 0.9, 0.9, []) { Probe = probe }, CancellationToken.None));
+        Assert.False(await keeper.ConsiderAsync(record!, new VerificationDecision(CertificationStatus.Approved, 0.9, 0.9, []) { Probe = probe }, profile.ReferenceVersion, CancellationToken.None));
 
         var token = LocalHostFixture.OperatorToken(Core.Operators.OperatorRole.Admin, [id[..6]], subject: "admin-erase-templates");
         await EndedPensioners.MarkTransferredAsync(host.App.Services, pensionerId);
@@ -170,11 +170,74 @@ public sealed class TemplateStorageTests(LocalHostFixture host)
                 CertificationId = certificationId, PensionerId = pensionerId, Channel = CertificationChannel.WeChat,
                 Status = CertificationStatus.Processing, SelfieBlobName = certificationId, SubmittedAt = DateTimeOffset.UtcNow,
             };
-            Assert.True(await keeper.ConsiderAsync(record, new VerificationDecision(CertificationStatus.Approved, 0.9, 0.9, []) { Probe = probe }, CancellationToken.None));
+            Assert.True(await keeper.ConsiderAsync(record, new VerificationDecision(CertificationStatus.Approved, 0.9, 0.9, []) { Probe = probe }, referenceVersion: 1, CancellationToken.None));
         }
 
         var profile = await Repository.GetAsync(pensionerId, CancellationToken.None);
         Assert.Equal(ids[^max..], profile!.LiveReferences.Select(r => r.CertificationId));
         Assert.Equal(max + 1, profile.References.Count);
+    }
+
+    [Fact]
+    public async Task ReferenceChangedByFourEyes_KeptLiveReferencesCleared_OldFaceNoLongerApproved()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var kept = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+        Assert.Equal("Approved", kept.GetProperty("status").GetString());
+        Assert.Single((await Repository.GetAsync(pensionerId, CancellationToken.None))!.LiveReferences);
+
+        // A clerk uploads another person's face as the new reference; a second operator approves the change.
+        var caseId = await ChangeReferenceAsync(id, Photos.Impostor, "clerk-live-refs");
+        var profile = (await Repository.GetAsync(pensionerId, CancellationToken.None))!;
+        Assert.Equal(2, profile.ReferenceVersion);
+        Assert.Empty(profile.LiveReferences);
+        Assert.Null((await ProfileRowAsync(pensionerId)).GetString("LiveReferencesProtected"));
+        var history = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/history", LocalHostFixture.OperatorHeader(OperatorRole.Admin, id[..6]));
+        Assert.Empty(history.GetProperty("liveReferences").EnumerateArray());
+
+        // The very selfie kept before is now compared with the new reference alone: the old identity is gone.
+        var oldFace = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+        Assert.NotEqual("Approved", oldFace.GetProperty("status").GetString());
+        Assert.NotNull(caseId);
+    }
+
+    [Fact]
+    public async Task VerificationFinishingAfterAReferenceChange_KeepsNoTemplateOfTheOldIdentity()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        await ChangeReferenceAsync(id, Photos.Impostor, "clerk-live-race");
+        Assert.Equal(2, (await Repository.GetAsync(pensionerId, CancellationToken.None))!.ReferenceVersion);
+
+        // A selfie compared with reference version 1 whose decision is written only now.
+        var record = new CertificationRecord
+        {
+            CertificationId = "cert-race-" + Guid.NewGuid().ToString("N")[..8], PensionerId = pensionerId, Channel = CertificationChannel.WeChat,
+            Status = CertificationStatus.Processing, SelfieBlobName = "none", SubmittedAt = DateTimeOffset.UtcNow,
+        };
+        var keeper = host.App.Services.GetRequiredService<LiveReferenceKeeper>();
+        var decision = new VerificationDecision(CertificationStatus.Approved, 0.9, 0.9, []) { Probe = await EmbedAsync(Photos.GenuineProbe) };
+        Assert.False(await keeper.ConsiderAsync(record, decision, referenceVersion: 1, CancellationToken.None));
+        Assert.Empty((await Repository.GetAsync(pensionerId, CancellationToken.None))!.LiveReferences);
+        Assert.True(await keeper.ConsiderAsync(record, decision, referenceVersion: 2, CancellationToken.None));
+    }
+
+    /// <summary>Re-enrols <paramref name="idNumber"/> with <paramref name="photo"/> by a clerk (pending, 202) and has a reviewer approve the case; returns it.</summary>
+    private async Task<string> ChangeReferenceAsync(string idNumber, string photo, string clerkSubject)
+    {
+        (string, string) clerk = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Clerk, [idNumber[..6]], clerkSubject));
+        using var upload = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", clerk,
+            LocalHostFixture.Multipart(("idNumber", idNumber), ("name", "测试人员"), ("regionCode", idNumber[..6])).WithPhoto(photo)));
+        var body = await upload.Content.ReadAsStringAsync();
+        Assert.True(upload.StatusCode == HttpStatusCode.Accepted, body);
+        var caseId = JsonDocument.Parse(body).RootElement.GetProperty("pendingReviewCaseId").GetString()!;
+        (string, string) reviewer = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Reviewer, [idNumber[..6]], "reviewer-" + clerkSubject));
+        foreach (var (path, json) in new[] { ($"/api/review-cases/{caseId}/claim", "{}"), ($"/api/review-cases/{caseId}/decision", """{"decision":"approve"}""") })
+        {
+            using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, path, reviewer, new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        }
+        return caseId;
     }
 }

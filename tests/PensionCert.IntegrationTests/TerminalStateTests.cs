@@ -40,7 +40,7 @@ public sealed class TerminalStateTests(LocalHostFixture host)
         // The same poison message again (a redelivery of the poison queue) changes nothing: no write at all. The handler
         // is called directly: on the shared Azurite every test host listens to the same queues, and a host of another
         // collection that fetched the redelivery as it stopped hides it for the SDK's 10-minute fetch visibility.
-        await host.App.Services.GetRequiredService<CertificationProcessor>().RecordPoisonedAsync(new VerificationMessage(certificationId), CancellationToken.None);
+        await host.App.Services.GetRequiredService<CertificationProcessor>().RecordPoisonedAsync(new VerificationMessage(certificationId), CertificationOptions.MaxDequeueCount, CancellationToken.None);
         var again = await Certifications.GetAsync(certificationId, CancellationToken.None);
         Assert.Equal(first.ETag, again!.ETag);
         Assert.Equal(0, await InFlightRowsAsync(certificationId));
@@ -218,6 +218,8 @@ public sealed class FunctionTimeoutTests(HungAnalysisHostFixture host)
 
         Assert.Equal("Failed", decided.GetProperty("status").GetString());
         Assert.Equal("processing-failed", decided.GetProperty("reasons")[0].GetProperty("code").GetString());
+        // The record counts the deliveries that really ran (maxDequeueCount is 2 here), not the default limit of 5.
+        Assert.Equal(2, decided.GetProperty("attempts").GetInt32());
         var timedOut = host.Logs.Lines.Count(l => l.Contains("ran longer than functionTimeout", StringComparison.Ordinal)
             && l.Contains(Core.Definitions.FunctionNames.VerifyCertification, StringComparison.Ordinal));
         Assert.True(timedOut >= 2, $"{timedOut} timed-out executions logged");

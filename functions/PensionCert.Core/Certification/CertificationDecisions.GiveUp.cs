@@ -12,7 +12,8 @@ public sealed partial class CertificationDecisions
     /// Ends a certification whose verification will not run again (the last delivery failed, the message was poisoned,
     /// or the stale sweep gave up): a decision already intended is completed; otherwise the record becomes Failed with
     /// <paramref name="reason"/>. Idempotent: a decided record is left as it is. A record-less certification (its
-    /// submission died before the record) has its selfie deleted.
+    /// submission died before the record) has its selfie deleted. <paramref name="attempts"/> is the deliveries the
+    /// caller knows of (the poison trigger: the queue's maxDequeueCount, the deliveries that ran before it poisoned).
     /// </summary>
     public async Task GiveUpAsync(string certificationId, int attempts, Reason reason, CancellationToken cancellationToken)
     {
@@ -100,6 +101,6 @@ public sealed partial class CertificationDecisions
             LogAnnounceFailed(logger, certificationId, ex.GetType().Name);
         }
         await WriteDecisionAsync(failed, regionCode, cancellationToken);
-        LogGaveUp(logger, certificationId, attempts, reason.Code);
+        LogGaveUp(logger, certificationId, Math.Max(record.Attempts, attempts), reason.Code);
     }
 }

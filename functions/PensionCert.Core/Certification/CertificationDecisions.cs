@@ -75,7 +75,7 @@ public sealed partial class CertificationDecisions(
         Func<PensionerProfile, PensionerProfile>? amend = liveReferences is not null && decision.Status == CertificationStatus.Approved && liveReferences.Qualifies(decided, decision)
             ? p =>
             {
-                var (amended, addition) = liveReferences.Amend(p, decided, decision);
+                var (amended, addition) = liveReferences.Amend(p, decided, decision, pensioner.ReferenceVersion);
                 added = addition;
                 return amended;
             }
@@ -90,7 +90,7 @@ public sealed partial class CertificationDecisions(
         {
             // The approval did not change the cycle (stale, inactive): the template is kept in a write of its own, after
             // the decision (best effort: a crash or storage error here loses only the template, never the decision).
-            await liveReferences!.ConsiderAsync(decided, decision, cancellationToken);
+            await liveReferences!.ConsiderAsync(decided, decision, pensioner.ReferenceVersion, cancellationToken);
         }
     }
 

@@ -88,12 +88,17 @@ public sealed partial class CertificationProcessor(
     /// failed, timed out or died with its host (the WebJobs SDK poisons a message whose dequeue count is past the limit
     /// without running the function). Completes an intended decision or records Failed (<c>processing-failed</c>);
     /// idempotent, so a repeated poison message changes nothing.
+    /// <para>
+    /// <paramref name="deliveries"/> is the queue's <c>maxDequeueCount</c> as the host runs it (host.json, 5 by default):
+    /// the SDK poisons a message only after that many deliveries, and the poisoned copy's own dequeue count starts
+    /// again at 1. The deliveries no longer write the record before their decision, so the record cannot count them.
+    /// </para>
     /// </summary>
-    public async Task RecordPoisonedAsync(VerificationMessage message, CancellationToken cancellationToken)
+    public async Task RecordPoisonedAsync(VerificationMessage message, int deliveries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         LogPoisoned(logger, message.CertificationId);
-        await decisions.GiveUpAsync(message.CertificationId, CertificationOptions.MaxDequeueCount, Reasons.ProcessingFailed, cancellationToken);
+        await decisions.GiveUpAsync(message.CertificationId, deliveries, Reasons.ProcessingFailed, cancellationToken);
     }
 
     private async Task VerifyAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)

@@ -38,12 +38,20 @@ public sealed partial class LiveReferenceKeeper(
     /// dropped beyond the limit), for the worker to write in the same transaction as the approval; the addition is null
     /// when it does not qualify or <paramref name="record"/>'s template is kept already.
     /// </summary>
-    public (PensionerProfile Profile, Addition? Added) Amend(PensionerProfile profile, CertificationRecord record, VerificationDecision decision)
+    /// Nothing is kept when the pensioner's reference is no longer version <paramref name="referenceVersion"/>, the one
+    /// the selfie was compared with: a reference change (four-eyes or re-enrolment) clears the kept templates, which
+    /// belong to the old identity, and a verification that finishes after the change must not bring one back.
+    public (PensionerProfile Profile, Addition? Added) Amend(PensionerProfile profile, CertificationRecord record, VerificationDecision decision, int referenceVersion)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
         if (!Qualifies(record, decision) || profile.LiveReferences.Any(r => r.CertificationId == record.CertificationId)) return (profile, null);
+        if (profile.ReferenceVersion != referenceVersion)
+        {
+            LogReferenceChanged(logger, record.CertificationId, referenceVersion, profile.ReferenceVersion);
+            return (profile, null);
+        }
         var now = timeProvider.GetUtcNow();
         var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!))
             .OrderBy(r => r.AddedAt).TakeLast(options.Value.MaxLiveReferences).ToArray();
@@ -66,7 +74,7 @@ public sealed partial class LiveReferenceKeeper(
     /// certification (a redelivery adds nothing twice); a profile changed meanwhile is read again.
     /// </summary>
     /// <returns>True when a template was added.</returns>
-    public async Task<bool> ConsiderAsync(CertificationRecord record, VerificationDecision decision, CancellationToken cancellationToken)
+    public async Task<bool> ConsiderAsync(CertificationRecord record, VerificationDecision decision, int referenceVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
@@ -75,7 +83,7 @@ public sealed partial class LiveReferenceKeeper(
         {
             var profile = await pensioners.GetAsync(record.PensionerId, cancellationToken);
             if (profile is null) return false;
-            var (amended, addition) = Amend(profile, record, decision);
+            var (amended, addition) = Amend(profile, record, decision, referenceVersion);
             if (addition is null) return false;
             try
             {
@@ -91,6 +99,9 @@ public sealed partial class LiveReferenceKeeper(
             return true;
         }
     }
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "Certification {CertificationId}: compared with reference version {Compared}, now {Current}; its template is not kept")]
+    private static partial void LogReferenceChanged(ILogger logger, string certificationId, int compared, int current);
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Certification {CertificationId}: selfie template kept as a live reference ({Count} kept)")]
     private static partial void LogAdded(ILogger logger, string certificationId, int count);

@@ -146,6 +146,16 @@ public sealed partial class CycleService(
                     AssistedBy = origin.AssistedBy,
                 }),
             };
+            // A live certification while a death report is open is not ignored: the case's reviewers are told at once;
+            // the payment stays held until an admin decides (a relative holding up a photo must not end the hold).
+            if (p.DeathReportCaseId is { } reportCase)
+                events.Add((EventTypes.ReviewDeathReportContested, reportCase + "/" + key, Data(updated, state, today) with
+                {
+                    ReviewCaseId = reportCase,
+                    CertificationId = origin.CertificationId,
+                    Channel = origin.Channel,
+                    Reason = "live-certification",
+                }));
             if (p.Standing == PensionerStanding.UnderInvestigation)
                 events.Add((EventTypes.InvestigationClosed, key, Data(updated, state, today) with { Reason = "certified" }));
             if (p.Standing == PensionerStanding.Suspended)
@@ -180,7 +190,7 @@ public sealed partial class CycleService(
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.Inactive);
             if (!confirmedByReview && p.LastCertifiedAt is { } last && ChinaTime.ToChinaDate(last) > dateOfDeath) return Decision.Skip(CycleCommandResult.ReviewRequired);
-            var updated = p with { Standing = PensionerStanding.Deceased, EndedOn = dateOfDeath, OpenHolds = [] };
+            var updated = p with { Standing = PensionerStanding.Deceased, EndedOn = dateOfDeath, OpenHolds = [], DeathReportCaseId = null, PaymentHeldOn = null };
             var state = nameof(EligibilityState.Deceased);
             var key = Date(dateOfDeath);
             return Decision.Apply(updated,
@@ -203,7 +213,7 @@ public sealed partial class CycleService(
             RecordDates.Require(p, transferredOn, today);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.Inactive);
-            var updated = p with { Standing = PensionerStanding.Transferred, EndedOn = transferredOn, OpenHolds = [] };
+            var updated = p with { Standing = PensionerStanding.Transferred, EndedOn = transferredOn, OpenHolds = [], DeathReportCaseId = null, PaymentHeldOn = null };
             var state = nameof(EligibilityState.Transferred);
             var key = Date(transferredOn);
             return Decision.Apply(updated,

@@ -116,6 +116,26 @@ public sealed class ProblemException(ProblemType problem, string? detail = null,
 
     /// <summary>Face reasons behind the problem, e.g. why a reference photo is unusable.</summary>
     public IReadOnlyList<Reason> Reasons { get; } = reasons ?? [];
+
+    /// <summary>
+    /// For the operator audit row only (never in the answer): the pensioner the refused call was about, when the answer
+    /// must not say it exists (see <see cref="OutsideRegions"/>).
+    /// </summary>
+    public string? AuditPensionerId { get; init; }
+
+    /// <summary>For the operator audit row only: a short non-personal note on why the call was refused.</summary>
+    public string? AuditNote { get; init; }
+
+    /// <summary>The audit note of a pensioner outside the operator's regions.</summary>
+    public const string OutsideRegionsNote = "refused: pensioner outside the operator's regions";
+
+    /// <summary>
+    /// The answer for an operator asking about a pensioner outside their regions: the same 404 pensioner-not-found (code
+    /// and message) an unknown ID number or id gets, so a clerk cannot learn that a number is enrolled elsewhere; the
+    /// audit row still records the attempt against the pensioner with <see cref="OutsideRegionsNote"/>.
+    /// </summary>
+    public static ProblemException OutsideRegions(string pensionerId) =>
+        new(ProblemTypes.PensionerNotFound) { AuditPensionerId = pensionerId, AuditNote = OutsideRegionsNote };
 }
 
 /// <summary>

@@ -43,6 +43,18 @@ public static class EventTypes
     public const string ReviewCaseAged = "review.case-aged";
     /// <summary>A wrong death or transfer record was reversed by two admins; payment.resumed follows with back-pay.</summary>
     public const string PensionerReinstated = "pensioner.reinstated";
+    /// <summary>
+    /// An operator reported the pensioner's death: payment is held (nothing new is paid from <c>stopFromMonth</c>) until a
+    /// second admin decides the death-report case <c>reviewCaseId</c>. Not a suspension: the standing and the cycle are unchanged.
+    /// </summary>
+    public const string PaymentHeld = "payment.held";
+    /// <summary>The death report was rejected or lapsed: the hold ends, payment resumes from <c>resumeFromMonth</c>, <c>backPayMonths</c> are paid back.</summary>
+    public const string PaymentReleased = "payment.released";
+    /// <summary>
+    /// A live certification was approved while a death-report case is open: the case (<c>reviewCaseId</c>) needs a
+    /// reviewer's attention now (the payment stays held until an admin decides).
+    /// </summary>
+    public const string ReviewDeathReportContested = "review.death-report-contested";
 }
 
 /// <summary>
@@ -114,7 +126,7 @@ public sealed record CycleEvent(string Id, string Type, DateTimeOffset OccurredA
     public string Source => "/pensioncert/regions/" + Data.RegionCode;
 
     /// <summary>The payroll-relevant types (listed by the payment-changes endpoint).</summary>
-    public bool IsPaymentChange => Type is EventTypes.PaymentSuspended or EventTypes.PaymentResumed or EventTypes.PaymentStopped;
+    public bool IsPaymentChange => Type is EventTypes.PaymentSuspended or EventTypes.PaymentResumed or EventTypes.PaymentStopped or EventTypes.PaymentHeld or EventTypes.PaymentReleased;
 }
 
 /// <summary>Deterministic event ids.</summary>

@@ -126,7 +126,7 @@ public sealed partial class FamilyHelperService(
         ArgumentNullException.ThrowIfNull(@operator);
         if (!Ids.IsPensionerId(pensionerId)) throw new ProblemException(ProblemTypes.PensionerNotFound);
         var profile = await pensioners.GetAsync(pensionerId, cancellationToken) ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
-        if (!@operator.Serves(profile.RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
+        if (!@operator.Serves(profile.RegionCode)) throw ProblemException.OutsideRegions(profile.PensionerId);
     }
 
     private async Task<PensionerProfile> ResolveAsync(string? pensionerId, string? idNumber, DateOnly today, CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ public sealed partial class HomeVisitService(
         var address = HomeVisitValidation.RequireAddress(command.Address);
         var dates = HomeVisitValidation.RequirePreferredDates(command.PreferredDates, today);
         var profile = await ResolvePensionerAsync(command.PensionerId, command.IdNumber, today, cancellationToken);
-        if (@operator is not null && !@operator.Serves(profile.RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
+        if (@operator is not null && !@operator.Serves(profile.RegionCode)) throw ProblemException.OutsideRegions(profile.PensionerId);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred) throw new ProblemException(ProblemTypes.PensionerInactive);
 
         var fingerprint = string.Join('\n', "request", profile.PensionerId, reason, phone, address, string.Join(',', dates.Select(Date)));

@@ -17,7 +17,8 @@ public sealed class OfflineCaptureCheck(IHomeVisitStore visits) : ISubmissionChe
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(pensioner);
         if (command.Capture is not { } capture) return;
-        if (!capture.Operator.Serves(pensioner.RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
+        // As for an unknown ID number: the counter must not learn that the number is enrolled in another region.
+        if (!capture.Operator.Serves(pensioner.RegionCode)) throw ProblemException.OutsideRegions(pensioner.PensionerId);
         if (capture.HomeVisitId is null) return;
         var visit = HomeVisitIds.TryParse(capture.HomeVisitId, out _) ? await visits.GetAsync(capture.HomeVisitId, cancellationToken) : null;
         if (visit is null || visit.PensionerId != pensioner.PensionerId) throw new ProblemException(ProblemTypes.HomeVisitNotFound);

@@ -20,7 +20,8 @@ public sealed record PensionerView(
 
 /// <summary>
 /// Operator-facing reads and changes of pensioner records. Every method enforces the operator's regions: a pensioner
-/// outside them is <c>region-not-served</c> (403), the same answer whether or not they exist elsewhere.
+/// outside them is <c>pensioner-not-found</c> (404), exactly the answer for an id nobody has, so an operator cannot
+/// learn whether someone is enrolled elsewhere; the audit row records the out-of-region attempt.
 /// </summary>
 public sealed partial class PensionerAdministrationService(
     EligibilityService eligibility,
@@ -164,12 +165,12 @@ public sealed partial class PensionerAdministrationService(
     private const int MaxErasePasses = 10;
 
     /// <summary>Reads a profile and checks the operator serves its region.</summary>
-    /// <exception cref="ProblemException">pensioner-not-found (404), region-not-served (403).</exception>
+    /// <exception cref="ProblemException">pensioner-not-found (404, also for a pensioner outside the operator's regions: <see cref="ProblemException.OutsideRegions"/>).</exception>
     internal async Task<PensionerProfile> RequireServedAsync(string pensionerId, OperatorPrincipal @operator, CancellationToken cancellationToken)
     {
         var profile = (Ids.IsPensionerId(pensionerId) ? await pensioners.GetAsync(pensionerId, cancellationToken) : null)
             ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
-        if (!@operator.Serves(profile.RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
+        if (!@operator.Serves(profile.RegionCode)) throw ProblemException.OutsideRegions(profile.PensionerId);
         return profile;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class PensionerRecordService(
     ICertificationRepository certifications,
     CycleService cycle,
     ReviewIntake reviewIntake,
+    IReviewCaseStore reviewCases,
     TimeProvider timeProvider,
     ILogger<PensionerRecordService> logger)
 {
@@ -69,11 +70,22 @@ public sealed partial class PensionerRecordService(
         RecordDates.Require(profile, dateOfDeath, ChinaTime.Today(timeProvider));
         if (profile.Standing == PensionerStanding.Deceased) return new RecordChangeResult(nameof(CycleCommandResult.AlreadyApplied));
         if (profile.Standing == PensionerStanding.Transferred) throw new ProblemException(ProblemTypes.PensionerInactive);
-        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForDeathReport(profile.RegionCode, Guid.NewGuid().ToString("N")), ReviewReasons.DeathReport,
+        // One report at a time: a retried report (or any report while one is open) answers with the open case.
+        if (await OpenDeathReportAsync(profile, cancellationToken) is { } open) return new RecordChangeResult(RecordChangeResult.ReviewOpened, open);
+        // The case id is numbered by the pensioner's count of reports, so two reports racing each other open one case.
+        var caseId = ReviewCase.IdForDeathReport(profile.RegionCode, profile.PensionerId + "n" + profile.DeathReports.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(caseId, ReviewReasons.DeathReport,
             profile, @operator.Subject, subject: "operator", requestNote: null, dateOfDeath, cancellationToken);
+        // Then the payment hold (payment.held); a crash in between is repaired by the hourly review sweep.
+        var held = await cycle.HoldPaymentForDeathReportAsync(profile.PensionerId, reviewCase.CaseId, cancellationToken);
+        if (held == CycleCommandResult.Inactive) throw new ProblemException(ProblemTypes.PensionerInactive);
         LogDeathReported(logger, profile.PensionerId, reviewCase.CaseId);
         return new RecordChangeResult(RecordChangeResult.ReviewOpened, reviewCase.CaseId);
     }
+
+    /// <summary>The open death-report case holding the pensioner's payment, if any.</summary>
+    private async Task<string?> OpenDeathReportAsync(PensionerProfile profile, CancellationToken cancellationToken) =>
+        profile.DeathReportCaseId is { } caseId && await reviewCases.GetAsync(caseId, cancellationToken) is { State: ReviewCaseState.Open } ? caseId : null;
 
     /// <summary>
     /// An admin asks to reverse a wrong death or transfer record, with a reason: a review case of reason

@@ -19,6 +19,12 @@ public enum ReviewCaseState
 
     /// <summary>Sent to an offline channel: the pensioner certifies at a counter or by a home visit.</summary>
     SentOffline,
+
+    /// <summary>
+    /// Closed undecided after <see cref="ReviewOptions.DeathReportLapseDays"/> (death reports only): the report lapses,
+    /// the payment hold is released with back-pay and the annual cycle goes on as before.
+    /// </summary>
+    Expired,
 }
 
 /// <summary>Why a case was opened (stable wire codes).</summary>
@@ -224,6 +230,14 @@ public sealed record ReviewCase
             EffectsApplied = false,
         };
     }
+
+    /// <summary>
+    /// Closes an open death-report case nobody decided (the way out of a case left open): state Expired, decided by
+    /// <c>system</c>; its effects (the hold's release) are recorded like a decision's.
+    /// </summary>
+    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Reason == ReviewReasons.DeathReport
+        ? this with { State = ReviewCaseState.Expired, DecidedBy = "system", DecidedAt = now, Note = "undecided-lapsed", ClaimedBy = null, ClaimExpiresAt = null, EffectsApplied = false }
+        : this;
 
     /// <summary>Marks an open case as reported aged (once).</summary>
     public ReviewCase Escalate(DateTimeOffset now) => State == ReviewCaseState.Open && EscalatedAt is null ? this with { EscalatedAt = now } : this;

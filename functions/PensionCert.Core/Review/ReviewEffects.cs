@@ -13,12 +13,13 @@ namespace PensionCert.Core.Review;
 /// <item>a certification rejected or sent offline: certification.rejected with the guidance for the pensioner (retake,
 /// counter, home visit, re-enrol), the hold closes, the record becomes Rejected;</item>
 /// <item>a death record approved: the death is applied (pensioner.deceased, payment.stopped);</item>
-/// <item>an operator's death report approved by a second admin: the death is applied (pensioner.deceased, payment.stopped);</item>
+/// <item>an operator's death report approved by a second admin: the death is applied (pensioner.deceased, payment.stopped);
+/// rejected or lapsed: its payment hold is released (payment.released with back-pay);</item>
 /// <item>an operator's transfer report approved by a second admin: the transfer is applied (pensioner.transferred, payment.stopped);</item>
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
 /// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
 /// </list>
-/// Rejecting a death record or report, a reference change or a reversal changes nothing but the case.
+/// Rejecting a death record, a reference change or a reversal changes nothing but the case.
 /// </summary>
 public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges)
 {
@@ -41,6 +42,10 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
             case ReviewReasons.TransferReport when decided.State == ReviewCaseState.Approved && decided.EffectiveOn is { } transferredOn:
                 await cycle.MarkTransferredAsync(decided.PensionerId, transferredOn, cancellationToken);
                 break;
+            case ReviewReasons.DeathReport when decided.State is ReviewCaseState.Rejected or ReviewCaseState.Expired:
+                // The report was wrong (or nobody confirmed it): the hold ends and every held month is paid back.
+                await cycle.ReleaseDeathReportHoldAsync(decided.PensionerId, decided.CaseId, decided.State == ReviewCaseState.Expired ? "report-lapsed" : "report-rejected", cancellationToken);
+                break;
             case ReviewReasons.ReferenceChange when decided.State == ReviewCaseState.Approved && decided.Subject is { } pendingBlob:
                 await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken);
                 break;
@@ -48,6 +53,18 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
                 await cycle.ReinstateAsync(decided.PensionerId, decided.CaseId, cancellationToken);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Repairs an open death-report case whose payment hold a crash left unrecorded (the case is opened before the
+    /// hold): idempotent, nothing happens when the hold is in place (or another report holds the payment).
+    /// </summary>
+    public Task EnsureDeathReportHoldAsync(ReviewCase open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        return open is { Reason: ReviewReasons.DeathReport, State: ReviewCaseState.Open }
+            ? cycle.HoldPaymentForDeathReportAsync(open.PensionerId, open.CaseId, cancellationToken)
+            : Task.CompletedTask;
     }
 
     /// <summary>Emits review.case-aged for an open case (once: the event id comes from the case id).</summary>

@@ -19,6 +19,14 @@ public sealed class ReviewOptions
     [Range(1, 60)]
     public int EscalateAfterDays { get; set; } = 3;
 
+    /// <summary>
+    /// Days after which a death-report case nobody decided lapses (default 30; the hourly review sweep checks it): the
+    /// report is disregarded, the payment hold it placed is released with back-pay, and the annual cycle (due date,
+    /// overdue, investigation) keeps guarding against 冒领. Escalation (<see cref="EscalateAfterDays"/>) comes first.
+    /// </summary>
+    [Range(2, 365)]
+    public int DeathReportLapseDays { get; set; } = 30;
+
     /// <summary>How many of the pensioner's most recent certifications a case shows (default 10).</summary>
     [Range(1, 50)]
     public int RecentAttempts { get; set; } = 10;

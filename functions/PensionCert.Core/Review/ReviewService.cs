@@ -82,13 +82,16 @@ public sealed partial class ReviewService(
     }
 
     /// <summary>
-    /// The hourly sweep: finishes the effects of decided cases a crash left unrecorded, and reports (once) every
-    /// case open longer than <see cref="ReviewOptions.EscalateAfterDays"/> with review.case-aged. Returns (finished, escalated).
+    /// The hourly sweep: finishes the effects of decided cases a crash left unrecorded, reports (once) every case open
+    /// longer than <see cref="ReviewOptions.EscalateAfterDays"/> with review.case-aged, lets an unclaimed death-report
+    /// case older than <see cref="ReviewOptions.DeathReportLapseDays"/> lapse (its hold released, counted as finished)
+    /// and repairs the payment hold of open death-report cases. Returns (finished, escalated).
     /// </summary>
     public async Task<(int Finished, int Escalated)> SweepAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var escalateAfter = TimeSpan.FromDays(options.Value.EscalateAfterDays);
+        var lapseAfter = TimeSpan.FromDays(options.Value.DeathReportLapseDays);
         int finished = 0, escalated = 0, open = 0;
         var oldest = TimeSpan.Zero;
         await foreach (var reviewCase in cases.ListUnfinishedAsync(cancellationToken))
@@ -105,7 +108,28 @@ public sealed partial class ReviewService(
                     await FinishAsync(reviewCase, cancellationToken);
                     finished++;
                 }
-                else if (reviewCase.EscalatedAt is null && reviewCase.AgeAt(now) >= escalateAfter)
+                else if (reviewCase.Reason == ReviewReasons.DeathReport && reviewCase.AgeAt(now) >= lapseAfter && reviewCase.ActiveClaimant(now) is null)
+                {
+                    // The way out of a death report nobody decided: it lapses and its payment hold is released.
+                    ReviewCase lapsed;
+                    try
+                    {
+                        lapsed = await cases.UpdateAsync(reviewCase.Lapse(now), cancellationToken);
+                    }
+                    catch (ConcurrencyConflictException)
+                    {
+                        continue; // claimed or decided meanwhile: next sweep
+                    }
+                    await FinishAsync(lapsed, cancellationToken);
+                    finished++;
+                    LogLapsed(logger, reviewCase.CaseId);
+                    continue;
+                }
+                else
+                {
+                    await effects.EnsureDeathReportHoldAsync(reviewCase, cancellationToken);
+                }
+                if (reviewCase.State == ReviewCaseState.Open && reviewCase.EscalatedAt is null && reviewCase.AgeAt(now) >= escalateAfter)
                 {
                     await effects.AnnounceAgedAsync(reviewCase, cancellationToken);
                     try
@@ -169,6 +193,9 @@ public sealed partial class ReviewService(
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Review case {CaseId} ({Reason}) is older than the escalation age: review.case-aged emitted")]
     private static partial void LogAged(ILogger logger, string caseId, string reason);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Death-report case {CaseId} was not decided in time and lapsed: the payment hold is released with back-pay")]
+    private static partial void LogLapsed(ILogger logger, string caseId);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Review sweep could not finish case {CaseId} ({ErrorType}); retried at the next sweep")]
     private static partial void LogSweepFailed(ILogger logger, string caseId, string errorType);

@@ -58,6 +58,16 @@ public sealed record PensionerProfile
     public DateOnly? EndedOn { get; init; }
     /// <summary>Open holds that forbid suspension, e.g. <c>home-visit</c> or <c>review:{certificationId}</c>.</summary>
     public IReadOnlyList<string> OpenHolds { get; init; } = [];
+    /// <summary>
+    /// The open death-report review case that holds this pensioner's payment (event payment.held), or null. Set when
+    /// an operator's death report opens its case, cleared when the case is decided or lapses (payment.released with
+    /// back-pay, or payment.stopped when the death is confirmed). One at a time: a further report returns this case.
+    /// </summary>
+    public string? DeathReportCaseId { get; init; }
+    /// <summary>China date the payment hold of <see cref="DeathReportCaseId"/> began.</summary>
+    public DateOnly? PaymentHeldOn { get; init; }
+    /// <summary>How many death-report cases were ever opened for this pensioner (numbers the next case's id, so a retried report is one case).</summary>
+    public int DeathReports { get; init; }
     /// <summary>When the pensioner was first enrolled (kept across re-enrollments); null for profiles stored before it was kept (then <see cref="EnrolledAt"/> of the oldest reference is the best known).</summary>
     public DateTimeOffset? FirstEnrolledAt { get; init; }
     /// <summary>

@@ -76,7 +76,8 @@ public sealed class OfflineCertificationsApi(ApiPipeline pipeline, Certification
             }
             catch (ProblemException ex) when (ex.Problem == ProblemTypes.PensionerNotFound)
             {
-                throw new ProblemException(ProblemTypes.CertificationNotFound);
+                // Also outside the operator's regions: the answer of an unknown id, the attempt in the audit row.
+                throw new ProblemException(ProblemTypes.CertificationNotFound) { AuditPensionerId = ex.AuditPensionerId, AuditNote = ex.AuditNote };
             }
             if (!record.Status.IsDecided()) request.HttpContext.Response.Headers.RetryAfter = "1";
             return Results.Json(CertificationResponses.From(record), ApiJson.Options);

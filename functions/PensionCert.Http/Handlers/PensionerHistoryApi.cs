@@ -15,8 +15,9 @@ public sealed class PensionerHistoryApi(ApiPipeline pipeline, PensionerHistorySe
 {
     /// <summary>
     /// POST /api/pensioner-lookups (operator: clerk, reviewer, admin), body <c>{"idNumber":"…"}</c>: the pensioner with
-    /// this ID number, as <c>GET /api/pensioners/{id}</c> shows it (ID number masked); 404 when nobody is enrolled with it,
-    /// 403 <c>region-not-served</c> outside the operator's regions.
+    /// this ID number, as <c>GET /api/pensioners/{id}</c> shows it (ID number masked); 404 <c>pensioner-not-found</c> when
+    /// nobody is enrolled with it and, with the same code and message, when the pensioner is outside the operator's
+    /// regions (the audit row records that attempt against the pensioner; the number itself is never logged).
     /// </summary>
     public Task<IResult> LookupAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.LookupPensioner, async caller =>

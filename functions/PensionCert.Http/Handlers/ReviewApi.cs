@@ -35,7 +35,7 @@ public sealed class ReviewApi(ApiPipeline pipeline, ReviewQueryService queries, 
             }
             ReviewCaseState? state = null;
             if (q["state"].ToString() is { Length: > 0 } rawState)
-                state = StateNames.TryGetValue(rawState, out var s) ? s : throw new ProblemException(ProblemTypes.InvalidReviewFilter, "state 应为 open、approved、rejected 或 sent-offline。");
+                state = StateNames.TryGetValue(rawState, out var s) ? s : throw new ProblemException(ProblemTypes.InvalidReviewFilter, "state 应为 open、approved、rejected、sent-offline 或 expired。");
             var filter = new ReviewCaseFilter(
                 NullIfEmpty(q["region"].ToString()), NullIfEmpty(q["reason"].ToString()), state,
                 Int(q["minAgeDays"].ToString(), "minAgeDays"), day, Int(q["pageSize"].ToString(), "pageSize"), NullIfEmpty(q["continuationToken"].ToString()));
@@ -126,6 +126,7 @@ public sealed class ReviewApi(ApiPipeline pipeline, ReviewQueryService queries, 
         ["approved"] = ReviewCaseState.Approved,
         ["rejected"] = ReviewCaseState.Rejected,
         ["sent-offline"] = ReviewCaseState.SentOffline,
+        ["expired"] = ReviewCaseState.Expired,
     };
 
     /// <summary>The wire name of a case state.</summary>
@@ -134,6 +135,7 @@ public sealed class ReviewApi(ApiPipeline pipeline, ReviewQueryService queries, 
         ReviewCaseState.Open => "open",
         ReviewCaseState.Approved => "approved",
         ReviewCaseState.Rejected => "rejected",
+        ReviewCaseState.Expired => "expired",
         _ => "sent-offline",
     };
 

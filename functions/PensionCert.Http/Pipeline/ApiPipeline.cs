@@ -41,6 +41,13 @@ public sealed partial class ApiPipeline(
         catch (ProblemException ex)
         {
             result = new ProblemResult(ex.Problem, ex.Detail, ex.Reasons) { RetryAfter = ex.RetryAfter };
+            // What the answer must not say (e.g. a pensioner outside the operator's regions) goes to the audit row only.
+            if (ex.AuditPensionerId is { } audited)
+            {
+                caller.PensionerId ??= audited;
+                if (endpoint.Access == ApiAccess.Operator) LogOutsideRegions(logger, endpoint.FunctionName, caller.Operator?.Subject ?? "anonymous", audited);
+            }
+            if (ex.AuditNote is { } note) caller.AuditDetail = note;
         }
         catch (StorageUnavailableException ex)
         {
@@ -169,6 +176,9 @@ public sealed partial class ApiPipeline(
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Storage unavailable during {Function} ({ErrorType})")]
     private static partial void LogStorageUnavailable(ILogger logger, string function, string errorType);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "{Function}: operator {Operator} asked about pensioner {PensionerId} outside their regions; answered 404 pensioner-not-found")]
+    private static partial void LogOutsideRegions(ILogger logger, string function, string @operator, string pensionerId);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Audit row for {Function} on pensioner {PensionerId} could not be written ({ErrorType})")]
     private static partial void LogAuditFailed(ILogger logger, string function, string? pensionerId, string errorType);

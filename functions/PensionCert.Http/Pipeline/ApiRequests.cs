@@ -42,7 +42,10 @@ internal static class ApiRequests
         if (!caller.Operator!.Serves(regionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
     }
 
-    /// <summary>Pensioner routes: the pensioner must exist (404) and be in one of the operator's regions (403); sets the audit row's pensioner.</summary>
+    /// <summary>
+    /// Pensioner routes: the pensioner must exist and be in one of the operator's regions, else 404 pensioner-not-found
+    /// either way (see <see cref="ProblemException.OutsideRegions"/>); sets the audit row's pensioner.
+    /// </summary>
     public static async Task RequireServesPensionerAsync(PensionerAdministrationService administration, ApiCaller caller, string pensionerId, CancellationToken cancellationToken)
     {
         caller.PensionerId = Core.Storage.Ids.IsPensionerId(pensionerId) ? pensionerId : null;

@@ -17,7 +17,7 @@ const rejectionReasons = [
   ['reference-unusable', '登记照片不可用'],
   ['record-incorrect', '档案信息有误'],
 ];
-const caseStates = { open: '待审核', approved: '已通过', rejected: '已驳回', 'sent-offline': '已转线下' };
+const caseStates = { open: '待审核', approved: '已通过', rejected: '已驳回', 'sent-offline': '已转线下', expired: '逾期失效' };
 const offlineChannels = [['counter', '到经办柜台认证'], ['home-visit', '上门认证']];
 
 function formatHours(hours) {
