@@ -71,7 +71,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     /// concurrency slots of <see cref="AnalyzeAsync"/>.
     /// </summary>
     /// <param name="photo">Encoded JPEG, PNG or WebP bytes.</param>
-    /// <param name="purpose">Enrollment, or verification (adds liveness).</param>
+    /// <param name="purpose">Enrollment or verification (both score liveness; verification records stage timings).</param>
     /// <param name="timings">Milliseconds per stage; stages not reached are 0.</param>
     /// <param name="cancellationToken">Checked between stages.</param>
     /// <returns>The analysis; bad images yield <see cref="FaceAnalysis.Problems"/>, never exceptions.</returns>
@@ -172,13 +172,10 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         var embedding = _quality.FlipFusion ? FaceEmbedder.EmbedWithFlip(_models.Feature, aligned) : FaceEmbedder.Embed(_models.Feature, aligned);
         clock.Lap(ref clock.Embed);
 
-        double? liveness = null;
-        if (purpose == FaceAnalysisPurpose.Verification)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            liveness = LivenessScorer.Score(_models.Liveness, image, box);
-            clock.Lap(ref clock.Liveness);
-        }
+        // Scored for both purposes: a first enrolment refuses a photo of a photo as a selfie does (EnrollmentService).
+        cancellationToken.ThrowIfCancellationRequested();
+        double? liveness = LivenessScorer.Score(_models.Liveness, image, box);
+        clock.Lap(ref clock.Liveness);
 
         return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality };
     }

@@ -139,6 +139,10 @@ public sealed class TableCycleReadModel(StorageClients clients) : ICycleReadMode
             return removed;
         });
 
+    /// <inheritdoc />
+    public Task<int> RemoveFromRegionListAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () => await DeleteIfExistsAsync(clients.RegionPensioners, regionCode, pensionerId, cancellationToken) ? 1 : 0);
+
     private static async Task<bool> DeleteIfExistsAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         try

@@ -10,8 +10,9 @@ namespace PensionCert.Infrastructure;
 
 /// <summary>
 /// Pensioners table: PartitionKey = pensioner id; RowKey <c>profile</c> holds the current profile and reference
-/// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references. PensionerIdentities table:
-/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id. In the pensioner's partition,
+/// embedding, RowKeys <c>reference-{version:D6}</c> the superseded references (with their templates, encrypted). PensionerIdentities table:
+/// PartitionKey = keyed hash of the ID number, RowKey empty, value = pensioner id; RowKey <c>erased</c> = the tombstone
+/// an erasure leaves (<see cref="ErasedIdentity"/>: dates, standing, staff ids, no personal data beyond the hash). In the pensioner's partition,
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
 /// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
 /// The name, ID number and face templates are stored only AES-GCM encrypted (<c>NameProtected</c>,
@@ -22,6 +23,8 @@ namespace PensionCert.Infrastructure;
 public sealed class TablePensionerRepository(StorageClients clients, IPersonalDataProtector protector) : IPensionerRepository
 {
     private const string ProfileRowKey = "profile";
+    /// <summary>RowKey of an erased pensioner's tombstone in PensionerIdentities (beside the live mapping's empty RowKey).</summary>
+    private const string ErasedRowKey = "erased";
     private const string ReferenceRowPrefix = "reference-";
     private const string CertificationRowPrefix = "certification-";
     private const string FailedAttemptRowPrefix = "failed-";
@@ -78,6 +81,8 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
                     ["ReferenceBlobName"] = superseded.ReferenceBlobName,
                     ["EnrolledAt"] = superseded.EnrolledAt,
                     ["ReplacedAt"] = superseded.ReplacedAt,
+                    ["ReferenceEmbeddingProtected"] = superseded.Embedding is null ? null
+                        : protector.Protect(Convert.ToBase64String(superseded.Embedding.ToBytes()), HistoryTemplateContext(profile.PensionerId, superseded.ReferenceVersion)),
                 }));
             }
             try
@@ -106,6 +111,41 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         });
 
     /// <inheritdoc />
+    public Task<ErasedIdentity?> GetErasedAsync(string idNumberHash, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var response = await clients.PensionerIdentities.GetEntityIfExistsAsync<TableEntity>(idNumberHash, ErasedRowKey, cancellationToken: cancellationToken);
+            if (!response.HasValue) return null;
+            var e = response.Value!;
+            return new ErasedIdentity(idNumberHash, e.GetDateTimeOffset("ErasedAt") ?? default,
+                Enum.TryParse<PensionerStanding>(e.GetString("Standing"), out var standing) ? standing : PensionerStanding.Deceased,
+                e.GetString("ErasedBy") ?? "", e.GetString("ReEnrollmentRequestedBy"), e.GetString("ReEnrollmentRequestHash")) { ETag = e.ETag.ToString() };
+        });
+
+    /// <inheritdoc />
+    public Task SaveErasedAsync(ErasedIdentity tombstone, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var entity = new TableEntity(tombstone.IdNumberHash, ErasedRowKey)
+            {
+                ["ErasedAt"] = tombstone.ErasedAt,
+                ["Standing"] = tombstone.Standing.ToString(),
+                ["ErasedBy"] = tombstone.ErasedBy,
+                ["ReEnrollmentRequestedBy"] = tombstone.ReEnrollmentRequestedBy,
+                ["ReEnrollmentRequestHash"] = tombstone.ReEnrollmentRequestHash,
+            };
+            try
+            {
+                if (tombstone.ETag is null) await clients.PensionerIdentities.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+                else await clients.PensionerIdentities.UpdateEntityAsync(entity, new ETag(tombstone.ETag), TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (StorageErrors.IsConflict(ex))
+            {
+                throw new ConcurrencyConflictException("The tombstone changed meanwhile.", ex);
+            }
+        });
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken) =>
         StorageErrors.Guard(async () =>
         {
@@ -113,8 +153,12 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
             var entries = new List<ReferenceHistoryEntry>();
             await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
-                entries.Add(new ReferenceHistoryEntry(e.GetInt32("ReferenceVersion") ?? 0, e.GetString("ReferenceBlobName"),
-                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default));
+                var version = e.GetInt32("ReferenceVersion") ?? 0;
+                var embedding = e.GetString("ReferenceEmbeddingProtected") is { } template
+                    ? FaceEmbedding.FromBytes(Convert.FromBase64String(protector.Unprotect(template, HistoryTemplateContext(pensionerId, version))))
+                    : null;
+                entries.Add(new ReferenceHistoryEntry(version, e.GetString("ReferenceBlobName"),
+                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default, embedding));
             }
             return (IReadOnlyList<ReferenceHistoryEntry>)entries;
         });
@@ -304,6 +348,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["FirstEnrolledAt"] = p.FirstEnrolledAt,
         ["ReferenceChangedBy"] = p.ReferenceChangedBy.Count == 0 ? null : string.Join('\n', p.ReferenceChangedBy),
         ["EnrollmentRequestHash"] = p.EnrollmentRequestHash,
+        ["LastAutomaticReferenceChangeAt"] = p.LastAutomaticReferenceChangeAt,
         ["DeathReportCaseId"] = p.DeathReportCaseId,
         ["PaymentHeldOn"] = DateText(p.PaymentHeldOn),
         ["DeathReports"] = p.DeathReports == 0 ? null : (int?)p.DeathReports,
@@ -317,6 +362,10 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
 
     /// <summary>Associated data binding an encrypted reference template to its pensioner.</summary>
     private static string TemplateContext(string pensionerId) => pensionerId + "/referenceEmbedding";
+
+    /// <summary>Associated data binding a superseded reference's encrypted template to its pensioner and version.</summary>
+    private static string HistoryTemplateContext(string pensionerId, int version) =>
+        pensionerId + "/reference-" + version.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Associated data binding the encrypted live references to their pensioner.</summary>
     private static string LiveReferencesContext(string pensionerId) => pensionerId + "/liveReferences";
@@ -369,6 +418,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         FirstEnrolledAt = e.GetDateTimeOffset("FirstEnrolledAt"),
         ReferenceChangedBy = (e.GetString("ReferenceChangedBy") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
         EnrollmentRequestHash = e.GetString("EnrollmentRequestHash"),
+        LastAutomaticReferenceChangeAt = e.GetDateTimeOffset("LastAutomaticReferenceChangeAt"),
         DeathReportCaseId = e.GetString("DeathReportCaseId"),
         PaymentHeldOn = ParseDate(e.GetString("PaymentHeldOn")),
         DeathReports = e.GetInt32("DeathReports") ?? 0,

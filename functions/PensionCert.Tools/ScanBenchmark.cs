@@ -247,6 +247,10 @@ public static class ScanBenchmark
 
         public Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken) { calls.Add(); return inner.GetReferenceHistoryAsync(pensionerId, cancellationToken); }
 
+        public Task<ErasedIdentity?> GetErasedAsync(string idNumberHash, CancellationToken cancellationToken) { calls.Add(); return inner.GetErasedAsync(idNumberHash, cancellationToken); }
+
+        public Task SaveErasedAsync(ErasedIdentity tombstone, CancellationToken cancellationToken) { calls.Add(); return inner.SaveErasedAsync(tombstone, cancellationToken); }
+
         public Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) { calls.Add(); return inner.AddCertificationAsync(pensionerId, certificationId, cancellationToken); }
 
         public Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken) { calls.Add(); return inner.ListCertificationIdsAsync(pensionerId, cancellationToken); }

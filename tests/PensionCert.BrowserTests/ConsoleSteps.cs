@@ -24,10 +24,11 @@ internal static class ConsoleSteps
     /// <summary>Records a status change as an admin and publishes the pending events, so the region lists show it.</summary>
     public static async Task MarkAsync(ConsoleHostFixture host, string pensionerId, string status)
     {
-        if (status == "deceased")
+        if (status is "deceased" or "transferred")
         {
-            // A death is four-eyes: reported, then approved by a second admin.
-            await host.MarkDeceasedWithSecondAdminAsync(pensionerId, DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd"));
+            // A death or a transfer is four-eyes: reported, then approved by a second admin.
+            var today = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd");
+            await (status == "deceased" ? host.MarkDeceasedWithSecondAdminAsync(pensionerId, today) : host.MarkTransferredWithSecondAdminAsync(pensionerId, today));
             await DispatchEventsAsync(host);
             return;
         }

@@ -36,11 +36,12 @@ public sealed class LivenessAndConcurrencyTests(FaceCorpusFixture corpus)
     }
 
     [Fact]
-    public void AnalyzeAsync_Enrollment_NoLivenessScore()
+    public void AnalyzeAsync_Enrollment_ScoresLivenessToo()
     {
+        // A first enrolment refuses a photo of a photo (EnrollmentService), so enrolment photos are scored as well.
         var analysis = corpus.Analyze("deepface/img10.jpg", FaceAnalysisPurpose.Enrollment);
         Assert.True(analysis.IsUsable);
-        Assert.Null(analysis.LivenessScore);
+        Assert.InRange(analysis.LivenessScore!.Value, 0.0, 1.0);
         Assert.Equal(512, analysis.Embedding!.Dimensions);
         Assert.NotNull(analysis.Quality);
     }
@@ -71,10 +72,11 @@ public sealed class LivenessAndConcurrencyTests(FaceCorpusFixture corpus)
         // The stages are laps of one clock inside the call: together never more than the call took.
         Assert.True(timings.TotalMs <= elapsed, $"stages {timings.TotalMs:F2} ms > call {elapsed:F2} ms");
 
-        // Enrolment skips liveness; a photo without a face stops after detection: stages not reached stay 0.
+        // Enrolment scores liveness too (a first reference must be live); a photo without a face stops after
+        // detection: stages not reached stay 0.
         corpus.Analyzer.Analyze(corpus.Read("deepface/img2.jpg"), FaceAnalysisPurpose.Enrollment, out var enrolment);
         Assert.True(enrolment.EmbedMs > 0);
-        Assert.Equal(0, enrolment.LivenessMs);
+        Assert.True(enrolment.LivenessMs > 0);
         var noFace = corpus.Analyzer.Analyze(corpus.Read("retinaface/no_face.jpg"), FaceAnalysisPurpose.Verification, out var stopped);
         Assert.Equal(Reasons.NoFace, Assert.Single(noFace.Problems));
         Assert.True(stopped.DetectMs > 0);

@@ -177,9 +177,16 @@ public class LocalHostFixture : IAsyncLifetime
     /// Marks a pensioner deceased the four-eyes way: the default admin reports the death (202, a death-report case) and
     /// a second admin claims and approves it; returns the case id.
     /// </summary>
-    public async Task<string> MarkDeceasedWithSecondAdminAsync(string pensionerId, string effectiveOn, string secondAdmin = "test-second-admin")
+    public Task<string> MarkDeceasedWithSecondAdminAsync(string pensionerId, string effectiveOn, string secondAdmin = "test-second-admin") =>
+        ReportStatusWithSecondAdminAsync(pensionerId, "deceased", effectiveOn, secondAdmin);
+
+    /// <summary>Records a transfer the four-eyes way (a transfer-report case approved by a second admin); returns the case id.</summary>
+    public Task<string> MarkTransferredWithSecondAdminAsync(string pensionerId, string effectiveOn, string secondAdmin = "test-second-admin") =>
+        ReportStatusWithSecondAdminAsync(pensionerId, "transferred", effectiveOn, secondAdmin);
+
+    private async Task<string> ReportStatusWithSecondAdminAsync(string pensionerId, string status, string effectiveOn, string secondAdmin)
     {
-        using var reported = await Http.SendAsync(Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", OperatorKeyHeader, JsonContent.Create(new { status = "deceased", effectiveOn })));
+        using var reported = await Http.SendAsync(Request(HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", OperatorKeyHeader, JsonContent.Create(new { status, effectiveOn })));
         var body = await reported.Content.ReadAsStringAsync();
         Assert.True(reported.StatusCode == HttpStatusCode.Accepted, $"{(int)reported.StatusCode} {body}");
         var caseId = JsonDocument.Parse(body).RootElement.GetProperty("reviewCaseId").GetString()!;

@@ -62,6 +62,7 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         var certifications = new[] { await host.SubmitOkAsync(id, Photos.GenuineProbe), await host.SubmitOkAsync(id, Photos.NoFace) };
         foreach (var c in certifications) await host.PollDecidedAsync(c);
         var token = LocalHostFixture.OperatorToken(OperatorRole.Admin, ["110105"], subject: "admin-erase-1");
+        await EndedPensioners.MarkTransferredAsync(host.App.Services, pensionerId);
 
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token)));
 
@@ -131,11 +132,13 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         var firstWave = await Task.WhenAll(Enumerable.Range(0, 3).Select(SubmitAsync));
         var secondWave = Enumerable.Range(3, 6).Select(async i => { await Task.Delay(40 * i); return await SubmitAsync(i); }).ToArray();
         await Task.Delay(150);
+        // Erasure is allowed once the pension ended: the transfer lands in the middle of the race (later submissions 409 pensioner-inactive).
+        await EndedPensioners.MarkTransferredAsync(host.App.Services, pensionerId);
         using var erase = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token)));
         var results = firstWave.Concat(await Task.WhenAll(secondWave)).ToArray();
 
         Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
-        Assert.All(results, r => Assert.Contains(r.Status, new[] { HttpStatusCode.Accepted, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests }));
+        Assert.All(results, r => Assert.Contains(r.Status, new[] { HttpStatusCode.Accepted, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests, HttpStatusCode.Conflict }));
         Assert.All(firstWave, r => Assert.Equal(HttpStatusCode.Accepted, r.Status));
         var certificationIds = results.Select(r => r.CertificationId).OfType<string>().Append(approved).ToArray();
 

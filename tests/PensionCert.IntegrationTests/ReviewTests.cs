@@ -182,12 +182,8 @@ public sealed class ReviewTests(LocalHostFixture host)
         // The clerk cannot decide it (no reviewer role); an admin who uploaded it cannot either.
         await AssertProblemAsync(await PostAsync($"/api/review-cases/{caseId}/claim", new { }, clerk), HttpStatusCode.Forbidden, "role-not-allowed");
         var insiderAdmin = Operator(OperatorRole.Admin, "admin-insider");
-        using (var adminSwap = await EnrollAsync(id, Photos.Impostor, insiderAdmin))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, adminSwap.StatusCode);
-            var adminCase = JsonDocument.Parse(await adminSwap.Content.ReadAsStringAsync()).RootElement.GetProperty("pendingReviewCaseId").GetString()!;
-            await AssertProblemAsync(await PostAsync($"/api/review-cases/{adminCase}/claim", new { }, insiderAdmin), HttpStatusCode.Forbidden, "review-conflict-of-interest");
-        }
+        // While the clerk's change waits, another attempt opens no second case.
+        await AssertProblemAsync(await EnrollAsync(id, Photos.Impostor, insiderAdmin), HttpStatusCode.Conflict, "reference-change-pending");
         // The clerk, who enrolled the genuine reference, may not review this pensioner's certifications either.
         var profile = (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
         Assert.Contains("clerk-insider", profile.ReferenceChangedBy);
@@ -201,6 +197,13 @@ public sealed class ReviewTests(LocalHostFixture host)
         using (var reject = await PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "reject", reason = "not-the-pensioner" }, reviewer))
             Assert.Equal("rejected", (await JsonOkAsync(reject)).GetProperty("state").GetString());
         Assert.Equal(1, (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!.ReferenceVersion);
+        // Decided, so the admin's own attempt opens a case now, which the admin may not claim.
+        using (var adminSwap = await EnrollAsync(id, Photos.Impostor, insiderAdmin))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, adminSwap.StatusCode);
+            var adminCase = JsonDocument.Parse(await adminSwap.Content.ReadAsStringAsync()).RootElement.GetProperty("pendingReviewCaseId").GetString()!;
+            await AssertProblemAsync(await PostAsync($"/api/review-cases/{adminCase}/claim", new { }, insiderAdmin), HttpStatusCode.Forbidden, "review-conflict-of-interest");
+        }
         var genuine = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
         Assert.Equal("Approved", genuine.GetProperty("status").GetString());
     }

@@ -147,6 +147,7 @@ public sealed class TemplateStorageTests(LocalHostFixture host)
         Assert.False(await keeper.ConsiderAsync(record!, new VerificationDecision(CertificationStatus.Approved, 0.9, 0.9, []) { Probe = probe }, profile.ReferenceVersion, CancellationToken.None));
 
         var token = LocalHostFixture.OperatorToken(Core.Operators.OperatorRole.Admin, [id[..6]], subject: "admin-erase-templates");
+        await EndedPensioners.MarkTransferredAsync(host.App.Services, pensionerId);
         using var erase = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token)));
         Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
         var left = new List<string>();

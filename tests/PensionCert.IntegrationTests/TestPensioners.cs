@@ -30,3 +30,26 @@ internal static class TestPensioners
         };
     }
 }
+
+/// <summary>Ends a pensioner's pension in storage (as a recorded transfer would), so an erasure is allowed.</summary>
+internal static class EndedPensioners
+{
+    /// <summary>Sets the standing to Transferred (retrying while the worker changes the profile).</summary>
+    public static async Task MarkTransferredAsync(IServiceProvider services, string pensionerId)
+    {
+        var pensioners = services.GetRequiredService<IPensionerRepository>();
+        for (var attempt = 1; ; attempt++)
+        {
+            var profile = (await pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+            try
+            {
+                await pensioners.UpdateAsync(profile with { Standing = Core.Cycle.PensionerStanding.Transferred, EndedOn = Core.Cycle.ChinaTime.Today(TimeProvider.System) }, CancellationToken.None);
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 20)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+}

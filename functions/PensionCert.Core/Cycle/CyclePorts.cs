@@ -175,4 +175,11 @@ public interface ICycleReadModel
     /// (erasure; also the dispatcher's undo of a projection whose outbox row was erased meanwhile). Returns how many.
     /// </summary>
     Task<int> RemovePensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes only the pensioner's row in the region list (erasure): the payment changes already issued to payroll stay
+    /// (payroll's record; they hold the opaque pensioner id, dates and the kind of change, no other personal data).
+    /// Returns how many rows went (0 or 1).
+    /// </summary>
+    Task<int> RemoveFromRegionListAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
 }

@@ -43,6 +43,8 @@ public sealed partial class EnrollmentService(
     IIdNumberHasher hasher,
     CycleService cycle,
     ReferenceChangeService referenceChanges,
+    ErasedIdentityGate erasedIdentities,
+    VerificationPolicy verificationPolicy,
     IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<EnrollmentService> logger)
@@ -68,8 +70,13 @@ public sealed partial class EnrollmentService(
             throw new ProblemException(ProblemTypes.ReferencePhotoUnusable, reasons: analysis.Problems);
 
         var hash = hasher.Hash(idNumber);
-        var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
         var requestHash = RequestHash(region.Value, name, command.Photo.Span);
+        // A first enrolment captures the person in front of the clerk: a photo of a photo is refused as a selfie is
+        // (re-enrolments are checked by the four-eyes rules of ReferenceChangeService).
+        if (!(analysis.LivenessScore >= verificationPolicy.LivenessRejectThreshold) && await pensioners.FindIdAsync(hash, cancellationToken) is null)
+            throw new ProblemException(ProblemTypes.ReferenceNotLive);
+        await erasedIdentities.RequireAllowedAsync(hash, requestHash, command.Operator, cancellationToken);
+        var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -130,11 +137,11 @@ public sealed partial class EnrollmentService(
                 FirstEnrolledAt = existing is null ? now : existing.FirstEnrolledAt ?? existing.EnrolledAt,
                 ReferenceChangedBy = ReferenceChangeService.WithChangers(existing?.ReferenceChangedBy ?? [], command.Operator?.Subject),
                 EnrollmentRequestHash = requestHash,
+                // A replacement reaching here passed the four-eyes check without a second operator: it starts the period.
+                LastAutomaticReferenceChangeAt = existing is null ? null : now,
                 ETag = existing?.ETag,
             };
-            var superseded = existing is null
-                ? null
-                : new ReferenceHistoryEntry(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, now);
+            var superseded = existing is null ? null : ReferenceChangeService.Superseded(existing, now);
             try
             {
                 await pensioners.SaveEnrollmentAsync(profile, superseded, cancellationToken);

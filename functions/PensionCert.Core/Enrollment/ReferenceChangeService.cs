@@ -10,11 +10,15 @@ using PensionCert.Core.Storage;
 namespace PensionCert.Core.Enrollment;
 
 /// <summary>
-/// Four-eyes on a pensioner's face: a new reference photo replaces the current one at once only when it is live and
-/// matches the current reference at or above the accept threshold (the review band is for a person). Otherwise it is stored as pending (its own blob,
-/// never the current reference) and a review case of reason reference-change waits for a second operator, who may not
-/// be the uploader; until then certifications keep matching against the current reference. Approval makes the
-/// pending photo the new reference version and keeps the old one in the history.
+/// Four-eyes on a pensioner's face: a new reference photo replaces the current one at once only when it is live,
+/// matches the current reference <b>and every earlier reference version</b> (templates kept in the history) at or
+/// above the accept threshold (the review band is for a person), and no other automatic replacement happened within
+/// <see cref="ReferenceChangeOptions.AutomaticChangePeriodDays"/>. Checking the current reference alone let a chain of
+/// blended photos (A→B in 20 % steps) walk the reference from the pensioner to another person one small step at a
+/// time. Otherwise the photo is stored as pending (its own blob, never the current reference) and a review case of
+/// reason reference-change waits for a second operator, who may not be the uploader; until then certifications keep
+/// matching against the current reference. Approval makes the pending photo the new reference version and keeps the
+/// old one (photo and template) in the history.
 /// </summary>
 public sealed partial class ReferenceChangeService(
     IFaceAnalyzer faceAnalyzer,
@@ -22,23 +26,44 @@ public sealed partial class ReferenceChangeService(
     IPhotoStore photos,
     VerificationPolicy policy,
     ReviewIntake reviewIntake,
+    IReviewCaseStore reviewCases,
+    Microsoft.Extensions.Options.IOptions<ReferenceChangeOptions> options,
     TimeProvider timeProvider,
     ILogger<ReferenceChangeService> logger)
 {
     private const int MaxChangedBy = 20;
 
-    /// <summary>True when <paramref name="photo"/> may replace <paramref name="existing"/>'s reference without a second operator.</summary>
+    /// <summary>
+    /// True when <paramref name="photo"/> may replace <paramref name="existing"/>'s reference without a second operator:
+    /// no automatic replacement within the period, live, and at or above the accept threshold against the current
+    /// reference and every superseded one. A superseded reference stored without its template (before templates were
+    /// kept) cannot be checked, so the change goes to a second operator (fails closed).
+    /// </summary>
     public async Task<bool> PassesAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(existing);
+        var periodDays = options.Value.AutomaticChangePeriodDays;
+        if (periodDays > 0 && existing.LastAutomaticReferenceChangeAt is { } last && timeProvider.GetUtcNow() - last < TimeSpan.FromDays(periodDays))
+            return false;
+        var history = await pensioners.GetReferenceHistoryAsync(existing.PensionerId, cancellationToken);
+        if (history.Any(h => h.Embedding is null)) return false;
         var candidate = await faceAnalyzer.AnalyzeAsync(photo, FaceAnalysisPurpose.Verification, cancellationToken);
-        return policy.AllowsReferenceChange(candidate, existing.ReferenceEmbedding);
+        return policy.AllowsReferenceChange(candidate, [existing.ReferenceEmbedding, .. history.Select(h => h.Embedding!)]);
     }
 
-    /// <summary>Stores <paramref name="photo"/> as a pending reference and opens its four-eyes case; returns the case.</summary>
+    /// <summary>
+    /// Stores <paramref name="photo"/> as a pending reference and opens its four-eyes case; returns the case. One open
+    /// reference-change case per pensioner: while one waits, another attempt is refused (409 reference-change-pending)
+    /// and stores nothing, so repeated attempts never flood the reviewers (two attempts in the same instant may still
+    /// both open one; each is decided on its own).
+    /// </summary>
+    /// <exception cref="ProblemException">reference-change-pending (409).</exception>
     public async Task<ReviewCase> HoldAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, PhotoFormat format, string uploadedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(existing);
+        var open = await reviewCases.ListAsync([existing.RegionCode], ReviewCaseState.Open, cancellationToken);
+        if (open.Any(c => c.PensionerId == existing.PensionerId && c.Reason == ReviewReasons.ReferenceChange))
+            throw new ProblemException(ProblemTypes.ReferenceChangePending);
         var changeId = Guid.NewGuid().ToString("N");
         var blobName = $"{existing.PensionerId}/pending-{changeId}";
         using (var content = new MemoryStream(photo.ToArray(), writable: false))
@@ -78,7 +103,7 @@ public sealed partial class ReferenceChangeService(
             };
             try
             {
-                await pensioners.SaveEnrollmentAsync(updated, new ReferenceHistoryEntry(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, now), cancellationToken);
+                await pensioners.SaveEnrollmentAsync(updated, Superseded(existing, now), cancellationToken);
                 LogApplied(logger, pensionerId, updated.ReferenceVersion);
                 return;
             }
@@ -86,6 +111,13 @@ public sealed partial class ReferenceChangeService(
             {
             }
         }
+    }
+
+    /// <summary>The history entry for <paramref name="existing"/>'s current reference when it is replaced at <paramref name="replacedAt"/> (with its template).</summary>
+    public static ReferenceHistoryEntry Superseded(PensionerProfile existing, DateTimeOffset replacedAt)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return new(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, replacedAt, existing.ReferenceEmbedding);
     }
 
     /// <summary>The list of operators who changed the reference, with <paramref name="changers"/> added (most recent kept).</summary>

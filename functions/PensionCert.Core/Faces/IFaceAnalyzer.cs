@@ -3,7 +3,7 @@ namespace PensionCert.Core.Faces;
 /// <summary>What a photo is analysed for: liveness runs only for verification probes.</summary>
 public enum FaceAnalysisPurpose
 {
-    /// <summary>A reference photo taken at enrollment (often a scanned print: no liveness check).</summary>
+    /// <summary>A reference photo taken at enrollment (liveness is scored: a first enrolment refuses a photo of a photo).</summary>
     Enrollment,
 
     /// <summary>A probe image (selfie) submitted for 1:1 verification: passive liveness is checked.</summary>

@@ -25,22 +25,28 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
     /// <summary>The accept threshold in force (reported with each decision).</summary>
     public double AcceptThreshold => _options.AcceptThreshold;
 
+    /// <summary>Live probability below which a photo is a presentation attack (selfies, and first reference photos).</summary>
+    public double LivenessRejectThreshold => _options.LivenessRejectThreshold;
+
     /// <summary>The review threshold in force (reported with each decision).</summary>
     public double ReviewThreshold => _options.ReviewThreshold;
 
     /// <summary>
     /// True when a new reference photo may replace the current one without a second operator: it is live (at or above
-    /// the liveness review threshold) and matches the current reference at or above the <b>accept</b> threshold, the
+    /// the liveness review threshold) and matches the current and every earlier reference at or above the <b>accept</b> threshold, the
     /// only score at which the system trusts a face without a person looking. The review band [review, accept) is
     /// where a person decides: about 10 % of impostor pairs of the corpus score there (up to 0.403), so a change in
     /// that band is another person's face as often as an aged one, and it waits for a second operator.
     /// </summary>
-    public bool AllowsReferenceChange(FaceAnalysis candidate, FaceEmbedding current)
+    /// <param name="candidate">The new photo's analysis.</param>
+    /// <param name="earlier">The current reference and every earlier one: the candidate must match <b>each</b> of them.</param>
+    public bool AllowsReferenceChange(FaceAnalysis candidate, IReadOnlyList<FaceEmbedding> earlier)
     {
         ArgumentNullException.ThrowIfNull(candidate);
-        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(earlier);
+        if (earlier.Count == 0) throw new ArgumentException("At least the current reference is needed.", nameof(earlier));
         return candidate.IsUsable && candidate.LivenessScore >= _options.LivenessReviewThreshold
-            && candidate.Embedding!.CosineSimilarity(current) >= _options.AcceptThreshold;
+            && earlier.All(e => candidate.Embedding!.CosineSimilarity(e) >= _options.AcceptThreshold);
     }
 
     /// <summary>Decides a probe against one reference embedding.</summary>

@@ -33,6 +33,7 @@ public sealed partial class PensionerAdministrationService(
     CycleService cycle,
     ICycleReadModel readModel,
     IOutboxStore outbox,
+    TimeProvider timeProvider,
     Microsoft.Extensions.Logging.ILogger<PensionerAdministrationService> logger,
     IEnumerable<IPensionerErasureParticipant>? erasureParticipants = null)
 {
@@ -48,13 +49,14 @@ public sealed partial class PensionerAdministrationService(
     }
 
     /// <summary>
-    /// Erases a pensioner (admin only; region checked). What goes, in this order:
+    /// Erases a pensioner (admin only; region checked; only once the pension ended: Deceased or Transferred, otherwise
+    /// 409 erasure-while-drawing-pension). First a tombstone keyed by the ID number hash is written
+    /// (<see cref="ErasedIdentity"/>); payment changes already issued (PaymentChanges) stay. What goes, in this order:
     /// <list type="number">
     /// <item>every certification of the pensioner: its selfie blob, its selfie-retention entry and its record (deleted
     /// only if unchanged since read, so a decision written meanwhile is read again for its retention entry);</item>
     /// <item>the pensioner's review cases and every reference photo (current and superseded);</item>
-    /// <item>the sweep outside the pensioner's partition: the region-list row (RegionPensioners), every payment change
-    /// (PaymentChanges), pending outbox pointers (OutboxIndex) and due-date index entries (CycleDueIndex);</item>
+    /// <item>the sweep outside the pensioner's partition: the region-list row (RegionPensioners), pending outbox pointers (OutboxIndex) and due-date index entries (CycleDueIndex);</item>
     /// <item>the ID-number-hash index entry (PensionerIdentities) and every row of the pensioner's partition in
     /// Pensioners (reference history, failed attempts, outbox rows), the profile last and only if it did not change
     /// meanwhile;</item>
@@ -73,7 +75,7 @@ public sealed partial class PensionerAdministrationService(
     /// </para>
     /// Returns counts for the audit row (no personal data).
     /// </summary>
-    /// <exception cref="ProblemException">role-not-allowed (403), pensioner-not-found (404), region-not-served (403).</exception>
+    /// <exception cref="ProblemException">role-not-allowed (403), pensioner-not-found (404), region-not-served (403), erasure-while-drawing-pension (409).</exception>
     public async Task<ErasureResult> EraseAsync(string pensionerId, OperatorPrincipal @operator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@operator);
@@ -81,6 +83,14 @@ public sealed partial class PensionerAdministrationService(
         if (Ids.IsPensionerId(pensionerId) && await pensioners.GetAsync(pensionerId, cancellationToken) is null)
             return await FinishInterruptedErasureAsync(pensionerId, cancellationToken);
         var profile = await RequireServedAsync(pensionerId, @operator, cancellationToken);
+        // PIPL erasure applies once the purpose ended: a pensioner still drawing (or entitled to) a pension is refused;
+        // the death (two admins) or the transfer is recorded first.
+        if (profile.Standing is not (PensionerStanding.Deceased or PensionerStanding.Transferred))
+            throw new ProblemException(ProblemTypes.ErasureWhileDrawingPension);
+        // The tombstone first (hash, dates, standing, staff id only): a re-enrolment of the ID number never revives the
+        // dead nor takes another face without a second admin, even if the erasure below is interrupted.
+        if (await pensioners.GetErasedAsync(profile.IdNumberHash, cancellationToken) is null)
+            await pensioners.SaveErasedAsync(new ErasedIdentity(profile.IdNumberHash, timeProvider.GetUtcNow(), profile.Standing, @operator.Subject), cancellationToken);
 
         var certificationIds = await pensioners.ListCertificationIdsAsync(profile.PensionerId, cancellationToken);
         foreach (var certificationId in certificationIds)
@@ -143,7 +153,8 @@ public sealed partial class PensionerAdministrationService(
     /// <summary>Rows of the pensioner outside their partition: read models, outbox pointers and due-date index entries.</summary>
     private async Task<int> SweepAsync(PensionerProfile profile, CancellationToken cancellationToken)
     {
-        var removed = await readModel.RemovePensionerAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
+        // Payment changes already issued stay: they are payroll's record of a stop (opaque id and dates only).
+        var removed = await readModel.RemoveFromRegionListAsync(profile.RegionCode, profile.PensionerId, cancellationToken);
         removed += await outbox.RemovePointersForPensionerAsync(profile.PensionerId, cancellationToken);
         await cycle.UnscheduleAllAsync(profile, cancellationToken);
         foreach (var participant in erasureParticipants ?? [])

@@ -67,7 +67,8 @@ public sealed class PensionerHistoryService(
             records.OrderByDescending(r => r.SubmittedAt).Take(MaxCertifications).ToArray(),
             records.Count,
             profile.OpenHolds,
-            references,
+            // Templates stay inside the four-eyes check: the history shows versions and dates only.
+            references.Select(r => r with { Embedding = null }).ToArray(),
             entries.OrderByDescending(e => e.At).Take(MaxAuditEntries).ToArray())
         {
             LiveReferences = profile.LiveReferences.Select(r => (r.CertificationId, r.AddedAt)).ToArray(),

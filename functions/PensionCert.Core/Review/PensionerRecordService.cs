@@ -23,7 +23,7 @@ public sealed record InvestigationEvidence(string? CertificationId, string? Docu
 
 /// <summary>
 /// Operator changes to a pensioner's record that no single operator may get wrong alone: death (dates checked; a report
-/// opens a death-report case that another admin approves) and transfer (dates checked, applied at once), their reversal
+/// opens a death-report case that another admin approves) and transfer (the same with a transfer-report case), their reversal
 /// (requested by one admin, approved by another through a review case), explicit name changes, and the
 /// <c>certified</c> outcome of an investigation (only with an open investigation and named evidence).
 /// </summary>
@@ -40,9 +40,9 @@ public sealed partial class PensionerRecordService(
     private const int MaxNoteLength = 500;
 
     /// <summary>
-    /// Records a transfer on <paramref name="effectiveOn"/> at once, or reports a death: a death is never applied by one
-    /// operator alone but opens a review case of reason death-report (dates checked first) that only another admin may
-    /// approve (<see cref="ReviewEffects"/> then applies it); until then nothing about payment changes.
+    /// Reports a death or a transfer: neither is applied by one operator alone; each opens a review case of reason
+    /// death-report or transfer-report (dates checked first) that only another admin may approve
+    /// (<see cref="ReviewEffects"/> then applies it); until then nothing about payment changes.
     /// </summary>
     /// <exception cref="ProblemException">pensioner-not-found, region-not-served, date-in-future, date-before-birth, date-before-enrollment, pensioner-inactive.</exception>
     public async Task<RecordChangeResult> ChangeStatusAsync(OperatorPrincipal @operator, string pensionerId, bool deceased, DateOnly effectiveOn, CancellationToken cancellationToken)
@@ -50,12 +50,19 @@ public sealed partial class PensionerRecordService(
         ArgumentNullException.ThrowIfNull(@operator);
         var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
         if (deceased) return await ReportDeathAsync(@operator, profile, effectiveOn, cancellationToken);
-        return await cycle.MarkTransferredAsync(pensionerId, effectiveOn, cancellationToken) switch
-        {
-            CycleCommandResult.NotFound => throw new ProblemException(ProblemTypes.PensionerNotFound),
-            CycleCommandResult.Inactive => throw new ProblemException(ProblemTypes.PensionerInactive),
-            var result => new RecordChangeResult(result.ToString()),
-        };
+        return await ReportTransferAsync(@operator, profile, effectiveOn, cancellationToken);
+    }
+
+    /// <summary>A transfer stops payment like a death: it opens a transfer-report case that only another admin may approve.</summary>
+    private async Task<RecordChangeResult> ReportTransferAsync(OperatorPrincipal @operator, PensionerProfile profile, DateOnly transferredOn, CancellationToken cancellationToken)
+    {
+        RecordDates.Require(profile, transferredOn, ChinaTime.Today(timeProvider));
+        if (profile.Standing == PensionerStanding.Transferred) return new RecordChangeResult(nameof(CycleCommandResult.AlreadyApplied));
+        if (profile.Standing == PensionerStanding.Deceased) throw new ProblemException(ProblemTypes.PensionerInactive);
+        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForTransferReport(profile.RegionCode, Guid.NewGuid().ToString("N")), ReviewReasons.TransferReport,
+            profile, @operator.Subject, subject: "operator", requestNote: null, transferredOn, cancellationToken);
+        LogTransferReported(logger, profile.PensionerId, reviewCase.CaseId);
+        return new RecordChangeResult(RecordChangeResult.ReviewOpened, reviewCase.CaseId);
     }
 
     private async Task<RecordChangeResult> ReportDeathAsync(OperatorPrincipal @operator, PensionerProfile profile, DateOnly dateOfDeath, CancellationToken cancellationToken)
@@ -164,6 +171,9 @@ public sealed partial class PensionerRecordService(
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Death of pensioner {PensionerId} reported by an operator: not applied until a second admin approves review case {CaseId}")]
     private static partial void LogDeathReported(ILogger logger, string pensionerId, string caseId);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "Transfer of pensioner {PensionerId} reported: review case {CaseId} waits for a second admin")]
+    private static partial void LogTransferReported(ILogger logger, string pensionerId, string caseId);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Reversal of the death or transfer record of pensioner {PensionerId} requested: review case {CaseId}")]
     private static partial void LogReversalRequested(ILogger logger, string pensionerId, string caseId);

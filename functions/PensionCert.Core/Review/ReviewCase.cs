@@ -51,8 +51,11 @@ public static class ReviewReasons
     /// <summary>An operator reports a death through the status endpoint: applied only when a second admin approves (four-eyes).</summary>
     public const string DeathReport = "death-report";
 
+    /// <summary>An operator reports a transfer through the status endpoint: applied only when a second admin approves (four-eyes).</summary>
+    public const string TransferReport = "transfer-report";
+
     /// <summary>Every reason code.</summary>
-    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport];
+    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport];
 }
 
 /// <summary>The fixed list of rejection reasons a reviewer picks from, each with what the pensioner should do next.</summary>
@@ -205,7 +208,7 @@ public sealed record ReviewCase
                 break;
             case ReviewCaseState.Rejected:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "驳回须选择固定的驳回原因之一：" + string.Join("、", RejectionReasons.All) + "。");
-            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport:
+            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "该案件不能转线下，请选择批准或驳回。");
             case ReviewCaseState.SentOffline when decision.OfflineChannel is { } c && OfflineChannels.All.Contains(c):
                 break;
@@ -247,7 +250,7 @@ public sealed record ReviewCase
         if (State != ReviewCaseState.Open) throw new ProblemException(ProblemTypes.ReviewCaseClosed);
         if (!reviewer.Serves(RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
         // Declaring a death and reversing a death or transfer are an admin's decision (a second admin: the requester is excluded).
-        if (Reason is ReviewReasons.StatusReversal or ReviewReasons.DeathReport && reviewer.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
+        if (Reason is ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport && reviewer.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
         if (reviewer.Subject == SubmittedBy || excluded.Contains(reviewer.Subject)) throw new ProblemException(ProblemTypes.ReviewConflictOfInterest);
     }
 
@@ -265,6 +268,9 @@ public sealed record ReviewCase
 
     /// <summary>Case id of an operator's death report.</summary>
     public static string IdForDeathReport(string regionCode, string requestId) => $"{regionCode}-k{requestId}";
+
+    /// <summary>Case id of an operator's transfer report.</summary>
+    public static string IdForTransferReport(string regionCode, string requestId) => $"{regionCode}-t{requestId}";
 
     /// <summary>Case id of a reversal request.</summary>
     public static string IdForReversal(string regionCode, string requestId) => $"{regionCode}-v{requestId}";

@@ -15,6 +15,7 @@ namespace PensionCert.Core.Review;
 /// <item>a death record approved: the death is applied (pensioner.deceased, payment.stopped);</item>
 /// <item>an operator's death report approved by a second admin: the death is applied (pensioner.deceased, payment.stopped);
 /// rejected or lapsed: its payment hold is released (payment.released with back-pay);</item>
+/// <item>an operator's transfer report approved by a second admin: the transfer is applied (pensioner.transferred, payment.stopped);</item>
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
 /// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
 /// </list>
@@ -37,6 +38,9 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
             case ReviewReasons.DeathReport when decided.State == ReviewCaseState.Approved && decided.EffectiveOn is { } reportedDeath:
                 // Two admins agreed (the second one saw the pensioner's certifications): applied even if a live certification is later.
                 await cycle.MarkDeceasedAsync(decided.PensionerId, reportedDeath, "operator", cancellationToken, confirmedByReview: true);
+                break;
+            case ReviewReasons.TransferReport when decided.State == ReviewCaseState.Approved && decided.EffectiveOn is { } transferredOn:
+                await cycle.MarkTransferredAsync(decided.PensionerId, transferredOn, cancellationToken);
                 break;
             case ReviewReasons.DeathReport when decided.State is ReviewCaseState.Rejected or ReviewCaseState.Expired:
                 // The report was wrong (or nobody confirmed it): the hold ends and every held month is paid back.

@@ -29,6 +29,13 @@ public interface IPensionerRepository
     /// <exception cref="ConcurrencyConflictException">The profile changed meanwhile.</exception>
     Task UpdateAsync(PensionerProfile profile, CancellationToken cancellationToken);
 
+    /// <summary>The tombstone of an erased pensioner with this ID number hash, or null.</summary>
+    Task<ErasedIdentity?> GetErasedAsync(string idNumberHash, CancellationToken cancellationToken);
+
+    /// <summary>Writes (replaces) a tombstone; with an ETag only if unchanged.</summary>
+    /// <exception cref="ConcurrencyConflictException">The tombstone changed meanwhile.</exception>
+    Task SaveErasedAsync(ErasedIdentity tombstone, CancellationToken cancellationToken);
+
     /// <summary>Lists the superseded references, oldest first.</summary>
     Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken);
 

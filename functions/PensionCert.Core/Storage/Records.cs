@@ -80,6 +80,11 @@ public sealed record PensionerProfile
     /// retried enrollment is recognised and changes nothing. Null for profiles stored before it was kept.
     /// </summary>
     public string? EnrollmentRequestHash { get; init; }
+    /// <summary>
+    /// When a re-enrollment last replaced the reference without a second operator; at most one such replacement per
+    /// <c>PensionCert:ReferenceChange:AutomaticChangePeriodDays</c> (null: never).
+    /// </summary>
+    public DateTimeOffset? LastAutomaticReferenceChangeAt { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
@@ -91,7 +96,33 @@ public sealed record PensionerProfile
 public sealed record LiveReference(string CertificationId, DateTimeOffset AddedAt, FaceEmbedding Embedding);
 
 /// <summary>A superseded reference photo, kept when a pensioner is enrolled again.</summary>
-public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt);
+/// <param name="ReferenceVersion">The superseded version.</param>
+/// <param name="ReferenceBlobName">Its photo in the reference container.</param>
+/// <param name="EnrolledAt">When it became the reference.</param>
+/// <param name="ReplacedAt">When it was replaced.</param>
+/// <param name="Embedding">
+/// The superseded reference's template (biometric personal data: encrypted at rest like the current one), so an
+/// automatic replacement can be checked against every earlier reference; null for entries stored before templates
+/// were kept (then no automatic replacement is possible: <see cref="Enrollment.ReferenceChangeService"/>).
+/// </param>
+public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt, FaceEmbedding? Embedding = null);
+
+/// <summary>
+/// What stays of an erased pensioner, keyed by the ID number's keyed hash (no other personal data): when, by whom (an
+/// opaque staff id), the standing at erasure (Deceased or Transferred), and a pending re-enrolment request a second
+/// admin must confirm. It stops a re-enrolment from reviving the dead or putting another face on the ID number.
+/// </summary>
+/// <param name="IdNumberHash">HMAC-SHA256 of the ID number (the key).</param>
+/// <param name="ErasedAt">When the pensioner was erased.</param>
+/// <param name="Standing">The standing at erasure.</param>
+/// <param name="ErasedBy">The admin who erased (token subject).</param>
+/// <param name="ReEnrollmentRequestedBy">The operator who asked to re-enrol this ID number, if any.</param>
+/// <param name="ReEnrollmentRequestHash">Identifies that request (region, name, photo bytes; see the enrolment's request hash).</param>
+public sealed record ErasedIdentity(string IdNumberHash, DateTimeOffset ErasedAt, Cycle.PensionerStanding Standing, string ErasedBy,
+    string? ReEnrollmentRequestedBy = null, string? ReEnrollmentRequestHash = null)
+{
+    public string? ETag { get; init; }
+}
 
 /// <summary>One certification attempt and its decision.</summary>
 public sealed record CertificationRecord

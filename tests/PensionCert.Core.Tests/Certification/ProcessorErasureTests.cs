@@ -313,6 +313,8 @@ public sealed class ProcessorErasureTests
         public Task SaveEnrollmentAsync(PensionerProfile profile, ReferenceHistoryEntry? superseded, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task UpdateAsync(PensionerProfile profile, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ErasedIdentity?> GetErasedAsync(string idNumberHash, CancellationToken cancellationToken) => Task.FromResult<ErasedIdentity?>(null);
+        public Task SaveErasedAsync(ErasedIdentity tombstone, CancellationToken cancellationToken) => Task.CompletedTask;
         public Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 

@@ -16,6 +16,8 @@ public sealed class EligibilityServiceTests
         public Task SaveEnrollmentAsync(PensionerProfile p, ReferenceHistoryEntry? superseded, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task UpdateAsync(PensionerProfile p, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ErasedIdentity?> GetErasedAsync(string idNumberHash, CancellationToken cancellationToken) => Task.FromResult<ErasedIdentity?>(null);
+        public Task SaveErasedAsync(ErasedIdentity tombstone, CancellationToken cancellationToken) => Task.CompletedTask;
         public Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -170,6 +170,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
         var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
         var submitted = await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", null, "fault-client"), staged, null, CancellationToken.None);
         await f.Get<CertificationProcessor>().ProcessAsync(new VerificationMessage(submitted.Record.CertificationId), new QueueDelivery(1, f.Clock.GetUtcNow()), CancellationToken.None);
+        await EndedPensioners.MarkTransferredAsync(f.Services, pensionerId);
         return new FlowRun(pensionerId, async attempt =>
         {
             try
