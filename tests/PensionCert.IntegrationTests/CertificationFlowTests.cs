@@ -210,10 +210,15 @@ public sealed class CertificationFlowTests(LocalHostFixture host)
         var id = TestIdNumbers.New();
         await host.EnrollOkAsync(id, Photos.GenuineReference);
 
-        var decided = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineReference));
+        var certificationId = await host.SubmitOkAsync(id, Photos.GenuineReference);
+        var decided = await host.PollDecidedAsync(certificationId);
 
         Assert.Equal("NeedsReview", decided.GetProperty("status").GetString());
         Assert.Equal(["probe-matches-reference"], Codes(decided));
+        // A replay suspicion opens a review case but no hold: it cannot keep an overdue pensioner from suspension.
+        var pensionerId = decided.GetProperty("pensionerId").GetString()!;
+        Assert.DoesNotContain(Core.Cycle.CycleService.ReviewHold(certificationId), (await host.ProfileAsync(pensionerId)).OpenHolds);
+        Assert.Single(await host.OutboxAsync(pensionerId), e => e.Type == "certification.needs-review");
     }
 
     private static string[] Codes(JsonElement certification) =>

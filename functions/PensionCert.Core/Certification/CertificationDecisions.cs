@@ -165,7 +165,8 @@ public sealed partial class CertificationDecisions(
             CertificationStatus.Rejected => Events.EventTypes.CertificationRejected,
             CertificationStatus.NeedsReview => Events.EventTypes.CertificationNeedsReview,
             _ => Events.EventTypes.CertificationFailed,
-        }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, current, rows, cancellationToken);
+        }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, current, rows,
+            holdsSuspension: !record.ReasonCodes.Contains(Reasons.ProbeMatchesReference.Code), cancellationToken);
 
     /// <summary>
     /// Opens the review case (idempotent), then the review hold with certification.needs-review (one transaction).
@@ -193,7 +194,7 @@ public sealed partial class CertificationDecisions(
         // changes nothing in the cycle, but it is still announced: every decision reaches the pensioner.
         if (result == CycleCommandResult.Stale)
             result = await cycle.AnnounceDecisionAsync(record.PensionerId, Events.EventTypes.CertificationApproved, record.CertificationId,
-                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, pensioner, RowsOf(record), cancellationToken);
+                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, pensioner, RowsOf(record), holdsSuspension: true, cancellationToken);
         if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
         var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
         if (region is null) return CycleCommandResult.NotFound;

@@ -14,22 +14,24 @@ public sealed partial class CycleService
     /// certification, so a retried call writes nothing (exactly once). Works for inactive pensioners too.
     /// </summary>
     public Task<CycleCommandResult> AnnounceDecisionAsync(string pensionerId, string eventType, string certificationId, string channel, string guidance, string source, CancellationToken cancellationToken) =>
-        AnnounceDecisionAsync(pensionerId, eventType, certificationId, channel, guidance, source, null, null, cancellationToken);
+        AnnounceDecisionAsync(pensionerId, eventType, certificationId, channel, guidance, source, null, null, holdsSuspension: true, cancellationToken);
 
     /// <summary>
     /// <see cref="AnnounceDecisionAsync(string, string, string, string, string, string, CancellationToken)"/> starting
     /// from <paramref name="current"/>, the profile the caller just read with its ETag (no second read; a profile
     /// changed meanwhile fails the write by its ETag and is read again), with the certification's <paramref name="rows"/>
-    /// (the worker's decision, a failed attempt) in the same transaction.
+    /// (the worker's decision, a failed attempt) in the same transaction. A NeedsReview with
+    /// <paramref name="holdsSuspension"/> false (a presentation-attack suspicion, such as the reference photo replayed)
+    /// opens no hold: the review case is for a reviewer to look at, not a way to keep a pension paid.
     /// </summary>
     public Task<CycleCommandResult> AnnounceDecisionAsync(string pensionerId, string eventType, string certificationId, string channel, string guidance, string source,
-        PensionerProfile? current, CertificationRows? rows, CancellationToken cancellationToken) =>
+        PensionerProfile? current, CertificationRows? rows, bool holdsSuspension, CancellationToken cancellationToken) =>
         ChangeAsync(pensionerId, current, rows, (p, policy, now, today) =>
         {
             var hold = ReviewHold(certificationId);
             // At MaxOpenHolds the hold is not added (the open ones forbid suspension just the same); the event still goes out.
             var holds = eventType == EventTypes.CertificationNeedsReview
-                ? (p.OpenHolds.Contains(hold) || p.OpenHolds.Count >= MaxOpenHolds ? p.OpenHolds : [.. p.OpenHolds, hold])
+                ? (!holdsSuspension || p.OpenHolds.Contains(hold) || p.OpenHolds.Count >= MaxOpenHolds ? p.OpenHolds : [.. p.OpenHolds, hold])
                 : p.OpenHolds.Where(h => h != hold).ToArray();
             var updated = p with { OpenHolds = holds };
             return Decision.Apply(updated,
