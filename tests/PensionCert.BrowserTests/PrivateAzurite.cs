@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.BrowserTests;
 
@@ -34,10 +35,10 @@ public sealed class PrivateAzurite : IAsyncDisposable
     /// <summary>Starts Azurite and waits until its three ports answer.</summary>
     public async Task StartAsync()
     {
-        var azurite = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite");
+        var azurite = Path.Combine(TestRepository.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite)) throw new InvalidOperationException($"{azurite} not found: run npm ci (./test.sh does).");
         foreach (var port in new[] { BlobPort, BlobPort + 1, BlobPort + 2 })
-            if (await AnswersAsync(port)) throw new InvalidOperationException($"Port {port} is in use; set PENSIONCERT_BROWSER_AZURITE_PORT to a free blob port.");
+            if (await TestRepository.PortAnswersAsync(port)) throw new InvalidOperationException($"Port {port} is in use; set PENSIONCERT_BROWSER_AZURITE_PORT to a free blob port.");
         var start = new ProcessStartInfo(azurite)
         {
             ArgumentList =
@@ -56,7 +57,7 @@ public sealed class PrivateAzurite : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await AnswersAsync(BlobPort) && await AnswersAsync(BlobPort + 1) && await AnswersAsync(BlobPort + 2)))
+        while (!(await TestRepository.PortAnswersAsync(BlobPort) && await TestRepository.PortAnswersAsync(BlobPort + 1) && await TestRepository.PortAnswersAsync(BlobPort + 2)))
         {
             if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with {_process.ExitCode}.");
             if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 30 s.");
@@ -72,26 +73,5 @@ public sealed class PrivateAzurite : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
-    }
-
-    private static async Task<bool> AnswersAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("The repository root (PensionCert.Functions.sln) was not found above the test binaries.");
     }
 }

@@ -8,6 +8,7 @@ using PensionCert.Core.Certification;
 using PensionCert.Http;
 using PensionCert.Infrastructure;
 using PensionCert.LocalHost;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.IntegrationTests;
 
@@ -89,7 +90,7 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
     [Fact]
     public void HostJson_QueueSettingsAgreeWithApplication()
     {
-        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestRepository.Root, "host.json")));
         var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
         Assert.Equal(CertificationOptions.MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32());
         Assert.Equal(StorageClients.QueueMessageEncodingSetting.ToString(), queues.GetProperty("messageEncoding").GetString(), ignoreCase: true);
@@ -107,19 +108,12 @@ public sealed class FunctionsMetadataTests(LocalHostFixture host)
 
     private static JsonElement[] LoadMetadata()
     {
-        var project = Path.Combine(RepositoryRoot(), "functions", "PensionCert.Functions", "bin");
+        var project = Path.Combine(TestRepository.Root, "functions", "PensionCert.Functions", "bin");
         var file = Directory.Exists(project)
             ? Directory.GetFiles(project, "functions.metadata", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             : null;
         if (file is null) throw new InvalidOperationException($"functions.metadata not found under {project}; build PensionCert.Functions first (./test.sh does).");
         using var document = JsonDocument.Parse(File.ReadAllText(file));
         return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root (PensionCert.Functions.sln) not found above the test binaries.");
     }
 }

@@ -10,6 +10,7 @@ using PensionCert.Core.Certification;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
 using PensionCert.Http;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.IntegrationTests;
 
@@ -22,7 +23,7 @@ namespace PensionCert.IntegrationTests;
 [Collection(LocalHostCollection.Name)]
 public sealed class OpenApiTests(LocalHostFixture host)
 {
-    private static readonly string DocumentPath = Path.Combine(RepositoryRoot(), "functions", "PensionCert.Http", "openapi.json");
+    private static readonly string DocumentPath = Path.Combine(TestRepository.Root, "functions", "PensionCert.Http", "openapi.json");
     private static readonly JsonElement Document = JsonDocument.Parse(File.ReadAllText(DocumentPath)).RootElement.Clone();
     private static readonly string[] AllMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -319,11 +320,4 @@ public sealed class OpenApiTests(LocalHostFixture host)
             .Where(f => f.FieldType == typeof(ProblemType))
             .Select(f => (ProblemType)f.GetValue(null)!)
             .ToDictionary(p => p.Code, StringComparer.Ordinal);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root (PensionCert.Functions.sln) not found above the test binaries.");
-    }
 }

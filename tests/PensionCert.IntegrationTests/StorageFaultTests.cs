@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.IntegrationTests;
 
@@ -43,7 +44,7 @@ public sealed class StorageFaultFixture : LocalHostFixture
     /// <summary>Starts Azurite on this fixture's ports with its data folder (kept across restarts) and waits until it answers.</summary>
     public async Task StartAzuriteAsync()
     {
-        var azurite = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite");
+        var azurite = Path.Combine(TestRepository.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite)) throw new InvalidOperationException($"{azurite} not found: run npm ci (./test.sh does).");
         var start = new ProcessStartInfo(azurite)
         {
@@ -63,7 +64,7 @@ public sealed class StorageFaultFixture : LocalHostFixture
         _azurite.BeginOutputReadLine();
         _azurite.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await Answers(BlobPort) && await Answers(BlobPort + 1) && await Answers(BlobPort + 2)))
+        while (!(await TestRepository.PortAnswersAsync(BlobPort) && await TestRepository.PortAnswersAsync(BlobPort + 1) && await TestRepository.PortAnswersAsync(BlobPort + 2)))
         {
             if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}; is port {BlobPort} free? Set PENSIONCERT_FAULT_AZURITE_PORT.");
             if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 30 s.");
@@ -93,7 +94,7 @@ public sealed class StorageFaultFixture : LocalHostFixture
         }
         _azurite.Dispose();
         _azurite = null;
-        while (await Answers(BlobPort)) await Task.Delay(50);
+        while (await TestRepository.PortAnswersAsync(BlobPort)) await Task.Delay(50);
     }
 
     /// <summary>
@@ -131,27 +132,6 @@ public sealed class StorageFaultFixture : LocalHostFixture
         await base.DisposeAsync();
         await StopAzuriteAsync();
         Directory.Delete(_data, recursive: true);
-    }
-
-    private static async Task<bool> Answers(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root not found above the test binaries.");
     }
 }
 

@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using PensionCert.Core.Definitions;
 using PensionCert.Infrastructure.TableExport;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.IntegrationTests;
 
@@ -273,8 +274,8 @@ public sealed class TableExportTests(LocalHostFixture host)
 
     private static async Task<(int ExitCode, string Output, string Error)> RunToolAsync(params string[] arguments)
     {
-        var tool = Path.Combine(RepositoryRoot(), "functions", "PensionCert.Tools", "bin", "Release", "net10.0", "PensionCert.Tools.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot() };
+        var tool = Path.Combine(TestRepository.Root, "functions", "PensionCert.Tools", "bin", "Release", "net10.0", "PensionCert.Tools.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestRepository.Root };
         start.ArgumentList.Add(tool);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment.Remove("PensionCertAuditArchive");
@@ -284,13 +285,6 @@ public sealed class TableExportTests(LocalHostFixture host)
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root not found above the test binaries.");
     }
 
     [Fact]

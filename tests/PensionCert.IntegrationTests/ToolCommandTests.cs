@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.IntegrationTests;
 
@@ -38,20 +39,20 @@ public sealed class ToolCommandTests
     [InlineData("--unknown", "1")]
     public async Task ChaosScript_BadArguments_Exit2WithUsage(string name, string value)
     {
-        var (exitCode, _, error) = await RunAsync("bash", Path.Combine(RepositoryRoot(), "scripts", "chaos.sh"), name, value);
+        var (exitCode, _, error) = await RunAsync("bash", Path.Combine(TestRepository.Root, "scripts", "chaos.sh"), name, value);
 
         Assert.Equal(2, exitCode);
         Assert.Contains("scripts/chaos.sh [--seed N] [--duration SECONDS] [--settle SECONDS]", error);
     }
 
     private static string Tool() =>
-        Path.Combine(RepositoryRoot(), "functions", "PensionCert.Tools", "bin", "Release", "net10.0", "PensionCert.Tools.dll");
+        Path.Combine(TestRepository.Root, "functions", "PensionCert.Tools", "bin", "Release", "net10.0", "PensionCert.Tools.dll");
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file, arguments)
         {
-            WorkingDirectory = RepositoryRoot(),
+            WorkingDirectory = TestRepository.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -61,12 +62,5 @@ public sealed class ToolCommandTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root not found above the test binaries.");
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PensionCert.Core.Cycle;
 using PensionCert.Core.Identity;
 using PensionCert.Core.Storage;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.IntegrationTests.Cycle;
 
@@ -44,10 +45,10 @@ public sealed class FanOutHostFixture : LocalHostFixture
 
     protected override async Task<string> StorageConnectionAsync()
     {
-        var azurite = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite");
+        var azurite = Path.Combine(TestRepository.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite)) throw new InvalidOperationException($"{azurite} not found: run npm ci (./test.sh does).");
         foreach (var p in new[] { BlobPort, BlobPort + 1, BlobPort + 2 })
-            if (await AnswersAsync(p)) throw new InvalidOperationException($"Port {p} is in use; set PENSIONCERT_FANOUT_AZURITE_PORT to a free blob port.");
+            if (await TestRepository.PortAnswersAsync(p)) throw new InvalidOperationException($"Port {p} is in use; set PENSIONCERT_FANOUT_AZURITE_PORT to a free blob port.");
         _azurite = Process.Start(new ProcessStartInfo(azurite)
         {
             ArgumentList =
@@ -66,7 +67,7 @@ public sealed class FanOutHostFixture : LocalHostFixture
         _azurite.BeginErrorReadLine();
         // Generous: on a loaded 2-core machine Node takes its time to start.
         var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!(await AnswersAsync(BlobPort) && await AnswersAsync(BlobPort + 1) && await AnswersAsync(BlobPort + 2)))
+        while (!(await TestRepository.PortAnswersAsync(BlobPort) && await TestRepository.PortAnswersAsync(BlobPort + 1) && await TestRepository.PortAnswersAsync(BlobPort + 2)))
         {
             if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}.");
             if (DateTime.UtcNow > deadline)
@@ -153,27 +154,6 @@ public sealed class FanOutHostFixture : LocalHostFixture
             await _azurite.WaitForExitAsync();
         }
         _azurite?.Dispose();
-    }
-
-    private static async Task<bool> AnswersAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PensionCert.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root not found above the test binaries.");
     }
 }
 
