@@ -21,8 +21,9 @@ public enum ReviewCaseState
     SentOffline,
 
     /// <summary>
-    /// Closed undecided after <see cref="ReviewOptions.DeathReportLapseDays"/> (death reports only): the report lapses,
-    /// the payment hold is released with back-pay and the annual cycle goes on as before.
+    /// Closed undecided after <see cref="ReviewOptions.DeathReportLapseDays"/> (death reports: the report lapses, the
+    /// payment hold is released with back-pay and the annual cycle goes on as before) or after
+    /// <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> (ID-photo enrolments: nothing is enrolled).
     /// </summary>
     Expired,
 }
@@ -54,8 +55,11 @@ public static class ReviewReasons
     /// <summary>An operator reports a transfer through the status endpoint: applied only when a second admin approves (four-eyes).</summary>
     public const string TransferReport = "transfer-report";
 
+    /// <summary>A first enrolment from a scanned ID or archive photo (<c>referenceSource=id-photo</c>): enrolled only when another operator approves (four-eyes).</summary>
+    public const string IdPhotoEnrollment = "id-photo-enrollment";
+
     /// <summary>Every reason code.</summary>
-    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport];
+    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport, IdPhotoEnrollment];
 }
 
 /// <summary>The fixed list of rejection reasons a reviewer picks from, each with what the pensioner should do next.</summary>
@@ -136,6 +140,8 @@ public sealed record ReviewCase
     public string? Subject { get; init; }
     /// <summary>The reason an operator gave when opening the case (reversal requests), at most 500 characters.</summary>
     public string? RequestNote { get; init; }
+    /// <summary>For reference changes and ID-photo enrolments: where the proposed photo comes from (<see cref="Enrollment.ReferenceSources"/>).</summary>
+    public string? ReferenceSource { get; init; }
     public string? ClaimedBy { get; init; }
     public DateTimeOffset? ClaimExpiresAt { get; init; }
     public string? DecidedBy { get; init; }
@@ -208,7 +214,7 @@ public sealed record ReviewCase
                 break;
             case ReviewCaseState.Rejected:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "驳回须选择固定的驳回原因之一：" + string.Join("、", RejectionReasons.All) + "。");
-            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport:
+            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.IdPhotoEnrollment:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "该案件不能转线下，请选择批准或驳回。");
             case ReviewCaseState.SentOffline when decision.OfflineChannel is { } c && OfflineChannels.All.Contains(c):
                 break;
@@ -232,10 +238,11 @@ public sealed record ReviewCase
     }
 
     /// <summary>
-    /// Closes an open death-report case nobody decided (the way out of a case left open): state Expired, decided by
-    /// <c>system</c>; its effects (the hold's release) are recorded like a decision's.
+    /// Closes an open death-report or id-photo-enrollment case nobody decided (the way out of a case left open): state
+    /// Expired, decided by <c>system</c>; its effects (the hold's release; the pending enrolment's deletion) are recorded
+    /// like a decision's.
     /// </summary>
-    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Reason == ReviewReasons.DeathReport
+    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Reason is ReviewReasons.DeathReport or ReviewReasons.IdPhotoEnrollment
         ? this with { State = ReviewCaseState.Expired, DecidedBy = "system", DecidedAt = now, Note = "undecided-lapsed", ClaimedBy = null, ClaimExpiresAt = null, EffectsApplied = false }
         : this;
 
@@ -271,6 +278,9 @@ public sealed record ReviewCase
 
     /// <summary>Case id of an operator's transfer report.</summary>
     public static string IdForTransferReport(string regionCode, string requestId) => $"{regionCode}-t{requestId}";
+
+    /// <summary>Case id of a first enrolment from an ID photo.</summary>
+    public static string IdForIdPhotoEnrollment(string regionCode, string requestId) => $"{regionCode}-e{requestId}";
 
     /// <summary>Case id of a reversal request.</summary>
     public static string IdForReversal(string regionCode, string requestId) => $"{regionCode}-v{requestId}";

@@ -17,11 +17,13 @@ namespace PensionCert.Core.Review;
 /// rejected or lapsed: its payment hold is released (payment.released with back-pay);</item>
 /// <item>an operator's transfer report approved by a second admin: the transfer is applied (pensioner.transferred, payment.stopped);</item>
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
+/// <item>an ID-photo enrolment approved: the pensioner is enrolled with that photo (reference version 1, source id-photo);
+/// rejected or lapsed: the proposed photo and identity data are deleted;</item>
 /// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
 /// </list>
 /// Rejecting a death record, a reference change or a reversal changes nothing but the case.
 /// </summary>
-public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges)
+public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges, Enrollment.IdPhotoEnrollmentService idPhotoEnrollments)
 {
     /// <summary>Applies the effects of a decided case.</summary>
     public async Task ApplyAsync(ReviewCase decided, CancellationToken cancellationToken)
@@ -47,7 +49,13 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
                 await cycle.ReleaseDeathReportHoldAsync(decided.PensionerId, decided.CaseId, decided.State == ReviewCaseState.Expired ? "report-lapsed" : "report-rejected", cancellationToken);
                 break;
             case ReviewReasons.ReferenceChange when decided.State == ReviewCaseState.Approved && decided.Subject is { } pendingBlob:
-                await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken);
+                await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken, decided.ReferenceSource);
+                break;
+            case ReviewReasons.IdPhotoEnrollment when decided.State == ReviewCaseState.Approved:
+                await idPhotoEnrollments.ApplyApprovedAsync(decided, cancellationToken);
+                break;
+            case ReviewReasons.IdPhotoEnrollment:
+                await idPhotoEnrollments.DiscardAsync(decided, cancellationToken);
                 break;
             case ReviewReasons.StatusReversal when decided.State == ReviewCaseState.Approved:
                 await cycle.ReinstateAsync(decided.PensionerId, decided.CaseId, cancellationToken);

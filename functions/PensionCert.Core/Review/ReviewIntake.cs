@@ -65,15 +65,21 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
     }
 
     /// <summary>Opens a four-eyes case: a reference change (<paramref name="subject"/> = pending blob) or a reversal request.</summary>
-    public async Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, PensionerProfile pensioner, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken)
+    public Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, PensionerProfile pensioner, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken, string? referenceSource = null)
     {
         ArgumentNullException.ThrowIfNull(pensioner);
+        return OpenForOperatorRequestAsync(caseId, reason, pensioner.RegionCode, pensioner.PensionerId, submittedBy, subject, requestNote, effectiveOn, cancellationToken, referenceSource);
+    }
+
+    /// <summary>Opens a four-eyes case about a pensioner id that has no profile yet (an ID-photo enrolment: <paramref name="subject"/> = the proposed photo's blob).</summary>
+    public async Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, string regionCode, string pensionerId, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken, string? referenceSource = null)
+    {
         var now = timeProvider.GetUtcNow();
         var reviewCase = new ReviewCase
         {
             CaseId = caseId,
-            RegionCode = pensioner.RegionCode,
-            PensionerId = pensioner.PensionerId,
+            RegionCode = regionCode,
+            PensionerId = pensionerId,
             Reason = reason,
             Day = ChinaTime.ToChinaDate(now),
             OpenedAt = now,
@@ -81,6 +87,7 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
             Subject = subject,
             RequestNote = requestNote,
             EffectiveOn = effectiveOn,
+            ReferenceSource = referenceSource,
         };
         await cases.OpenAsync(reviewCase, cancellationToken);
         return reviewCase;
