@@ -80,6 +80,11 @@ public sealed class IdPhotoEnrollmentTests(LocalHostFixture host)
         var shown = await host.GetJsonAsync($"/api/pensioners/{pensionerId}", reviewer);
         Assert.Equal("id-photo", shown.GetProperty("referenceSource").GetString());
         Assert.Equal(1, shown.GetProperty("referenceVersion").GetInt32());
+        // The audit trail names the submission and the decision.
+        var audit = (await host.GetJsonAsync($"/api/pensioners/{pensionerId}/history", reviewer)).GetProperty("audit").EnumerateArray()
+            .Select(e => e.GetProperty("detail").GetString()).ToArray();
+        Assert.Contains($"id-photo enrolment pending, case {caseId}", audit);
+        Assert.Contains($"case {caseId} decided approved", audit);
 
         // The same request again (a retry after a lost answer) changes nothing: the enrolled pensioner answers.
         using (var retried = await _client.EnrollAsync(id, photo, submitter, "陈冠希", ("referenceSource", "id-photo")))
