@@ -327,6 +327,9 @@ var postureErrors = isProd
         enableKeyVaultPurgeProtection ? '' : 'enableKeyVaultPurgeProtection must be true'
         empty(bureauNetworkCidrs) || contains(bureauNetworkCidrs, '0.0.0.0/0') ? 'bureauNetworkCidrs must list the bureau networks' : ''
         lockAuditImmutability ? '' : 'lockAuditImmutability must be true'
+        // Application Insights telemetry (requests, traces) is kept only in Log Analytics: six months there too.
+        logRetentionDays >= 180 ? '' : 'logRetentionDays must be at least 180 (Cybersecurity Law: six months of logs)'
+        customerManagedKey ? '' : 'customerManagedKey must be true'
         empty(alertEmail) ? 'alertEmail is required' : ''
       ],
       e => !empty(e)

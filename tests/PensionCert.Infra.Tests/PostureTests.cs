@@ -326,6 +326,31 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         Assert.Contains("<set-header name=\"Content-Security-Policy\"", Variable(gateway, "pagesPolicy").GetString());
     }
 
+    [Fact]
+    public void Gateway_Tls12Minimum_WeakCiphersOffOnTheClassicTiersOfAzureChina()
+    {
+        var gateway = bicep.Module("gateway");
+        var protocols = Variable(gateway, "tlsProtocols");
+        var ciphers = Variable(gateway, "tlsCiphers");
+        const string prefix = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.";
+
+        // SSL 3.0, TLS 1.0 and 1.1 off towards clients and backends.
+        foreach (var side in new[] { "", "Backend." })
+            foreach (var protocol in new[] { "Ssl30", "Tls10", "Tls11" })
+                Assert.Equal("False", protocols.GetProperty($"{prefix}{side}Protocols.{protocol}").GetString());
+        // 3DES, RSA key exchange (no forward secrecy) and CBC suites off; ECDHE with AES-GCM is all that is left.
+        var off = ciphers.EnumerateObject().Where(c => c.Value.GetString() == "False").Select(c => c.Name[(prefix + "Ciphers.").Length..]).ToArray();
+        Assert.Equal(11, ciphers.EnumerateObject().Count());
+        Assert.Contains("TripleDes168", off);
+        Assert.All(off.Where(c => c != "TripleDes168"), c => Assert.True(c.StartsWith("TLS_RSA_", StringComparison.Ordinal) || c.EndsWith("_CBC_SHA", StringComparison.Ordinal), c));
+        Assert.Equal(6, off.Count(c => c.StartsWith("TLS_RSA_", StringComparison.Ordinal)));
+        Assert.DoesNotContain(off, c => c.StartsWith("TLS_ECDHE_", StringComparison.Ordinal) && c.Contains("_GCM_", StringComparison.Ordinal));
+        // Sent to the classic tiers only: the v2 tiers refuse changes to the cipher configuration.
+        var service = Resource(gateway, "Microsoft.ApiManagement/service").GetProperty("properties");
+        Assert.Equal("[union(variables('tlsProtocols'), if(variables('isV2'), createObject(), variables('tlsCiphers')))]", service.GetProperty("customProperties").GetString());
+        Assert.Equal("[equals(parameters('skuName'), 'StandardV2')]", Variable(gateway, "isV2").GetString());
+    }
+
     private void Report(string file)
     {
         foreach (var p in bicep.ParameterValues(file).EnumerateObject())

@@ -127,7 +127,8 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.Contains("variables('deploymentErrors')", check);
         Assert.Equal("[equals(parameters('environmentName'), 'prod')]", Variable(bicep.Template, "isProd").GetString());
         foreach (var rule in new[] { "operator-token settings are placeholders", "privateNetwork must be true", "serviceBusSku must be Premium",
-                     "enableKeyVaultPurgeProtection must be true", "bureauNetworkCidrs", "lockAuditImmutability must be true", "alertEmail is required" })
+                     "enableKeyVaultPurgeProtection must be true", "bureauNetworkCidrs", "lockAuditImmutability must be true", "alertEmail is required",
+                     "logRetentionDays must be at least 180", "customerManagedKey must be true" })
             Assert.Contains(rule, posture);
         Assert.Equal(["example", "localhost", "placeholder", "changeme", "todo"], placeholders);
         // The check is part of every resource's tags, so ARM evaluates it before creating anything.
