@@ -121,7 +121,7 @@ param enableBlobBackup bool = false
 @maxValue(3650)
 param backupRetentionDays int = 30
 
-@description('CanNotDelete locks on the data account, the audit archive, Key Vault, Service Bus and the backup vault (production).')
+@description('CanNotDelete locks on the data account, the audit archive, Key Vault, Service Bus, the Log Analytics workspace and the backup vault (production).')
 param enableResourceLocks bool = false
 
 @description('Customer-managed keys for the data account (key storage-cmk) and the audit archive (key audit-cmk), each with its own identity (production). Needs enableKeyVaultPurgeProtection.')
@@ -769,6 +769,8 @@ module locks 'modules/locks.bicep' = if (enableResourceLocks) {
     auditStorageName: auditStorage.outputs.name
     keyVaultName: keyVault.outputs.name
     serviceBusName: serviceBus.outputs.name
+    workspaceName: monitoring.outputs.workspaceName
+    backupVaultName: enableBlobBackup ? backup!.outputs.name : ''
   }
 }
 

@@ -218,7 +218,14 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         Assert.Equal("[if(parameters('enablePurgeProtection'), true(), null())]", vault.GetProperty("enablePurgeProtection").GetString());
         Assert.Equal("[parameters('enableBlobBackup')]", deployments.Single(d => d.GetProperty("name").GetString() == "backup").GetProperty("condition").GetString());
         Assert.Equal("[parameters('enableResourceLocks')]", deployments.Single(d => d.GetProperty("name").GetString() == "locks").GetProperty("condition").GetString());
-        Assert.Equal(4, Resources(bicep.Module("locks")).Count(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/locks"));
+        // Data account, archive, vault, Service Bus, workspace; and the backup vault when backups are on.
+        var locks = Resources(bicep.Module("locks")).Where(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/locks").ToArray();
+        Assert.Equal(6, locks.Length);
+        Assert.Contains(locks, l => l.GetProperty("scope").GetString()!.Contains("Microsoft.OperationalInsights/workspaces", StringComparison.Ordinal));
+        var backupLock = locks.Single(l => l.GetProperty("scope").GetString()!.Contains("Microsoft.DataProtection/backupVaults", StringComparison.Ordinal));
+        Assert.Equal("[not(empty(parameters('backupVaultName')))]", backupLock.GetProperty("condition").GetString());
+        Assert.StartsWith("[if(parameters('enableBlobBackup')", bicep.ModuleParameterText("locks", "backupVaultName"));
+        Assert.Contains("'monitoring'", bicep.ModuleParameterText("locks", "workspaceName"));
         Assert.All(Resources(bicep.Module("locks")).Where(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/locks"),
             l => Assert.Equal("CanNotDelete", l.GetProperty("properties").GetProperty("level").GetString()));
         Assert.Contains("reference-photos", bicep.ModuleParameter("backup", "containers").GetRawText());
