@@ -61,14 +61,18 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// Saves a full-page screenshot as <c>{name}.png</c> in <see cref="ArtifactsDirectory"/> and returns its path;
-    /// <paramref name="mask"/> covers elements (e.g. face photos, which must not end up in documentation) with a box.
+    /// <paramref name="mask"/> covers elements (e.g. face photos, which must not end up in documentation) with a
+    /// neutral grey box (<see cref="MaskColor"/>; Playwright's default magenta reads as a broken image).
     /// </summary>
     public async Task<string> ScreenshotAsync(IPage page, string name, IEnumerable<ILocator>? mask = null)
     {
         var path = Path.Combine(ArtifactsDirectory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Mask = mask?.ToArray() });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Mask = mask?.ToArray(), MaskColor = MaskColor });
         return path;
     }
+
+    /// <summary>The colour of masked photos in screenshots.</summary>
+    public const string MaskColor = "#C8CDD4";
 
     private async Task<IBrowser> LaunchAsync(string? cameraPhoto)
     {

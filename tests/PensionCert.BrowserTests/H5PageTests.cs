@@ -91,6 +91,8 @@ public sealed class H5PageTests(ConsoleHostFixture host)
 
         await H5Steps.AgreeAndGetReadyAsync(page, host.Browsers, "h5-fallback");
         await page.GetByRole(AriaRole.Heading, new() { Name = "请向右转头" }).WaitForAsync();
+        await H5Steps.AssertElderlyFriendlyAsync(page, "file-input fallback");
+        await Assertions.Expect(page.GetByText("打开相机录像", new() { Exact = true })).ToBeVisibleAsync();
         await host.Browsers.ScreenshotAsync(page, "h5-fallback-3-file-input");
         await page.GetByLabel("打开相机录像").SetInputFilesAsync(Files("right", H5Steps.BeardedMan.TurningRight));
         await page.GetByRole(AriaRole.Heading, new() { Name = "请向左转头" }).WaitForAsync(new() { Timeout = 30_000 });

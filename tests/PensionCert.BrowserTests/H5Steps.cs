@@ -115,14 +115,14 @@ public static class H5Steps
         return (await page.Locator("h1").InnerTextAsync()).Trim();
     }
 
-    /// <summary>MIIT 2021 elderly-friendly sizes on the current screen: body text ≥ 18 px, h1 ≥ 30 px, every button or link button ≥ 60 px tall and wide enough.</summary>
+    /// <summary>MIIT 2021 elderly-friendly sizes on the current screen: body text ≥ 18 px, h1 ≥ 30 px, every button, link button or label drawn as a button (the file-input fallback) ≥ 60 px tall and wide enough.</summary>
     public static async Task AssertElderlyFriendlyAsync(IPage page, string what)
     {
         var sizes = await page.EvaluateAsync<JsonElement>("""
             () => ({
               body: Math.min(...[...document.querySelectorAll('main p, main li')].map(e => parseFloat(getComputedStyle(e).fontSize)), 99),
               h1: parseFloat(getComputedStyle(document.querySelector('h1')).fontSize),
-              smallestTarget: Math.min(...[...document.querySelectorAll('button, a.button, input[type=file]')].filter(e => e.offsetParent !== null)
+              smallestTarget: Math.min(...[...document.querySelectorAll('button, a.button, label.button')].filter(e => e.offsetParent !== null)
                 .map(e => Math.min(e.getBoundingClientRect().height, e.getBoundingClientRect().width)), 99)
             })
             """);

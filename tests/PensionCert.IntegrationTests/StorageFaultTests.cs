@@ -13,89 +13,33 @@ namespace PensionCert.IntegrationTests;
 /// </summary>
 public sealed class StorageFaultFixture : LocalHostFixture
 {
+    private const string PortVariable = "PENSIONCERT_FAULT_AZURITE_PORT";
     private readonly string _data = Directory.CreateTempSubdirectory("pensioncert-fault-azurite").FullName;
-    private Process? _azurite;
+    private readonly AzuriteProcess _azurite;
     private bool _azuriteStarted;
+
+    public StorageFaultFixture() => _azurite = new AzuriteProcess(BlobPort, PortVariable, _data);
 
     /// <summary>
     /// Blob port of this fixture's Azurite (queue +1, table +2): <c>PENSIONCERT_FAULT_AZURITE_PORT</c>, else the suite's
-    /// Azurite blob port (from <c>PENSIONCERT_TEST_STORAGE</c>, which ./test.sh sets from <c>TEST_AZURITE_BLOB_PORT</c>)
-    /// + 3, else 10950. Derived from the suite's port so that runs given different port ranges on one machine never
-    /// share it (this test stops and restarts its Azurite: another run's Azurite could take the port in between).
+    /// Azurite blob port + 3, else 10950 (<see cref="AzuriteProcess.ChoosePort"/>; this test stops and restarts its
+    /// Azurite: another run's Azurite could take a shared port in between).
     /// </summary>
-    public static int BlobPort { get; } = ChoosePort();
-
-    private static int ChoosePort()
-    {
-        if (int.TryParse(Environment.GetEnvironmentVariable("PENSIONCERT_FAULT_AZURITE_PORT"), out var port)) return port;
-        var suite = System.Text.RegularExpressions.Regex.Match(Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "", @"BlobEndpoint=http://[^:;/]+:(\d+)");
-        return suite.Success ? int.Parse(suite.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 3 : 10950;
-    }
+    public static int BlobPort { get; } = AzuriteProcess.ChoosePort(PortVariable, 3, 10950);
 
     protected override async Task<string> StorageConnectionAsync()
     {
         // Azurite is started with the first host; later hosts find it as the test left it (stopped, perhaps).
         if (!_azuriteStarted) await StartAzuriteAsync();
         _azuriteStarted = true;
-        return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-            + $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{BlobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{BlobPort + 2}/devstoreaccount1;";
+        return _azurite.ConnectionString;
     }
 
     /// <summary>Starts Azurite on this fixture's ports with its data folder (kept across restarts) and waits until it answers.</summary>
-    public async Task StartAzuriteAsync()
-    {
-        var azurite = Path.Combine(TestRepository.Root, "node_modules", ".bin", "azurite");
-        if (!File.Exists(azurite)) throw new InvalidOperationException($"{azurite} not found: run npm ci (./test.sh does).");
-        var start = new ProcessStartInfo(azurite)
-        {
-            ArgumentList =
-            {
-                "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--location", _data,
-                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", (BlobPort + 1).ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", (BlobPort + 2).ToString(),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        _azurite = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        _azurite.OutputDataReceived += (_, _) => { };
-        _azurite.ErrorDataReceived += (_, _) => { };
-        _azurite.BeginOutputReadLine();
-        _azurite.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await TestRepository.PortAnswersAsync(BlobPort) && await TestRepository.PortAnswersAsync(BlobPort + 1) && await TestRepository.PortAnswersAsync(BlobPort + 2)))
-        {
-            if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}; is port {BlobPort} free? Set PENSIONCERT_FAULT_AZURITE_PORT.");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not open its ports within 30 s.");
-            await Task.Delay(100);
-        }
-    }
+    public Task StartAzuriteAsync() => _azurite.StartAsync(TimeSpan.FromSeconds(120));
 
-    /// <summary>
-    /// Stops Azurite with SIGTERM and waits until its ports are closed. (Not SIGKILL: Azurite keeps its metadata in
-    /// memory and saves it on shutdown, so a killed emulator would lose containers — an emulator artefact, not an outage.)
-    /// </summary>
-    public async Task StopAzuriteAsync()
-    {
-        if (_azurite is null) return;
-        using (var term = Process.Start("kill", ["-TERM", _azurite.Id.ToString()])) await term.WaitForExitAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
-        {
-            try
-            {
-                await _azurite.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _azurite.Kill(entireProcessTree: true);
-                await _azurite.WaitForExitAsync();
-            }
-        }
-        _azurite.Dispose();
-        _azurite = null;
-        while (await TestRepository.PortAnswersAsync(BlobPort)) await Task.Delay(50);
-    }
+    /// <summary>Stops Azurite with SIGTERM (it saves its data) and waits until its ports are closed.</summary>
+    public Task StopAzuriteAsync() => _azurite.StopAsync();
 
     /// <summary>
     /// If the local host stopped itself after a trigger listener failed (as it does when storage stays unreachable, so
@@ -131,6 +75,7 @@ public sealed class StorageFaultFixture : LocalHostFixture
     {
         await base.DisposeAsync();
         await StopAzuriteAsync();
+        await _azurite.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 }

@@ -21,20 +21,14 @@ public sealed class FanOutHostFixture : LocalHostFixture
     /// <summary>Pensioners per work item in these tests.</summary>
     public const int ItemSize = 3;
 
-    private Process? _azurite;
+    private const string PortVariable = "PENSIONCERT_FANOUT_AZURITE_PORT";
+    private readonly AzuriteProcess _azurite = new(BlobPort, PortVariable);
 
     /// <summary>
     /// Blob port (queue +1, table +2): <c>PENSIONCERT_FANOUT_AZURITE_PORT</c>, else the suite's Azurite blob port (from
     /// <c>PENSIONCERT_TEST_STORAGE</c>) + 9, else 10109.
     /// </summary>
-    public static int BlobPort { get; } = ChoosePort();
-
-    private static int ChoosePort()
-    {
-        if (int.TryParse(Environment.GetEnvironmentVariable("PENSIONCERT_FANOUT_AZURITE_PORT"), out var port)) return port;
-        var suite = System.Text.RegularExpressions.Regex.Match(Environment.GetEnvironmentVariable("PENSIONCERT_TEST_STORAGE") ?? "", @"BlobEndpoint=http://[^:;/]+:(\d+)");
-        return (suite.Success ? int.Parse(suite.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 10100) + 9;
-    }
+    public static int BlobPort { get; } = AzuriteProcess.ChoosePort(PortVariable, 9, 10109);
 
     public ICycleStore CycleStore => App.Services.GetRequiredService<ICycleStore>();
     public ICycleScanLedger Ledger => App.Services.GetRequiredService<ICycleScanLedger>();
@@ -45,41 +39,9 @@ public sealed class FanOutHostFixture : LocalHostFixture
 
     protected override async Task<string> StorageConnectionAsync()
     {
-        var azurite = Path.Combine(TestRepository.Root, "node_modules", ".bin", "azurite");
-        if (!File.Exists(azurite)) throw new InvalidOperationException($"{azurite} not found: run npm ci (./test.sh does).");
-        foreach (var p in new[] { BlobPort, BlobPort + 1, BlobPort + 2 })
-            if (await TestRepository.PortAnswersAsync(p)) throw new InvalidOperationException($"Port {p} is in use; set PENSIONCERT_FANOUT_AZURITE_PORT to a free blob port.");
-        _azurite = Process.Start(new ProcessStartInfo(azurite)
-        {
-            ArgumentList =
-            {
-                "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--inMemoryPersistence",
-                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", (BlobPort + 1).ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", (BlobPort + 2).ToString(),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("Azurite did not start.");
-        _azurite.OutputDataReceived += (_, _) => { };
-        _azurite.ErrorDataReceived += (_, _) => { };
-        _azurite.BeginOutputReadLine();
-        _azurite.BeginErrorReadLine();
         // Generous: on a loaded 2-core machine Node takes its time to start.
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!(await TestRepository.PortAnswersAsync(BlobPort) && await TestRepository.PortAnswersAsync(BlobPort + 1) && await TestRepository.PortAnswersAsync(BlobPort + 2)))
-        {
-            if (_azurite.HasExited) throw new InvalidOperationException($"Azurite exited with {_azurite.ExitCode}.");
-            if (DateTime.UtcNow > deadline)
-            {
-                // xunit does not dispose a fixture whose start failed: stop the emulator here, or it would hold the ports.
-                _azurite.Kill(entireProcessTree: true);
-                throw new TimeoutException("Azurite did not open its ports within 120 s.");
-            }
-            await Task.Delay(100);
-        }
-        return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-            + $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{BlobPort + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{BlobPort + 2}/devstoreaccount1;";
+        await _azurite.StartAsync(TimeSpan.FromSeconds(120));
+        return _azurite.ConnectionString;
     }
 
     protected override void Configure(WebApplicationBuilder builder)
@@ -148,12 +110,7 @@ public sealed class FanOutHostFixture : LocalHostFixture
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_azurite is { HasExited: false })
-        {
-            _azurite.Kill(entireProcessTree: true);
-            await _azurite.WaitForExitAsync();
-        }
-        _azurite?.Dispose();
+        await _azurite.DisposeAsync();
     }
 }
 

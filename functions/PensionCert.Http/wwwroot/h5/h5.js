@@ -321,7 +321,7 @@ function fallbackScreen(step) {
   const action = session.challenge.actions[step];
   const info = ACTIONS[action];
   const input = el('input', { type: 'file', id: 'capture', accept: 'video/*,image/*', capture: 'user', multiple: '' });
-  const status = el('p', { class: 'hint', role: 'status', 'aria-live': 'polite' }, '点下面的按钮打开相机');
+  const status = el('p', { class: 'hint', role: 'status', 'aria-live': 'polite' }, '点“打开相机录像”，录好后会自动上传');
   input.addEventListener('change', async () => {
     status.textContent = '正在处理，请稍候';
     const frames = await framesFromFiles([...input.files]);
@@ -332,7 +332,7 @@ function fallbackScreen(step) {
   document.body.dataset.action = action;
   screen('fallback', info.title, info.picture.cloneNode(true),
     el('p', {}, `请用手机相机录一段 3 秒左右的视频：${info.text}`),
-    el('label', { class: 'file-label', for: 'capture' }, '打开相机录像'), input, status,
+    el('label', { class: 'button file-label', for: 'capture' }, '打开相机录像'), input, status,
     el('p', { class: 'steps' }, `第 ${step + 1} 个动作，共 ${session.challenge.actions.length} 个`));
 }
 
