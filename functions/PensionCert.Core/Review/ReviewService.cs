@@ -189,7 +189,6 @@ public sealed partial class ReviewService(
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Review case {CaseId} ({Reason}) decided {State}")]
     private static partial void LogDecided(ILogger logger, string caseId, string reason, ReviewCaseState state);
 
-
     [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Death-report case {CaseId} was not decided in time and lapsed: the payment hold is released with back-pay")]
     private static partial void LogLapsed(ILogger logger, string caseId);
 
