@@ -61,8 +61,8 @@ public sealed partial class ReferenceChangeService(
     public async Task<ReviewCase> HoldAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, PhotoFormat format, string uploadedBy, CancellationToken cancellationToken, string referenceSource = ReferenceSources.LiveCapture)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        var open = await reviewCases.ListAsync([existing.RegionCode], ReviewCaseState.Open, cancellationToken);
-        if (open.Any(c => c.PensionerId == existing.PensionerId && c.Reason == ReviewReasons.ReferenceChange))
+        var open = await reviewCases.ListOpenForPensionerAsync(existing.RegionCode, existing.PensionerId, cancellationToken);
+        if (open.Any(c => c.Reason == ReviewReasons.ReferenceChange))
             throw new ProblemException(ProblemTypes.ReferenceChangePending);
         var changeId = Guid.NewGuid().ToString("N");
         var blobName = $"{existing.PensionerId}/pending-{changeId}";

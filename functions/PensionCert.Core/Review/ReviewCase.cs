@@ -21,9 +21,11 @@ public enum ReviewCaseState
     SentOffline,
 
     /// <summary>
-    /// Closed undecided after <see cref="ReviewOptions.DeathReportLapseDays"/> (death reports: the report lapses, the
-    /// payment hold is released with back-pay and the annual cycle goes on as before) or after
-    /// <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> (ID-photo enrolments: nothing is enrolled).
+    /// Closed undecided by the sweep (decided by <c>system</c>): a death report after
+    /// <see cref="ReviewOptions.DeathReportLapseDays"/> (the payment hold is released with back-pay and the annual cycle
+    /// goes on as before), a transfer report after <see cref="ReviewOptions.TransferReportLapseDays"/> (not applied), a
+    /// reference change after <see cref="ReviewOptions.ReferenceChangeLapseDays"/> (the current reference stays) and an
+    /// ID-photo enrolment after <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> (nothing is enrolled).
     /// </summary>
     Expired,
 }
@@ -136,7 +138,10 @@ public sealed record ReviewCase
     public string? SubmittedBy { get; init; }
     /// <summary>For death and reversal cases: the date the record names (date of death or transfer).</summary>
     public DateOnly? EffectiveOn { get; init; }
-    /// <summary>For reference changes: the pending reference photo's blob name; for death cases: the record's source.</summary>
+    /// <summary>
+    /// For reference changes: the pending reference photo's blob name; for death cases: the record's source; for a
+    /// certification review of a replayed reference photo: <see cref="ReplaySubject"/>.
+    /// </summary>
     public string? Subject { get; init; }
     /// <summary>The reason an operator gave when opening the case (reversal requests), at most 500 characters.</summary>
     public string? RequestNote { get; init; }
@@ -151,9 +156,14 @@ public sealed record ReviewCase
     public string? Note { get; init; }
     /// <summary>True once the decision's effects (certification, cycle, events) are recorded; a sweep finishes the rest.</summary>
     public bool EffectsApplied { get; init; }
-    /// <summary>When the case was reported as aged (event review.case-aged).</summary>
+    /// <summary>When the case was last reported as aged (event review.case-aged).</summary>
     public DateTimeOffset? EscalatedAt { get; init; }
+    /// <summary>How many times the case was reported as aged (review.case-aged repeats while the case stays open).</summary>
+    public int Escalations { get; init; }
     public string? ETag { get; init; }
+
+    /// <summary>The <see cref="Subject"/> of a certification review opened for a replayed reference photo (probe-matches-reference).</summary>
+    public const string ReplaySubject = "probe-matches-reference";
 
     /// <summary>Longest note kept.</summary>
     public const int MaxNoteLength = 500;
@@ -238,16 +248,26 @@ public sealed record ReviewCase
     }
 
     /// <summary>
-    /// Closes an open death-report or id-photo-enrollment case nobody decided (the way out of a case left open): state
-    /// Expired, decided by <c>system</c>; its effects (the hold's release; the pending enrolment's deletion) are recorded
-    /// like a decision's.
+    /// Closes an open case nobody decided (the way out of a case left open): state Expired, decided by <c>system</c>;
+    /// its effects (a death report's hold released, the lapse announced) are recorded like a decision's. Only the
+    /// operator requests that can lapse do (<see cref="Lapses"/>); any other case is returned unchanged.
     /// </summary>
-    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Reason is ReviewReasons.DeathReport or ReviewReasons.IdPhotoEnrollment
+    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Lapses(Reason)
         ? this with { State = ReviewCaseState.Expired, DecidedBy = "system", DecidedAt = now, Note = "undecided-lapsed", ClaimedBy = null, ClaimExpiresAt = null, EffectsApplied = false }
         : this;
 
-    /// <summary>Marks an open case as reported aged (once).</summary>
-    public ReviewCase Escalate(DateTimeOffset now) => State == ReviewCaseState.Open && EscalatedAt is null ? this with { EscalatedAt = now } : this;
+    /// <summary>True for the reasons whose undecided case lapses: a death report, a transfer report, a reference change.</summary>
+    public static bool Lapses(string reason) => reason is ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.ReferenceChange or ReviewReasons.IdPhotoEnrollment;
+
+    /// <summary>
+    /// True when an open case is due to be reported aged at <paramref name="now"/>: <paramref name="every"/> after it
+    /// opened, and again every <paramref name="every"/> after the last report while it stays open.
+    /// </summary>
+    public bool EscalationDue(DateTimeOffset now, TimeSpan every) =>
+        State == ReviewCaseState.Open && AgeAt(now) >= every && (EscalatedAt is not { } last || now - last >= every);
+
+    /// <summary>Marks an open case as reported aged once more (<see cref="Escalations"/> + 1).</summary>
+    public ReviewCase Escalate(DateTimeOffset now) => State == ReviewCaseState.Open ? this with { EscalatedAt = now, Escalations = Escalations + 1 } : this;
 
     /// <summary>Age of the case at <paramref name="now"/>.</summary>
     public TimeSpan AgeAt(DateTimeOffset now) => now - OpenedAt;

@@ -26,9 +26,21 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
             CertificationId = record.CertificationId,
             // The operator who captured the photo (counter, community, home visit) may not decide its review.
             SubmittedBy = record.SubmittedBy ?? record.CapturedBy,
+            // A replayed reference photo is marked, so the pensioner's next replay finds this case open (one at a time).
+            Subject = record.ReasonCodes.Contains(Faces.Reasons.ProbeMatchesReference.Code) ? ReviewCase.ReplaySubject : null,
         };
         await cases.OpenAsync(reviewCase, cancellationToken);
         return reviewCase.CaseId;
+    }
+
+    /// <summary>
+    /// True when the pensioner has an open review of a replayed reference photo other than <paramref name="exceptCaseId"/>
+    /// (the case of the certification being decided, when a redelivery decides it again).
+    /// </summary>
+    public async Task<bool> HasOpenReplayReviewAsync(string regionCode, string pensionerId, string exceptCaseId, CancellationToken cancellationToken)
+    {
+        var open = await cases.ListOpenForPensionerAsync(regionCode, pensionerId, cancellationToken);
+        return open.Any(c => c.Reason == ReviewReasons.CertificationNeedsReview && c.Subject == ReviewCase.ReplaySubject && c.CaseId != exceptCaseId);
     }
 
     /// <summary>Opens the case of a pensioner who reached the daily limit of rejected certifications on <paramref name="day"/>.</summary>
