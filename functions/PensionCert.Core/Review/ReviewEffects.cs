@@ -17,7 +17,9 @@ namespace PensionCert.Core.Review;
 /// rejected or lapsed: its payment hold is released (payment.released with back-pay);</item>
 /// <item>an operator's transfer report approved by a second admin: the transfer is applied (pensioner.transferred, payment.stopped);</item>
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
-/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
+/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events;</item>
+/// <item>a document-only <c>certified</c> investigation outcome approved by an admin: the year restarts from the
+/// approval (channel home-visit, the document named as evidence), a suspended payment resumes with back-pay.</item>
 /// </list>
 /// Rejecting a death record, a reference change or a reversal changes nothing but the case.
 /// </summary>
@@ -48,6 +50,11 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
                 break;
             case ReviewReasons.ReferenceChange when decided.State == ReviewCaseState.Approved && decided.Subject is { } pendingBlob:
                 await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken);
+                break;
+            case ReviewReasons.InvestigationCertified when decided.State == ReviewCaseState.Approved && decided.DecidedAt is { } confirmedAt:
+                // The second operator confirmed the document: the year restarts (a suspended payment resumes) from the confirmation.
+                await cycle.RecordCertifiedAsync(decided.PensionerId, confirmedAt,
+                    new CertificationOrigin("home-visit", EvidenceType: "investigation", EvidenceSource: decided.Subject) { DecisionSource = DecisionSources.Review }, cancellationToken);
                 break;
             case ReviewReasons.StatusReversal when decided.State == ReviewCaseState.Approved:
                 await cycle.ReinstateAsync(decided.PensionerId, decided.CaseId, cancellationToken);
