@@ -67,7 +67,7 @@ public sealed class InsiderPathsTests(LocalHostFixture host)
         Assert.Equal(0, report.GetProperty("counts").GetProperty("deceased").GetInt32());
         Assert.Equal("Valid", await StateAsync(pensionerId));
         var caseId = $"{Region}-x{ChinaTime.Today(TimeProvider.System).ToString("yyyyMMdd", CultureInfo.InvariantCulture)}{pensionerId}";
-        var opened = await host.GetJsonAsync($"/api/review-cases/{caseId}", _client.Operator(OperatorRole.Reviewer, "reviewer-x"));
+        var opened = (await host.GetJsonAsync($"/api/review-cases/{caseId}", _client.Operator(OperatorRole.Reviewer, "reviewer-x"))).GetProperty("case");
         Assert.Equal("death-before-certification", opened.GetProperty("reason").GetString());
         Assert.Equal("open", opened.GetProperty("state").GetString());
         Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type is EventTypes.PensionerDeceased or EventTypes.PaymentStopped);
@@ -93,7 +93,7 @@ public sealed class InsiderPathsTests(LocalHostFixture host)
         Assert.Equal(PensionerStanding.Active, profile.Standing);
         Assert.Null(profile.EndedOn);
         var caseId = $"{Region}-x{ChinaTime.Today(TimeProvider.System).AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture)}{pensionerId}";
-        Assert.Equal("death-before-certification", (await host.GetJsonAsync($"/api/review-cases/{caseId}", LocalHostFixture.OperatorKeyHeader)).GetProperty("reason").GetString());
+        Assert.Equal("death-before-certification", (await host.GetJsonAsync($"/api/review-cases/{caseId}", LocalHostFixture.OperatorKeyHeader)).GetProperty("case").GetProperty("reason").GetString());
 
         // The same record again is the same case, still not applied.
         var again = await ReportAsync(await PostEvidenceAsync(DeathLine(id, Day(-1)), Integration));
@@ -122,7 +122,7 @@ public sealed class InsiderPathsTests(LocalHostFixture host)
             Assert.Contains("已登记死亡", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
         }
         Assert.Equal("NeedsReview", (await host.GetJsonAsync($"/api/certifications/{waiting}", LocalHostFixture.ClientKeyHeader)).GetProperty("status").GetString());
-        Assert.Equal("open", (await host.GetJsonAsync($"/api/review-cases/{caseId}", reviewer)).GetProperty("state").GetString());
+        Assert.Equal("open", (await host.GetJsonAsync($"/api/review-cases/{caseId}", reviewer)).GetProperty("case").GetProperty("state").GetString());
 
         // The way out: the reviewer (still holding the claim) rejects it; the standing stays Deceased, nothing says Approved.
         using (var reject = await _client.PostAsync($"/api/review-cases/{caseId}/decision", new { decision = "reject", reason = "record-incorrect" }, reviewer))
@@ -149,7 +149,8 @@ public sealed class InsiderPathsTests(LocalHostFixture host)
 
         Assert.Equal("Overdue", await StateAsync(pensionerId));
         Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type == EventTypes.CertificationApproved);
-        var listed = await host.GetJsonAsync($"/api/review-cases/{caseId}", LocalHostFixture.OperatorKeyHeader);
+        var listed = (await host.GetJsonAsync($"/api/review-cases/{caseId}", LocalHostFixture.OperatorKeyHeader)).GetProperty("case");
+        Assert.Equal("reviewer-solo", listed.GetProperty("submittedBy").GetString());
         Assert.Equal("investigation-certified", listed.GetProperty("reason").GetString());
 
         // Neither the reviewer who recorded it nor another reviewer decides it: an admin's decision.
