@@ -25,5 +25,6 @@ public static partial class ProblemTypes
         "The pensioner was recorded deceased after this case opened; it cannot be approved (reject it or send it to a home visit; a wrong death record is reversed by two admins)",
         "该人员已登记死亡，不能批准本案件。请驳回或转上门核实；如死亡登记确有错误，须由管理员申请撤销死亡登记并经另一名管理员批准。");
     public static readonly ProblemType NothingToReverse = new("nothing-to-reverse", ProblemKind.Conflict, "The pensioner is not recorded deceased or transferred", "该人员没有可更正的死亡或转出登记。");
+    public static readonly ProblemType NameChangeReasonRequired = new("name-change-reason-required", ProblemKind.BadRequest, "A name change needs a reason of 2-500 characters", "姓名变更须填写变更原因（2 至 500 个字符）。");
     public static readonly ProblemType InvalidReversalRequest = new("invalid-reversal-request", ProblemKind.BadRequest, "A reversal needs a reason of 2-500 characters", "更正申请须填写原因（2 至 500 个字符）。");
 }
