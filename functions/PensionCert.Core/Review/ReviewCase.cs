@@ -60,8 +60,14 @@ public static class ReviewReasons
     /// <summary>A first enrolment from a scanned ID or archive photo (<c>referenceSource=id-photo</c>): enrolled only when another operator approves (four-eyes).</summary>
     public const string IdPhotoEnrollment = "id-photo-enrollment";
 
+    /// <summary>
+    /// A reviewer recorded the <c>certified</c> outcome of an investigation on a paper document only (no face): the year
+    /// restarts (or a suspended payment resumes) only when an admin other than that reviewer approves (four-eyes).
+    /// </summary>
+    public const string InvestigationCertified = "investigation-certified";
+
     /// <summary>Every reason code.</summary>
-    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport, IdPhotoEnrollment];
+    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport, IdPhotoEnrollment, InvestigationCertified];
 }
 
 /// <summary>The fixed list of rejection reasons a reviewer picks from, each with what the pensioner should do next.</summary>
@@ -140,7 +146,8 @@ public sealed record ReviewCase
     public DateOnly? EffectiveOn { get; init; }
     /// <summary>
     /// For reference changes: the pending reference photo's blob name; for death cases: the record's source; for a
-    /// certification review of a replayed reference photo: <see cref="ReplaySubject"/>.
+    /// certification review of a replayed reference photo: <see cref="ReplaySubject"/>; for investigation-certified:
+    /// <c>document:{reference}</c>.
     /// </summary>
     public string? Subject { get; init; }
     /// <summary>The reason an operator gave when opening the case (reversal requests), at most 500 characters.</summary>
@@ -224,7 +231,7 @@ public sealed record ReviewCase
                 break;
             case ReviewCaseState.Rejected:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "驳回须选择固定的驳回原因之一：" + string.Join("、", RejectionReasons.All) + "。");
-            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.IdPhotoEnrollment:
+            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.IdPhotoEnrollment or ReviewReasons.InvestigationCertified:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "该案件不能转线下，请选择批准或驳回。");
             case ReviewCaseState.SentOffline when decision.OfflineChannel is { } c && OfflineChannels.All.Contains(c):
                 break;
@@ -276,8 +283,10 @@ public sealed record ReviewCase
     {
         if (State != ReviewCaseState.Open) throw new ProblemException(ProblemTypes.ReviewCaseClosed);
         if (!reviewer.Serves(RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
-        // Declaring a death and reversing a death or transfer are an admin's decision (a second admin: the requester is excluded).
-        if (Reason is ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport && reviewer.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
+        // Declaring a death, reversing a death or transfer, and restarting a year on a paper document are an admin's
+        // decision (a second person: the requester is excluded).
+        if (Reason is ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.InvestigationCertified
+            && reviewer.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
         if (reviewer.Subject == SubmittedBy || excluded.Contains(reviewer.Subject)) throw new ProblemException(ProblemTypes.ReviewConflictOfInterest);
     }
 
@@ -301,6 +310,9 @@ public sealed record ReviewCase
 
     /// <summary>Case id of a first enrolment from an ID photo.</summary>
     public static string IdForIdPhotoEnrollment(string regionCode, string requestId) => $"{regionCode}-e{requestId}";
+
+    /// <summary>Case id of a document-only <c>certified</c> investigation outcome: one per pensioner and China day.</summary>
+    public static string IdForInvestigationCertified(string regionCode, string pensionerId, DateOnly day) => $"{regionCode}-h{pensionerId}{Compact(day)}";
 
     /// <summary>Case id of a reversal request.</summary>
     public static string IdForReversal(string regionCode, string requestId) => $"{regionCode}-v{requestId}";

@@ -19,7 +19,9 @@ namespace PensionCert.Core.Review;
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
 /// <item>an ID-photo enrolment approved: the pensioner is enrolled with that photo (reference version 1, source id-photo);
 /// rejected or lapsed: the proposed photo and identity data are deleted;</item>
-/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
+/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events;</item>
+/// <item>a document-only <c>certified</c> investigation outcome approved by an admin: the year restarts from the
+/// approval (channel home-visit, the document named as evidence), a suspended payment resumes with back-pay.</item>
 /// </list>
 /// Rejecting a death record, a reference change or a reversal changes nothing but the case. A case that lapsed
 /// undecided (<see cref="ReviewCaseState.Expired"/>) is announced (review.case-lapsed) and audited, and changes nothing
@@ -62,6 +64,11 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
                 break;
             case ReviewReasons.IdPhotoEnrollment:
                 await idPhotoEnrollments.DiscardAsync(decided, cancellationToken);
+                break;
+            case ReviewReasons.InvestigationCertified when decided.State == ReviewCaseState.Approved && decided.DecidedAt is { } confirmedAt:
+                // The second operator confirmed the document: the year restarts (a suspended payment resumes) from the confirmation.
+                await cycle.RecordCertifiedAsync(decided.PensionerId, confirmedAt,
+                    new CertificationOrigin("home-visit", EvidenceType: "investigation", EvidenceSource: decided.Subject) { DecisionSource = DecisionSources.Review }, cancellationToken);
                 break;
             case ReviewReasons.StatusReversal when decided.State == ReviewCaseState.Approved:
                 await cycle.ReinstateAsync(decided.PensionerId, decided.CaseId, cancellationToken);

@@ -59,15 +59,21 @@ public sealed partial class ReviewService(
     /// Decides a case the caller holds the claim on, then records the decision's effects. A repeat of the same decision
     /// by the same reviewer (a retried request) answers the case as decided and finishes its effects.
     /// </summary>
-    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-claim-required, review-conflict-of-interest, invalid-review-decision.</exception>
+    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-claim-required, review-conflict-of-interest, invalid-review-decision, review-pensioner-deceased.</exception>
     public async Task<ReviewCase> DecideAsync(OperatorPrincipal reviewer, string caseId, ReviewDecision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var reviewCase = await RequireAsync(reviewer, caseId, cancellationToken);
         if (reviewCase.State != ReviewCaseState.Open && reviewCase.DecidedBy == reviewer.Subject && reviewCase.State == decision.Outcome)
             return await FinishAsync(reviewCase, cancellationToken);
-        var excluded = await ExcludedAsync(reviewCase, cancellationToken);
-        var decided = reviewCase.Decide(reviewer, excluded, decision, timeProvider.GetUtcNow());
+        var profile = await pensioners.GetAsync(reviewCase.PensionerId, cancellationToken);
+        var decided = reviewCase.Decide(reviewer, Excluded(profile), decision, timeProvider.GetUtcNow());
+        // A live face (or a document) of a pensioner recorded dead meanwhile is not approved into "certified" beside a
+        // Deceased standing: the reviewer is told, and rejects it or sends it to a home visit; a wrong death record has
+        // its own four-eyes reversal.
+        if (decided.State == ReviewCaseState.Approved && reviewCase.Reason is ReviewReasons.CertificationNeedsReview or ReviewReasons.InvestigationCertified
+            && profile?.Standing == Cycle.PensionerStanding.Deceased)
+            throw new ProblemException(ProblemTypes.ReviewPensionerDeceased);
         try
         {
             decided = await cases.UpdateAsync(decided, cancellationToken);
@@ -209,6 +215,8 @@ public sealed partial class ReviewService(
         var profile = await pensioners.GetAsync(reviewCase.PensionerId, cancellationToken);
         return (profile?.ReferenceChangedBy ?? []).ToHashSet(StringComparer.Ordinal);
     }
+
+    private static HashSet<string> Excluded(PensionerProfile? profile) => (profile?.ReferenceChangedBy ?? []).ToHashSet(StringComparer.Ordinal);
 
     private async Task<ReviewCase> RequireAsync(OperatorPrincipal reviewer, string caseId, CancellationToken cancellationToken)
     {

@@ -84,6 +84,42 @@ public sealed class ReviewCaseTests
     }
 
     [Fact]
+    public void InvestigationCertified_OnlyAnotherAdmin_AndNeverOffline()
+    {
+        var document = Open(ReviewReasons.InvestigationCertified, submittedBy: "reviewer-solo");
+        Assert.Equal("role-not-allowed", Code(() => document.Claim(Op("reviewer-solo"), Nobody, Now, Lease)));
+        Assert.Equal("role-not-allowed", Code(() => document.Claim(Op("reviewer-friend"), Nobody, Now, Lease)));
+        Assert.Equal("review-conflict-of-interest", Code(() => Open(ReviewReasons.InvestigationCertified, submittedBy: "admin-a").Claim(Op("admin-a", OperatorRole.Admin), Nobody, Now, Lease)));
+        var claimed = document.Claim(Op("admin-b", OperatorRole.Admin), Nobody, Now, Lease);
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.SentOffline, null, OfflineChannels.HomeVisit, null), Now)));
+        Assert.Equal(ReviewCaseState.Approved, claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now).State);
+        var id = ReviewCase.IdForInvestigationCertified("110105", "p" + new string('b', 32), new DateOnly(2026, 3, 2));
+        Assert.Equal("110105-hp" + new string('b', 32) + "20260302", id);
+        Assert.True(ReviewCase.IsWellFormedId(id));
+    }
+
+    [Theory]
+    [InlineData("HV-2026-000123", true)]
+    [InlineData("  HV-2026-000123  ", true)]
+    [InlineData("京人社核〔2026〕0123号", true)]
+    [InlineData("上门核查记录 2026 第0311号", true)]
+    [InlineData("XX", false)]
+    [InlineData("ok", false)]
+    [InlineData("HV-12", false)]
+    [InlineData("HV-123", false)]
+    [InlineData("现场核实无误无误", false)]
+    [InlineData("HV-2026-<b>01</b>", false)]
+    [InlineData("HV\n2026\n0001", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void DocumentReference_IsAFileNumber_SixToSixtyFourCharactersWithFourDigits(string? reference, bool wellFormed)
+    {
+        Assert.Equal(wellFormed, InvestigationEvidence.IsWellFormedDocumentReference(reference));
+        Assert.False(InvestigationEvidence.IsWellFormedDocumentReference("A" + new string('1', 64)));
+        Assert.True(InvestigationEvidence.IsWellFormedDocumentReference("A" + new string('1', 63)));
+    }
+
+    [Fact]
     public void DeathReport_OnlyAnotherAdmin_AndNeverOffline()
     {
         var report = Open(ReviewReasons.DeathReport, submittedBy: "clerk-a");

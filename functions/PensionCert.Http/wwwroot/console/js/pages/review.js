@@ -5,11 +5,14 @@ import { announce, channelName, field, formatInstant, formatScore, h, latestOnly
 export const reviewReasons = {
   'certification-needs-review': '认证待人工复核',
   'daily-attempts-exhausted': '当日失败次数已满',
-  'death-before-certification': '死亡日期早于活体认证',
+  'death-before-certification': '死亡记录与同日或之后的认证矛盾',
   'reference-change': '登记照片变更（双人复核）',
   'status-reversal': '撤销死亡或迁出记录',
   'death-report': '经办人员报告死亡（须另一名管理员批准）',
   'id-photo-enrollment': '证件照首次登记（双人复核）',
+  'transfer-report': '经办人员报告迁出（须另一名管理员批准）',
+  'home-visit-found-deceased': '上门核查发现死亡',
+  'investigation-certified': '凭书面材料认证（须另一名管理员批准）',
 };
 const referenceSources = { 'live-capture': '当场拍摄', 'id-photo': '证件照或档案照片' };
 
