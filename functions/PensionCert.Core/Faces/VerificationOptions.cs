@@ -87,6 +87,22 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(-1.0, 1.0)]
     public double ReplayThreshold { get; set; } = DefaultReplayThreshold;
 
+    /// <summary>
+    /// Default 0.90: from this best similarity on, the replay check also compares the probe's mirrored embedding with the
+    /// references (<see cref="VerificationPolicy"/>). A mirrored copy of the reference photo (a front camera, a "flip"
+    /// button) scored 0.964-0.984 unmirrored in tester finding F6 and was approved; mirrored back it is the reference.
+    /// Below this no near-copy was seen, so genuine selfies (genuine median on PAIRS.csv about 0.70) skip the extra
+    /// embedding run.
+    /// </summary>
+    public const double DefaultMirrorCheckFrom = 0.90;
+
+    /// <summary>
+    /// Best similarity from which the replay check also compares the mirrored probe with the references (one more
+    /// embedding run, only for such probes); above 1 turns the mirrored comparison off.
+    /// </summary>
+    [Range(-1.0, 1.01)]
+    public double MirrorCheckFrom { get; set; } = DefaultMirrorCheckFrom;
+
     /// <summary>How far above <see cref="AcceptThreshold"/> an approved selfie must score to be kept as a further reference.</summary>
     [Range(0.0, 1.0)]
     public double LiveReferenceMargin { get; set; } = DefaultLiveReferenceMargin;
