@@ -103,6 +103,20 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(-1.0, 1.01)]
     public double MirrorCheckFrom { get; set; } = DefaultMirrorCheckFrom;
 
+    /// <summary>
+    /// Default 0.96: a probe whose mirror image scores at or above this against a reference is a mirrored copy of it.
+    /// Lower than <see cref="DefaultReplayThreshold"/> because the mirrored photo is aligned from its own landmarks, so
+    /// mirrored back it is not pixel-identical: mirrored copies of 53 corpus references scored 0.963-0.993 mirrored
+    /// back, while the highest mirrored similarity of the 467 usable genuine pairs of PAIRS.csv is 0.957 (and only 3 of
+    /// them reach <see cref="DefaultMirrorCheckFrom"/> at all). A thin margin, measured by <c>evaluate --attacks</c>
+    /// (README, "Replays of the reference"); a wrong hit sends a genuine selfie to review, never to rejection.
+    /// </summary>
+    public const double DefaultMirroredReplayThreshold = 0.96;
+
+    /// <summary>Mirrored similarity at or above which the probe is taken to be a mirrored copy of a reference (sent to review).</summary>
+    [Range(-1.0, 1.0)]
+    public double MirroredReplayThreshold { get; set; } = DefaultMirroredReplayThreshold;
+
     /// <summary>How far above <see cref="AcceptThreshold"/> an approved selfie must score to be kept as a further reference.</summary>
     [Range(0.0, 1.0)]
     public double LiveReferenceMargin { get; set; } = DefaultLiveReferenceMargin;
@@ -122,6 +136,8 @@ public sealed class VerificationOptions : IValidatableObject
             yield return new ValidationResult($"{nameof(ReviewThreshold)} must not exceed {nameof(AcceptThreshold)}.", [nameof(ReviewThreshold)]);
         if (ReplayThreshold < AcceptThreshold)
             yield return new ValidationResult($"{nameof(ReplayThreshold)} must not be below {nameof(AcceptThreshold)}.", [nameof(ReplayThreshold)]);
+        if (MirroredReplayThreshold < MirrorCheckFrom && MirrorCheckFrom <= 1)
+            yield return new ValidationResult($"{nameof(MirroredReplayThreshold)} must not be below {nameof(MirrorCheckFrom)}.", [nameof(MirroredReplayThreshold)]);
         if (LivenessRejectThreshold > LivenessReviewThreshold)
             yield return new ValidationResult($"{nameof(LivenessRejectThreshold)} must not exceed {nameof(LivenessReviewThreshold)}.", [nameof(LivenessRejectThreshold)]);
     }

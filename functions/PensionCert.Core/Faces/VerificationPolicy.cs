@@ -99,8 +99,8 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
     /// <summary>
     /// The replay test: the probe is one of the references itself (the photo replayed, recompressed or rescaled) when
     /// its best similarity reaches <see cref="VerificationOptions.ReplayThreshold"/>, or, from
-    /// <see cref="VerificationOptions.MirrorCheckFrom"/> on, when its mirror image does (a mirrored copy of the
-    /// reference). The mirrored embedding is computed only then (<see cref="FaceAnalysis.MirroredEmbedding"/>).
+    /// <see cref="VerificationOptions.MirrorCheckFrom"/> on, when its mirror image reaches
+    /// <see cref="VerificationOptions.MirroredReplayThreshold"/> (a mirrored copy of the reference). The mirrored embedding is computed only then (<see cref="FaceAnalysis.MirroredEmbedding"/>).
     /// </summary>
     public bool IsReplay(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references, double bestSimilarity)
     {
@@ -108,7 +108,7 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
         ArgumentNullException.ThrowIfNull(references);
         if (bestSimilarity >= _options.ReplayThreshold) return true;
         if (bestSimilarity < _options.MirrorCheckFrom || probe.MirroredEmbedding is not { } mirrored) return false;
-        return MirroredSimilarity(mirrored.Value, references) >= _options.ReplayThreshold;
+        return MirroredSimilarity(mirrored.Value, references) >= _options.MirroredReplayThreshold;
     }
 
     /// <summary>Best similarity of a mirrored probe embedding to the references (for the replay test and its measurements).</summary>

@@ -19,7 +19,7 @@ namespace PensionCert.Tools;
 /// </summary>
 internal static class AttackStudy
 {
-    private static readonly double[] SpoofSigmas = [8, 12, 15, 18, 25, 35, 50];
+    private static readonly double[] SpoofSigmas = [8, 12, 15, 18, 20, 22, 25, 35, 50];
     private static readonly int[] Seeds = [1, 2];
     private static readonly int[] Qualities = [80, 95];
     private static readonly double[] GenuineSigmas = [8];
