@@ -97,6 +97,12 @@ internal static class AttackStudy
             W(output, $"  {t,9:F1} | {live.Count(l => l.Noise > t),3} of {live.Count} ({P(live.Count(l => l.Noise > t) / (double)live.Count)}) | {genuineNoisy.Count(v => v.Analysis.NoiseLevel > t)} of {genuineNoisy.Count} | {stillPassing} of {spoofVariants.Count} ({P(stillPassing / (double)spoofVariants.Count)}) | {passing.Count - stillPassing}");
         }
 
+        if (quality.MaxNoiseLevel > 0)
+        {
+            var passingGate = spoofVariants.Where(v => v.Analysis.LivenessScore >= o.LivenessRejectThreshold && v.Analysis.NoiseLevel <= quality.MaxNoiseLevel).ToList();
+            W(output, $"  spoof variants passing liveness and the noise gate {quality.MaxNoiseLevel:F1}: {passingGate.Count} ({string.Join("; ", passingGate.Select(v => $"{v.Source} {v.Label} noise {v.Analysis.NoiseLevel:F2} liveness {v.Analysis.LivenessScore:F3} → {(v.Analysis.LivenessScore < o.LivenessReviewThreshold ? "review" : "liveness passes")}"))})");
+        }
+
         // Before: liveness alone. After: liveness and the configured noise gate (too-noisy is a retake, not an attack verdict).
         var gate = quality.MaxNoiseLevel;
         bool Refused(FaceAnalysis a, bool withGate) => a.LivenessScore < o.LivenessRejectThreshold || (withGate && gate > 0 && a.NoiseLevel > gate);
