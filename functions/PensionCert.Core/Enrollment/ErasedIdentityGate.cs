@@ -18,7 +18,9 @@ public sealed partial class ErasedIdentityGate(IPensionerRepository pensioners, 
     /// <exception cref="ProblemException">pensioner-deceased (409), re-enrollment-needs-second-operator (409).</exception>
     public async Task RequireAllowedAsync(string idNumberHash, string requestHash, OperatorPrincipal? @operator, CancellationToken cancellationToken)
     {
-        if (await pensioners.FindIdAsync(idNumberHash, cancellationToken) is not null) return;
+        // Enrolled (a stored profile): no tombstone applies. A claimed id without a profile (an ID-photo enrolment
+        // waiting for review, a crash before the first save) does not count, or it would let the tombstone be skipped.
+        if (await pensioners.FindIdAsync(idNumberHash, cancellationToken) is { } pensionerId && await pensioners.GetAsync(pensionerId, cancellationToken) is not null) return;
         var tombstone = await pensioners.GetErasedAsync(idNumberHash, cancellationToken);
         if (tombstone is null) return;
         if (tombstone.Standing == PensionerStanding.Deceased) throw new ProblemException(ProblemTypes.PensionerDeceased);

@@ -105,6 +105,62 @@ public sealed class ReviewCaseTests
     }
 
     [Theory]
+    [InlineData(ReviewReasons.DeathReport, true)]
+    [InlineData(ReviewReasons.TransferReport, true)]
+    [InlineData(ReviewReasons.ReferenceChange, true)]
+    [InlineData(ReviewReasons.CertificationNeedsReview, false)]
+    [InlineData(ReviewReasons.StatusReversal, false)]
+    [InlineData(ReviewReasons.DailyAttemptsExhausted, false)]
+    public void Lapse_OnlyOperatorRequests_ExpireDecidedBySystem_ClaimCleared(string reason, bool lapses)
+    {
+        var claimed = Open(reason, submittedBy: "clerk-a") with { ClaimedBy = "admin-gone", ClaimExpiresAt = Now.AddMinutes(-1) };
+
+        var after = claimed.Lapse(Now);
+
+        Assert.Equal(lapses ? ReviewCaseState.Expired : ReviewCaseState.Open, after.State);
+        Assert.Equal(lapses ? "system" : null, after.DecidedBy);
+        Assert.Equal(lapses ? null : "admin-gone", after.ClaimedBy);
+        Assert.False(lapses && after.EffectsApplied);
+    }
+
+    [Fact]
+    public void Escalation_DueEveryPeriodWhileOpen_Counted_NeverAfterTheDecision()
+    {
+        var every = TimeSpan.FromDays(3);
+        var reviewCase = Open() with { OpenedAt = Now.AddDays(-2) };
+        Assert.False(reviewCase.EscalationDue(Now, every));
+        reviewCase = reviewCase with { OpenedAt = Now.AddDays(-3) };
+        Assert.True(reviewCase.EscalationDue(Now, every));
+        var first = reviewCase.Escalate(Now);
+        Assert.Equal((1, Now), (first.Escalations, first.EscalatedAt!.Value));
+        Assert.False(first.EscalationDue(Now.AddDays(3).AddTicks(-1), every));
+        Assert.True(first.EscalationDue(Now.AddDays(3), every));
+        Assert.Equal(2, first.Escalate(Now.AddDays(3)).Escalations);
+        var decided = first.Claim(Op("a"), Nobody, Now, Lease).Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now);
+        Assert.False(decided.EscalationDue(Now.AddDays(30), every));
+        Assert.Equal(1, decided.Escalate(Now.AddDays(30)).Escalations);
+    }
+
+    [Theory]
+    [InlineData(nameof(ReviewOptions.TransferReportLapseDays), 1)]
+    [InlineData(nameof(ReviewOptions.TransferReportLapseDays), 366)]
+    [InlineData(nameof(ReviewOptions.ReferenceChangeLapseDays), 1)]
+    [InlineData(nameof(ReviewOptions.ReferenceChangeLapseDays), 366)]
+    public void ReviewOptions_LapseDaysOutOfRange_Invalid(string property, int value)
+    {
+        var options = new ReviewOptions();
+        typeof(ReviewOptions).GetProperty(property)!.SetValue(options, value);
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true));
+        Assert.Contains(property, Assert.Single(errors).MemberNames);
+        var defaults = new ReviewOptions();
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(defaults, new(defaults), null, validateAllProperties: true));
+        Assert.Equal(TimeSpan.FromDays(30), new ReviewOptions().RequestLapseAfter(ReviewReasons.ReferenceChange));
+        Assert.Null(new ReviewOptions().RequestLapseAfter(ReviewReasons.CertificationNeedsReview));
+    }
+
+    [Theory]
     [InlineData("110105-c0123456789abcdef0123456789abcdef", true)]
     [InlineData("110105-", false)]
     [InlineData("11010-abc", false)]
