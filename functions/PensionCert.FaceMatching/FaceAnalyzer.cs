@@ -176,7 +176,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         cancellationToken.ThrowIfCancellationRequested();
         double? liveness = LivenessScorer.Score(_models.Liveness, image, box, _quality.LivenessDenoiseAbove, out var noise);
         clock.Lap(ref clock.Liveness);
-        if (NoiseProblem(noise) is { } noisy)
+        if (NoiseProblem(purpose, noise) is { } noisy)
         {
             problems.Add(noisy);
             if (applyGates) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, LivenessScore = liveness, NoiseLevel = noise, Quality = quality };
