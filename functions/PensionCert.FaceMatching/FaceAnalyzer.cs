@@ -174,10 +174,19 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
 
         // Scored for both purposes: a first enrolment refuses a photo of a photo as a selfie does (EnrollmentService).
         cancellationToken.ThrowIfCancellationRequested();
-        double? liveness = LivenessScorer.Score(_models.Liveness, image, box);
+        double? liveness = LivenessScorer.Score(_models.Liveness, image, box, _quality.LivenessDenoiseAbove, out var noise);
         clock.Lap(ref clock.Liveness);
+        if (NoiseProblem(purpose, noise) is { } noisy)
+        {
+            problems.Add(noisy);
+            if (applyGates) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, LivenessScore = liveness, NoiseLevel = noise, Quality = quality };
+        }
 
-        return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality };
+        return new FaceAnalysis
+        {
+            Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality,
+            NoiseLevel = noise, MirroredEmbedding = MirroredLater(aligned),
+        };
     }
 
     private List<Reason> QualityProblems(FaceQuality quality)

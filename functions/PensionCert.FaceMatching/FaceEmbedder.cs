@@ -74,4 +74,39 @@ internal static class FaceEmbedder
             ArrayPool<float>.Shared.Return(tensor);
         }
     }
+
+    /// <summary>
+    /// Embeds the aligned face mirrored left to right, from its RGBA pixels (<see cref="InputSize"/> square): the tensor is
+    /// written with each row reversed, so no bitmap is needed. Same normalisation and channel order as <see cref="Embed"/>.
+    /// </summary>
+    public static FaceEmbedding EmbedMirrored(InferenceSession session, byte[] rgba)
+    {
+        ArgumentNullException.ThrowIfNull(rgba);
+        const int plane = InputSize * InputSize;
+        if (rgba.Length != plane * 4) throw new ArgumentException("Expected the aligned face's RGBA pixels.", nameof(rgba));
+        var tensor = ArrayPool<float>.Shared.Rent(InputLength);
+        try
+        {
+            var bgr = ModelInputs.Feature == ChannelOrder.Bgr;
+            int rPlane = bgr ? 2 * plane : 0, bPlane = bgr ? 0 : 2 * plane;
+            for (var y = 0; y < InputSize; y++)
+            {
+                for (var x = 0; x < InputSize; x++)
+                {
+                    var p = (y * InputSize + InputSize - 1 - x) * 4;
+                    var i = y * InputSize + x;
+                    tensor[rPlane + i] = (rgba[p] - 127f) / 128f;
+                    tensor[plane + i] = (rgba[p + 1] - 127f) / 128f;
+                    tensor[bPlane + i] = (rgba[p + 2] - 127f) / 128f;
+                }
+            }
+
+            return OnnxRunner.Run(session, tensor, InputShape, OutputNames,
+                outputs => FaceEmbedding.FromRaw(outputs[0].GetTensorDataAsSpan<float>()));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tensor);
+        }
+    }
 }

@@ -21,9 +21,14 @@ var jsonOption = new Option<FileInfo?>("--json")
 {
     Description = "Also write the whole summary as JSON to this file (counts, EER, TAR@FAR, decision shares, per source folder).",
 };
+var attacksOption = new Option<bool>("--attacks")
+{
+    Description = "Also measure presentation attacks made at run time: noise added to the spoofs (and to genuine probes) against the noise gate, and the reference mirrored/recompressed/rotated as the selfie against the replay check.",
+};
 var evaluate = new Command("evaluate", "Measure 1:1 verification and passive liveness accuracy on a face corpus.")
 {
     facesOption,
+    attacksOption,
     thresholdReportOption,
     protocolOption,
     jsonOption,
@@ -34,7 +39,7 @@ evaluate.SetAction(async (parse, cancellationToken) =>
     var json = parse.GetValue(jsonOption);
     return parse.GetValue(protocolOption) == "lfw"
         ? await LfwProtocol.RunAsync(faces, json, Console.Out, cancellationToken)
-        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken);
+        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken, parse.GetValue(attacksOption));
 });
 
 var storageOption = new Option<string>("--storage")

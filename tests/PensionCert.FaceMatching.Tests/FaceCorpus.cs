@@ -61,6 +61,9 @@ public sealed class FaceCorpusFixture : IDisposable
 
     public VerificationPolicy Policy { get; }
 
+    /// <summary>The quality options in force (the shipped defaults).</summary>
+    public FaceQualityOptions Quality => _services.GetRequiredService<IOptions<FaceQualityOptions>>().Value;
+
     public IServiceProvider Services => _services;
 
     public byte[] Read(string relativePath) => File.ReadAllBytes(System.IO.Path.Combine(Root, relativePath));

@@ -57,6 +57,21 @@ public sealed record FaceAnalysis
     /// <summary>Quality measurements of the chosen face; null when no single face was found.</summary>
     public FaceQuality? Quality { get; init; }
 
+    /// <summary>
+    /// Noise level (standard deviation in grey levels 0..255, Immerkær's mask with a median estimate) of the face as the
+    /// liveness model sees it; null when liveness was not reached. Above <c>PensionCert:Quality:MaxNoiseLevel</c> the photo
+    /// is refused <c>too-noisy</c>: added noise makes a photo of a screen score live (README, "Passive liveness").
+    /// </summary>
+    public double? NoiseLevel { get; init; }
+
+    /// <summary>
+    /// The embedding of the same aligned face mirrored left to right, computed on first use (one more embedding run, about
+    /// 9 ms on one core) and only kept in memory: the replay check compares it with the references when the probe already
+    /// scores high (<see cref="VerificationPolicy"/>), since a mirrored copy of the reference photo scores below the
+    /// replay threshold unmirrored. Null when the photo was not embedded.
+    /// </summary>
+    public Lazy<FaceEmbedding>? MirroredEmbedding { get; init; }
+
     /// <summary>True when the photo holds exactly one usable face and an embedding was computed.</summary>
     public bool IsUsable => Problems.Count == 0 && Embedding is not null;
 

@@ -44,6 +44,13 @@ public static class Reasons
     /// <summary>The face region is blurred (low sharpness).</summary>
     public static readonly Reason Blurred = new("blurred", "照片模糊，请保持手机稳定、对焦清楚后重新拍摄。");
 
+    /// <summary>
+    /// The face is covered in grain or noise far beyond a phone camera's (a "grain" filter, a noise-adding app, a very dark
+    /// room at maximum sensitivity): passive liveness cannot judge it (noise makes a photo of a screen look live), so a
+    /// retake is asked for. Not counted as a failed attempt.
+    /// </summary>
+    public static readonly Reason TooNoisy = new("too-noisy", "照片噪点太多（颗粒感强），无法判断是否本人现场拍摄。请关闭滤镜和美颜，在光线充足的地方直接用相机重新拍摄。");
+
     /// <summary>The head is turned too far from frontal.</summary>
     public static readonly Reason FaceNotFrontal = new("face-not-frontal", "请正对镜头，不要侧脸、低头或仰头。");
 
@@ -110,7 +117,7 @@ public static class Reasons
     public static IReadOnlySet<string> RetakeOnly { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         ImageUnreadable.Code, ImageTooLarge.Code, ImageTooSmall.Code, NoFace.Code, MultipleFaces.Code, FaceTooSmall.Code,
-        TooDark.Code, TooBright.Code, Blurred.Code, FaceNotFrontal.Code,
+        TooDark.Code, TooBright.Code, Blurred.Code, FaceNotFrontal.Code, TooNoisy.Code,
     };
 
     /// <summary>True when every code of a rejection is a photo-quality refusal (<see cref="RetakeOnly"/>).</summary>
@@ -120,7 +127,7 @@ public static class Reasons
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
-        Blurred, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
+        Blurred, TooNoisy, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
         ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
         ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);

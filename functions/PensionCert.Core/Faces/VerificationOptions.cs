@@ -87,6 +87,36 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(-1.0, 1.0)]
     public double ReplayThreshold { get; set; } = DefaultReplayThreshold;
 
+    /// <summary>
+    /// Default 0.90: from this best similarity on, the replay check also compares the probe's mirrored embedding with the
+    /// references (<see cref="VerificationPolicy"/>). A mirrored copy of the reference photo (a front camera, a "flip"
+    /// button) scored 0.964-0.984 unmirrored in tester finding F6 and was approved; mirrored back it is the reference.
+    /// Below this no near-copy was seen, so genuine selfies (genuine median on PAIRS.csv about 0.70) skip the extra
+    /// embedding run.
+    /// </summary>
+    public const double DefaultMirrorCheckFrom = 0.90;
+
+    /// <summary>
+    /// Best similarity from which the replay check also compares the mirrored probe with the references (one more
+    /// embedding run, only for such probes); above 1 turns the mirrored comparison off.
+    /// </summary>
+    [Range(-1.0, 1.01)]
+    public double MirrorCheckFrom { get; set; } = DefaultMirrorCheckFrom;
+
+    /// <summary>
+    /// Default 0.96: a probe whose mirror image scores at or above this against a reference is a mirrored copy of it.
+    /// Lower than <see cref="DefaultReplayThreshold"/> because the mirrored photo is aligned from its own landmarks, so
+    /// mirrored back it is not pixel-identical: mirrored copies of 53 corpus references scored 0.963-0.993 mirrored
+    /// back, while the highest mirrored similarity of the 467 usable genuine pairs of PAIRS.csv is 0.957 (and only 3 of
+    /// them reach <see cref="DefaultMirrorCheckFrom"/> at all). A thin margin, measured by <c>evaluate --attacks</c>
+    /// (README, "Replays of the reference"); a wrong hit sends a genuine selfie to review, never to rejection.
+    /// </summary>
+    public const double DefaultMirroredReplayThreshold = 0.96;
+
+    /// <summary>Mirrored similarity at or above which the probe is taken to be a mirrored copy of a reference (sent to review).</summary>
+    [Range(-1.0, 1.0)]
+    public double MirroredReplayThreshold { get; set; } = DefaultMirroredReplayThreshold;
+
     /// <summary>How far above <see cref="AcceptThreshold"/> an approved selfie must score to be kept as a further reference.</summary>
     [Range(0.0, 1.0)]
     public double LiveReferenceMargin { get; set; } = DefaultLiveReferenceMargin;
@@ -106,6 +136,8 @@ public sealed class VerificationOptions : IValidatableObject
             yield return new ValidationResult($"{nameof(ReviewThreshold)} must not exceed {nameof(AcceptThreshold)}.", [nameof(ReviewThreshold)]);
         if (ReplayThreshold < AcceptThreshold)
             yield return new ValidationResult($"{nameof(ReplayThreshold)} must not be below {nameof(AcceptThreshold)}.", [nameof(ReplayThreshold)]);
+        if (MirroredReplayThreshold < MirrorCheckFrom && MirrorCheckFrom <= 1)
+            yield return new ValidationResult($"{nameof(MirroredReplayThreshold)} must not be below {nameof(MirrorCheckFrom)}.", [nameof(MirroredReplayThreshold)]);
         if (LivenessRejectThreshold > LivenessReviewThreshold)
             yield return new ValidationResult($"{nameof(LivenessRejectThreshold)} must not exceed {nameof(LivenessReviewThreshold)}.", [nameof(LivenessRejectThreshold)]);
     }

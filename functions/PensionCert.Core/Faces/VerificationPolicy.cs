@@ -78,7 +78,7 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
         var status = CertificationStatus.Approved;
         if (similarity < _options.ReviewThreshold)
             return new(CertificationStatus.Rejected, similarity, liveness, [Reasons.FaceMismatch]) { Probe = probe.Embedding };
-        if (similarity >= _options.ReplayThreshold)
+        if (IsReplay(probe, references, similarity))
         {
             status = CertificationStatus.NeedsReview;
             reasons.Add(Reasons.ProbeMatchesReference);
@@ -94,6 +94,29 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
             reasons.Add(Reasons.LivenessDoubtful);
         }
         return new(status, similarity, liveness, reasons) { Probe = probe.Embedding };
+    }
+
+    /// <summary>
+    /// The replay test: the probe is one of the references itself (the photo replayed, recompressed or rescaled) when
+    /// its best similarity reaches <see cref="VerificationOptions.ReplayThreshold"/>, or, from
+    /// <see cref="VerificationOptions.MirrorCheckFrom"/> on, when its mirror image reaches
+    /// <see cref="VerificationOptions.MirroredReplayThreshold"/> (a mirrored copy of the reference). The mirrored embedding is computed only then (<see cref="FaceAnalysis.MirroredEmbedding"/>).
+    /// </summary>
+    public bool IsReplay(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references, double bestSimilarity)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(references);
+        if (bestSimilarity >= _options.ReplayThreshold) return true;
+        if (bestSimilarity < _options.MirrorCheckFrom || probe.MirroredEmbedding is not { } mirrored) return false;
+        return MirroredSimilarity(mirrored.Value, references) >= _options.MirroredReplayThreshold;
+    }
+
+    /// <summary>Best similarity of a mirrored probe embedding to the references (for the replay test and its measurements).</summary>
+    public static double MirroredSimilarity(FaceEmbedding mirrored, IReadOnlyList<FaceEmbedding> references)
+    {
+        ArgumentNullException.ThrowIfNull(mirrored);
+        ArgumentNullException.ThrowIfNull(references);
+        return references.Max(r => mirrored.CosineSimilarity(r));
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static class Evaluation
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static async Task<int> RunAsync(DirectoryInfo facesDir, bool thresholdReport, FileInfo? json, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(DirectoryInfo facesDir, bool thresholdReport, FileInfo? json, TextWriter output, CancellationToken cancellationToken, bool attacks = false)
     {
         if (!File.Exists(Path.Combine(facesDir.FullName, "MANIFEST.csv")) || !File.Exists(Path.Combine(facesDir.FullName, "PAIRS.csv")))
         {
@@ -35,7 +35,8 @@ internal static class Evaluation
         }
 
         models.WarmUp();
-        var analyzer = new FaceAnalyzer(models, Options.Create(QualityOptions()), NullLogger<FaceAnalyzer>.Instance);
+        var quality = QualityOptions();
+        var analyzer = new FaceAnalyzer(models, Options.Create(quality), NullLogger<FaceAnalyzer>.Instance);
         var policy = new VerificationPolicy(Options.Create(new VerificationOptions()));
 
         // Each image analysed once, in parallel (also exercises thread safety).
@@ -66,6 +67,7 @@ internal static class Evaluation
         ReportTimings(output, results.Values.Select(r => r.Timings).ToList());
         var ageing = AgeingSimulator.Run(output, corpus, results, o);
         if (thresholdReport) ReportThresholds(output, scored);
+        if (attacks) await AttackStudy.RunAsync(output, corpus, results, analyzer, policy, o, quality, cancellationToken);
         if (json is not null)
         {
             await new EvaluationSummary(facesDir.FullName, "corpus", paths.Count, corpus.Pairs.Count, all, sources, Ageing: ageing).WriteAsync(json, cancellationToken);
