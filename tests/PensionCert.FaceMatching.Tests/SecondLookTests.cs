@@ -1,6 +1,6 @@
 using PensionCert.Core.Certification;
 using PensionCert.Core.Faces;
-using SkiaSharp;
+using PensionCert.Tests.Shared;
 
 namespace PensionCert.FaceMatching.Tests;
 
@@ -20,7 +20,7 @@ public sealed class SecondLookTests(FaceCorpusFixture corpus)
     public async Task VerifyAsync_SidewaysGenuineSelfieWithoutExif_AnalysedUprightAndApproved(string referencePath, string probePath, int turnedBy)
     {
         var reference = Reference(referencePath);
-        var sideways = Transform(probePath, bitmap => Turn(bitmap, turnedBy));
+        var sideways = ProbeTransforms.Turned(corpus.Read(probePath), turnedBy);
 
         var plain = corpus.Policy.Decide(await corpus.Analyzer.AnalyzeAsync(sideways, FaceAnalysisPurpose.Verification, CancellationToken.None), reference);
         Assert.Equal(CertificationStatus.Rejected, plain.Status); // the upright analysis alone refuses it (F1)
@@ -51,7 +51,7 @@ public sealed class SecondLookTests(FaceCorpusFixture corpus)
     [Fact]
     public async Task VerifyAsync_HelpersFaceInFrontOfThePensioners_MultipleFacesRetakeNotAMismatch()
     {
-        var composite = HelperFront(helperPath: "deepface/img12.jpg", pensionerPath: "deepface/img10.jpg");
+        var composite = ProbeTransforms.HelperInFront(corpus.Read("deepface/img12.jpg"), corpus.Read("deepface/img10.jpg"));
         var pensioner = Reference("deepface/img1.jpg");
 
         var analysis = await corpus.Analyzer.AnalyzeAsync(composite, FaceAnalysisPurpose.Verification, CancellationToken.None);
@@ -78,7 +78,7 @@ public sealed class SecondLookTests(FaceCorpusFixture corpus)
     [Fact]
     public async Task VerifyAsync_FaceCutThroughTheEyesAtTheTop_RetakeNotAMismatch()
     {
-        var topCut = Transform("asian_faces/Ruco_Chan/115_6.jpg", bitmap => Crop(bitmap, SKRectI.Create(0, (int)(bitmap.Height * 0.30), bitmap.Width, bitmap.Height - (int)(bitmap.Height * 0.30))));
+        var topCut = ProbeTransforms.TopCut(corpus.Read("asian_faces/Ruco_Chan/115_6.jpg"), 0.30);
         var analysis = await corpus.Analyzer.AnalyzeAsync(topCut, FaceAnalysisPurpose.Verification, CancellationToken.None);
         Assert.True(analysis.FaceCutByFrame);
 
@@ -112,62 +112,5 @@ public sealed class SecondLookTests(FaceCorpusFixture corpus)
         var analysis = corpus.Analyze(path, FaceAnalysisPurpose.Verification);
         Assert.True(analysis.IsUsable, path);
         return analysis;
-    }
-
-    private byte[] Transform(string path, Func<SKBitmap, SKBitmap> transform)
-    {
-        using var original = SKBitmap.Decode(corpus.Read(path));
-        using var changed = transform(original);
-        return Jpeg(changed);
-    }
-
-    /// <summary>JPEG q90 without any EXIF block (SkiaSharp's encoder writes none).</summary>
-    private static byte[] Jpeg(SKBitmap bitmap)
-    {
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 90);
-        return data.ToArray();
-    }
-
-    private static SKBitmap Turn(SKBitmap source, int clockwiseDegrees)
-    {
-        var swap = clockwiseDegrees % 180 != 0;
-        var result = new SKBitmap(swap ? source.Height : source.Width, swap ? source.Width : source.Height);
-        using var canvas = new SKCanvas(result);
-        canvas.Translate(result.Width / 2f, result.Height / 2f);
-        canvas.RotateDegrees(clockwiseDegrees);
-        canvas.Translate(-source.Width / 2f, -source.Height / 2f);
-        using var image = SKImage.FromBitmap(source);
-        canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest));
-        return result;
-    }
-
-    private static SKBitmap Crop(SKBitmap source, SKRectI area)
-    {
-        var result = new SKBitmap(area.Width, area.Height);
-        Assert.True(source.ExtractSubset(result, area));
-        return result.Copy();
-    }
-
-    /// <summary>The tester's composite: the helper's photo 600 px high, the pensioner's at 55 % of that beside it, grey background.</summary>
-    private byte[] HelperFront(string helperPath, string pensionerPath)
-    {
-        using var helper = SKBitmap.Decode(corpus.Read(helperPath));
-        using var pensioner = SKBitmap.Decode(corpus.Read(pensionerPath));
-        const int height = 600;
-        var helperWidth = helper.Width * height / helper.Height;
-        var pensionerHeight = (int)(height * 0.55);
-        var pensionerWidth = pensioner.Width * pensionerHeight / pensioner.Height;
-        using var canvasBitmap = new SKBitmap(helperWidth + pensionerWidth + 80, height + 40);
-        using (var canvas = new SKCanvas(canvasBitmap))
-        {
-            canvas.Clear(new SKColor(110, 110, 110));
-            var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-            using var helperImage = SKImage.FromBitmap(helper);
-            using var pensionerImage = SKImage.FromBitmap(pensioner);
-            canvas.DrawImage(helperImage, SKRect.Create(0, 20, helperWidth, height), sampling);
-            canvas.DrawImage(pensionerImage, SKRect.Create(helperWidth + 40, 60, pensionerWidth, pensionerHeight), sampling);
-        }
-        return Jpeg(canvasBitmap);
     }
 }

@@ -65,6 +65,7 @@ internal static class Evaluation
         ReportQuality(output, corpus, results);
         ReportTimings(output, results.Values.Select(r => r.Timings).ToList());
         var ageing = AgeingSimulator.Run(output, corpus, results, o);
+        await SecondLookStudy.RunAsync(output, corpus, results, analyzer, policy, cancellationToken);
         if (thresholdReport) ReportThresholds(output, scored);
         if (json is not null)
         {
