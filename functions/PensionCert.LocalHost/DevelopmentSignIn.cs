@@ -55,9 +55,9 @@ internal static partial class DevelopmentSignIn
 
     /// <summary>Maps the endpoint.</summary>
     public static void Map(WebApplication app) =>
-        app.MapPost(Path, (HttpContext context, IOptions<OperatorAuthOptions> auth, TimeProvider time, ILoggerFactory loggers) => SignInAsync(context, auth.Value, time, loggers.CreateLogger(typeof(DevelopmentSignIn).FullName!)));
+        app.MapPost(Path, (HttpContext context, IOptions<OperatorAuthOptions> auth, ILoggerFactory loggers) => SignInAsync(context, auth.Value, loggers.CreateLogger(typeof(DevelopmentSignIn).FullName!)));
 
-    private static async Task<IResult> SignInAsync(HttpContext context, OperatorAuthOptions auth, TimeProvider time, ILogger logger)
+    private static async Task<IResult> SignInAsync(HttpContext context, OperatorAuthOptions auth, ILogger logger)
     {
         if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote)) return new ProblemResult(NotLocal);
         Request? body;
@@ -75,7 +75,9 @@ internal static partial class DevelopmentSignIn
         // An opaque staff id; never a person's name. Two operators of one role and region sign in with different ids.
         var subject = string.IsNullOrWhiteSpace(body.OperatorId) ? $"dev-{role.ToWireName()}-{regions[0]}" : body.OperatorId.Trim();
         if (subject.Length > 64 || !subject.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) return new ProblemResult(Invalid);
-        var now = time.GetUtcNow();
+        // Real time, not the application's clock: tokens are validated against the system clock, so under
+        // PensionCert:LocalHost:ClockStart (a walkthrough years ahead) a token minted on the shifted clock was refused.
+        var now = TimeProvider.System.GetUtcNow();
         var token = OperatorTokenIssuer.Mint(auth, subject, role, regions, TokenLifetime, now);
         LogMinted(logger, role.ToWireName(), regions.Length);
         context.Response.Headers.CacheControl = "no-store";

@@ -85,6 +85,30 @@ public sealed class ConsoleSignInTests(ConsoleHostFixture host)
     }
 
     [Fact]
+    public async Task DevelopmentHost_WithAShiftedClock_MintsTokensOnRealTime_ThatTheApiAccepts()
+    {
+        // README "Walking a certification year locally": the application's clock starts years ahead, but tokens are
+        // validated against the system clock, so the sign-in must mint them on real time.
+        var shifted = new ShiftedClockConsoleHost();
+        await shifted.InitializeAsync();
+        try
+        {
+            using var signIn = await shifted.Http.PostAsJsonAsync("/console/dev-sign-in", new { role = "clerk", regions = new[] { "110105" } });
+            Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+            var body = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync()).RootElement;
+            var expiresAt = body.GetProperty("expiresAt").GetDateTimeOffset();
+            Assert.InRange(expiresAt, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+            using var own = await shifted.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, "/api/regions/110105/pensioners?state=Overdue",
+                ("Authorization", "Bearer " + body.GetProperty("accessToken").GetString())));
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        }
+        finally
+        {
+            await shifted.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ConsoleFiles_AreServedWithASecurityPolicy_AndNeverOutsideTheirFolder()
     {
         using var index = await host.Http.GetAsync("/console/");
@@ -178,6 +202,23 @@ public sealed class ConsoleSignInTests(ConsoleHostFixture host)
         {
             await production.DisposeAsync();
         }
+    }
+
+    /// <summary>A development host whose application clock starts on 10 January 2028 (<c>PensionCert:LocalHost:ClockStart</c>).</summary>
+    private sealed class ShiftedClockConsoleHost : LocalHostFixture
+    {
+        protected override void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+        {
+            builder.Environment.EnvironmentName = Environments.Development;
+            builder.Configuration["PensionCert:Console:DevelopmentSignIn"] = "true";
+            builder.Configuration["PensionCert:LocalHost:ClockStart"] = "2028-01-10T02:00:00Z";
+            // Its triggers would decide, sweep, lapse and purge the other browser tests' work two years ahead: all off.
+            foreach (var function in new[] { "VerifyCertification", "RecordPoisonedVerification", "SweepHomeVisits", "SweepReviewCases", "PurgeExpiredSessions",
+                         "SweepStaleCertifications", "PurgeExpiredSelfies", "PurgeExpiredIdempotencyKeys", "ExportTables" })
+                builder.Configuration[$"AzureWebJobs.{function}.Disabled"] = "true";
+        }
+
+        protected override Task<string> StorageConnectionAsync() => Task.FromResult(PrivateAzurite.ConnectionString);
     }
 
     /// <summary>A host as deployed: Production environment, OpenID Connect configured for the console.</summary>

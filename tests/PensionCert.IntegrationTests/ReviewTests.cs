@@ -244,6 +244,7 @@ public sealed class ReviewTests(LocalHostFixture host)
         using (var name = await PostAsync($"/api/pensioners/{pensionerId}/name", new { name = "改名人员", reason = "户籍姓名变更" }, LocalHostFixture.OperatorKeyHeader))
             Assert.Equal("Applied", (await JsonOkAsync(name)).GetProperty("result").GetString());
         Assert.Equal(1, await AuditRowsAsync(pensionerId, "ChangePensionerName"));
+        await AssertProblemAsync(await PostAsync($"/api/pensioners/{pensionerId}/name", new { name = "再改名" }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.BadRequest, "name-change-reason-required");
 
         await BackdateEnrolmentAsync(pensionerId, DateTimeOffset.UtcNow.AddYears(-2));
         await host.MarkDeceasedWithSecondAdminAsync(pensionerId, Day(-10));

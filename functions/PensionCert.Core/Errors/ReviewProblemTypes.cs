@@ -19,5 +19,6 @@ public static partial class ProblemTypes
     public static readonly ProblemType InvestigationEvidenceRequired = new("investigation-evidence-required", ProblemKind.BadRequest, "certified needs evidence: a certificationId of this pensioner or a documentReference", "核查结果为“已认证”时，须注明依据：本人的认证编号或证明材料编号。");
     public static readonly ProblemType InvestigationEvidenceNotApproved = new("investigation-evidence-not-approved", ProblemKind.Conflict, "The certification named as evidence was not approved", "作为依据的认证未通过（未确认为本人），不能据此恢复认证。请以审核通过的认证或证明材料为依据。");
     public static readonly ProblemType NothingToReverse = new("nothing-to-reverse", ProblemKind.Conflict, "The pensioner is not recorded deceased or transferred", "该人员没有可更正的死亡或转出登记。");
+    public static readonly ProblemType NameChangeReasonRequired = new("name-change-reason-required", ProblemKind.BadRequest, "A name change needs a reason of 2-500 characters", "姓名变更须填写变更原因（2 至 500 个字符）。");
     public static readonly ProblemType InvalidReversalRequest = new("invalid-reversal-request", ProblemKind.BadRequest, "A reversal needs a reason of 2-500 characters", "更正申请须填写原因（2 至 500 个字符）。");
 }

@@ -108,11 +108,11 @@ public sealed partial class PensionerRecordService(
     }
 
     /// <summary>Changes the name on record explicitly (the audit row names the operator; the name itself is never logged).</summary>
-    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, invalid-name, invalid-reversal-request (reason missing), pensioner-inactive.</exception>
+    /// <exception cref="ProblemException">pensioner-not-found, region-not-served, invalid-name, name-change-reason-required, pensioner-inactive.</exception>
     public async Task<RecordChangeResult> ChangeNameAsync(OperatorPrincipal @operator, string pensionerId, string? name, string? reason, CancellationToken cancellationToken)
     {
         var newName = Enrollment.EnrollmentService.RequireName(name);
-        if (reason?.Trim() is not { Length: >= 2 and <= MaxNoteLength }) throw new ProblemException(ProblemTypes.InvalidReversalRequest, "须填写变更原因（2 至 500 个字符）。");
+        if (reason?.Trim() is not { Length: >= 2 and <= MaxNoteLength }) throw new ProblemException(ProblemTypes.NameChangeReasonRequired);
         for (var attempt = 1; ; attempt++)
         {
             var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
