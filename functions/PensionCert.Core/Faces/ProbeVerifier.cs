@@ -5,7 +5,7 @@ namespace PensionCert.Core.Faces;
 /// <summary>
 /// One probe photo against a pensioner's references, with a second look on the failure path only. The plain
 /// (upright) analysis decides whenever it approves or sends to review. When it is refused for a reason a turned camera
-/// causes (no face, another person, not live, not frontal, blurred, cut), the photo is analysed again turned by 90°,
+/// causes (no face, another person, not live, not frontal, blurred, cut, too small, crowded), the photo is analysed again turned by 90°,
 /// 270° and 180° (a sideways selfie whose EXIF orientation a WebView or compressor stripped) and the turned analysis
 /// that matches best decides, with every gate of <see cref="VerificationPolicy"/> applied to it. When no orientation
 /// matches and the main face is another person, the other faces wholly inside the frame are compared too: if one of
@@ -23,11 +23,15 @@ public sealed class ProbeVerifier(IFaceAnalyzer analyzer, VerificationPolicy pol
     /// <summary>The turns tried on the failure path, most frequent first (phones held sideways one way or the other).</summary>
     private static readonly int[] Turns = [90, 270, 180];
 
-    /// <summary>Upright refusals a turned photo can cause; the others (unreadable, too small, dark, crowded) do not depend on orientation.</summary>
+    /// <summary>
+    /// Upright refusals a turned photo can cause: read sideways, a face may be missed, misaligned (another person, not
+    /// live, not frontal, blurred, cut), boxed too narrow (too small) or joined by spurious faces (multiple faces). The
+    /// others (unreadable, tiny image, dark, overexposed) do not depend on orientation.
+    /// </summary>
     private static readonly HashSet<string> TurnableCodes = new(StringComparer.Ordinal)
     {
         Reasons.NoFace.Code, Reasons.FaceMismatch.Code, Reasons.FaceNotLive.Code, Reasons.FaceNotFrontal.Code,
-        Reasons.Blurred.Code, Reasons.FaceNotFullyVisible.Code,
+        Reasons.Blurred.Code, Reasons.FaceNotFullyVisible.Code, Reasons.MultipleFaces.Code, Reasons.FaceTooSmall.Code,
     };
 
     /// <summary>Analyses and decides <paramref name="photo"/> (a verification probe).</summary>
