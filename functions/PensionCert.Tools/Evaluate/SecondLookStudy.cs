@@ -176,7 +176,9 @@ internal static class SecondLookStudy
         var source = Load(bytes);
         var result = source.Copy(SKColorType.Rgba8888);
         source.Dispose();
-        var random = new Random(StringComparer.Ordinal.GetHashCode(seed) & 0x7fffffff);
+        var hash = 2166136261u; // FNV-1a of the path: the same noise in every run (string.GetHashCode is randomised per process)
+        foreach (var c in seed) hash = (hash ^ c) * 16777619u;
+        var random = new Random((int)(hash & 0x7fffffff));
         var pixels = result.GetPixelSpan();
         for (var i = 0; i < pixels.Length; i++)
         {
