@@ -7,11 +7,12 @@
 //                    plan), API Management Premium/Developer, telemetry by connection string
 // Every endpoint comes from environment() or from the resources themselves: no cloud's host names are written here.
 //
-//   identity       user-assigned managed identities: the app's, and the storage encryption key's (CMK)
+//   identity       user-assigned managed identities: the app's, and one per storage encryption key (CMK)
 //   monitoring     Log Analytics + Application Insights
-//   auditStorage   immutable archive of every diagnostic log and the nightly table export (WORM, auditRetentionDays)
 //   network        VNet: app integration, private endpoints, gateway subnets (privateNetwork)
-//   keyVault       secrets (created once, never by this template), the storage encryption key
+//   keyVault       secrets (created once, never by this template); *CmkKey: the storage encryption keys
+//   auditStorage   immutable archive of every diagnostic log and the nightly table export (WORM, auditRetentionDays),
+//                  encrypted with its own key; keyVaultAudit: the vault's audit log, once the archive exists
 //   storage        data account: photos, queue, tables (the system of record); versioning, restore, audit logs
 //   hostStorage    the Functions host's account, the app package and the static pages (/h5/, /console/)
 //   serviceBus     topic pensioncert-events with duplicate detection; subscriptions sms, wechat-alipay, payroll
@@ -120,10 +121,10 @@ param enableBlobBackup bool = false
 @maxValue(3650)
 param backupRetentionDays int = 30
 
-@description('CanNotDelete locks on the data account, the audit archive, Key Vault, Service Bus and the backup vault (production).')
+@description('CanNotDelete locks on the data account, the audit archive, Key Vault, Service Bus, the Log Analytics workspace and the backup vault (production).')
 param enableResourceLocks bool = false
 
-@description('Customer-managed key for the data account (production; only when the account is created).')
+@description('Customer-managed keys for the data account (key storage-cmk) and the audit archive (key audit-cmk), each with its own identity (production). Needs enableKeyVaultPurgeProtection.')
 param customerManagedKey bool = false
 
 @description('Infrastructure (double) encryption of the storage accounts (production; only when an account is created).')
@@ -297,7 +298,6 @@ var deploymentContainerName = 'app-package'
 var pagesContainerName = 'web'
 var hashKeySecretName = 'identity-hash-key'
 var contentShareSecretName = 'host-content-share-connection'
-var cmkKeyName = customerManagedKey ? 'storage-cmk' : ''
 
 // Placeholder values that must never reach production (the parameter files refuse them too).
 var placeholderMarkers = [
@@ -327,6 +327,9 @@ var postureErrors = isProd
         enableKeyVaultPurgeProtection ? '' : 'enableKeyVaultPurgeProtection must be true'
         empty(bureauNetworkCidrs) || contains(bureauNetworkCidrs, '0.0.0.0/0') ? 'bureauNetworkCidrs must list the bureau networks' : ''
         lockAuditImmutability ? '' : 'lockAuditImmutability must be true'
+        // Application Insights telemetry (requests, traces) is kept only in Log Analytics: six months there too.
+        logRetentionDays >= 180 ? '' : 'logRetentionDays must be at least 180 (Cybersecurity Law: six months of logs)'
+        customerManagedKey ? '' : 'customerManagedKey must be true'
         empty(alertEmail) ? 'alertEmail is required' : ''
       ],
       e => !empty(e)
@@ -338,7 +341,11 @@ var cloudErrors = isChinaCloud && hostingProfile == 'FlexConsumption'
 var keyErrors = contains(dataProtectionKeyIds, activeDataProtectionKeyId)
   ? []
   : ['activeDataProtectionKeyId ${activeDataProtectionKeyId} is not in dataProtectionKeyIds']
-var deploymentErrors = concat(postureErrors, cloudErrors, keyErrors)
+// Azure Storage accepts a customer-managed key only from a vault with soft delete and purge protection.
+var encryptionErrors = customerManagedKey && !enableKeyVaultPurgeProtection
+  ? ['customerManagedKey needs enableKeyVaultPurgeProtection (Azure Storage refuses a key from a vault without purge protection)']
+  : []
+var deploymentErrors = concat(postureErrors, cloudErrors, keyErrors, encryptionErrors)
 var postureCheck = empty(deploymentErrors)
   ? (isProd ? 'checked' : 'not-prod')
   : fail('PensionCert deployment refused: ${join(deploymentErrors, '; ')}')
@@ -359,10 +366,20 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// One identity per storage encryption key: the data account's and the archive's each unwrap only their own key.
 module cmkIdentity 'modules/identity.bicep' = if (customerManagedKey) {
   name: 'cmkIdentity'
   params: {
     name: 'id-pensioncert-${suffix}-cmk'
+    location: location
+    tags: tags
+  }
+}
+
+module auditCmkIdentity 'modules/identity.bicep' = if (customerManagedKey) {
+  name: 'auditCmkIdentity'
+  params: {
+    name: 'id-pensioncert-${suffix}-audit-cmk'
     location: location
     tags: tags
   }
@@ -378,21 +395,6 @@ module monitoring 'modules/monitoring.bicep' = {
     retentionInDays: logRetentionDays
     dailyQuotaGb: logDailyQuotaGb
     entraOnlyIngestion: !isChinaCloud
-  }
-}
-
-module auditStorage 'modules/auditstorage.bicep' = {
-  name: 'auditStorage'
-  params: {
-    name: take('stpcaud${compact}${token}', 24)
-    location: location
-    tags: tags
-    skuName: storageSku
-    retentionDays: auditRetentionDays
-    lockImmutability: lockAuditImmutability
-    infrastructureEncryption: infrastructureEncryption
-    tableExportsContainer: 'table-exports'
-    privateNetwork: privateNetwork
   }
 }
 
@@ -417,12 +419,57 @@ module keyVault 'modules/keyvault.bicep' = {
     enablePurgeProtection: enableKeyVaultPurgeProtection
     softDeleteRetentionInDays: keyVaultSoftDeleteDays
     privateNetwork: privateNetwork
-    cmkKeyName: cmkKeyName
-    cmkPrincipalId: customerManagedKey ? cmkIdentity!.outputs.principalId : ''
+  }
+}
+
+// The storage encryption keys, each usable by its account's identity only. The vault and the keys come before the
+// archive (encrypted with audit-cmk); the vault's own audit log goes to the archive afterwards (keyVaultAudit).
+module dataCmkKey 'modules/cmkkey.bicep' = if (customerManagedKey) {
+  name: 'dataCmkKey'
+  params: {
+    vaultName: keyVault.outputs.name
+    keyName: 'storage-cmk'
+    principalId: cmkIdentity!.outputs.principalId
+  }
+}
+
+module auditCmkKey 'modules/cmkkey.bicep' = if (customerManagedKey) {
+  name: 'auditCmkKey'
+  params: {
+    vaultName: keyVault.outputs.name
+    keyName: 'audit-cmk'
+    principalId: auditCmkIdentity!.outputs.principalId
+  }
+}
+
+module auditStorage 'modules/auditstorage.bicep' = {
+  name: 'auditStorage'
+  params: {
+    name: take('stpcaud${compact}${token}', 24)
+    location: location
+    tags: tags
+    skuName: storageSku
+    retentionDays: auditRetentionDays
+    lockImmutability: lockAuditImmutability
+    infrastructureEncryption: infrastructureEncryption
+    tableExportsContainer: 'table-exports'
+    privateNetwork: privateNetwork
+    cmkKeyVaultUri: customerManagedKey ? keyVault.outputs.uri : ''
+    cmkKeyName: customerManagedKey ? auditCmkKey!.outputs.name : ''
+    cmkIdentityId: customerManagedKey ? auditCmkIdentity!.outputs.id : ''
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module keyVaultAudit 'modules/keyvaultaudit.bicep' = {
+  name: 'keyVaultAudit'
+  params: {
+    vaultName: keyVault.outputs.name
     workspaceId: monitoring.outputs.workspaceId
     archiveStorageId: auditStorage.outputs.id
   }
 }
+
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
@@ -438,7 +485,7 @@ module storage 'modules/storage.bicep' = {
     privateNetwork: privateNetwork
     infrastructureEncryption: infrastructureEncryption
     cmkKeyVaultUri: customerManagedKey ? keyVault.outputs.uri : ''
-    cmkKeyName: keyVault.outputs.cmkKeyName
+    cmkKeyName: customerManagedKey ? dataCmkKey!.outputs.name : ''
     cmkIdentityId: customerManagedKey ? cmkIdentity!.outputs.id : ''
     workspaceId: monitoring.outputs.workspaceId
     archiveStorageId: auditStorage.outputs.id
@@ -722,6 +769,8 @@ module locks 'modules/locks.bicep' = if (enableResourceLocks) {
     auditStorageName: auditStorage.outputs.name
     keyVaultName: keyVault.outputs.name
     serviceBusName: serviceBus.outputs.name
+    workspaceName: monitoring.outputs.workspaceName
+    backupVaultName: enableBlobBackup ? backup!.outputs.name : ''
   }
 }
 

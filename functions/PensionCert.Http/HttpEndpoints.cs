@@ -42,7 +42,7 @@ public static class HttpEndpoints
     public static readonly HttpEndpoint GetCertification = new(FunctionNames.GetCertification, "GET", Routes.Certification, ApiAccess.Client);
     public static readonly HttpEndpoint OpenApi = new(FunctionNames.OpenApi, "GET", Routes.OpenApi, ApiAccess.Anonymous);
 
-    public static readonly HttpEndpoint ImportEvidence = new(FunctionNames.ImportEvidence, "POST", Routes.Evidence, ApiAccess.Operator) { Roles = [OperatorRole.Admin] };
+    public static readonly HttpEndpoint ImportEvidence = new(FunctionNames.ImportEvidence, "POST", Routes.Evidence, ApiAccess.Operator) { Roles = [OperatorRole.Integration] };
     public static readonly HttpEndpoint GetPaymentChanges = new(FunctionNames.GetPaymentChanges, "GET", Routes.RegionPaymentChanges, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint ListRegionPensioners = new(FunctionNames.ListRegionPensioners, "GET", Routes.RegionPensioners, ApiAccess.Operator) { Roles = [OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin] };
     public static readonly HttpEndpoint RecordInvestigationOutcome = new(FunctionNames.RecordInvestigationOutcome, "POST", Routes.PensionerInvestigation, ApiAccess.Operator) { Roles = [OperatorRole.Reviewer, OperatorRole.Admin] };

@@ -37,7 +37,9 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<ISelfieRetentionIndex, TableSelfieRetentionIndex>();
         services.AddSingleton<IInFlightCertificationIndex, TableInFlightCertificationIndex>();
         services.AddSingleton<Core.Review.IReviewCaseStore, TableReviewCaseStore>();
+        services.AddSingleton<Core.Enrollment.IPendingEnrollmentStore, TablePendingEnrollmentStore>();
         services.AddSingleton<Core.Sessions.ICertificationSessionStore, TableCertificationSessionStore>();
+        services.AddSingleton<Core.Sessions.ISessionCountStore, TableSessionCountStore>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());

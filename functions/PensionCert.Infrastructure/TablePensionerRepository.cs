@@ -81,6 +81,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
                     ["ReferenceBlobName"] = superseded.ReferenceBlobName,
                     ["EnrolledAt"] = superseded.EnrolledAt,
                     ["ReplacedAt"] = superseded.ReplacedAt,
+                    ["ReferenceSource"] = superseded.ReferenceSource,
                     ["ReferenceEmbeddingProtected"] = superseded.Embedding is null ? null
                         : protector.Protect(Convert.ToBase64String(superseded.Embedding.ToBytes()), HistoryTemplateContext(profile.PensionerId, superseded.ReferenceVersion)),
                 }));
@@ -158,7 +159,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
                     ? FaceEmbedding.FromBytes(Convert.FromBase64String(protector.Unprotect(template, HistoryTemplateContext(pensionerId, version))))
                     : null;
                 entries.Add(new ReferenceHistoryEntry(version, e.GetString("ReferenceBlobName"),
-                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default, embedding));
+                    e.GetDateTimeOffset("EnrolledAt") ?? default, e.GetDateTimeOffset("ReplacedAt") ?? default, embedding, e.GetString("ReferenceSource")));
             }
             return (IReadOnlyList<ReferenceHistoryEntry>)entries;
         });
@@ -352,6 +353,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         ["DeathReportCaseId"] = p.DeathReportCaseId,
         ["PaymentHeldOn"] = DateText(p.PaymentHeldOn),
         ["DeathReports"] = p.DeathReports == 0 ? null : (int?)p.DeathReports,
+        ["ReferenceSource"] = p.ReferenceSource,
     };
 
     /// <summary>Associated data binding an encrypted name to its pensioner.</summary>
@@ -422,6 +424,7 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         DeathReportCaseId = e.GetString("DeathReportCaseId"),
         PaymentHeldOn = ParseDate(e.GetString("PaymentHeldOn")),
         DeathReports = e.GetInt32("DeathReports") ?? 0,
+        ReferenceSource = e.GetString("ReferenceSource"),
         ETag = e.ETag.ToString(),
     };
 }

@@ -71,6 +71,17 @@ public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseSt
         });
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<ReviewCase>> ListOpenForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var cases = new List<ReviewCase>();
+            await foreach (var e in clients.ReviewCases.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {regionCode} and PensionerId eq {pensionerId} and State eq {nameof(ReviewCaseState.Open)}"), cancellationToken: cancellationToken))
+                cases.Add(ToCase(e));
+            return (IReadOnlyList<ReviewCase>)cases;
+        });
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<ReviewCase> ListUnfinishedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"State eq {nameof(ReviewCaseState.Open)} or EffectsApplied eq {false}");
@@ -112,6 +123,7 @@ public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseSt
         ["EffectiveOn"] = c.EffectiveOn is { } on ? Date(on) : null,
         ["Subject"] = c.Subject,
         ["RequestNote"] = c.RequestNote,
+        ["ReferenceSource"] = c.ReferenceSource,
         ["ClaimedBy"] = c.ClaimedBy,
         ["ClaimExpiresAt"] = c.ClaimExpiresAt,
         ["DecidedBy"] = c.DecidedBy,
@@ -121,6 +133,7 @@ public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseSt
         ["Note"] = c.Note,
         ["EffectsApplied"] = c.EffectsApplied,
         ["EscalatedAt"] = c.EscalatedAt,
+        ["Escalations"] = c.Escalations,
     };
 
     private static ReviewCase ToCase(TableEntity e) => new()
@@ -137,6 +150,7 @@ public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseSt
         EffectiveOn = ParseDate(e.GetString("EffectiveOn")),
         Subject = e.GetString("Subject"),
         RequestNote = e.GetString("RequestNote"),
+        ReferenceSource = e.GetString("ReferenceSource"),
         ClaimedBy = e.GetString("ClaimedBy"),
         ClaimExpiresAt = e.GetDateTimeOffset("ClaimExpiresAt"),
         DecidedBy = e.GetString("DecidedBy"),
@@ -146,6 +160,8 @@ public sealed class TableReviewCaseStore(StorageClients clients) : IReviewCaseSt
         Note = e.GetString("Note"),
         EffectsApplied = e.GetBoolean("EffectsApplied") ?? true,
         EscalatedAt = e.GetDateTimeOffset("EscalatedAt"),
+        // Rows escalated before the count was kept were reported once.
+        Escalations = e.GetInt32("Escalations") ?? (e.GetDateTimeOffset("EscalatedAt") is null ? 0 : 1),
         ETag = e.ETag.ToString(),
     };
 

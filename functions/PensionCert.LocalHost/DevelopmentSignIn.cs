@@ -21,7 +21,8 @@ namespace PensionCert.LocalHost;
 /// mints an operator token signed with the development key, as <c>mint-token</c> does. It exists only when
 /// <c>PensionCert:Console:DevelopmentSignIn</c> is true, and start-up refuses that setting unless the hosting
 /// environment is Development and operator tokens are signed with a local key (no OpenID authority); requests from
-/// anywhere but the loopback interface are refused. The Functions app has no such endpoint at all.
+/// anywhere but the loopback interface are refused. The Functions app has no such endpoint at all. It mints only the
+/// roles a person holds (clerk, reviewer, admin), never <see cref="OperatorRole.Integration"/> (a machine identity).
 /// </summary>
 internal static partial class DevelopmentSignIn
 {
@@ -69,7 +70,8 @@ internal static partial class DevelopmentSignIn
         {
             return new ProblemResult(ProblemTypes.MalformedRequest);
         }
-        if (body is null || !OperatorRoles.TryParse(body.Role, out var role) || body.Regions is not { Length: >= 1 and <= 5 } regions
+        // A person never gets the machine identity (integration, the evidence import): the console refuses it like an unknown role.
+        if (body is null || !OperatorRoles.TryParse(body.Role, out var role) || role == OperatorRole.Integration || body.Regions is not { Length: >= 1 and <= 5 } regions
             || regions.Any(r => !AdministrativeRegionCode.TryParse(r, out _)))
             return new ProblemResult(Invalid);
         // An opaque staff id; never a person's name. Two operators of one role and region sign in with different ids.

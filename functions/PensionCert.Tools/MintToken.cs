@@ -43,7 +43,7 @@ internal static class MintToken
         }
         if (!OperatorRoles.TryParse(role, out var parsedRole))
         {
-            error.WriteLine($"error: --role must be {OperatorRoles.Clerk}, {OperatorRoles.Reviewer} or {OperatorRoles.Admin}.");
+            error.WriteLine($"error: --role must be {OperatorRoles.Clerk}, {OperatorRoles.Reviewer}, {OperatorRoles.Admin} or {OperatorRoles.Integration}.");
             return 2;
         }
         try

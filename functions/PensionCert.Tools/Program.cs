@@ -116,10 +116,10 @@ var subjectOption = new Option<string>("--subject")
 };
 var roleOption = new Option<string>("--role")
 {
-    Description = "clerk, reviewer or admin.",
+    Description = "clerk, reviewer, admin, or integration (the machine identity of the evidence import; never a person).",
     Required = true,
 };
-roleOption.AcceptOnlyFromAmong("clerk", "reviewer", "admin");
+roleOption.AcceptOnlyFromAmong("clerk", "reviewer", "admin", "integration");
 var regionOption = new Option<string[]>("--region")
 {
     Description = "A six-digit GB/T 2260 region code served (repeat for several; 110000 serves all of Beijing).",

@@ -13,6 +13,12 @@
 // The nightly table export: container table-exports, under the same account-level immutability policy (each blob
 // version is kept unaltered for retentionDays; an overwrite only adds a version). The app's identity holds a
 // create-and-read role on that container alone (roles.bicep): no delete, no other container.
+//
+// Encryption: infrastructure (double) encryption, and with customerManagedKey the archive's own key 'audit-cmk'
+// (cmkkey.bicep) unwrapped by its own identity, like the data account with 'storage-cmk'. Unlike infrastructure
+// encryption, the customer-managed key can also be turned on for an archive created without it. Reads, writes and
+// deletes of the archive itself (who read a table export or a log) go to Log Analytics: not to the archive, which
+// would log its own writes in a loop.
 
 @description('Storage account name (3-24 lower-case letters and digits, globally unique).')
 @minLength(3)
@@ -51,6 +57,20 @@ param tableExportsContainer string
 @description('Private network: the firewall denies all but trusted services and private endpoints; else it allows (dev).')
 param privateNetwork bool
 
+@description('Customer-managed key: Key Vault URI; empty = Microsoft-managed keys.')
+param cmkKeyVaultUri string
+
+@description('Customer-managed key name in that vault (the archive\'s own key).')
+param cmkKeyName string
+
+@description('User-assigned identity that may unwrap the archive\'s key (Key Vault Crypto Service Encryption User on it).')
+param cmkIdentityId string
+
+@description('Log Analytics workspace: reads, writes and deletes of the archive itself.')
+param workspaceId string
+
+var useCmk = !empty(cmkKeyVaultUri)
+
 resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
@@ -59,6 +79,14 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   sku: {
     name: skuName
   }
+  identity: useCmk
+    ? {
+        type: 'UserAssigned'
+        userAssignedIdentities: {
+          '${cmkIdentityId}': {}
+        }
+      }
+    : null
   properties: {
     accessTier: 'Cool'
     allowSharedKeyAccess: false
@@ -84,7 +112,20 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     }
     encryption: {
       requireInfrastructureEncryption: infrastructureEncryption
-      keySource: 'Microsoft.Storage'
+      keySource: useCmk ? 'Microsoft.Keyvault' : 'Microsoft.Storage'
+      keyvaultproperties: useCmk
+        ? {
+            keyvaulturi: cmkKeyVaultUri
+            keyname: cmkKeyName
+          }
+        : null
+      identity: useCmk
+        ? {
+            userAssignedIdentity: cmkIdentityId
+          }
+        : null
+      // Blob (the logs and the exports) and file; the archive has no tables or queues. The key types are fixed when
+      // the account is created, so they stay as they were.
       services: {
         blob: { enabled: true, keyType: 'Account' }
         file: { enabled: true, keyType: 'Account' }
@@ -147,6 +188,31 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09
   dependsOn: [
     blobService
   ]
+}
+
+// Who read, wrote or tried to delete an archived log or table export: to Log Analytics (logRetentionDays, at least
+// 180 days in production). Not to the archive itself: each of its writes would be logged into it again.
+#disable-next-line use-recent-api-versions
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'StorageRead'
+        enabled: true
+      }
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
+  }
 }
 
 @description('Storage account resource id (diagnostic settings storageAccountId).')

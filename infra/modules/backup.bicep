@@ -170,3 +170,6 @@ resource instance 'Microsoft.DataProtection/backupVaults/backupInstances@2026-07
 
 @description('Backup vault resource id.')
 output id string = vault.id
+
+@description('Backup vault name (its CanNotDelete lock).')
+output name string = vault.name

@@ -62,6 +62,9 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 @description('Workspace resource id (diagnostic settings).')
 output workspaceId string = workspace.id
 
+@description('Workspace name (its CanNotDelete lock).')
+output workspaceName string = workspace.name
+
 @description('Application Insights resource id (alert scope).')
 output applicationInsightsId string = appInsights.id
 

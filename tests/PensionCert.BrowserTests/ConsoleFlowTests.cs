@@ -18,6 +18,46 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
     private const string SamePersonOnCamera = "deepface/img2.jpg";
 
     [Fact]
+    public async Task Reviewer_OpensAnIdPhotoEnrolment_SeesTheProposedPhoto_Approves_AndThePensionerIsEnrolled()
+    {
+        // An admin of the tests submits an FG-NET scanned print (liveness 0.0010) as an ID photo: nobody is enrolled yet.
+        var idNumber = TestIdNumbers.New(Region);
+        var content = LocalHostFixture.Multipart(("idNumber", idNumber), ("name", "测试人员"), ("regionCode", Region), ("referenceSource", "id-photo"));
+        var photo = new ByteArrayContent(PensionCert.Tests.Shared.SharedFaces.Read("fgnet/048A54.jpg"));
+        photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        content.Add(photo, "photo", "photo.jpg");
+        using var submitted = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/pensioners", LocalHostFixture.OperatorKeyHeader, content));
+        var body = System.Text.Json.JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, submitted.StatusCode);
+        var pensionerId = body.GetProperty("pensionerId").GetString()!;
+
+        var page = await host.SignInAsync("reviewer", Region, "reviewer-ui-idphoto");
+        await page.GetByRole(AriaRole.Link, new() { Name = "审核队列" }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = pensionerId });
+        await Assertions.Expect(row).ToContainTextAsync("证件照首次登记（双人复核）");
+        await row.GetByRole(AriaRole.Button, new() { Name = "查看" }).ClickAsync();
+        var detail = page.Locator("#review-detail");
+        await Assertions.Expect(detail).ToContainTextAsync("证件照或档案照片");
+        // The proposed ID photo, loaded; there is no reference photo yet.
+        var image = page.GetByRole(AriaRole.Img, new() { Name = "拟登记的证件照（尚无登记照片）", Exact = true });
+        await Assertions.Expect(image).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 100", await image.ElementHandleAsync());
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "登记照片", Exact = true })).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "认领此案件" }).ClickAsync();
+        await Assertions.Expect(detail).ToContainTextAsync("已认领");
+        await page.GetByLabel("通过：确认是本人，资格认证有效").CheckAsync();
+        await page.GetByLabel("备注（可选）").FillAsync("与档案照片核对一致");
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交决定" }).ClickAsync();
+        await Assertions.Expect(detail).ToContainTextAsync("决定已提交：已通过");
+
+        var enrolled = await host.GetJsonAsync($"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorKeyHeader);
+        Assert.Equal("id-photo", enrolled.GetProperty("referenceSource").GetString());
+        Assert.Equal(1, enrolled.GetProperty("referenceVersion").GetInt32());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Reviewer_ClaimsANeedsReviewCase_SeesBothPhotos_Approves_AndTheEligibilityBecomesValid()
     {
         // The reference photo replayed as the selfie: the worker sends it to review (probe-matches-reference).

@@ -82,6 +82,13 @@ public sealed class ConsoleSignInTests(ConsoleHostFixture host)
         using var bad = await host.Http.PostAsJsonAsync("/console/dev-sign-in", new { role = "superuser", regions = new[] { "110105" } });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("development-sign-in-invalid", JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+
+        // The evidence import's machine identity is never minted for a person at the console.
+        using var machine = await host.Http.PostAsJsonAsync("/console/dev-sign-in", new { role = "integration", regions = new[] { "110105" } });
+        Assert.Equal(HttpStatusCode.BadRequest, machine.StatusCode);
+        var refused = JsonDocument.Parse(await machine.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("development-sign-in-invalid", refused.GetProperty("code").GetString());
+        Assert.False(refused.TryGetProperty("accessToken", out _));
     }
 
     [Fact]

@@ -55,6 +55,17 @@ public sealed class OperatorTokenValidatorTests
         Assert.Equal(OperatorRole.Admin, principal?.Role);
     }
 
+    [Fact]
+    public async Task IntegrationRole_IsAMachineIdentityAllowedOnlyTheEvidenceImport()
+    {
+        var principal = await Validate("""  "sub":"civil-affairs-feed","role":"integration","regions":["110000"]  """);
+        Assert.Equal(OperatorRole.Integration, principal?.Role);
+        Assert.False(principal!.MaySeeFullIdNumber);
+        // The one route that accepts it, and no other.
+        Assert.Equal(new[] { OperatorRole.Integration }, HttpEndpoints.ImportEvidence.Roles);
+        Assert.DoesNotContain(HttpEndpoints.All, e => e != HttpEndpoints.ImportEvidence && e.Roles.Contains(OperatorRole.Integration));
+    }
+
     [Theory]
     [InlineData("exp 13 h ahead", 0, 13 * 3600)]
     [InlineData("issued 12 h ago, exp 1 h ahead (13 h in all)", -12 * 3600, 3600)]

@@ -118,6 +118,18 @@ public sealed class BicepTemplates : IAsyncLifetime
     public JsonElement ModuleParameter(string module, string parameter) =>
         ModuleDeployment(module).GetProperty("properties").GetProperty("parameters").GetProperty(parameter).GetProperty("value");
 
+    /// <summary>
+    /// What main.bicep passes to a module parameter, as text: the value's string, or the whole ARM expression when the
+    /// value is a condition (Bicep then compiles <c>{ value: a ? x : y }</c> to one <c>[if(a, createObject('value', x), …)]</c>).
+    /// </summary>
+    public string ModuleParameterText(string module, string parameter)
+    {
+        var entry = ModuleDeployment(module).GetProperty("properties").GetProperty("parameters").GetProperty(parameter);
+        if (entry.ValueKind == JsonValueKind.String) return entry.GetString()!;
+        var value = entry.GetProperty("value");
+        return value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+    }
+
     /// <summary>The resources of a template (array or, with symbolic names, object form).</summary>
     public static IEnumerable<JsonElement> Resources(JsonElement template)
     {

@@ -166,7 +166,7 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
     [Fact]
     public void Template_AuditLogs_BlobReadsTablesKeyVaultServiceBusAppGateway_ToWorkspaceAndImmutableArchive()
     {
-        var settings = new[] { "storage", "hostStorage", "keyVault", "serviceBus", "functionApp", "gateway" }
+        var settings = new[] { "storage", "hostStorage", "keyVaultAudit", "serviceBus", "functionApp", "gateway" }
             .SelectMany(m => Resources(bicep.Module(m)).Where(r => r.GetProperty("type").GetString() == "Microsoft.Insights/diagnosticSettings").Select(r => (m, r)))
             .ToArray();
         var data = settings.Where(s => s.m == "storage").Select(s => s.r).ToArray();
@@ -178,8 +178,12 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
                 Variable(bicep.Module("storage"), "auditLogs").EnumerateArray().Select(l => l.GetProperty("category").GetString()!));
         Assert.Contains(data, s => s.GetProperty("scope").GetString()!.Contains("blobServices", StringComparison.Ordinal));
         Assert.Contains(data, s => s.GetProperty("scope").GetString()!.Contains("tableServices", StringComparison.Ordinal));
-        foreach (var module in new[] { "keyVault", "serviceBus", "functionApp", "gateway" })
+        foreach (var module in new[] { "keyVaultAudit", "serviceBus", "functionApp", "gateway" })
             Assert.Contains(settings, s => s.m == module);
+        // The vault's audit log is on the vault the app and the encryption keys use.
+        Assert.Contains("'keyVault'", bicep.ModuleParameter("keyVaultAudit", "vaultName").GetString());
+        Assert.Equal("audit", Resource(bicep.Module("keyVaultAudit"), "Microsoft.Insights/diagnosticSettings")
+            .GetProperty("properties").GetProperty("logs")[0].GetProperty("categoryGroup").GetString());
         foreach (var (module, setting) in settings)
         {
             var properties = setting.GetProperty("properties");
@@ -214,10 +218,91 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         Assert.Equal("[if(parameters('enablePurgeProtection'), true(), null())]", vault.GetProperty("enablePurgeProtection").GetString());
         Assert.Equal("[parameters('enableBlobBackup')]", deployments.Single(d => d.GetProperty("name").GetString() == "backup").GetProperty("condition").GetString());
         Assert.Equal("[parameters('enableResourceLocks')]", deployments.Single(d => d.GetProperty("name").GetString() == "locks").GetProperty("condition").GetString());
-        Assert.Equal(4, Resources(bicep.Module("locks")).Count(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/locks"));
+        // Data account, archive, vault, Service Bus, workspace; and the backup vault when backups are on.
+        var locks = Resources(bicep.Module("locks")).Where(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/locks").ToArray();
+        Assert.Equal(6, locks.Length);
+        Assert.Contains(locks, l => l.GetProperty("scope").GetString()!.Contains("Microsoft.OperationalInsights/workspaces", StringComparison.Ordinal));
+        var backupLock = locks.Single(l => l.GetProperty("scope").GetString()!.Contains("Microsoft.DataProtection/backupVaults", StringComparison.Ordinal));
+        Assert.Equal("[not(empty(parameters('backupVaultName')))]", backupLock.GetProperty("condition").GetString());
+        Assert.StartsWith("[if(parameters('enableBlobBackup')", bicep.ModuleParameterText("locks", "backupVaultName"));
+        Assert.Contains("'monitoring'", bicep.ModuleParameterText("locks", "workspaceName"));
         Assert.All(Resources(bicep.Module("locks")).Where(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/locks"),
             l => Assert.Equal("CanNotDelete", l.GetProperty("properties").GetProperty("level").GetString()));
         Assert.Contains("reference-photos", bicep.ModuleParameter("backup", "containers").GetRawText());
+    }
+
+    [Fact]
+    public void Template_CustomerManagedKeys_DataAccountAndArchive_EachItsOwnKeyAndIdentity_NoDependencyCycle()
+    {
+        var deployments = Resources(bicep.Template).Where(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments")
+            .ToDictionary(d => d.GetProperty("name").GetString()!);
+        string[] DependsOn(string module) => deployments[module].TryGetProperty("dependsOn", out var d) ? StringArray(d) : [];
+
+        // Two keys, two identities, both only with customerManagedKey.
+        foreach (var (module, keyName, identity) in new[] { ("dataCmkKey", "storage-cmk", "cmkIdentity"), ("auditCmkKey", "audit-cmk", "auditCmkIdentity") })
+        {
+            Assert.Equal("[parameters('customerManagedKey')]", deployments[module].GetProperty("condition").GetString());
+            Assert.Equal("[parameters('customerManagedKey')]", deployments[identity].GetProperty("condition").GetString());
+            Assert.Equal(keyName, bicep.ModuleParameter(module, "keyName").GetString());
+            Assert.Contains($"'{identity}'", bicep.ModuleParameter(module, "principalId").GetString());
+            Assert.Contains("'keyVault'", bicep.ModuleParameter(module, "vaultName").GetString());
+        }
+        Assert.Equal("[format('id-pensioncert-{0}-audit-cmk', variables('suffix'))]", bicep.ModuleParameter("auditCmkIdentity", "name").GetString());
+
+        // The key module: RSA 3072 with yearly rotation; Crypto Service Encryption User on the key itself, nothing wider.
+        var keyModule = bicep.Module("auditCmkKey");
+        var key = Resource(keyModule, "Microsoft.KeyVault/vaults/keys").GetProperty("properties");
+        Assert.Equal("RSA", key.GetProperty("kty").GetString());
+        Assert.Equal(3072, key.GetProperty("keySize").GetInt32());
+        Assert.Equal("P1Y", key.GetProperty("rotationPolicy").GetProperty("lifetimeActions")[0].GetProperty("trigger").GetProperty("timeAfterCreate").GetString());
+        var access = Resource(keyModule, "Microsoft.Authorization/roleAssignments");
+        Assert.Contains("e147488a-f6f5-4113-8e2d-b22465e65bf6", access.GetProperty("properties").GetProperty("roleDefinitionId").GetString());
+        Assert.StartsWith("[resourceId('Microsoft.KeyVault/vaults/keys'", access.GetProperty("scope").GetString());
+        // The account waits for the grant: the key name output goes through the role assignment.
+        Assert.Contains("Microsoft.Authorization/roleAssignments", keyModule.GetProperty("outputs").GetProperty("name").GetProperty("value").GetString());
+
+        // Each account: its own key and identity, from the same vault.
+        foreach (var (account, keyModuleName, identity) in new[] { ("storage", "dataCmkKey", "cmkIdentity"), ("auditStorage", "auditCmkKey", "auditCmkIdentity") })
+        {
+            Assert.Contains($"'{keyModuleName}'", bicep.ModuleParameterText(account, "cmkKeyName"));
+            Assert.Contains($"'{identity}'", bicep.ModuleParameterText(account, "cmkIdentityId"));
+            Assert.Contains("'keyVault'", bicep.ModuleParameterText(account, "cmkKeyVaultUri"));
+            Assert.StartsWith("[if(parameters('customerManagedKey')", bicep.ModuleParameterText(account, "cmkKeyVaultUri"));
+            Assert.StartsWith("[if(parameters('customerManagedKey')", bicep.ModuleParameterText(account, "cmkKeyName"));
+            Assert.Equal("[parameters('infrastructureEncryption')]", bicep.ModuleParameter(account, "infrastructureEncryption").GetString());
+            var encryption = Resource(bicep.Module(account), "Microsoft.Storage/storageAccounts").GetProperty("properties").GetProperty("encryption");
+            Assert.Equal("[if(variables('useCmk'), 'Microsoft.Keyvault', 'Microsoft.Storage')]", encryption.GetProperty("keySource").GetString());
+            Assert.Equal("[parameters('infrastructureEncryption')]", encryption.GetProperty("requireInfrastructureEncryption").GetString());
+            Assert.Contains("parameters('cmkKeyName')", encryption.GetProperty("keyvaultproperties").GetString());
+            Assert.Contains("parameters('cmkIdentityId')", encryption.GetProperty("identity").GetString());
+            Assert.Equal("[not(empty(parameters('cmkKeyVaultUri')))]", Variable(bicep.Module(account), "useCmk").GetString());
+        }
+        Assert.NotEqual(bicep.ModuleParameterText("storage", "cmkKeyName"), bicep.ModuleParameterText("auditStorage", "cmkKeyName"));
+
+        // The order that breaks the former cycle: vault -> keys -> archive -> the vault's audit log (into the archive).
+        Assert.DoesNotContain(DependsOn("keyVault"), d => d.Contains("'auditStorage'", StringComparison.Ordinal));
+        Assert.DoesNotContain(Resources(bicep.Module("keyVault")), r => r.GetProperty("type").GetString() == "Microsoft.Insights/diagnosticSettings");
+        Assert.Contains(DependsOn("auditStorage"), d => d.Contains("'auditCmkKey'", StringComparison.Ordinal));
+        Assert.Contains(DependsOn("keyVaultAudit"), d => d.Contains("'auditStorage'", StringComparison.Ordinal));
+
+        // Azure Storage accepts a customer-managed key only from a vault with purge protection: refused before anything is created.
+        Assert.Contains("customerManagedKey needs enableKeyVaultPurgeProtection", Variable(bicep.Template, "encryptionErrors").GetString());
+        Assert.Contains("variables('encryptionErrors')", Variable(bicep.Template, "deploymentErrors").GetString());
+    }
+
+    [Fact]
+    public void Template_AuditArchive_ItsOwnReadsWritesDeletes_LoggedToTheWorkspace()
+    {
+        var setting = Resource(bicep.Module("auditStorage"), "Microsoft.Insights/diagnosticSettings");
+        var properties = setting.GetProperty("properties");
+
+        Assert.Contains("blobServices", setting.GetProperty("scope").GetString());
+        Assert.Equal("[parameters('workspaceId')]", properties.GetProperty("workspaceId").GetString());
+        Assert.Contains("'monitoring'", bicep.ModuleParameter("auditStorage", "workspaceId").GetString());
+        // Not into the archive itself (every write would be logged into it again).
+        Assert.False(properties.TryGetProperty("storageAccountId", out _));
+        Assert.Equal(["StorageRead", "StorageWrite", "StorageDelete"],
+            properties.GetProperty("logs").EnumerateArray().Select(l => l.GetProperty("category").GetString()!));
     }
 
     [Fact]
@@ -246,6 +331,31 @@ public sealed class PostureTests(BicepTemplates bicep, ITestOutputHelper output)
         Assert.Contains("authentication-managed-identity", Variable(gateway, "pagesPolicy").GetString());
         Assert.Contains("frame-ancestors 'none'", Variable(gateway, "pageCsp").GetString());
         Assert.Contains("<set-header name=\"Content-Security-Policy\"", Variable(gateway, "pagesPolicy").GetString());
+    }
+
+    [Fact]
+    public void Gateway_Tls12Minimum_WeakCiphersOffOnTheClassicTiersOfAzureChina()
+    {
+        var gateway = bicep.Module("gateway");
+        var protocols = Variable(gateway, "tlsProtocols");
+        var ciphers = Variable(gateway, "tlsCiphers");
+        const string prefix = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.";
+
+        // SSL 3.0, TLS 1.0 and 1.1 off towards clients and backends.
+        foreach (var side in new[] { "", "Backend." })
+            foreach (var protocol in new[] { "Ssl30", "Tls10", "Tls11" })
+                Assert.Equal("False", protocols.GetProperty($"{prefix}{side}Protocols.{protocol}").GetString());
+        // 3DES, RSA key exchange (no forward secrecy) and CBC suites off; ECDHE with AES-GCM is all that is left.
+        var off = ciphers.EnumerateObject().Where(c => c.Value.GetString() == "False").Select(c => c.Name[(prefix + "Ciphers.").Length..]).ToArray();
+        Assert.Equal(11, ciphers.EnumerateObject().Count());
+        Assert.Contains("TripleDes168", off);
+        Assert.All(off.Where(c => c != "TripleDes168"), c => Assert.True(c.StartsWith("TLS_RSA_", StringComparison.Ordinal) || c.EndsWith("_CBC_SHA", StringComparison.Ordinal), c));
+        Assert.Equal(6, off.Count(c => c.StartsWith("TLS_RSA_", StringComparison.Ordinal)));
+        Assert.DoesNotContain(off, c => c.StartsWith("TLS_ECDHE_", StringComparison.Ordinal) && c.Contains("_GCM_", StringComparison.Ordinal));
+        // Sent to the classic tiers only: the v2 tiers refuse changes to the cipher configuration.
+        var service = Resource(gateway, "Microsoft.ApiManagement/service").GetProperty("properties");
+        Assert.Equal("[union(variables('tlsProtocols'), if(variables('isV2'), createObject(), variables('tlsCiphers')))]", service.GetProperty("customProperties").GetString());
+        Assert.Equal("[equals(parameters('skuName'), 'StandardV2')]", Variable(gateway, "isV2").GetString());
     }
 
     private void Report(string file)

@@ -127,7 +127,8 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.Contains("variables('deploymentErrors')", check);
         Assert.Equal("[equals(parameters('environmentName'), 'prod')]", Variable(bicep.Template, "isProd").GetString());
         foreach (var rule in new[] { "operator-token settings are placeholders", "privateNetwork must be true", "serviceBusSku must be Premium",
-                     "enableKeyVaultPurgeProtection must be true", "bureauNetworkCidrs", "lockAuditImmutability must be true", "alertEmail is required" })
+                     "enableKeyVaultPurgeProtection must be true", "bureauNetworkCidrs", "lockAuditImmutability must be true", "alertEmail is required",
+                     "logRetentionDays must be at least 180", "customerManagedKey must be true" })
             Assert.Contains(rule, posture);
         Assert.Equal(["example", "localhost", "placeholder", "changeme", "todo"], placeholders);
         // The check is part of every resource's tags, so ARM evaluates it before creating anything.
@@ -461,6 +462,37 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
         Assert.Equal("[not(variables('isChinaCloud'))]", bicep.ModuleParameter("monitoring", "entraOnlyIngestion").GetString());
         Assert.Equal("[not(variables('isChinaCloud'))]", bicep.ModuleParameter("functionApp", "entraOnlyIngestion").GetString());
         Assert.Equal("[equals(environment().name, 'AzureChinaCloud')]", Variable(bicep.Template, "isChinaCloud").GetString());
+    }
+
+    [Fact]
+    public async Task ApiVersionCheck_ListsEveryTypeAndVersionTheCompiledTemplateDeploys()
+    {
+        // infra/scripts/check-api-versions.sh (run against Azure China before a first deployment there) reads the
+        // type@version pairs from the Bicep sources; every resource the compiled template deploys must be among them.
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(InfraDirectory, "scripts", "check-api-versions.sh"));
+        start.ArgumentList.Add("--list");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var listed = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        await process.WaitForExitAsync();
+
+        var deployed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        void Collect(JsonElement template)
+        {
+            foreach (var resource in Resources(template))
+            {
+                var type = resource.GetProperty("type").GetString()!;
+                if (type == "Microsoft.Resources/deployments") Collect(resource.GetProperty("properties").GetProperty("template"));
+                else if (!resource.TryGetProperty("existing", out var existing) || !existing.GetBoolean()) deployed.Add($"{type}@{resource.GetProperty("apiVersion").GetString()}");
+            }
+        }
+        Collect(bicep.Template);
+        output.WriteLine(string.Join('\n', deployed.Order()));
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("Microsoft.Storage/storageAccounts@", string.Join('\n', listed));
+        Assert.True(deployed.Count > 20, $"only {deployed.Count} resource types found in the compiled template");
+        Assert.Empty(deployed.Except(listed));
     }
 
     [Fact]

@@ -82,6 +82,43 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
     }
 
     [Fact]
+    public async Task Submit_ReplayedReferencePhoto_CountsAgainstTheDailyLimit_OneOpenReplayCaseAtATime()
+    {
+        ChinaMidnight.WaitIfNear(); // the five counted attempts and the refusal fall on one China day
+        var id = TestIdNumbers.New("110108");
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var day = ChinaTime.ToChinaDate(DateTimeOffset.UtcNow);
+        var pensioners = host.App.Services.GetRequiredService<IPensionerRepository>();
+
+        // The stored reference photo itself as the selfie: a review case (no hold), and one of the day's five attempts.
+        var first = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineReference));
+        Assert.Equal("NeedsReview", first.GetProperty("status").GetString());
+        Assert.Equal(["probe-matches-reference"], Codes(first));
+        Assert.Equal(1, await pensioners.CountFailedAttemptsAsync(pensionerId, day, CancellationToken.None));
+
+        // Again while that case waits: rejected without a second case, and counted too.
+        var second = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineReference));
+        Assert.Equal("Rejected", second.GetProperty("status").GetString());
+        Assert.Equal(["replay-review-pending"], Codes(second));
+        Assert.Equal(2, await pensioners.CountFailedAttemptsAsync(pensionerId, day, CancellationToken.None));
+        var reviewCases = host.App.Services.GetRequiredService<Core.Review.IReviewCaseStore>();
+        var open = await reviewCases.ListOpenForPensionerAsync("110108", pensionerId, CancellationToken.None);
+        Assert.Equal(first.GetProperty("certificationId").GetString(), Assert.Single(open).CertificationId);
+
+        // Three mismatches make five: the next online submission is refused for the day, and a daily-limit case opens.
+        for (var i = 0; i < 3; i++)
+            Assert.Equal("Rejected", (await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.Impostor))).GetProperty("status").GetString());
+        Assert.Equal(5, await pensioners.CountFailedAttemptsAsync(pensionerId, day, CancellationToken.None));
+        using var refused = await host.SubmitAsync(id, Photos.GenuineReference);
+        await BadInputTests.AssertProblem(refused, HttpStatusCode.TooManyRequests, "daily-attempts-exhausted", "sixth attempt after a replay");
+        open = await reviewCases.ListOpenForPensionerAsync("110108", pensionerId, CancellationToken.None);
+        Assert.Equal(["certification-needs-review", "daily-attempts-exhausted"], open.Select(c => c.Reason).Order());
+    }
+
+    private static string[] Codes(JsonElement certification) =>
+        certification.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray();
+
+    [Fact]
     public async Task ReviewCases_Clerk_403()
     {
         using var response = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Get, "/api/review-cases", LocalHostFixture.OperatorHeader(OperatorRole.Clerk, "110000")));
@@ -114,10 +151,15 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
     {
         var id = TestIdNumbers.New("110108");
         await host.EnrollOkAsync(id, Photos.GenuineReference);
-        // Genuine selfies: approvals never count toward the daily rejection limit, so only the submission rate applies.
+        // Distinct genuine selfies and photos without a face: neither an approval nor a retake counts toward the daily
+        // rejection limit, so only the submission rate applies. (The same genuine selfie again would be a replay once the
+        // first is kept as a live reference, and replays count.)
+        string[] selfies = [Photos.GenuineProbe, "deepface/img4.jpg", "deepface/img5.jpg", "deepface/img6.jpg", "deepface/img7.jpg", "deepface/img10.jpg",
+            "deepface/img11.jpg", Photos.NoFace, Photos.NoFace, Photos.NoFace];
+        Assert.True(selfies.Length >= LocalHostFixture.SubmissionsPerPensionerPerMinute);
         for (var i = 0; i < LocalHostFixture.SubmissionsPerPensionerPerMinute; i++)
         {
-            using var accepted = await host.SubmitAsync(id, Photos.GenuineProbe);
+            using var accepted = await host.SubmitAsync(id, selfies[i]);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
         var before = await host.SnapshotStoredAsync();

@@ -166,6 +166,9 @@ public class LocalHostFixture : IAsyncLifetime
     /// <summary>An admin serving every province (the default operator of the tests).</summary>
     public static (string, string) OperatorKeyHeader => ("Authorization", "Bearer " + DefaultOperatorToken.Value);
 
+    /// <summary>The evidence integration's machine identity (role integration) serving every province: the only caller of POST /api/evidence.</summary>
+    public static (string, string) IntegrationKeyHeader => ("Authorization", "Bearer " + OperatorToken(OperatorRole.Integration, AllProvinces, "test-evidence-integration"));
+
     /// <summary>A bearer header for an operator with <paramref name="role"/> serving <paramref name="regions"/>.</summary>
     public static (string, string) OperatorHeader(OperatorRole role, params string[] regions) => ("Authorization", "Bearer " + OperatorToken(role, regions));
 

@@ -179,6 +179,9 @@ public sealed class OpenApiTests(LocalHostFixture host)
         Assert.Equal(Enum.GetNames<CertificationStatus>(), SchemaEnum("CertificationStatus"));
         Assert.Equal(Enum.GetNames<EligibilityState>(), SchemaEnum("EligibilityState"));
         Assert.Equal(Core.Review.ReviewReasons.All.Order(), SchemaEnum("ReviewReason").Order());
+        Assert.Equal(Core.Enrollment.ReferenceSources.All.Order(), SchemaEnum("ReferenceSource").Order());
+        foreach (var form in new[] { "EnrollmentForm", "EnrollmentJson" })
+            Assert.Equal(Core.Enrollment.ReferenceSources.All.Order(), Schema(form).GetProperty("properties").GetProperty("referenceSource").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
         Assert.Equal(Enum.GetValues<Core.Review.ReviewCaseState>().Select(ReviewApi.StateName), SchemaEnum("ReviewCaseState"));
         Assert.Equal(Core.Certification.Guidance.Messages.Keys.Order(), Schema("Guidance").GetProperty("properties").GetProperty("code").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());
     }
@@ -260,7 +263,7 @@ public sealed class OpenApiTests(LocalHostFixture host)
     [Fact]
     public void RequestSchemas_ListTheFieldsTheHandlersAccept()
     {
-        string[] enrollment = ["idNumber", "name", "regionCode", PhotoRequestReader.PhotoField];
+        string[] enrollment = ["idNumber", "name", "regionCode", "referenceSource", PhotoRequestReader.PhotoField];
         string[] certification = ["channel", "idNumber", "pensionerId", "helperId", PhotoRequestReader.PhotoField];
         foreach (var schema in new[] { "EnrollmentForm", "EnrollmentJson" })
             Assert.Equal(enrollment.Order(), Schema(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());

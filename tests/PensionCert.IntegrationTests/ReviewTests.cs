@@ -540,11 +540,16 @@ public sealed class ReviewTests(LocalHostFixture host)
         await AssertProblemAsync(await PostAsync(outcome, new { outcome = "certified", certificationId = impostor }, LocalHostFixture.OperatorKeyHeader), HttpStatusCode.Conflict, "investigation-evidence-not-approved");
         Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type == EventTypes.CertificationApproved);
 
+        // A paper document alone is not applied by the caller: it waits for a second operator (FourEyes/InsiderPathsTests).
         using (var certified = await PostAsync(outcome, new { outcome = "certified", documentReference = "HV-2026-0001" }, LocalHostFixture.OperatorKeyHeader))
-            Assert.Equal("Applied", (await JsonOkAsync(certified)).GetProperty("result").GetString());
-        var approval = Assert.Single(await EventsAsync(pensionerId), e => e.Type == EventTypes.CertificationApproved);
-        Assert.Equal("document:HV-2026-0001", approval.Data.EvidenceSource);
-        Assert.Equal("home-visit", approval.Data.Channel);
+        {
+            var opened = await JsonAcceptedAsync(certified);
+            Assert.Equal("ReviewOpened", opened.GetProperty("result").GetString());
+            Assert.Equal($"{Region}-h{pensionerId}{ChinaTime.Today(TimeProvider.System).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)}", opened.GetProperty("reviewCaseId").GetString());
+        }
+        Assert.DoesNotContain(await EventsAsync(pensionerId), e => e.Type == EventTypes.CertificationApproved);
+        Assert.Equal(PensionerStanding.Active, (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!.Standing);
+        Assert.Equal(ChinaTime.Today(TimeProvider.System).AddDays(-40), (await Pensioners.GetAsync(pensionerId, CancellationToken.None))!.ValidUntil);
     }
 
     [Fact]

@@ -32,6 +32,23 @@ public sealed class ToolCommandTests
         Assert.Equal(3, output.Trim().Split('.').Length);
     }
 
+    [Fact]
+    public async Task MintToken_IntegrationRole_PrintsATokenTheApiReadsAsTheMachineIdentity()
+    {
+        var (exitCode, output, _) = await RunAsync("dotnet", Tool(), "mint-token", "--role", "integration", "--region", "110000", "--subject", "civil-affairs-feed", "--minutes", "60");
+
+        Assert.Equal(0, exitCode);
+        var payload = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(Base64Url(output.Trim().Split('.')[1]))).RootElement;
+        Assert.Equal("integration", payload.GetProperty("role").GetString());
+        Assert.Equal("civil-affairs-feed", payload.GetProperty("sub").GetString());
+    }
+
+    private static string Base64Url(string segment)
+    {
+        var s = segment.Replace('-', '+').Replace('_', '/');
+        return s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+    }
+
     [Theory]
     [InlineData("--seed", "abc")]
     [InlineData("--duration", "-1")]

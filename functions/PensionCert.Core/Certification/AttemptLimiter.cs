@@ -42,7 +42,8 @@ public sealed partial class AttemptLimiter(
     /// The China date a rejection of <paramref name="record"/> counts against (its failed-attempt row, written with the
     /// announcement of the rejection), or null when it does not count: offline channels, and photos that could not be
     /// compared (no face, two similar faces, too dark, blurred…) ask for a retake; only comparisons that failed
-    /// (mismatch, presentation attack) use up the day's budget.
+    /// (mismatch, presentation attack) use up the day's budget. A replayed reference photo (NeedsReview,
+    /// probe-matches-reference) counts too: its row is written with its announcement by <see cref="CertificationDecisions"/>.
     /// </summary>
     public static DateOnly? CountsOn(CertificationRecord record)
     {

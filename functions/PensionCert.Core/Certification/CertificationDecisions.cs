@@ -42,6 +42,7 @@ public sealed partial class CertificationDecisions(
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
+        decision = await OneReplayReviewAtATimeAsync(record, pensioner, decision, cancellationToken);
         var decided = record with
         {
             IntendedStatus = decision.Status,
@@ -95,6 +96,24 @@ public sealed partial class CertificationDecisions(
     }
 
     /// <summary>
+    /// A replayed reference photo (probe-matches-reference) submitted online while an earlier replay of the pensioner
+    /// waits for a reviewer is rejected (replay-review-pending) instead of opening a further review case: whoever holds
+    /// the photo cannot fill the reviewers' queue with it. The rejection counts against the day's limit like the replay
+    /// itself. Two replays decided in the same instant may still open two cases (the check reads the open cases; no lock).
+    /// </summary>
+    private async Task<VerificationDecision> OneReplayReviewAtATimeAsync(CertificationRecord record, PensionerProfile? pensioner, VerificationDecision decision,
+        CancellationToken cancellationToken)
+    {
+        if (pensioner is null || decision.Status != CertificationStatus.NeedsReview || !record.Channel.IsOnline()
+            || !decision.Reasons.Any(r => r.Code == Reasons.ProbeMatchesReference.Code))
+            return decision;
+        var ownCase = Review.ReviewCase.IdForCertification(pensioner.RegionCode, record.CertificationId);
+        if (!await reviewIntake.HasOpenReplayReviewAsync(pensioner.RegionCode, pensioner.PensionerId, ownCase, cancellationToken)) return decision;
+        LogReplayRejected(logger, record.CertificationId, pensioner.PensionerId);
+        return decision with { Status = CertificationStatus.Rejected, Reasons = [Reasons.ReplayReviewPending] };
+    }
+
+    /// <summary>
     /// Finishes a decision whose intent is written (<see cref="CertificationRecord.IntendedStatus"/>): applies its
     /// effects again (each is idempotent) and writes the status. <paramref name="pensioner"/> may be null (read here).
     /// </summary>
@@ -131,8 +150,10 @@ public sealed partial class CertificationDecisions(
                 break;
             case CertificationStatus.NeedsReview:
                 // A review case for the region's reviewers, and a hold that blocks suspension while it is open (closed by
-                // the review decision or any later certification), announced with certification.needs-review.
-                stillThere = pensioner is not null && await HoldForReviewAsync(record, pensioner, cancellationToken);
+                // the review decision or any later certification), announced with certification.needs-review. A replayed
+                // reference photo counts against the day's limit like a rejection (its row is written with the announcement).
+                stillThere = pensioner is not null && await HoldForReviewAsync(record, pensioner, cancellationToken)
+                    && (!IsReplay(record) || await attemptLimiter.ReviewIfExhaustedAsync(record, pensioner, cancellationToken));
                 break;
             case CertificationStatus.Failed:
                 stillThere = await AnnounceAsync(record, CertificationStatus.Failed, pensioner, RowsOf(record), cancellationToken) != CycleCommandResult.NotFound;
@@ -166,7 +187,7 @@ public sealed partial class CertificationDecisions(
             CertificationStatus.NeedsReview => Events.EventTypes.CertificationNeedsReview,
             _ => Events.EventTypes.CertificationFailed,
         }, record.CertificationId, record.Channel.ToWireName(), Guidance.ForStatus(status), DecisionSources.Worker, current, rows,
-            holdsSuspension: !record.ReasonCodes.Contains(Reasons.ProbeMatchesReference.Code), cancellationToken);
+            holdsSuspension: !IsReplay(record), cancellationToken);
 
     /// <summary>
     /// Opens the review case (idempotent), then the review hold with certification.needs-review (one transaction).
@@ -175,7 +196,8 @@ public sealed partial class CertificationDecisions(
     private async Task<bool> HoldForReviewAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
     {
         await reviewIntake.OpenForCertificationAsync(record, pensioner, cancellationToken);
-        if (await AnnounceAsync(record, CertificationStatus.NeedsReview, pensioner, null, cancellationToken) != CycleCommandResult.NotFound) return true;
+        var rows = IsReplay(record) && AttemptLimiter.CountsOn(record) is { } day ? new CertificationRows(record.CertificationId) { FailedAttemptOn = day } : null;
+        if (await AnnounceAsync(record, CertificationStatus.NeedsReview, pensioner, rows, cancellationToken) != CycleCommandResult.NotFound) return true;
         await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
         return false;
     }
@@ -223,6 +245,9 @@ public sealed partial class CertificationDecisions(
     /// <summary>Removes the in-flight entry of a decided certification (no error if it is gone already).</summary>
     public Task ForgetInFlightAsync(CertificationRecord record, CancellationToken cancellationToken) =>
         inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+
+    /// <summary>True for a certification decided as a replayed reference photo (probe-matches-reference).</summary>
+    private static bool IsReplay(CertificationRecord record) => record.ReasonCodes.Contains(Reasons.ProbeMatchesReference.Code);
 
     /// <summary>Decisions with effects outside the record get their intent written first (every decision is announced).</summary>
     private static bool HasEffects(CertificationRecord record) => record.IntendedStatus is not null;
@@ -277,6 +302,9 @@ public sealed partial class CertificationDecisions(
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]
     private static partial void LogDecided(ILogger logger, string certificationId, CertificationStatus status, double? similarity, double? liveness);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId}'s reference photo replayed again while a replay review is open; rejected without a further case")]
+    private static partial void LogReplayRejected(ILogger logger, string certificationId, string pensionerId);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certification {CertificationId}: pensioner {PensionerId} was erased; selfie, record and index row removed")]
     private static partial void LogRemovedErased(ILogger logger, string certificationId, string pensionerId);

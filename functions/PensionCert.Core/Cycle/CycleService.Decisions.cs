@@ -46,11 +46,26 @@ public sealed partial class CycleService
             ]);
         }, cancellationToken);
 
-    /// <summary>Announces (once) that review case <paramref name="caseId"/> is still open after the configured days.</summary>
-    public Task<CycleCommandResult> AnnounceCaseAgedAsync(string pensionerId, string caseId, string reason, DateOnly openedOn, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Announces that review case <paramref name="caseId"/> is still open after the configured days, for the
+    /// <paramref name="escalation"/>-th time (once per count: the first report is keyed by the case, later ones by the
+    /// case and the count).
+    /// </summary>
+    public Task<CycleCommandResult> AnnounceCaseAgedAsync(string pensionerId, string caseId, string reason, DateOnly openedOn, int escalation, CancellationToken cancellationToken) =>
         ChangeAsync(pensionerId, (p, policy, now, today) => Decision.Apply(p,
         [
-            (EventTypes.ReviewCaseAged, caseId, Data(p, StateOf(p, policy, today), openedOn) with { ReviewCaseId = caseId, Reason = reason }),
+            (EventTypes.ReviewCaseAged, escalation <= 1 ? caseId : caseId + "/" + escalation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Data(p, StateOf(p, policy, today), openedOn) with { ReviewCaseId = caseId, Reason = reason, EscalationCount = Math.Max(1, escalation) }),
+        ]), cancellationToken);
+
+    /// <summary>
+    /// Announces (once, keyed by the case) that review case <paramref name="caseId"/> of <paramref name="reason"/> lapsed
+    /// undecided on today's date. Changes nothing else on the pensioner; works for inactive pensioners too.
+    /// </summary>
+    public Task<CycleCommandResult> AnnounceCaseLapsedAsync(string pensionerId, string caseId, string reason, CancellationToken cancellationToken) =>
+        ChangeAsync(pensionerId, (p, policy, now, today) => Decision.Apply(p,
+        [
+            (EventTypes.ReviewCaseLapsed, caseId, Data(p, StateOf(p, policy, today), today) with { ReviewCaseId = caseId, Reason = reason }),
         ]), cancellationToken);
 
     /// <summary>

@@ -31,7 +31,7 @@ public enum CycleCommandResult
     /// </summary>
     HoldLimitReached,
 
-    /// <summary>Not applied: the record conflicts with a later live certification; a review case decides.</summary>
+    /// <summary>Not applied: the record conflicts with a certification of the same day or later (or one still open); a review case decides.</summary>
     ReviewRequired,
 }
 
@@ -179,7 +179,7 @@ public sealed partial class CycleService(
     /// next month, and payroll recovers anything paid after). Idempotent.
     /// </summary>
     /// <remarks>
-    /// A date of death before the last live certification is not applied (result <see cref="CycleCommandResult.ReviewRequired"/>):
+    /// A date of death on or before the day of the last certification is not applied (result <see cref="CycleCommandResult.ReviewRequired"/>):
     /// the caller opens a review case, and only a reviewer's approval applies it (<paramref name="confirmedByReview"/>).
     /// </remarks>
     /// <exception cref="ProblemException">date-in-future, date-before-birth, date-before-enrollment.</exception>
@@ -189,7 +189,9 @@ public sealed partial class CycleService(
             RecordDates.Require(p, dateOfDeath, today);
             if (p.Standing == PensionerStanding.Deceased) return Decision.Skip(CycleCommandResult.AlreadyApplied);
             if (p.Standing == PensionerStanding.Transferred) return Decision.Skip(CycleCommandResult.Inactive);
-            if (!confirmedByReview && p.LastCertifiedAt is { } last && ChinaTime.ToChinaDate(last) > dateOfDeath) return Decision.Skip(CycleCommandResult.ReviewRequired);
+            // A certification on the day of death or later contradicts the record (a face shown to a camera that day may be
+            // before or after the death; the record alone cannot tell): a review decides.
+            if (!confirmedByReview && p.LastCertifiedAt is { } last && ChinaTime.ToChinaDate(last) >= dateOfDeath) return Decision.Skip(CycleCommandResult.ReviewRequired);
             var updated = p with { Standing = PensionerStanding.Deceased, EndedOn = dateOfDeath, OpenHolds = [], DeathReportCaseId = null, PaymentHeldOn = null };
             var state = nameof(EligibilityState.Deceased);
             var key = Date(dateOfDeath);

@@ -18,15 +18,20 @@ namespace PensionCert.Core.Enrollment;
 /// <param name="RegionCode">6-digit administrative region code (GB/T 2260).</param>
 /// <param name="Photo">Encoded reference photo bytes (JPEG, PNG or WebP).</param>
 /// <param name="Operator">The operator enrolling; when set, the new region and any existing enrollment's region must be served.</param>
-public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, string? RegionCode, ReadOnlyMemory<byte> Photo, Operators.OperatorPrincipal? Operator = null);
+/// <param name="ReferenceSource">Where the photo comes from (<see cref="ReferenceSources"/>): <c>live-capture</c> (default) or <c>id-photo</c>.</param>
+public sealed record EnrollPensionerCommand(string? IdNumber, string? Name, string? RegionCode, ReadOnlyMemory<byte> Photo, Operators.OperatorPrincipal? Operator = null, string? ReferenceSource = null);
 
 /// <summary>The outcome of an enrollment.</summary>
 /// <param name="PensionerId">Opaque id (not derived from the ID number).</param>
 /// <param name="ReferenceVersion">1 for a first enrollment; higher after re-enrollment.</param>
 /// <param name="Created">True when the pensioner was new.</param>
-/// <param name="EnrolledAt">When this reference was stored.</param>
-/// <param name="PendingReviewCaseId">Set when the new reference photo did not pass liveness and the match with the current one: it waits for a second operator in this review case, and the current reference stays.</param>
-public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt, string? PendingReviewCaseId = null);
+/// <param name="EnrolledAt">When this reference was stored; null while an ID-photo enrolment waits (nothing is enrolled yet).</param>
+/// <param name="PendingReviewCaseId">
+/// Set when the new reference photo did not pass liveness and the match with the current one (it waits for a second
+/// operator in this review case, and the current reference stays), or when a first enrolment from an ID photo waits
+/// for a second operator (<see cref="ReferenceVersion"/> 0: nobody is enrolled until the case is approved).
+/// </param>
+public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset? EnrolledAt, string? PendingReviewCaseId = null);
 
 /// <summary>
 /// Enrolls a pensioner: validates identity data, requires exactly one usable face on the reference photo, stores
@@ -34,7 +39,8 @@ public sealed record EnrollmentResult(string PensionerId, int ReferenceVersion, 
 /// the reference and keeps the superseded one in the history, under four-eyes (<see cref="ReferenceChangeService"/>):
 /// a photo that is not live or does not match the current reference waits for a second operator. A deceased
 /// pensioner cannot be enrolled again, and a different name is refused (names change only through the explicit,
-/// audited name change).
+/// audited name change). A first enrolment must pass passive liveness unless its source is <c>id-photo</c>, which
+/// enrols nobody by itself: it opens a four-eyes case (<see cref="IdPhotoEnrollmentService"/>).
 /// </summary>
 public sealed partial class EnrollmentService(
     IFaceAnalyzer faceAnalyzer,
@@ -43,6 +49,7 @@ public sealed partial class EnrollmentService(
     IIdNumberHasher hasher,
     CycleService cycle,
     ReferenceChangeService referenceChanges,
+    IdPhotoEnrollmentService idPhotoEnrollments,
     ErasedIdentityGate erasedIdentities,
     VerificationPolicy verificationPolicy,
     IOptions<CyclePolicyOptions> cyclePolicy,
@@ -53,7 +60,7 @@ public sealed partial class EnrollmentService(
     private const int MaxSaveAttempts = 5;
 
     /// <summary>Enrolls or re-enrolls a pensioner.</summary>
-    /// <exception cref="ProblemException">Invalid fields (400), region-not-served (403), unsupported photo (415), no usable face (422), enrollment-conflict (409) when concurrent enrollments of the same person keep colliding.</exception>
+    /// <exception cref="ProblemException">Invalid fields (400), region-not-served (403), unsupported photo (415), no usable face or a first live-capture that is not live (422), enrollment-conflict (409) when concurrent enrollments of the same person keep colliding, id-photo-enrollment-pending (409).</exception>
     public async Task<EnrollmentResult> EnrollAsync(EnrollPensionerCommand command, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
@@ -63,6 +70,7 @@ public sealed partial class EnrollmentService(
             throw new ProblemException(ProblemTypes.InvalidRegionCode);
         if (command.Operator is { } op && !op.Serves(region.Value))
             throw new ProblemException(ProblemTypes.RegionNotServed);
+        var source = ReferenceSources.Require(command.ReferenceSource);
         var format = PhotoFormatSniffer.RequireSupported(command.Photo.Span[..Math.Min(command.Photo.Length, PhotoFormatSniffer.HeaderLength)]);
 
         var analysis = await faceAnalyzer.AnalyzeAsync(command.Photo, FaceAnalysisPurpose.Enrollment, cancellationToken);
@@ -71,11 +79,21 @@ public sealed partial class EnrollmentService(
 
         var hash = hasher.Hash(idNumber);
         var requestHash = RequestHash(region.Value, name, command.Photo.Span);
+        // Enrolled means a stored profile: an ID number's id may be claimed without one (an ID-photo enrolment waiting
+        // for its second operator, a crash before the first save), and that must not skip the first enrolment's checks.
+        var enrolled = await pensioners.FindIdAsync(hash, cancellationToken) is { } knownId && await pensioners.GetAsync(knownId, cancellationToken) is not null;
         // A first enrolment captures the person in front of the clerk: a photo of a photo is refused as a selfie is
-        // (re-enrolments are checked by the four-eyes rules of ReferenceChangeService).
-        if (!(analysis.LivenessScore >= verificationPolicy.LivenessRejectThreshold) && await pensioners.FindIdAsync(hash, cancellationToken) is null)
+        // (re-enrolments are checked by the four-eyes rules of ReferenceChangeService); a declared ID photo goes to a
+        // second operator instead.
+        if (!enrolled && source == ReferenceSources.LiveCapture && !(analysis.LivenessScore >= verificationPolicy.LivenessRejectThreshold))
             throw new ProblemException(ProblemTypes.ReferenceNotLive);
         await erasedIdentities.RequireAllowedAsync(hash, requestHash, command.Operator, cancellationToken);
+        if (!enrolled && source == ReferenceSources.IdPhoto)
+        {
+            var (pendingId, reviewCase) = await idPhotoEnrollments.HoldAsync(
+                new IdPhotoEnrollmentRequest(idNumber, hash, name, region.Value, command.Photo, format, requestHash, command.Operator?.Subject ?? "system"), cancellationToken);
+            return new EnrollmentResult(pendingId, 0, false, null, reviewCase.CaseId);
+        }
         var pensionerId = await pensioners.ClaimIdAsync(hash, Ids.NewPensionerId(), cancellationToken);
 
         for (var attempt = 1; ; attempt++)
@@ -96,7 +114,7 @@ public sealed partial class EnrollmentService(
                 if (!string.Equals(existing.Name, name, StringComparison.Ordinal)) throw new ProblemException(ProblemTypes.NameChangeNotExplicit);
                 if (!await referenceChanges.PassesAsync(existing, command.Photo, cancellationToken))
                 {
-                    var held = await referenceChanges.HoldAsync(existing, command.Photo, format, command.Operator?.Subject ?? "system", cancellationToken);
+                    var held = await referenceChanges.HoldAsync(existing, command.Photo, format, command.Operator?.Subject ?? "system", cancellationToken, source);
                     return new EnrollmentResult(pensionerId, existing.ReferenceVersion, false, existing.EnrolledAt, held.CaseId);
                 }
             }
@@ -139,6 +157,7 @@ public sealed partial class EnrollmentService(
                 EnrollmentRequestHash = requestHash,
                 // A replacement reaching here passed the four-eyes check without a second operator: it starts the period.
                 LastAutomaticReferenceChangeAt = existing is null ? null : now,
+                ReferenceSource = source,
                 ETag = existing?.ETag,
             };
             var superseded = existing is null ? null : ReferenceChangeService.Superseded(existing, now);

@@ -58,18 +58,18 @@ public sealed partial class ReferenceChangeService(
     /// both open one; each is decided on its own).
     /// </summary>
     /// <exception cref="ProblemException">reference-change-pending (409).</exception>
-    public async Task<ReviewCase> HoldAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, PhotoFormat format, string uploadedBy, CancellationToken cancellationToken)
+    public async Task<ReviewCase> HoldAsync(PensionerProfile existing, ReadOnlyMemory<byte> photo, PhotoFormat format, string uploadedBy, CancellationToken cancellationToken, string referenceSource = ReferenceSources.LiveCapture)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        var open = await reviewCases.ListAsync([existing.RegionCode], ReviewCaseState.Open, cancellationToken);
-        if (open.Any(c => c.PensionerId == existing.PensionerId && c.Reason == ReviewReasons.ReferenceChange))
+        var open = await reviewCases.ListOpenForPensionerAsync(existing.RegionCode, existing.PensionerId, cancellationToken);
+        if (open.Any(c => c.Reason == ReviewReasons.ReferenceChange))
             throw new ProblemException(ProblemTypes.ReferenceChangePending);
         var changeId = Guid.NewGuid().ToString("N");
         var blobName = $"{existing.PensionerId}/pending-{changeId}";
         using (var content = new MemoryStream(photo.ToArray(), writable: false))
             await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
         var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForReferenceChange(existing.RegionCode, changeId), ReviewReasons.ReferenceChange,
-            existing, uploadedBy, blobName, requestNote: null, effectiveOn: null, cancellationToken);
+            existing, uploadedBy, blobName, requestNote: null, effectiveOn: null, cancellationToken, referenceSource);
         LogHeld(logger, existing.PensionerId, reviewCase.CaseId);
         return reviewCase;
     }
@@ -78,8 +78,9 @@ public sealed partial class ReferenceChangeService(
     /// Makes an approved pending photo the pensioner's reference (next version; the current one goes to the history);
     /// both operators join <see cref="PensionerProfile.ReferenceChangedBy"/>. Idempotent: nothing happens when the
     /// pending photo already is the reference. A pending photo that no longer holds a usable face changes nothing.
+    /// <paramref name="referenceSource"/> (the source the uploader declared) is recorded on the profile.
     /// </summary>
-    public async Task ApplyApprovedAsync(string pensionerId, string pendingBlob, string? uploadedBy, string approvedBy, CancellationToken cancellationToken)
+    public async Task ApplyApprovedAsync(string pensionerId, string pendingBlob, string? uploadedBy, string approvedBy, CancellationToken cancellationToken, string? referenceSource = null)
     {
         var bytes = await photos.DownloadAsync(PhotoContainer.References, pendingBlob, cancellationToken);
         if (bytes is null) return;
@@ -100,6 +101,7 @@ public sealed partial class ReferenceChangeService(
                 EnrolledAt = now,
                 FirstEnrolledAt = existing.FirstEnrolledAt ?? existing.EnrolledAt,
                 ReferenceChangedBy = WithChangers(existing.ReferenceChangedBy, uploadedBy, approvedBy),
+                ReferenceSource = referenceSource,
             };
             try
             {
@@ -117,7 +119,7 @@ public sealed partial class ReferenceChangeService(
     public static ReferenceHistoryEntry Superseded(PensionerProfile existing, DateTimeOffset replacedAt)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        return new(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, replacedAt, existing.ReferenceEmbedding);
+        return new(existing.ReferenceVersion, existing.ReferenceBlobName, existing.EnrolledAt, replacedAt, existing.ReferenceEmbedding, existing.ReferenceSource);
     }
 
     /// <summary>The list of operators who changed the reference, with <paramref name="changers"/> added (most recent kept).</summary>

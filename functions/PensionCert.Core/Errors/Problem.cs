@@ -86,6 +86,7 @@ public static partial class ProblemTypes
     public static readonly ProblemType SessionTokenInvalid = new("session-token-invalid", ProblemKind.Unauthorized, "Missing or unknown session token", "认证链接无效，请返回办理页面重新开始认证。");
     public static readonly ProblemType SessionExpired = new("session-expired", ProblemKind.Conflict, "The certification session has expired", "本次认证已超时。请返回办理页面，重新点击“开始认证”。");
     public static readonly ProblemType SessionAlreadyUsed = new("session-already-used", ProblemKind.Conflict, "The certification session was already submitted", "本次认证链接已经使用过。请返回办理页面，重新点击“开始认证”。");
+    public static readonly ProblemType DailySessionsExhausted = new("daily-sessions-exhausted", ProblemKind.TooManyRequests, "Too many certification sessions for this pensioner today; retry after the time in Retry-After", "今天为您发起的刷脸认证次数已达上限，请明天再试。也可携带身份证到社保经办窗口或社区服务站办理认证，行动不便的可申请工作人员上门认证。");
     public static readonly ProblemType SessionNotFound = new("session-not-found", ProblemKind.NotFound, "Certification session not found", "未找到该认证会话。");
     public static readonly ProblemType SessionNonceMismatch = new("session-nonce-mismatch", ProblemKind.BadRequest, "nonce does not match the session's challenge", "认证数据与本次认证不符，请返回办理页面重新开始认证。");
     public static readonly ProblemType SessionStepInvalid = new("session-step-invalid", ProblemKind.BadRequest, "step must be the index of one of the session's actions", "认证步骤不正确，请返回办理页面重新开始认证。");

@@ -39,8 +39,16 @@ public static class EventTypes
     public const string CertificationNeedsReview = "certification.needs-review";
     /// <summary>A certification could not be processed (<c>guidance</c> retry-later).</summary>
     public const string CertificationFailed = "certification.failed";
-    /// <summary>A review case is still open after the configured number of days (escalation to the region's supervisors).</summary>
+    /// <summary>
+    /// A review case is still open after the configured number of days (escalation to the region's supervisors),
+    /// repeated every further that many days while it stays open; <c>escalationCount</c> counts the reports.
+    /// </summary>
     public const string ReviewCaseAged = "review.case-aged";
+    /// <summary>
+    /// An operator's request nobody decided in time lapsed (state expired, decided by <c>system</c>): <c>reason</c> is the
+    /// case's reason (death-report, transfer-report, reference-change); nothing it asked for was applied.
+    /// </summary>
+    public const string ReviewCaseLapsed = "review.case-lapsed";
     /// <summary>A wrong death or transfer record was reversed by two admins; payment.resumed follows with back-pay.</summary>
     public const string PensionerReinstated = "pensioner.reinstated";
     /// <summary>
@@ -100,6 +108,8 @@ public sealed record CycleEventData
     public string? DecisionSource { get; init; }
     /// <summary>For review events: the review case id.</summary>
     public string? ReviewCaseId { get; init; }
+    /// <summary>For review.case-aged: how many times the case has been reported aged, this report included (1, 2, …).</summary>
+    public int? EscalationCount { get; init; }
     /// <summary>For home-visit.* events: the visit id.</summary>
     public string? HomeVisitId { get; init; }
     /// <summary>For home-visit.* events: the visit's state after the change.</summary>

@@ -60,7 +60,10 @@ public static class EvidenceResults
     /// <summary>A proof-of-life record older than the region's <c>EvidenceMaxAgeDays</c>: refused.</summary>
     public const string EvidenceTooOld = "evidence-too-old";
 
-    /// <summary>A death record dated before a later live certification: not applied; a review case decides.</summary>
+    /// <summary>
+    /// A death record contradicted by a certification of the pensioner dated on or after the date of death (approved, or
+    /// still Pending/NeedsReview): not applied; a death-before-certification review case decides.
+    /// </summary>
     public const string ReviewOpened = "review-opened";
 
     /// <summary>Every code, in report order.</summary>
@@ -78,15 +81,18 @@ public sealed record EvidenceRecordResult(int Line, string Result, string? Pensi
 public sealed record EvidenceImportReport(int Received, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<EvidenceRecordResult> Results);
 
 /// <summary>
-/// Data-comparison (silent) certification and death records from other agencies. A proof-of-life record from a
+/// Data-comparison (silent) certification and death records from other agencies, posted by the machine identity
+/// (<see cref="Operators.OperatorRole.Integration"/>, never a person's token). A proof-of-life record from a
 /// source the pensioner's region trusts, dated after the last certification, certifies the pensioner (channel
 /// data-comparison), restarts the year and emits certification.silent; a death record marks the pensioner deceased
-/// and emits pensioner.deceased and payment.stopped. Records are read as a stream and processed with bounded
+/// and emits pensioner.deceased and payment.stopped, unless a certification of the pensioner dated on or after the
+/// date of death contradicts it (the last certification, or one still Pending or NeedsReview): then nothing is applied
+/// and a death-before-certification review case decides (<see cref="EvidenceResults.ReviewOpened"/>). Records are read as a stream and processed with bounded
 /// concurrency; the same batch twice changes nothing (already-applied). An operator changes only pensioners of the
 /// regions they serve (<see cref="Operators.OperatorPrincipal.Serves"/>): a record of a pensioner enrolled elsewhere is
 /// refused with <see cref="EvidenceResults.RegionNotServed"/> (without their pensioner id) and not applied.
 /// </summary>
-public sealed partial class EvidenceImportService(IPensionerRepository pensioners, IIdNumberHasher hasher, CycleService cycle, Review.ReviewIntake reviewIntake, TimeProvider timeProvider, ILogger<EvidenceImportService> logger)
+public sealed partial class EvidenceImportService(IPensionerRepository pensioners, ICertificationRepository certifications, IIdNumberHasher hasher, CycleService cycle, Review.ReviewIntake reviewIntake, TimeProvider timeProvider, ILogger<EvidenceImportService> logger)
 {
     /// <summary>Most records in one call: 100,000. Beyond it the call fails with evidence-too-many-records (records already applied stay applied; a repeat is harmless).</summary>
     public const int MaxRecords = 100_000;
@@ -94,11 +100,13 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
     /// <summary>Records processed concurrently.</summary>
     public const int Parallelism = 16;
 
-    /// <summary>Imports a batch for <paramref name="operator"/>: records of pensioners outside their regions are refused per record.</summary>
-    /// <exception cref="ProblemException">evidence-too-many-records.</exception>
+    /// <summary>Imports a batch for <paramref name="operator"/> (the integration identity): records of pensioners outside their regions are refused per record.</summary>
+    /// <exception cref="ProblemException">role-not-allowed (not the integration identity), evidence-too-many-records.</exception>
     public async Task<EvidenceImportReport> ImportAsync(IAsyncEnumerable<EvidenceRecord> records, Operators.OperatorPrincipal @operator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@operator);
+        // Machine data from the machine identity only (also checked by the route): no person's token posts a death.
+        if (@operator.Role != Operators.OperatorRole.Integration) throw new ProblemException(ProblemTypes.RoleNotAllowed);
         var today = ChinaTime.Today(timeProvider);
         var results = new ConcurrentBag<EvidenceRecordResult>();
         var received = 0;
@@ -145,7 +153,9 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
 
         var source = record.Source!.Trim().ToLowerInvariant();
         var outcome = isDeath
-            ? await cycle.MarkDeceasedAsync(profile.PensionerId, date, source, cancellationToken)
+            ? profile.Standing is not (PensionerStanding.Deceased or PensionerStanding.Transferred) && await HasOpenCertificationSinceAsync(profile.PensionerId, date, cancellationToken)
+                ? CycleCommandResult.ReviewRequired
+                : await cycle.MarkDeceasedAsync(profile.PensionerId, date, source, cancellationToken)
             : await cycle.RecordCertifiedAsync(profile.PensionerId, ChinaTime.StartOfDay(date),
                 new CertificationOrigin(CertificationOrigin.DataComparisonChannel, EvidenceType: type.ToLowerInvariant(), EvidenceSource: source), cancellationToken);
         if (outcome == CycleCommandResult.ReviewRequired)
@@ -159,6 +169,23 @@ public sealed partial class EvidenceImportService(IPensionerRepository pensioner
             CycleCommandResult.Inactive => EvidenceResults.Inactive,
             _ => EvidenceResults.UnknownPerson,
         }, profile.PensionerId);
+    }
+
+    /// <summary>
+    /// True when a certification of the pensioner submitted on or after <paramref name="dateOfDeath"/> is still open
+    /// (Pending or Processing: not decided yet; NeedsReview: a reviewer has not decided): a face shown to a camera that day or later
+    /// contradicts the record until someone has looked at both.
+    /// </summary>
+    private async Task<bool> HasOpenCertificationSinceAsync(string pensionerId, DateOnly dateOfDeath, CancellationToken cancellationToken)
+    {
+        foreach (var certificationId in await pensioners.ListCertificationIdsAsync(pensionerId, cancellationToken))
+        {
+            var record = await certifications.GetAsync(certificationId, cancellationToken);
+            if (record is { Status: Certification.CertificationStatus.Pending or Certification.CertificationStatus.Processing or Certification.CertificationStatus.NeedsReview }
+                && ChinaTime.ToChinaDate(record.SubmittedAt) >= dateOfDeath)
+                return true;
+        }
+        return false;
     }
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Evidence batch imported: {Received} records, {Certified} certified silently, {Deceased} deceased, {RegionNotServed} refused (region not served)")]

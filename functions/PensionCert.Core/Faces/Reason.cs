@@ -70,6 +70,12 @@ public static class Reasons
     /// <summary>The probe is (nearly) the enrolled reference image itself: a replayed photo, not a live capture.</summary>
     public static readonly Reason ProbeMatchesReference = new("probe-matches-reference", "提交的照片与登记照片几乎完全相同，请本人现场重新拍摄，已转人工审核。");
 
+    /// <summary>
+    /// The reference photo replayed again while an earlier replay of it waits for a reviewer: rejected (counted against
+    /// the day's limit) instead of opening another review case.
+    /// </summary>
+    public static readonly Reason ReplayReviewPending = new("replay-review-pending", "提交的照片与登记照片几乎完全相同，同样的照片已在人工审核中，本次不再重复审核。请本人对着镜头现场拍摄，或到社保经办窗口、社区服务站办理认证。");
+
     /// <summary>The pensioner's reference photo or embedding is missing.</summary>
     public static readonly Reason ReferenceUnavailable = new("reference-unavailable", "未找到您的登记照片，请到社保经办窗口办理认证或重新登记。");
 
@@ -122,7 +128,7 @@ public static class Reasons
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
-        Blurred, FaceNotFullyVisible, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference,
+        Blurred, FaceNotFullyVisible, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
         ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
         ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);

@@ -2,7 +2,7 @@ using PensionCert.Core.Identity;
 
 namespace PensionCert.Core.Operators;
 
-/// <summary>What an operator may do. Wire names (the JWT <c>role</c> claim) are <c>clerk</c>, <c>reviewer</c>, <c>admin</c>.</summary>
+/// <summary>What an operator may do. Wire names (the JWT <c>role</c> claim) are <c>clerk</c>, <c>reviewer</c>, <c>admin</c> and <c>integration</c>.</summary>
 public enum OperatorRole
 {
     /// <summary>Counter clerk (经办员): enrols pensioners and sees their profiles with the ID number masked.</summary>
@@ -13,6 +13,14 @@ public enum OperatorRole
 
     /// <summary>Administrator: everything a clerk and reviewer may do, may see the full ID number and erase a pensioner.</summary>
     Admin,
+
+    /// <summary>
+    /// A machine identity (数据比对接口): the agencies' system integration that posts evidence batches (proof of life and
+    /// death records) and nothing else. Never a person: the console's sign-in refuses it; a credential of this role is
+    /// issued by operations to the integration (client credentials of the identity provider, or <c>mint-token --role
+    /// integration</c> locally).
+    /// </summary>
+    Integration,
 }
 
 /// <summary>Parses and prints <see cref="OperatorRole"/> wire names.</summary>
@@ -27,6 +35,9 @@ public static class OperatorRoles
     /// <summary>Wire name of <see cref="OperatorRole.Admin"/>.</summary>
     public const string Admin = "admin";
 
+    /// <summary>Wire name of <see cref="OperatorRole.Integration"/>.</summary>
+    public const string Integration = "integration";
+
     /// <summary>Parses a wire name (exact, lower-case).</summary>
     public static bool TryParse(string? value, out OperatorRole role)
     {
@@ -35,6 +46,7 @@ public static class OperatorRoles
             Clerk => (true, OperatorRole.Clerk),
             Reviewer => (true, OperatorRole.Reviewer),
             Admin => (true, OperatorRole.Admin),
+            Integration => (true, OperatorRole.Integration),
             _ => (false, default),
         };
         return ok;
@@ -46,6 +58,7 @@ public static class OperatorRoles
         OperatorRole.Clerk => Clerk,
         OperatorRole.Reviewer => Reviewer,
         OperatorRole.Admin => Admin,
+        OperatorRole.Integration => Integration,
         _ => throw new ArgumentOutOfRangeException(nameof(role)),
     };
 }

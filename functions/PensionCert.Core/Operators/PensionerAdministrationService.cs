@@ -16,7 +16,11 @@ namespace PensionCert.Core.Operators;
 /// <param name="ValidUntil">Last China date the current certification is valid.</param>
 public sealed record PensionerView(
     string PensionerId, string IdNumber, bool IdNumberRevealed, string Name, string RegionCode, int ReferenceVersion,
-    DateTimeOffset EnrolledAt, EligibilityState State, DateOnly? ValidUntil);
+    DateTimeOffset EnrolledAt, EligibilityState State, DateOnly? ValidUntil)
+{
+    /// <summary>Where the current reference photo came from (<c>live-capture</c>, <c>id-photo</c>).</summary>
+    public string ReferenceSource { get; init; } = Enrollment.ReferenceSources.LiveCapture;
+}
 
 /// <summary>
 /// Operator-facing reads and changes of pensioner records. Every method enforces the operator's regions: a pensioner
@@ -45,7 +49,8 @@ public sealed partial class PensionerAdministrationService(
         var profile = await RequireServedAsync(pensionerId, @operator, cancellationToken);
         var reveal = revealIdNumber && @operator.MaySeeFullIdNumber && profile.IdNumber is not null;
         return new PensionerView(profile.PensionerId, reveal ? profile.IdNumber! : profile.MaskedIdNumber, reveal, profile.Name, profile.RegionCode,
-            profile.ReferenceVersion, profile.EnrolledAt, eligibility.StateOf(profile), profile.ValidUntil);
+            profile.ReferenceVersion, profile.EnrolledAt, eligibility.StateOf(profile), profile.ValidUntil)
+        { ReferenceSource = profile.ReferenceSource ?? Enrollment.ReferenceSources.LiveCapture };
     }
 
     /// <summary>

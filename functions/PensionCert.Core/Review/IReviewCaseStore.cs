@@ -22,6 +22,9 @@ public interface IReviewCaseStore
     /// </summary>
     Task<IReadOnlyList<ReviewCase>> ListAsync(IReadOnlyCollection<string> regionPrefixes, ReviewCaseState? state, CancellationToken cancellationToken);
 
+    /// <summary>The open cases of one pensioner in <paramref name="regionCode"/> (a filtered query of the region's partition).</summary>
+    Task<IReadOnlyList<ReviewCase>> ListOpenForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken);
+
     /// <summary>Every open case and every decided case whose effects are not recorded yet (the sweep's work), across regions.</summary>
     IAsyncEnumerable<ReviewCase> ListUnfinishedAsync(CancellationToken cancellationToken);
 

@@ -17,15 +17,45 @@ public sealed record RecordChangeResult(string Result, string? ReviewCaseId = nu
 }
 
 /// <summary>Evidence an operator names for a <c>certified</c> investigation outcome: one of the two.</summary>
-/// <param name="CertificationId">A certification of this pensioner (e.g. at a counter or on a home visit).</param>
-/// <param name="DocumentReference">The reference of a paper document (e.g. a signed home-visit record), 2-100 characters.</param>
-public sealed record InvestigationEvidence(string? CertificationId, string? DocumentReference);
+/// <param name="CertificationId">An Approved certification of this pensioner (e.g. at a counter or on a home visit): applied at once.</param>
+/// <param name="DocumentReference">The number of a paper document (e.g. a signed home-visit record, see <see cref="IsWellFormedDocumentReference"/>): a second operator confirms it first.</param>
+public sealed record InvestigationEvidence(string? CertificationId, string? DocumentReference)
+{
+    /// <summary>Shortest document reference (after trimming).</summary>
+    public const int MinDocumentReferenceLength = 6;
+
+    /// <summary>Longest document reference (after trimming).</summary>
+    public const int MaxDocumentReferenceLength = 64;
+
+    /// <summary>Digits a document reference must contain at least (a file number, not a word).</summary>
+    public const int MinDocumentReferenceDigits = 4;
+
+    /// <summary>
+    /// A document reference is a file number as the bureau writes it on a signed record: 6-64 characters after trimming,
+    /// at least 4 of them digits 0-9, and only letters (any script, e.g. 京人社核), digits, spaces and
+    /// <c>- _ / # . : ( ) （ ） 〔 〕 [ ] 【 】</c> (e.g. <c>HV-2026-000123</c>, <c>京人社核〔2026〕0123号</c>).
+    /// </summary>
+    public static bool IsWellFormedDocumentReference(string? value)
+    {
+        if (value is null) return false;
+        var trimmed = value.Trim();
+        if (trimmed.Length is < MinDocumentReferenceLength or > MaxDocumentReferenceLength) return false;
+        var digits = 0;
+        foreach (var c in trimmed)
+        {
+            if (char.IsAsciiDigit(c)) digits++;
+            else if (!(char.IsLetter(c) || c == ' ' || "-_/#.:()（）〔〕[]【】".Contains(c))) return false;
+        }
+        return digits >= MinDocumentReferenceDigits;
+    }
+}
 
 /// <summary>
 /// Operator changes to a pensioner's record that no single operator may get wrong alone: death (dates checked; a report
 /// opens a death-report case that another admin approves) and transfer (the same with a transfer-report case), their reversal
 /// (requested by one admin, approved by another through a review case), explicit name changes, and the
-/// <c>certified</c> outcome of an investigation (only with an open investigation and named evidence).
+/// <c>certified</c> outcome of an investigation (only with an open investigation and named evidence; on a paper
+/// document only, through an investigation-certified case an admin approves).
 /// </summary>
 public sealed partial class PensionerRecordService(
     PensionerAdministrationService administration,
@@ -131,13 +161,17 @@ public sealed partial class PensionerRecordService(
     }
 
     /// <summary>
-    /// Records the <c>certified</c> outcome of an investigation: only while one is open (or the pensioner is overdue),
-    /// and only with evidence: an Approved certification of this pensioner or a document reference. Restarts the year
-    /// (channel home-visit) with the evidence named in certification.approved.
+    /// Records the <c>certified</c> outcome of an investigation: only while one is open (or the pensioner is overdue or
+    /// suspended), and only with evidence. With an Approved certification of this pensioner the year restarts at once
+    /// (channel home-visit, the evidence named in certification.approved). With a paper document only
+    /// (<see cref="InvestigationEvidence.IsWellFormedDocumentReference"/>) nothing changes yet: an investigation-certified
+    /// review case opens (one per pensioner and day; a repeat answers with it) that an admin other than the caller
+    /// approves; only then does the year restart or the payment resume (<see cref="ReviewEffects"/>).
     /// </summary>
     /// <exception cref="ProblemException">pensioner-not-found, region-not-served, pensioner-inactive, no-open-investigation, investigation-evidence-required, investigation-evidence-not-approved.</exception>
-    public async Task<CycleCommandResult> RecordInvestigationCertifiedAsync(OperatorPrincipal @operator, string pensionerId, InvestigationEvidence evidence, CancellationToken cancellationToken)
+    public async Task<RecordChangeResult> RecordInvestigationCertifiedAsync(OperatorPrincipal @operator, string pensionerId, InvestigationEvidence evidence, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(@operator);
         ArgumentNullException.ThrowIfNull(evidence);
         var profile = await administration.RequireServedAsync(pensionerId, @operator, cancellationToken);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred) throw new ProblemException(ProblemTypes.PensionerInactive);
@@ -145,7 +179,6 @@ public sealed partial class PensionerRecordService(
         var overdue = profile.Standing == PensionerStanding.Active && profile.ValidUntil is { } v && today > v;
         if (profile.Standing is not (PensionerStanding.UnderInvestigation or PensionerStanding.Suspended) && !overdue)
             throw new ProblemException(ProblemTypes.NoOpenInvestigation);
-        string evidenceSource;
         if (evidence.CertificationId is { } certificationId && evidence.DocumentReference is null)
         {
             var record = Ids.IsCertificationId(certificationId) ? await certifications.GetAsync(certificationId, cancellationToken) : null;
@@ -153,21 +186,26 @@ public sealed partial class PensionerRecordService(
             // Only a face confirmed as this pensioner's is evidence of life: a rejected attempt (another person's face,
             // a photo of a photo), a pending one or one waiting for review proves nothing.
             if (record.Status != CertificationStatus.Approved) throw new ProblemException(ProblemTypes.InvestigationEvidenceNotApproved);
-            evidenceSource = "certification:" + certificationId;
+            var result = await cycle.RecordCertifiedAsync(pensionerId, timeProvider.GetUtcNow(),
+                new CertificationOrigin("home-visit", EvidenceType: "investigation", EvidenceSource: "certification:" + certificationId) { DecisionSource = "operator" }, cancellationToken);
+            return result switch
+            {
+                CycleCommandResult.NotFound => throw new ProblemException(ProblemTypes.PensionerNotFound),
+                CycleCommandResult.Inactive => throw new ProblemException(ProblemTypes.PensionerInactive),
+                _ => new RecordChangeResult(result.ToString()),
+            };
         }
-        else if (evidence.DocumentReference?.Trim() is { Length: >= 2 and <= 100 } document && evidence.CertificationId is null)
-            evidenceSource = "document:" + document;
-        else throw new ProblemException(ProblemTypes.InvestigationEvidenceRequired);
-
-        var result = await cycle.RecordCertifiedAsync(pensionerId, timeProvider.GetUtcNow(),
-            new CertificationOrigin("home-visit", EvidenceType: "investigation", EvidenceSource: evidenceSource) { DecisionSource = "operator" }, cancellationToken);
-        return result switch
-        {
-            CycleCommandResult.NotFound => throw new ProblemException(ProblemTypes.PensionerNotFound),
-            CycleCommandResult.Inactive => throw new ProblemException(ProblemTypes.PensionerInactive),
-            _ => result,
-        };
+        if (evidence.CertificationId is not null || evidence.DocumentReference is null) throw new ProblemException(ProblemTypes.InvestigationEvidenceRequired);
+        if (!InvestigationEvidence.IsWellFormedDocumentReference(evidence.DocumentReference)) throw new ProblemException(ProblemTypes.InvestigationDocumentReferenceInvalid);
+        // Seen alive on paper only: what keeps a pension flowing for a year is never one operator's word (four-eyes).
+        var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForInvestigationCertified(profile.RegionCode, profile.PensionerId, today), ReviewReasons.InvestigationCertified,
+            profile, @operator.Subject, subject: "document:" + evidence.DocumentReference.Trim(), requestNote: null, today, cancellationToken);
+        LogInvestigationCertifiedRequested(logger, profile.PensionerId, reviewCase.CaseId);
+        return new RecordChangeResult(RecordChangeResult.ReviewOpened, reviewCase.CaseId);
     }
+
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Certified outcome of the investigation of pensioner {PensionerId} on a document only: not applied until an admin approves review case {CaseId}")]
+    private static partial void LogInvestigationCertifiedRequested(ILogger logger, string pensionerId, string caseId);
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Death of pensioner {PensionerId} reported by an operator: not applied until a second admin approves review case {CaseId}")]
     private static partial void LogDeathReported(ILogger logger, string pensionerId, string caseId);

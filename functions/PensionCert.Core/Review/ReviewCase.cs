@@ -21,8 +21,11 @@ public enum ReviewCaseState
     SentOffline,
 
     /// <summary>
-    /// Closed undecided after <see cref="ReviewOptions.DeathReportLapseDays"/> (death reports only): the report lapses,
-    /// the payment hold is released with back-pay and the annual cycle goes on as before.
+    /// Closed undecided by the sweep (decided by <c>system</c>): a death report after
+    /// <see cref="ReviewOptions.DeathReportLapseDays"/> (the payment hold is released with back-pay and the annual cycle
+    /// goes on as before), a transfer report after <see cref="ReviewOptions.TransferReportLapseDays"/> (not applied), a
+    /// reference change after <see cref="ReviewOptions.ReferenceChangeLapseDays"/> (the current reference stays) and an
+    /// ID-photo enrolment after <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> (nothing is enrolled).
     /// </summary>
     Expired,
 }
@@ -54,8 +57,17 @@ public static class ReviewReasons
     /// <summary>An operator reports a transfer through the status endpoint: applied only when a second admin approves (four-eyes).</summary>
     public const string TransferReport = "transfer-report";
 
+    /// <summary>A first enrolment from a scanned ID or archive photo (<c>referenceSource=id-photo</c>): enrolled only when another operator approves (four-eyes).</summary>
+    public const string IdPhotoEnrollment = "id-photo-enrollment";
+
+    /// <summary>
+    /// A reviewer recorded the <c>certified</c> outcome of an investigation on a paper document only (no face): the year
+    /// restarts (or a suspended payment resumes) only when an admin other than that reviewer approves (four-eyes).
+    /// </summary>
+    public const string InvestigationCertified = "investigation-certified";
+
     /// <summary>Every reason code.</summary>
-    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport];
+    public static readonly IReadOnlyList<string> All = [CertificationNeedsReview, DailyAttemptsExhausted, DeathBeforeCertification, ReferenceChange, StatusReversal, HomeVisitFoundDeceased, DeathReport, TransferReport, IdPhotoEnrollment, InvestigationCertified];
 }
 
 /// <summary>The fixed list of rejection reasons a reviewer picks from, each with what the pensioner should do next.</summary>
@@ -132,10 +144,16 @@ public sealed record ReviewCase
     public string? SubmittedBy { get; init; }
     /// <summary>For death and reversal cases: the date the record names (date of death or transfer).</summary>
     public DateOnly? EffectiveOn { get; init; }
-    /// <summary>For reference changes: the pending reference photo's blob name; for death cases: the record's source.</summary>
+    /// <summary>
+    /// For reference changes: the pending reference photo's blob name; for death cases: the record's source; for a
+    /// certification review of a replayed reference photo: <see cref="ReplaySubject"/>; for investigation-certified:
+    /// <c>document:{reference}</c>.
+    /// </summary>
     public string? Subject { get; init; }
     /// <summary>The reason an operator gave when opening the case (reversal requests), at most 500 characters.</summary>
     public string? RequestNote { get; init; }
+    /// <summary>For reference changes and ID-photo enrolments: where the proposed photo comes from (<see cref="Enrollment.ReferenceSources"/>).</summary>
+    public string? ReferenceSource { get; init; }
     public string? ClaimedBy { get; init; }
     public DateTimeOffset? ClaimExpiresAt { get; init; }
     public string? DecidedBy { get; init; }
@@ -145,9 +163,14 @@ public sealed record ReviewCase
     public string? Note { get; init; }
     /// <summary>True once the decision's effects (certification, cycle, events) are recorded; a sweep finishes the rest.</summary>
     public bool EffectsApplied { get; init; }
-    /// <summary>When the case was reported as aged (event review.case-aged).</summary>
+    /// <summary>When the case was last reported as aged (event review.case-aged).</summary>
     public DateTimeOffset? EscalatedAt { get; init; }
+    /// <summary>How many times the case was reported as aged (review.case-aged repeats while the case stays open).</summary>
+    public int Escalations { get; init; }
     public string? ETag { get; init; }
+
+    /// <summary>The <see cref="Subject"/> of a certification review opened for a replayed reference photo (probe-matches-reference).</summary>
+    public const string ReplaySubject = "probe-matches-reference";
 
     /// <summary>Longest note kept.</summary>
     public const int MaxNoteLength = 500;
@@ -208,7 +231,7 @@ public sealed record ReviewCase
                 break;
             case ReviewCaseState.Rejected:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "驳回须选择固定的驳回原因之一：" + string.Join("、", RejectionReasons.All) + "。");
-            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport:
+            case ReviewCaseState.SentOffline when Reason is ReviewReasons.ReferenceChange or ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.IdPhotoEnrollment or ReviewReasons.InvestigationCertified:
                 throw new ProblemException(ProblemTypes.InvalidReviewDecision, "该案件不能转线下，请选择批准或驳回。");
             case ReviewCaseState.SentOffline when decision.OfflineChannel is { } c && OfflineChannels.All.Contains(c):
                 break;
@@ -232,15 +255,26 @@ public sealed record ReviewCase
     }
 
     /// <summary>
-    /// Closes an open death-report case nobody decided (the way out of a case left open): state Expired, decided by
-    /// <c>system</c>; its effects (the hold's release) are recorded like a decision's.
+    /// Closes an open case nobody decided (the way out of a case left open): state Expired, decided by <c>system</c>;
+    /// its effects (a death report's hold released, the lapse announced) are recorded like a decision's. Only the
+    /// operator requests that can lapse do (<see cref="Lapses"/>); any other case is returned unchanged.
     /// </summary>
-    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Reason == ReviewReasons.DeathReport
+    public ReviewCase Lapse(DateTimeOffset now) => State == ReviewCaseState.Open && Lapses(Reason)
         ? this with { State = ReviewCaseState.Expired, DecidedBy = "system", DecidedAt = now, Note = "undecided-lapsed", ClaimedBy = null, ClaimExpiresAt = null, EffectsApplied = false }
         : this;
 
-    /// <summary>Marks an open case as reported aged (once).</summary>
-    public ReviewCase Escalate(DateTimeOffset now) => State == ReviewCaseState.Open && EscalatedAt is null ? this with { EscalatedAt = now } : this;
+    /// <summary>True for the reasons whose undecided case lapses: a death report, a transfer report, a reference change.</summary>
+    public static bool Lapses(string reason) => reason is ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.ReferenceChange or ReviewReasons.IdPhotoEnrollment;
+
+    /// <summary>
+    /// True when an open case is due to be reported aged at <paramref name="now"/>: <paramref name="every"/> after it
+    /// opened, and again every <paramref name="every"/> after the last report while it stays open.
+    /// </summary>
+    public bool EscalationDue(DateTimeOffset now, TimeSpan every) =>
+        State == ReviewCaseState.Open && AgeAt(now) >= every && (EscalatedAt is not { } last || now - last >= every);
+
+    /// <summary>Marks an open case as reported aged once more (<see cref="Escalations"/> + 1).</summary>
+    public ReviewCase Escalate(DateTimeOffset now) => State == ReviewCaseState.Open ? this with { EscalatedAt = now, Escalations = Escalations + 1 } : this;
 
     /// <summary>Age of the case at <paramref name="now"/>.</summary>
     public TimeSpan AgeAt(DateTimeOffset now) => now - OpenedAt;
@@ -249,8 +283,10 @@ public sealed record ReviewCase
     {
         if (State != ReviewCaseState.Open) throw new ProblemException(ProblemTypes.ReviewCaseClosed);
         if (!reviewer.Serves(RegionCode)) throw new ProblemException(ProblemTypes.RegionNotServed);
-        // Declaring a death and reversing a death or transfer are an admin's decision (a second admin: the requester is excluded).
-        if (Reason is ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport && reviewer.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
+        // Declaring a death, reversing a death or transfer, and restarting a year on a paper document are an admin's
+        // decision (a second person: the requester is excluded).
+        if (Reason is ReviewReasons.StatusReversal or ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.InvestigationCertified
+            && reviewer.Role != OperatorRole.Admin) throw new ProblemException(ProblemTypes.RoleNotAllowed);
         if (reviewer.Subject == SubmittedBy || excluded.Contains(reviewer.Subject)) throw new ProblemException(ProblemTypes.ReviewConflictOfInterest);
     }
 
@@ -271,6 +307,12 @@ public sealed record ReviewCase
 
     /// <summary>Case id of an operator's transfer report.</summary>
     public static string IdForTransferReport(string regionCode, string requestId) => $"{regionCode}-t{requestId}";
+
+    /// <summary>Case id of a first enrolment from an ID photo.</summary>
+    public static string IdForIdPhotoEnrollment(string regionCode, string requestId) => $"{regionCode}-e{requestId}";
+
+    /// <summary>Case id of a document-only <c>certified</c> investigation outcome: one per pensioner and China day.</summary>
+    public static string IdForInvestigationCertified(string regionCode, string pensionerId, DateOnly day) => $"{regionCode}-h{pensionerId}{Compact(day)}";
 
     /// <summary>Case id of a reversal request.</summary>
     public static string IdForReversal(string regionCode, string requestId) => $"{regionCode}-v{requestId}";

@@ -17,16 +17,26 @@ namespace PensionCert.Core.Review;
 /// rejected or lapsed: its payment hold is released (payment.released with back-pay);</item>
 /// <item>an operator's transfer report approved by a second admin: the transfer is applied (pensioner.transferred, payment.stopped);</item>
 /// <item>a reference change approved: the new reference replaces the current one (the old one goes to the history);</item>
-/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events.</item>
+/// <item>an ID-photo enrolment approved: the pensioner is enrolled with that photo (reference version 1, source id-photo);
+/// rejected or lapsed: the proposed photo and identity data are deleted;</item>
+/// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events;</item>
+/// <item>a document-only <c>certified</c> investigation outcome approved by an admin: the year restarts from the
+/// approval (channel home-visit, the document named as evidence), a suspended payment resumes with back-pay.</item>
 /// </list>
-/// Rejecting a death record, a reference change or a reversal changes nothing but the case.
+/// Rejecting a death record, a reference change or a reversal changes nothing but the case. A case that lapsed
+/// undecided (<see cref="ReviewCaseState.Expired"/>) is announced (review.case-lapsed) and audited, and changes nothing
+/// else but a death report's payment hold (released).
 /// </summary>
-public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges)
+public sealed class ReviewEffects(ICertificationRepository certifications, CycleService cycle, Enrollment.ReferenceChangeService referenceChanges, Enrollment.IdPhotoEnrollmentService idPhotoEnrollments, Audit.IAuditLog audit)
 {
+    /// <summary>The OperatorAudit action of a lapse (actor <c>system</c>).</summary>
+    public const string LapseAuditAction = "ReviewCaseLapsed";
+
     /// <summary>Applies the effects of a decided case.</summary>
     public async Task ApplyAsync(ReviewCase decided, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decided);
+        if (decided.State == ReviewCaseState.Expired) await RecordLapseAsync(decided, cancellationToken);
         switch (decided.Reason)
         {
             case ReviewReasons.CertificationNeedsReview when decided.CertificationId is { } certificationId:
@@ -47,7 +57,18 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
                 await cycle.ReleaseDeathReportHoldAsync(decided.PensionerId, decided.CaseId, decided.State == ReviewCaseState.Expired ? "report-lapsed" : "report-rejected", cancellationToken);
                 break;
             case ReviewReasons.ReferenceChange when decided.State == ReviewCaseState.Approved && decided.Subject is { } pendingBlob:
-                await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken);
+                await referenceChanges.ApplyApprovedAsync(decided.PensionerId, pendingBlob, decided.SubmittedBy, decided.DecidedBy!, cancellationToken, decided.ReferenceSource);
+                break;
+            case ReviewReasons.IdPhotoEnrollment when decided.State == ReviewCaseState.Approved:
+                await idPhotoEnrollments.ApplyApprovedAsync(decided, cancellationToken);
+                break;
+            case ReviewReasons.IdPhotoEnrollment:
+                await idPhotoEnrollments.DiscardAsync(decided, cancellationToken);
+                break;
+            case ReviewReasons.InvestigationCertified when decided.State == ReviewCaseState.Approved && decided.DecidedAt is { } confirmedAt:
+                // The second operator confirmed the document: the year restarts (a suspended payment resumes) from the confirmation.
+                await cycle.RecordCertifiedAsync(decided.PensionerId, confirmedAt,
+                    new CertificationOrigin("home-visit", EvidenceType: "investigation", EvidenceSource: decided.Subject) { DecisionSource = DecisionSources.Review }, cancellationToken);
                 break;
             case ReviewReasons.StatusReversal when decided.State == ReviewCaseState.Approved:
                 await cycle.ReinstateAsync(decided.PensionerId, decided.CaseId, cancellationToken);
@@ -67,11 +88,27 @@ public sealed class ReviewEffects(ICertificationRepository certifications, Cycle
             : Task.CompletedTask;
     }
 
-    /// <summary>Emits review.case-aged for an open case (once: the event id comes from the case id).</summary>
+    /// <summary>
+    /// Emits review.case-aged for an open case about to be reported for the (<see cref="ReviewCase.Escalations"/> + 1)-th
+    /// time (once per count: the event id comes from the case id and the count).
+    /// </summary>
     public Task AnnounceAgedAsync(ReviewCase open, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(open);
-        return cycle.AnnounceCaseAgedAsync(open.PensionerId, open.CaseId, open.Reason, open.Day, cancellationToken);
+        return cycle.AnnounceCaseAgedAsync(open.PensionerId, open.CaseId, open.Reason, open.Day, open.Escalations + 1, cancellationToken);
+    }
+
+    /// <summary>
+    /// The record of a lapse: review.case-lapsed (once, keyed by the case) for the region's supervisors, and an
+    /// OperatorAudit row by <c>system</c> (ids only). A crash before the case's effects are marked recorded repeats
+    /// this: the event is not written twice, the audit row may be.
+    /// </summary>
+    private async Task RecordLapseAsync(ReviewCase lapsed, CancellationToken cancellationToken)
+    {
+        var result = await cycle.AnnounceCaseLapsedAsync(lapsed.PensionerId, lapsed.CaseId, lapsed.Reason, cancellationToken);
+        if (result == CycleCommandResult.NotFound) return; // erased meanwhile: nothing to audit on
+        await audit.AppendAsync(new Audit.AuditEntry(lapsed.DecidedAt ?? lapsed.OpenedAt, "system", "", LapseAuditAction, lapsed.PensionerId, 200, null, "review-sweep",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"case {lapsed.CaseId}; reason {lapsed.Reason}; opened {lapsed.OpenedAt:yyyy-MM-dd}")), cancellationToken);
     }
 
     private async Task ApplyCertificationAsync(ReviewCase decided, string certificationId, CancellationToken cancellationToken)

@@ -26,9 +26,21 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
             CertificationId = record.CertificationId,
             // The operator who captured the photo (counter, community, home visit) may not decide its review.
             SubmittedBy = record.SubmittedBy ?? record.CapturedBy,
+            // A replayed reference photo is marked, so the pensioner's next replay finds this case open (one at a time).
+            Subject = record.ReasonCodes.Contains(Faces.Reasons.ProbeMatchesReference.Code) ? ReviewCase.ReplaySubject : null,
         };
         await cases.OpenAsync(reviewCase, cancellationToken);
         return reviewCase.CaseId;
+    }
+
+    /// <summary>
+    /// True when the pensioner has an open review of a replayed reference photo other than <paramref name="exceptCaseId"/>
+    /// (the case of the certification being decided, when a redelivery decides it again).
+    /// </summary>
+    public async Task<bool> HasOpenReplayReviewAsync(string regionCode, string pensionerId, string exceptCaseId, CancellationToken cancellationToken)
+    {
+        var open = await cases.ListOpenForPensionerAsync(regionCode, pensionerId, cancellationToken);
+        return open.Any(c => c.Reason == ReviewReasons.CertificationNeedsReview && c.Subject == ReviewCase.ReplaySubject && c.CaseId != exceptCaseId);
     }
 
     /// <summary>Opens the case of a pensioner who reached the daily limit of rejected certifications on <paramref name="day"/>.</summary>
@@ -65,15 +77,21 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
     }
 
     /// <summary>Opens a four-eyes case: a reference change (<paramref name="subject"/> = pending blob) or a reversal request.</summary>
-    public async Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, PensionerProfile pensioner, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken)
+    public Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, PensionerProfile pensioner, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken, string? referenceSource = null)
     {
         ArgumentNullException.ThrowIfNull(pensioner);
+        return OpenForOperatorRequestAsync(caseId, reason, pensioner.RegionCode, pensioner.PensionerId, submittedBy, subject, requestNote, effectiveOn, cancellationToken, referenceSource);
+    }
+
+    /// <summary>Opens a four-eyes case about a pensioner id that has no profile yet (an ID-photo enrolment: <paramref name="subject"/> = the proposed photo's blob).</summary>
+    public async Task<ReviewCase> OpenForOperatorRequestAsync(string caseId, string reason, string regionCode, string pensionerId, string submittedBy, string? subject, string? requestNote, DateOnly? effectiveOn, CancellationToken cancellationToken, string? referenceSource = null)
+    {
         var now = timeProvider.GetUtcNow();
         var reviewCase = new ReviewCase
         {
             CaseId = caseId,
-            RegionCode = pensioner.RegionCode,
-            PensionerId = pensioner.PensionerId,
+            RegionCode = regionCode,
+            PensionerId = pensionerId,
             Reason = reason,
             Day = ChinaTime.ToChinaDate(now),
             OpenedAt = now,
@@ -81,6 +99,7 @@ public sealed class ReviewIntake(IReviewCaseStore cases, TimeProvider timeProvid
             Subject = subject,
             RequestNote = requestNote,
             EffectiveOn = effectiveOn,
+            ReferenceSource = referenceSource,
         };
         await cases.OpenAsync(reviewCase, cancellationToken);
         return reviewCase;

@@ -13,8 +13,9 @@ public sealed class ReviewOptions
     public int ClaimMinutes { get; set; } = 30;
 
     /// <summary>
-    /// Days after which a still-open case is reported once with the event review.case-aged (default 3), so a region's
-    /// supervisors see cases nobody took; the hourly review sweep checks it.
+    /// Days after which a still-open case is reported with the event review.case-aged (default 3), and again every
+    /// further this many days while it stays open (the event counts the reports in <c>escalationCount</c>), so a
+    /// region's supervisors keep seeing a case nobody took; the hourly review sweep checks it.
     /// </summary>
     [Range(1, 60)]
     public int EscalateAfterDays { get; set; } = 3;
@@ -26,6 +27,34 @@ public sealed class ReviewOptions
     /// </summary>
     [Range(2, 365)]
     public int DeathReportLapseDays { get; set; } = 30;
+
+    /// <summary>
+    /// Days after which an unclaimed transfer-report case nobody decided lapses (default 30; the hourly review sweep
+    /// checks it): the report is disregarded, the transfer is not applied and payment goes on as before; the lapse is
+    /// announced (review.case-lapsed) and audited. A case whose claim expired counts as unclaimed.
+    /// </summary>
+    [Range(2, 365)]
+    public int TransferReportLapseDays { get; set; } = 30;
+
+    /// <summary>
+    /// Days after which an unclaimed reference-change case nobody decided lapses (default 30; the hourly review sweep
+    /// checks it): the current reference stays, the proposed photo stays pending beside the history as a rejected one
+    /// does (until erasure), and a new re-enrolment is accepted again; announced (review.case-lapsed) and audited.
+    /// </summary>
+    [Range(2, 365)]
+    public int ReferenceChangeLapseDays { get; set; } = 30;
+
+    /// <summary>
+    /// How long an unclaimed open case of <paramref name="reason"/> may wait before the sweep lets it lapse, for the
+    /// four-eyes requests that lapse without a payment hold to release (transfer-report, reference-change); null for
+    /// every other reason (death reports lapse by <see cref="DeathReportLapseDays"/> with their hold's release).
+    /// </summary>
+    public TimeSpan? RequestLapseAfter(string reason) => reason switch
+    {
+        ReviewReasons.TransferReport => TimeSpan.FromDays(TransferReportLapseDays),
+        ReviewReasons.ReferenceChange => TimeSpan.FromDays(ReferenceChangeLapseDays),
+        _ => null,
+    };
 
     /// <summary>How many of the pensioner's most recent certifications a case shows (default 10).</summary>
     [Range(1, 50)]

@@ -47,7 +47,7 @@ public sealed class ReviewQueryService(
     /// <summary>Photo kind: the pensioner's current reference photo.</summary>
     public const string ReferencePhoto = "reference";
 
-    /// <summary>Photo kind: the probe (the selfie under review; for a reference change, the new reference photo).</summary>
+    /// <summary>Photo kind: the probe (the selfie under review; for a reference change or an ID-photo enrolment, the proposed reference photo).</summary>
     public const string ProbePhoto = "probe";
 
     private const int DefaultPageSize = 50;
@@ -124,7 +124,7 @@ public sealed class ReviewQueryService(
         (PhotoContainer Container, string? Blob) target = kind switch
         {
             ReferencePhoto => (PhotoContainer.References, (await pensioners.GetAsync(reviewCase.PensionerId, cancellationToken))?.ReferenceBlobName),
-            ProbePhoto => reviewCase.Reason == ReviewReasons.ReferenceChange
+            ProbePhoto => HoldsProposedReference(reviewCase)
                 ? (PhotoContainer.References, reviewCase.Subject)
                 : (PhotoContainer.Selfies, ProbeBlob(reviewCase, reviewCase.CertificationId is { } id ? await certifications.GetAsync(id, cancellationToken) : null)),
             _ => (PhotoContainer.Selfies, null),
@@ -135,8 +135,11 @@ public sealed class ReviewQueryService(
         return new ReviewPhoto(bytes, format is PhotoFormat.Jpeg or PhotoFormat.Png or PhotoFormat.WebP ? PhotoFormatSniffer.ContentType(format) : "application/octet-stream", reviewCase.PensionerId);
     }
 
+    /// <summary>Reference changes and ID-photo enrolments: the probe is the proposed reference photo (<see cref="ReviewCase.Subject"/>).</summary>
+    private static bool HoldsProposedReference(ReviewCase reviewCase) => reviewCase.Reason is ReviewReasons.ReferenceChange or ReviewReasons.IdPhotoEnrollment;
+
     private static string? ProbeBlob(ReviewCase reviewCase, CertificationRecord? certification) =>
-        reviewCase.Reason == ReviewReasons.ReferenceChange ? reviewCase.Subject
+        HoldsProposedReference(reviewCase) ? reviewCase.Subject
         : certification is { SelfieDeletedAt: null } ? certification.SelfieBlobName : null;
 
     private async Task<ReviewCase> RequireAsync(OperatorPrincipal reviewer, string caseId, CancellationToken cancellationToken)

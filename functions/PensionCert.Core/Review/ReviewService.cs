@@ -18,6 +18,7 @@ public sealed partial class ReviewService(
     IPensionerRepository pensioners,
     ReviewEffects effects,
     IOptions<ReviewOptions> options,
+    IOptions<Enrollment.IdPhotoEnrollmentOptions> idPhotoOptions,
     TimeProvider timeProvider,
     ILogger<ReviewService> logger)
 {
@@ -58,15 +59,21 @@ public sealed partial class ReviewService(
     /// Decides a case the caller holds the claim on, then records the decision's effects. A repeat of the same decision
     /// by the same reviewer (a retried request) answers the case as decided and finishes its effects.
     /// </summary>
-    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-claim-required, review-conflict-of-interest, invalid-review-decision.</exception>
+    /// <exception cref="ProblemException">review-case-not-found, region-not-served, review-case-closed, review-claim-required, review-conflict-of-interest, invalid-review-decision, review-pensioner-deceased.</exception>
     public async Task<ReviewCase> DecideAsync(OperatorPrincipal reviewer, string caseId, ReviewDecision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var reviewCase = await RequireAsync(reviewer, caseId, cancellationToken);
         if (reviewCase.State != ReviewCaseState.Open && reviewCase.DecidedBy == reviewer.Subject && reviewCase.State == decision.Outcome)
             return await FinishAsync(reviewCase, cancellationToken);
-        var excluded = await ExcludedAsync(reviewCase, cancellationToken);
-        var decided = reviewCase.Decide(reviewer, excluded, decision, timeProvider.GetUtcNow());
+        var profile = await pensioners.GetAsync(reviewCase.PensionerId, cancellationToken);
+        var decided = reviewCase.Decide(reviewer, Excluded(profile), decision, timeProvider.GetUtcNow());
+        // A live face (or a document) of a pensioner recorded dead meanwhile is not approved into "certified" beside a
+        // Deceased standing: the reviewer is told, and rejects it or sends it to a home visit; a wrong death record has
+        // its own four-eyes reversal.
+        if (decided.State == ReviewCaseState.Approved && reviewCase.Reason is ReviewReasons.CertificationNeedsReview or ReviewReasons.InvestigationCertified
+            && profile?.Standing == Cycle.PensionerStanding.Deceased)
+            throw new ProblemException(ProblemTypes.ReviewPensionerDeceased);
         try
         {
             decided = await cases.UpdateAsync(decided, cancellationToken);
@@ -82,10 +89,15 @@ public sealed partial class ReviewService(
     }
 
     /// <summary>
-    /// The hourly sweep: finishes the effects of decided cases a crash left unrecorded, reports (once) every case open
-    /// longer than <see cref="ReviewOptions.EscalateAfterDays"/> with review.case-aged, lets an unclaimed death-report
-    /// case older than <see cref="ReviewOptions.DeathReportLapseDays"/> lapse (its hold released, counted as finished)
-    /// and repairs the payment hold of open death-report cases. Returns (finished, escalated).
+    /// The hourly sweep: finishes the effects of decided cases a crash left unrecorded, reports every case open longer
+    /// than <see cref="ReviewOptions.EscalateAfterDays"/> with review.case-aged (and again every further that many days
+    /// while it stays open), lets an unclaimed death-report case older than <see cref="ReviewOptions.DeathReportLapseDays"/>
+    /// lapse (its hold released, counted as finished), lets an unclaimed id-photo-enrollment case older than
+    /// <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> lapse (nothing enrolled, counted as finished), lets
+    /// unclaimed transfer-report and reference-change cases lapse after their days (<see cref="LapseRequestIfDueAsync"/>)
+    /// and repairs the payment hold of open death-report cases.
+    /// A claim whose lease ran out is no claim: the lapse takes the case at the first sweep after the claim expired.
+    /// Returns (finished, escalated).
     /// </summary>
     public async Task<(int Finished, int Escalated)> SweepAsync(CancellationToken cancellationToken)
     {
@@ -125,24 +137,24 @@ public sealed partial class ReviewService(
                     LogLapsed(logger, reviewCase.CaseId);
                     continue;
                 }
+                else if (await TryLapseIdPhotoEnrollmentAsync(reviewCase, now, cancellationToken))
+                {
+                    finished++;
+                    continue;
+                }
                 else
                 {
                     await effects.EnsureDeathReportHoldAsync(reviewCase, cancellationToken);
                 }
-                if (reviewCase.State == ReviewCaseState.Open && reviewCase.EscalatedAt is null && reviewCase.AgeAt(now) >= escalateAfter)
+                switch (await LapseRequestIfDueAsync(reviewCase, now, cancellationToken))
                 {
-                    await effects.AnnounceAgedAsync(reviewCase, cancellationToken);
-                    try
-                    {
-                        await cases.UpdateAsync(reviewCase.Escalate(now), cancellationToken);
-                    }
-                    catch (ConcurrencyConflictException)
-                    {
-                        // Claimed or decided meanwhile; the event (exactly once by its id) is out, the marker waits for the next sweep.
-                    }
-                    escalated++;
-                    LogAged(logger, reviewCase.CaseId, reviewCase.Reason);
+                    case RequestLapse.Lapsed:
+                        finished++;
+                        continue;
+                    case RequestLapse.Conflict:
+                        continue; // claimed or decided meanwhile: next sweep
                 }
+                if (await EscalateIfDueAsync(reviewCase, now, escalateAfter, cancellationToken)) escalated++;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -153,6 +165,30 @@ public sealed partial class ReviewService(
         // The backlog gauges (pensioncert.review.backlog, .oldest_age) as this sweep found it: no extra storage read.
         Telemetry.PensionCertTelemetry.RecordReviewBacklog(open, oldest);
         return (finished, escalated);
+    }
+
+    /// <summary>
+    /// The way out of an ID-photo enrolment nobody decided: an unclaimed open case older than
+    /// <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> closes as expired (decided by <c>system</c>) and
+    /// nothing is enrolled (its effects delete the proposed photo and identity data). True when it lapsed now.
+    /// </summary>
+    private async Task<bool> TryLapseIdPhotoEnrollmentAsync(ReviewCase reviewCase, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (reviewCase is not { Reason: ReviewReasons.IdPhotoEnrollment, State: ReviewCaseState.Open } || reviewCase.ActiveClaimant(now) is not null
+            || reviewCase.AgeAt(now) < TimeSpan.FromDays(idPhotoOptions.Value.LapseDays))
+            return false;
+        ReviewCase lapsed;
+        try
+        {
+            lapsed = await cases.UpdateAsync(reviewCase.Lapse(now), cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false; // claimed or decided meanwhile: next sweep
+        }
+        await FinishAsync(lapsed, cancellationToken);
+        LogIdPhotoLapsed(logger, reviewCase.CaseId);
+        return true;
     }
 
     private async Task<ReviewCase> FinishAsync(ReviewCase decided, CancellationToken cancellationToken)
@@ -180,6 +216,8 @@ public sealed partial class ReviewService(
         return (profile?.ReferenceChangedBy ?? []).ToHashSet(StringComparer.Ordinal);
     }
 
+    private static HashSet<string> Excluded(PensionerProfile? profile) => (profile?.ReferenceChangedBy ?? []).ToHashSet(StringComparer.Ordinal);
+
     private async Task<ReviewCase> RequireAsync(OperatorPrincipal reviewer, string caseId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reviewer);
@@ -191,11 +229,11 @@ public sealed partial class ReviewService(
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Review case {CaseId} ({Reason}) decided {State}")]
     private static partial void LogDecided(ILogger logger, string caseId, string reason, ReviewCaseState state);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Review case {CaseId} ({Reason}) is older than the escalation age: review.case-aged emitted")]
-    private static partial void LogAged(ILogger logger, string caseId, string reason);
-
     [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Death-report case {CaseId} was not decided in time and lapsed: the payment hold is released with back-pay")]
     private static partial void LogLapsed(ILogger logger, string caseId);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "ID-photo enrolment case {CaseId} was not decided in time and lapsed: nothing was enrolled")]
+    private static partial void LogIdPhotoLapsed(ILogger logger, string caseId);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Review sweep could not finish case {CaseId} ({ErrorType}); retried at the next sweep")]
     private static partial void LogSweepFailed(ILogger logger, string caseId, string errorType);

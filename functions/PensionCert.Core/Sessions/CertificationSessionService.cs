@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PensionCert.Core.Certification;
+using PensionCert.Core.Cycle;
 using PensionCert.Core.Errors;
 using PensionCert.Core.Photos;
 using PensionCert.Core.Storage;
@@ -28,6 +29,7 @@ public sealed record SessionView(CertificationSession Session, CertificationReco
 /// </summary>
 public sealed partial class CertificationSessionService(
     ICertificationSessionStore sessions,
+    ISessionCountStore sessionCounts,
     IPhotoStore photos,
     CertificationService certification,
     ICertificationRepository certifications,
@@ -44,8 +46,13 @@ public sealed partial class CertificationSessionService(
     /// <summary>Largest frame accepted.</summary>
     public int MaxFrameBytes => options.Value.MaxFrameBytes;
 
-    /// <summary>Creates a session for an active pensioner on an online channel the client key may use.</summary>
-    /// <exception cref="ProblemException">Validation (400), channel-not-allowed (403), pensioner-not-found (404), pensioner-inactive (409), invalid-return-url (400).</exception>
+    /// <summary>
+    /// Creates a session for an active pensioner on an online channel the client key may use, within the pensioner's
+    /// daily cap (<see cref="SessionOptions.MaxSessionsPerPensionerPerDay"/>). The session is counted before it is
+    /// stored, so a crash in between costs one of the day's sessions, never lets one go uncounted. Two creations for one
+    /// pensioner in the same instant may both pass the last free place (the count is read, not locked).
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), channel-not-allowed (403), pensioner-not-found (404), pensioner-inactive (409), invalid-return-url (400), daily-sessions-exhausted (429).</exception>
     public async Task<CreatedSession> CreateAsync(CreateSessionCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -56,6 +63,8 @@ public sealed partial class CertificationSessionService(
         if (!channel.IsOnline()) throw new ProblemException(ProblemTypes.ChannelNotAllowed);
         var returnUrl = ValidateReturnUrl(command.ReturnUrl);
         var pensioner = await certification.ResolveAsync(submit, cancellationToken);
+        var today = ChinaTime.Today(timeProvider);
+        await EnsureSessionAllowedAsync(pensioner.PensionerId, today, cancellationToken);
 
         var actions = challenges.Next();
         if (!ChallengeActions.IsValidChallenge(actions)) throw new InvalidOperationException("The challenge source returned an invalid challenge.");
@@ -76,10 +85,26 @@ public sealed partial class CertificationSessionService(
             State = SessionState.Open,
         };
         session = session with { FrameCounts = new int[session.Actions.Count] };
+        if (!await sessionCounts.RecordAsync(pensioner.PensionerId, today, session.SessionId, cancellationToken))
+            throw new ProblemException(ProblemTypes.PensionerNotFound); // erased meanwhile
         await sessions.CreateAsync(session, cancellationToken);
         var token = $"{session.SessionId}.{secret}";
         LogCreated(logger, session.SessionId, pensioner.PensionerId, channel.ToWireName(), session.Actions.Count);
         return new CreatedSession(session, token, $"{options.Value.PageUrl}#token={token}");
+    }
+
+    /// <summary>
+    /// Refuses a further session when the pensioner was given <see cref="SessionOptions.MaxSessionsPerPensionerPerDay"/>
+    /// today (China date): 429 with Retry-After until midnight China Standard Time, when the count starts again.
+    /// </summary>
+    /// <exception cref="ProblemException">daily-sessions-exhausted (429).</exception>
+    private async Task EnsureSessionAllowedAsync(string pensionerId, DateOnly today, CancellationToken cancellationToken)
+    {
+        var created = await sessionCounts.CountAsync(pensionerId, today, cancellationToken);
+        if (created < options.Value.MaxSessionsPerPensionerPerDay) return;
+        LogSessionsExhausted(logger, pensionerId, created);
+        var now = timeProvider.GetUtcNow();
+        throw new ProblemException(ProblemTypes.DailySessionsExhausted) { RetryAfter = ChinaTime.StartOfDay(today.AddDays(1)) - now };
     }
 
     /// <summary>The session a token opens (state not checked: reading the result stays possible after use).</summary>
@@ -286,6 +311,9 @@ public sealed partial class CertificationSessionService(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Certification session {SessionId} submitted as certification {CertificationId}")]
     private static partial void LogSubmitted(ILogger logger, string sessionId, string certificationId);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Certification session for pensioner {PensionerId} refused: {Created} sessions created today (daily cap)")]
+    private static partial void LogSessionsExhausted(ILogger logger, string pensionerId, int created);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Purged {Count} expired certification sessions")]
     private static partial void LogPurged(ILogger logger, int count);

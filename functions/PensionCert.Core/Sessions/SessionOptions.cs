@@ -18,6 +18,14 @@ public sealed class SessionOptions
     [Range(1, 1440)]
     public int KeepAfterExpiryMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// Sessions a pensioner may be given per China calendar day (1-100, default 10, twice the daily limit of rejected
+    /// online certifications): a channel cannot create session after session for one pensioner until a challenge it
+    /// likes comes up. Abandoned sessions count too; operator-captured certifications never use sessions.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxSessionsPerPensionerPerDay { get; set; } = 10;
+
     /// <summary>Frames accepted per action step (1-12, default 8).</summary>
     [Range(1, 12)]
     public int MaxFramesPerAction { get; set; } = 8;

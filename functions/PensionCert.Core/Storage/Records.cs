@@ -85,6 +85,12 @@ public sealed record PensionerProfile
     /// <c>PensionCert:ReferenceChange:AutomaticChangePeriodDays</c> (null: never).
     /// </summary>
     public DateTimeOffset? LastAutomaticReferenceChangeAt { get; init; }
+    /// <summary>
+    /// Where the current reference photo came from (<see cref="Enrollment.ReferenceSources"/>): <c>live-capture</c> or
+    /// <c>id-photo</c> (a scanned ID or archive photo enrolled by two operators); null for profiles stored before it
+    /// was kept (live captures).
+    /// </summary>
+    public string? ReferenceSource { get; init; }
     /// <summary>Opaque concurrency token from storage; null for a profile not yet stored.</summary>
     public string? ETag { get; init; }
 }
@@ -105,7 +111,8 @@ public sealed record LiveReference(string CertificationId, DateTimeOffset AddedA
 /// automatic replacement can be checked against every earlier reference; null for entries stored before templates
 /// were kept (then no automatic replacement is possible: <see cref="Enrollment.ReferenceChangeService"/>).
 /// </param>
-public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt, FaceEmbedding? Embedding = null);
+/// <param name="ReferenceSource">Where the superseded photo came from (<see cref="PensionerProfile.ReferenceSource"/>); null when not recorded.</param>
+public sealed record ReferenceHistoryEntry(int ReferenceVersion, string ReferenceBlobName, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt, FaceEmbedding? Embedding = null, string? ReferenceSource = null);
 
 /// <summary>
 /// What stays of an erased pensioner, keyed by the ID number's keyed hash (no other personal data): when, by whom (an

@@ -14,8 +14,9 @@ public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, Pensioner
     /// <summary>
     /// POST /api/pensioners/{pensionerId}/investigation (operator), body <c>{"outcome":"suspend"}</c>: suspend,
     /// certified, home-visit-requested or home-visit-closed. <c>certified</c> needs an open investigation and names its
-    /// evidence: <c>certificationId</c> (a certification of this pensioner) or <c>documentReference</c>. 200 with the
-    /// result (Applied or AlreadyApplied).
+    /// evidence: <c>certificationId</c> (an Approved certification of this pensioner: 200, applied at once) or
+    /// <c>documentReference</c> (a file number: 202 ReviewOpened with the investigation-certified case an admin other
+    /// than the caller approves before anything changes). 200 with the result (Applied or AlreadyApplied) otherwise.
     /// </summary>
     public Task<IResult> RecordInvestigationOutcomeAsync(HttpRequest request, string pensionerId, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.RecordInvestigationOutcome, async caller =>
@@ -34,8 +35,9 @@ public sealed class CycleApi(ApiPipeline pipeline, CycleService cycle, Pensioner
                 throw new ProblemException(ProblemTypes.MalformedRequest, "certificationId 和 documentReference 只用于 certified。");
             var result = outcome == InvestigationOutcome.Certified
                 ? await records.RecordInvestigationCertifiedAsync(caller.Operator!, pensionerId, new InvestigationEvidence(body.CertificationId, body.DocumentReference), cancellationToken)
-                : await cycle.RecordInvestigationOutcomeAsync(pensionerId, outcome, cancellationToken);
-            return Results.Json(new CycleCommandResponse(pensionerId, body.Outcome!.Trim().ToLowerInvariant(), result.ToString()), ApiJson.Options);
+                : new RecordChangeResult((await cycle.RecordInvestigationOutcomeAsync(pensionerId, outcome, cancellationToken)).ToString());
+            return Results.Json(new CycleCommandResponse(pensionerId, body.Outcome!.Trim().ToLowerInvariant(), result.Result) { ReviewCaseId = result.ReviewCaseId }, ApiJson.Options,
+                statusCode: result.Result == RecordChangeResult.ReviewOpened ? StatusCodes.Status202Accepted : StatusCodes.Status200OK);
         });
 
     /// <summary>

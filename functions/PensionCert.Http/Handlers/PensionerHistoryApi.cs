@@ -27,7 +27,7 @@ public sealed class PensionerHistoryApi(ApiPipeline pipeline, PensionerHistorySe
             caller.PensionerId = view.PensionerId;
             caller.AuditDetail = "looked up by ID number";
             return Results.Json(new PensionerResponse(view.PensionerId, view.IdNumber, view.IdNumberRevealed, view.Name, view.RegionCode,
-                view.ReferenceVersion, view.EnrolledAt, view.State, Date(view.ValidUntil)), ApiJson.Options);
+                view.ReferenceVersion, view.EnrolledAt, view.State, Date(view.ValidUntil), view.ReferenceSource), ApiJson.Options);
         });
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed class PensionerHistoryApi(ApiPipeline pipeline, PensionerHistorySe
                 h.Certifications.Select(c => new HistoryCertificationBody(c.CertificationId, c.Channel.ToWireName(), c.Status, c.SubmittedAt, c.DecidedAt,
                     c.Similarity, c.LivenessScore, c.ReasonCodes.Select(Reasons.FromCode).Select(r => new ReasonBody(r.Code, r.Message)).ToArray())).ToArray(),
                 h.OpenHolds,
-                h.References.Select(r => new HistoryReferenceBody(r.ReferenceVersion, r.EnrolledAt, r.ReplacedAt)).ToArray(),
+                h.References.Select(r => new HistoryReferenceBody(r.ReferenceVersion, r.EnrolledAt, r.ReplacedAt, r.ReferenceSource ?? Core.Enrollment.ReferenceSources.LiveCapture)).ToArray(),
                 h.Audit.Select(a => new HistoryAuditBody(a.At, a.Actor, a.Role, a.Action, a.Outcome, a.ProblemCode, a.Detail)).ToArray(),
                 h.LiveReferences.Select(r => new HistoryLiveReferenceBody(r.CertificationId, r.AddedAt)).ToArray()), ApiJson.Options);
         });
@@ -68,8 +68,8 @@ public sealed record HistoryCertificationBody(
     string CertificationId, string Channel, CertificationStatus Status, DateTimeOffset SubmittedAt, DateTimeOffset? DecidedAt,
     double? SimilarityScore, double? LivenessScore, IReadOnlyList<ReasonBody> Reasons);
 
-/// <summary>A superseded reference photo.</summary>
-public sealed record HistoryReferenceBody(int ReferenceVersion, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt);
+/// <summary>A superseded reference photo and where it came from (<c>live-capture</c>, <c>id-photo</c>).</summary>
+public sealed record HistoryReferenceBody(int ReferenceVersion, DateTimeOffset EnrolledAt, DateTimeOffset ReplacedAt, string ReferenceSource);
 
 /// <summary>One audit entry (no source address).</summary>
 public sealed record HistoryAuditBody(DateTimeOffset At, string Actor, string Role, string Action, int Outcome, string? ProblemCode, string? Detail);

@@ -19,12 +19,13 @@ public sealed class PensionersApi(
     PensionerAdministrationService administration,
     IOptions<CertificationOptions> certificationOptions)
 {
-    private static readonly HashSet<string> EnrollmentFields = ["idNumber", "name", "regionCode"];
+    private static readonly HashSet<string> EnrollmentFields = ["idNumber", "name", "regionCode", "referenceSource"];
 
     /// <summary>
     /// POST /api/pensioners (operator): enrol or re-enrol a pensioner with a reference photo. 201 new, 200 re-enrolled,
     /// 202 when the new reference is not live or does not match the current one (pending a second operator's approval
-    /// in review case <c>pendingReviewCaseId</c>; the current reference stays).
+    /// in review case <c>pendingReviewCaseId</c>; the current reference stays), and 202 for a first enrolment with
+    /// <c>referenceSource=id-photo</c> (nobody is enrolled until another operator approves the id-photo-enrollment case).
     /// </summary>
     public Task<IResult> EnrollAsync(HttpRequest request, CancellationToken cancellationToken) =>
         pipeline.RunAsync(request, HttpEndpoints.EnrollPensioner, async caller =>
@@ -39,14 +40,15 @@ public sealed class PensionersApi(
                 photo = buffer.ToArray();
             }, cancellationToken);
             var result = await enrollment.EnrollAsync(new EnrollPensionerCommand(
-                fields.GetValueOrDefault("idNumber"), fields.GetValueOrDefault("name"), fields.GetValueOrDefault("regionCode"), photo, caller.Operator), cancellationToken);
+                fields.GetValueOrDefault("idNumber"), fields.GetValueOrDefault("name"), fields.GetValueOrDefault("regionCode"), photo, caller.Operator,
+                fields.GetValueOrDefault("referenceSource")), cancellationToken);
             caller.PensionerId = result.PensionerId;
             var body = new EnrollmentResponse(result.PensionerId, result.ReferenceVersion, result.Created, result.EnrolledAt, result.PendingReviewCaseId);
             var location = Location(Routes.PensionerEligibility, "pensionerId", result.PensionerId);
             if (result.PendingReviewCaseId is { } caseId)
             {
-                // Four-eyes: the new reference waits for a second operator; the current one stays in force.
-                caller.AuditDetail = "reference change pending, case " + caseId;
+                // Four-eyes: the new reference (or an ID-photo first enrolment) waits for a second operator.
+                caller.AuditDetail = (result.ReferenceVersion == 0 ? "id-photo enrolment pending, case " : "reference change pending, case ") + caseId;
                 return Results.Json(body, ApiJson.Options, statusCode: StatusCodes.Status202Accepted).WithLocation(Location(Routes.ReviewCase, "caseId", caseId));
             }
             return result.Created
@@ -75,7 +77,7 @@ public sealed class PensionersApi(
             var view = await administration.GetAsync(pensionerId, caller.Operator!, reveal, cancellationToken);
             if (view.IdNumberRevealed) caller.AuditDetail = "idNumber revealed";
             return Results.Json(new PensionerResponse(view.PensionerId, view.IdNumber, view.IdNumberRevealed, view.Name, view.RegionCode,
-                view.ReferenceVersion, view.EnrolledAt, view.State, Date(view.ValidUntil)), ApiJson.Options);
+                view.ReferenceVersion, view.EnrolledAt, view.State, Date(view.ValidUntil), view.ReferenceSource), ApiJson.Options);
         });
 
     /// <summary>
@@ -95,13 +97,13 @@ public sealed class PensionersApi(
 
 /// <summary>A pensioner as an operator sees it; <c>idNumber</c> is masked unless <c>idNumberRevealed</c>.</summary>
 public sealed record PensionerResponse(string PensionerId, string IdNumber, bool IdNumberRevealed, string Name, string RegionCode,
-    int ReferenceVersion, DateTimeOffset EnrolledAt, EligibilityState State, string? ValidUntil);
+    int ReferenceVersion, DateTimeOffset EnrolledAt, EligibilityState State, string? ValidUntil, string ReferenceSource);
 
 /// <summary>What an erasure removed.</summary>
 public sealed record ErasureResponse(string PensionerId, int Certifications, int ReferencePhotos, int PensionerRows);
 
 /// <summary>Enrollment response; <c>pendingReviewCaseId</c> when the new reference waits for a second operator (202).</summary>
-public sealed record EnrollmentResponse(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset EnrolledAt, string? PendingReviewCaseId);
+public sealed record EnrollmentResponse(string PensionerId, int ReferenceVersion, bool Created, DateTimeOffset? EnrolledAt, string? PendingReviewCaseId);
 
 /// <summary>Eligibility; dates are China Standard Time calendar dates (yyyy-MM-dd).</summary>
 public sealed record EligibilityResponse(string PensionerId, EligibilityState State, string? LastCertifiedOn, string? ValidUntil, string? DueSoonFrom, string AsOf, string TimeZone);

@@ -143,7 +143,7 @@ public sealed class ReviewApi(ApiPipeline pipeline, ReviewQueryService queries, 
         c.CaseId, c.PensionerId, c.RegionCode, c.Reason, StateName(c.State), Date(c.Day)!, c.OpenedAt, Math.Round(c.AgeAt(now).TotalHours, 2),
         c.CertificationId, c.SubmittedBy, Date(c.EffectiveOn), c.RequestNote,
         c.ActiveClaimant(now), c.ActiveClaimant(now) is null ? null : c.ClaimExpiresAt,
-        c.DecidedBy, c.DecidedAt, c.RejectionReason, c.OfflineChannel, c.Note, c.EscalatedAt);
+        c.DecidedBy, c.DecidedAt, c.RejectionReason, c.OfflineChannel, c.Note, c.EscalatedAt, c.Escalations, c.ReferenceSource);
 
     private static string PhotoUrl(string caseId, string kind) =>
         $"/{Core.Definitions.Routes.Prefix}/{Core.Definitions.Routes.ReviewCasePhoto.Replace("{caseId}", caseId, StringComparison.Ordinal).Replace("{kind}", kind, StringComparison.Ordinal)}";
@@ -164,7 +164,7 @@ public sealed record ReviewCaseBody(
     string CaseId, string PensionerId, string RegionCode, string Reason, string State, string Day, DateTimeOffset OpenedAt, double AgeHours,
     string? CertificationId, string? SubmittedBy, string? EffectiveOn, string? RequestNote,
     string? ClaimedBy, DateTimeOffset? ClaimExpiresAt,
-    string? DecidedBy, DateTimeOffset? DecidedAt, string? RejectionReason, string? OfflineChannel, string? Note, DateTimeOffset? EscalatedAt);
+    string? DecidedBy, DateTimeOffset? DecidedAt, string? RejectionReason, string? OfflineChannel, string? Note, DateTimeOffset? EscalatedAt, int Escalations, string? ReferenceSource);
 
 /// <summary>A case with its certification, the pensioner's recent attempts (newest first) and its photo links.</summary>
 public sealed record ReviewCaseDetailsResponse(ReviewCaseBody Case, CertificationResponse? Certification, IReadOnlyList<CertificationResponse> RecentAttempts, int ReferenceVersion, IReadOnlyList<ReviewPhotoLink> Photos);

@@ -434,6 +434,9 @@ public sealed class ProcessorErasureTests
 
         public Task<IReadOnlyList<ReviewCase>> ListAsync(IReadOnlyCollection<string> regionPrefixes, ReviewCaseState? state, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<ReviewCase>> ListOpenForPensionerAsync(string regionCode, string pensionerId, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ReviewCase>>(Cases.Where(c => c.RegionCode == regionCode && c.PensionerId == pensionerId && c.State == ReviewCaseState.Open).ToList());
+
         public IAsyncEnumerable<ReviewCase> ListUnfinishedAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 

@@ -84,6 +84,42 @@ public sealed class ReviewCaseTests
     }
 
     [Fact]
+    public void InvestigationCertified_OnlyAnotherAdmin_AndNeverOffline()
+    {
+        var document = Open(ReviewReasons.InvestigationCertified, submittedBy: "reviewer-solo");
+        Assert.Equal("role-not-allowed", Code(() => document.Claim(Op("reviewer-solo"), Nobody, Now, Lease)));
+        Assert.Equal("role-not-allowed", Code(() => document.Claim(Op("reviewer-friend"), Nobody, Now, Lease)));
+        Assert.Equal("review-conflict-of-interest", Code(() => Open(ReviewReasons.InvestigationCertified, submittedBy: "admin-a").Claim(Op("admin-a", OperatorRole.Admin), Nobody, Now, Lease)));
+        var claimed = document.Claim(Op("admin-b", OperatorRole.Admin), Nobody, Now, Lease);
+        Assert.Equal("invalid-review-decision", Code(() => claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.SentOffline, null, OfflineChannels.HomeVisit, null), Now)));
+        Assert.Equal(ReviewCaseState.Approved, claimed.Decide(Op("admin-b", OperatorRole.Admin), Nobody, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now).State);
+        var id = ReviewCase.IdForInvestigationCertified("110105", "p" + new string('b', 32), new DateOnly(2026, 3, 2));
+        Assert.Equal("110105-hp" + new string('b', 32) + "20260302", id);
+        Assert.True(ReviewCase.IsWellFormedId(id));
+    }
+
+    [Theory]
+    [InlineData("HV-2026-000123", true)]
+    [InlineData("  HV-2026-000123  ", true)]
+    [InlineData("京人社核〔2026〕0123号", true)]
+    [InlineData("上门核查记录 2026 第0311号", true)]
+    [InlineData("XX", false)]
+    [InlineData("ok", false)]
+    [InlineData("HV-12", false)]
+    [InlineData("HV-123", false)]
+    [InlineData("现场核实无误无误", false)]
+    [InlineData("HV-2026-<b>01</b>", false)]
+    [InlineData("HV\n2026\n0001", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void DocumentReference_IsAFileNumber_SixToSixtyFourCharactersWithFourDigits(string? reference, bool wellFormed)
+    {
+        Assert.Equal(wellFormed, InvestigationEvidence.IsWellFormedDocumentReference(reference));
+        Assert.False(InvestigationEvidence.IsWellFormedDocumentReference("A" + new string('1', 64)));
+        Assert.True(InvestigationEvidence.IsWellFormedDocumentReference("A" + new string('1', 63)));
+    }
+
+    [Fact]
     public void DeathReport_OnlyAnotherAdmin_AndNeverOffline()
     {
         var report = Open(ReviewReasons.DeathReport, submittedBy: "clerk-a");
@@ -102,6 +138,62 @@ public sealed class ReviewCaseTests
     {
         Assert.Equal("region-not-served", Code(() => Open().Claim(Op("a", region: "310101"), Nobody, Now, Lease)));
         Assert.Equal("a", Open().Claim(Op("a", region: "110000"), Nobody, Now, Lease).ClaimedBy);
+    }
+
+    [Theory]
+    [InlineData(ReviewReasons.DeathReport, true)]
+    [InlineData(ReviewReasons.TransferReport, true)]
+    [InlineData(ReviewReasons.ReferenceChange, true)]
+    [InlineData(ReviewReasons.CertificationNeedsReview, false)]
+    [InlineData(ReviewReasons.StatusReversal, false)]
+    [InlineData(ReviewReasons.DailyAttemptsExhausted, false)]
+    public void Lapse_OnlyOperatorRequests_ExpireDecidedBySystem_ClaimCleared(string reason, bool lapses)
+    {
+        var claimed = Open(reason, submittedBy: "clerk-a") with { ClaimedBy = "admin-gone", ClaimExpiresAt = Now.AddMinutes(-1) };
+
+        var after = claimed.Lapse(Now);
+
+        Assert.Equal(lapses ? ReviewCaseState.Expired : ReviewCaseState.Open, after.State);
+        Assert.Equal(lapses ? "system" : null, after.DecidedBy);
+        Assert.Equal(lapses ? null : "admin-gone", after.ClaimedBy);
+        Assert.False(lapses && after.EffectsApplied);
+    }
+
+    [Fact]
+    public void Escalation_DueEveryPeriodWhileOpen_Counted_NeverAfterTheDecision()
+    {
+        var every = TimeSpan.FromDays(3);
+        var reviewCase = Open() with { OpenedAt = Now.AddDays(-2) };
+        Assert.False(reviewCase.EscalationDue(Now, every));
+        reviewCase = reviewCase with { OpenedAt = Now.AddDays(-3) };
+        Assert.True(reviewCase.EscalationDue(Now, every));
+        var first = reviewCase.Escalate(Now);
+        Assert.Equal((1, Now), (first.Escalations, first.EscalatedAt!.Value));
+        Assert.False(first.EscalationDue(Now.AddDays(3).AddTicks(-1), every));
+        Assert.True(first.EscalationDue(Now.AddDays(3), every));
+        Assert.Equal(2, first.Escalate(Now.AddDays(3)).Escalations);
+        var decided = first.Claim(Op("a"), Nobody, Now, Lease).Decide(Op("a"), Nobody, new ReviewDecision(ReviewCaseState.Approved, null, null, null), Now);
+        Assert.False(decided.EscalationDue(Now.AddDays(30), every));
+        Assert.Equal(1, decided.Escalate(Now.AddDays(30)).Escalations);
+    }
+
+    [Theory]
+    [InlineData(nameof(ReviewOptions.TransferReportLapseDays), 1)]
+    [InlineData(nameof(ReviewOptions.TransferReportLapseDays), 366)]
+    [InlineData(nameof(ReviewOptions.ReferenceChangeLapseDays), 1)]
+    [InlineData(nameof(ReviewOptions.ReferenceChangeLapseDays), 366)]
+    public void ReviewOptions_LapseDaysOutOfRange_Invalid(string property, int value)
+    {
+        var options = new ReviewOptions();
+        typeof(ReviewOptions).GetProperty(property)!.SetValue(options, value);
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true));
+        Assert.Contains(property, Assert.Single(errors).MemberNames);
+        var defaults = new ReviewOptions();
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(defaults, new(defaults), null, validateAllProperties: true));
+        Assert.Equal(TimeSpan.FromDays(30), new ReviewOptions().RequestLapseAfter(ReviewReasons.ReferenceChange));
+        Assert.Null(new ReviewOptions().RequestLapseAfter(ReviewReasons.CertificationNeedsReview));
     }
 
     [Theory]

@@ -35,7 +35,9 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
 
     private Task<HttpResponseMessage> PostAsync(string path, string body, string contentType, bool operatorKey = true)
     {
-        var request = LocalHostFixture.Request(HttpMethod.Post, path, operatorKey ? LocalHostFixture.OperatorKeyHeader : LocalHostFixture.ClientKeyHeader,
+        // Evidence is machine data: posted by the integration identity, every other route by the default admin.
+        var operatorHeader = path == "/api/evidence" ? LocalHostFixture.IntegrationKeyHeader : LocalHostFixture.OperatorKeyHeader;
+        var request = LocalHostFixture.Request(HttpMethod.Post, path, operatorKey ? operatorHeader : LocalHostFixture.ClientKeyHeader,
             new StringContent(body, Encoding.UTF8, contentType));
         return host.Http.SendAsync(request);
     }
@@ -80,7 +82,7 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task Evidence_AdminOfOneRegion_ChangesOnlyThatRegionsPensioners_OthersRefusedPerRecordAndCounted()
+    public async Task Evidence_IntegrationOfOneRegion_ChangesOnlyThatRegionsPensioners_OthersRefusedPerRecordAndCounted()
     {
         var (servedId, servedIdNumber) = await SeedOverdueAsync("150102");
         var (servedDeadId, servedDeadIdNumber) = await SeedOverdueAsync("150102");
@@ -92,9 +94,9 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
             + $"{otherDeadIdNumber},death-cremation,{Today},funeral\r\n"
             + $"{otherIdNumber},bank-counter,{Today},pawn-shop\r\n"
             + $"{servedDeadIdNumber},death-cremation,{Today},funeral\r\n";
-        var subject = "admin-evidence-" + Guid.NewGuid().ToString("N")[..8];
+        var subject = "integration-evidence-" + Guid.NewGuid().ToString("N")[..8];
         var request = LocalHostFixture.Request(HttpMethod.Post, "/api/evidence",
-            ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(Core.Operators.OperatorRole.Admin, ["150100"], subject)),
+            ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(Core.Operators.OperatorRole.Integration, ["150100"], subject)),
             new StringContent(csv, Encoding.UTF8, "text/csv"));
 
         var report = await JsonAsync(await host.Http.SendAsync(request), HttpStatusCode.OK);

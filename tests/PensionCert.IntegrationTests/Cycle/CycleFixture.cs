@@ -136,8 +136,8 @@ public sealed class CycleFixture : IAsyncLifetime
 
     private readonly DateOnly _birthBase = new DateOnly(1935, 1, 1).AddDays(Random.Shared.Next(0, 7000));
 
-    /// <summary>An admin principal serving <paramref name="regions"/> (for evidence imports through the service).</summary>
-    public static Core.Operators.OperatorPrincipal Admin(params string[] regions) => new("test-admin", Core.Operators.OperatorRole.Admin, regions);
+    /// <summary>The evidence integration's machine identity serving <paramref name="regions"/> (for evidence imports through the service).</summary>
+    public static Core.Operators.OperatorPrincipal Integration(params string[] regions) => new("test-integration", Core.Operators.OperatorRole.Integration, regions);
 
     /// <summary>A valid ID number in <paramref name="region"/>, unique per index within this run (birth date from a random base plus i/1000 days).</summary>
 

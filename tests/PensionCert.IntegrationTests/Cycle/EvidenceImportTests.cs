@@ -50,7 +50,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
 
         output.WriteLine($"seeded {people} in {watch.Elapsed.TotalSeconds:F1} s");
         watch.Restart();
-        var first = await import.ImportAsync(Stream(records), CycleFixture.Admin("320000"), ct);
+        var first = await import.ImportAsync(Stream(records), CycleFixture.Integration("320000"), ct);
         output.WriteLine($"10,000 records imported in {watch.Elapsed.TotalSeconds:F1} s");
         watch.Restart();
         Assert.Equal(10_000, first.Received);
@@ -62,7 +62,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
         Assert.Equal(10_000, first.Results.Count);
         Assert.Equal(Enumerable.Range(1, 10_000), first.Results.Select(r => r.Line));
 
-        var second = await import.ImportAsync(Stream(records), CycleFixture.Admin("320000"), ct);
+        var second = await import.ImportAsync(Stream(records), CycleFixture.Integration("320000"), ct);
         output.WriteLine($"repeat import in {watch.Elapsed.TotalSeconds:F1} s");
         watch.Restart();
         Assert.Equal(0, second.Counts[EvidenceResults.Certified]);
@@ -112,7 +112,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
             new EvidenceRecord(7, dead, "death-cremation", "2026-02-14", "funeral"),
             new EvidenceRecord(8, null, null, null, null, Unreadable: true),
         };
-        var report = await f.Services.GetRequiredService<EvidenceImportService>().ImportAsync(Stream(batch), CycleFixture.Admin("320102"), ct);
+        var report = await f.Services.GetRequiredService<EvidenceImportService>().ImportAsync(Stream(batch), CycleFixture.Integration("320102"), ct);
         Assert.Equal(
             [EvidenceResults.Stale, EvidenceResults.UnknownPerson, EvidenceResults.InvalidIdNumber, EvidenceResults.InvalidType,
              EvidenceResults.InvalidDate, EvidenceResults.EvidenceInFuture, EvidenceResults.Deceased, EvidenceResults.InvalidRecord],
@@ -125,7 +125,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
         [
             new EvidenceRecord(1, dead, "death-cremation", "2026-02-14", "funeral"),
             new EvidenceRecord(2, dead, "bank-counter", "2026-02-20", "bank"),
-        ]), CycleFixture.Admin("320102"), ct);
+        ]), CycleFixture.Integration("320102"), ct);
         Assert.Equal([EvidenceResults.AlreadyApplied, EvidenceResults.Inactive], again.Results.Select(r => r.Result));
 
         await f.Dispatcher.DispatchAsync(ct);
@@ -163,7 +163,7 @@ public sealed class EvidenceImportTests(CycleFixture f, ITestOutputHelper output
             new EvidenceRecord(3, person, "hospital-stay", "2026-07-02", "hospital"),      // in the future
             new EvidenceRecord(4, person, "hospital-stay", "2026-06-20", "hospital"),
             new EvidenceRecord(5, certified, "death-cremation", "2026-06-01", "funeral"),  // before the live certification of 2026-06-10
-        ]), CycleFixture.Admin("320102"), ct);
+        ]), CycleFixture.Integration("320102"), ct);
 
         Assert.Equal(
             [EvidenceResults.EvidenceBeforeEnrollment, EvidenceResults.EvidenceTooOld, EvidenceResults.EvidenceInFuture, EvidenceResults.Certified, EvidenceResults.ReviewOpened],

@@ -54,7 +54,7 @@ public sealed class SimulatedYearTests(CycleFixture f)
             {
                 // A hospital stay on 2025-02-18 reported by a trusted source: silent certification.
                 var report = await f.Services.GetRequiredService<EvidenceImportService>().ImportAsync(
-                    Records(new EvidenceRecord(1, hIdNumber, "hospital-stay", "2025-02-18", "hospital")), CycleFixture.Admin("110000", "440000", "310000"), ct);
+                    Records(new EvidenceRecord(1, hIdNumber, "hospital-stay", "2025-02-18", "hospital")), CycleFixture.Integration("110000", "440000", "310000"), ct);
                 Assert.Equal(1, report.Counts[EvidenceResults.Certified]);
             },
             [D("2025-04-10")] = async () =>

@@ -24,6 +24,7 @@ namespace PensionCert.IntegrationTests.Faults;
 public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
 {
     private static readonly OperatorPrincipal Admin = new("fault-admin", OperatorRole.Admin, ["120000"]);
+    private static readonly OperatorPrincipal Integration = new("fault-integration", OperatorRole.Integration, ["120000"]);
     private static int _serial;
 
     /// <summary>One flow: <c>Setup</c> (no faults) returns the pensioner; <c>Act</c> runs attempt n of the faulted step.</summary>
@@ -156,7 +157,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
         var day = ChinaTime.ToChinaDate(f.Clock.GetUtcNow()).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return new FlowRun(pensionerId, async _ =>
         {
-            var report = await f.Get<EvidenceImportService>().ImportAsync(Records(new EvidenceRecord(1, idNumber, "medical-settlement", day, "medical-insurance")), Admin, CancellationToken.None);
+            var report = await f.Get<EvidenceImportService>().ImportAsync(Records(new EvidenceRecord(1, idNumber, "medical-settlement", day, "medical-insurance")), Integration, CancellationToken.None);
             Assert.Contains(report.Results.Single().Result, new[] { EvidenceResults.Certified, EvidenceResults.AlreadyApplied });
         });
     }));

@@ -27,7 +27,7 @@ public sealed class ErasureFourEyesTests(LocalHostFixture host)
     }
 
     [Fact]
-    public async Task DeceasedPensioner_ErasedThenReEnrolledWithAnotherFace_409Deceased_PaymentStopSurvives()
+    public async Task DeceasedPensioner_Erased_ClerkGets409Deceased_OneAdminAloneCreatesNothing_PaymentStopSurvives()
     {
         var id = TestIdNumbers.New(Region);
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
@@ -47,10 +47,51 @@ public sealed class ErasureFourEyesTests(LocalHostFixture host)
         var tombstone = await _client.Pensioners.GetErasedAsync(profile.IdNumberHash, CancellationToken.None);
         Assert.Equal((PensionerStanding.Deceased, "admin-eraser-deceased"), (tombstone!.Standing, tombstone.ErasedBy));
 
+        // A clerk is refused, and told the path that exists (two admins), not a correction of an erased record.
         var clerk = _client.Operator(OperatorRole.Clerk, "clerk-reviver");
-        await FourEyesClient.AssertProblemAsync(await _client.EnrollAsync(id, FourEyesClient.Photo(Photos.Impostor), clerk), HttpStatusCode.Conflict, "pensioner-deceased");
-        await FourEyesClient.AssertProblemAsync(await _client.EnrollAsync(id, FourEyesClient.Photo(Photos.Impostor), _client.Operator(OperatorRole.Admin, "admin-reviver")), HttpStatusCode.Conflict, "pensioner-deceased");
+        using (var refused = await _client.EnrollAsync(id, FourEyesClient.Photo(Photos.Impostor), clerk))
+        {
+            var problem = await FourEyesClient.JsonAsync(refused, HttpStatusCode.Conflict);
+            Assert.Equal("pensioner-deceased", problem.GetProperty("code").GetString());
+            Assert.Equal(Core.Enrollment.ErasedIdentityGate.ErasedDeceasedDetail, problem.GetProperty("detail").GetString());
+            Assert.Contains("两名管理员", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        // One admin alone, even asking twice, creates nothing: the request waits for a second admin.
+        var reviver = _client.Operator(OperatorRole.Admin, "admin-reviver");
+        await FourEyesClient.AssertProblemAsync(await _client.EnrollAsync(id, FourEyesClient.Photo(Photos.Impostor), reviver), HttpStatusCode.Conflict, "re-enrollment-needs-second-operator");
+        await FourEyesClient.AssertProblemAsync(await _client.EnrollAsync(id, FourEyesClient.Photo(Photos.Impostor), reviver), HttpStatusCode.Conflict, "re-enrollment-needs-second-operator");
         Assert.Null(await _client.Pensioners.FindIdAsync(profile.IdNumberHash, CancellationToken.None));
+        Assert.Equal("admin-reviver", (await _client.Pensioners.GetErasedAsync(profile.IdNumberHash, CancellationToken.None))!.ReEnrollmentRequestedBy);
+    }
+
+    [Fact]
+    public async Task DeceasedPensionerErased_WrongDeath_TwoAdminsReEnrolTheLivingPerson_NewPensionerCertifiesAgain()
+    {
+        var id = TestIdNumbers.New(Region);
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var profile = (await _client.Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        var enrolled = DateTimeOffset.UtcNow.AddYears(-2);
+        await _client.Pensioners.UpdateAsync(profile with { EnrolledAt = enrolled, FirstEnrolledAt = enrolled }, CancellationToken.None);
+        await host.MarkDeceasedWithSecondAdminAsync(pensionerId, ChinaTime.Today(TimeProvider.System).AddDays(-3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        using (var erased = await _client.DeleteAsync($"/api/pensioners/{pensionerId}", _client.Operator(OperatorRole.Admin, "admin-eraser-wrong")))
+            Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        // The profile a status reversal needs is gone.
+        await FourEyesClient.AssertProblemAsync(await _client.PostAsync($"/api/pensioners/{pensionerId}/status-reversals", new { reason = "误报死亡" }, _client.Operator(OperatorRole.Admin, "admin-a")), HttpStatusCode.NotFound, "pensioner-not-found");
+
+        // The person comes to the counter: admin A records the re-enrolment with a photo taken there, admin B checks and confirms it.
+        var face = FourEyesClient.Photo(Photos.GenuineReference);
+        await FourEyesClient.AssertProblemAsync(await _client.EnrollAsync(id, face, _client.Operator(OperatorRole.Admin, "admin-a")), HttpStatusCode.Conflict, "re-enrollment-needs-second-operator");
+        using var confirmed = await _client.EnrollAsync(id, face, _client.Operator(OperatorRole.Admin, "admin-b"));
+        var body = await FourEyesClient.JsonAsync(confirmed, HttpStatusCode.Created);
+        var revived = body.GetProperty("pensionerId").GetString()!;
+        Assert.NotEqual(pensionerId, revived);
+        Assert.Equal(revived, await _client.Pensioners.FindIdAsync(profile.IdNumberHash, CancellationToken.None));
+        Assert.Equal(PensionerStanding.Active, (await _client.Pensioners.GetAsync(revived, CancellationToken.None))!.Standing);
+
+        // The living person certifies again with a selfie.
+        var selfie = await host.PollDecidedAsync(await host.SubmitOkAsync(id, Photos.GenuineProbe));
+        Assert.Equal("Approved", selfie.GetProperty("status").GetString());
+        Assert.Equal("Valid", (await host.GetJsonAsync($"/api/pensioners/{revived}/eligibility", LocalHostFixture.ClientKeyHeader)).GetProperty("state").GetString());
     }
 
     [Fact]

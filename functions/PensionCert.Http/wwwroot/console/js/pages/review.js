@@ -5,11 +5,23 @@ import { announce, channelName, field, formatInstant, formatScore, h, latestOnly
 export const reviewReasons = {
   'certification-needs-review': '认证待人工复核',
   'daily-attempts-exhausted': '当日失败次数已满',
-  'death-before-certification': '死亡日期早于活体认证',
+  'death-before-certification': '死亡记录与同日或之后的认证矛盾',
   'reference-change': '登记照片变更（双人复核）',
   'status-reversal': '撤销死亡或迁出记录',
   'death-report': '经办人员报告死亡（须另一名管理员批准）',
+  'id-photo-enrollment': '证件照首次登记（双人复核）',
+  'transfer-report': '经办人员报告迁出（须另一名管理员批准）',
+  'home-visit-found-deceased': '上门核查发现死亡',
+  'investigation-certified': '凭书面材料认证（须另一名管理员批准）',
 };
+const referenceSources = { 'live-capture': '当场拍摄', 'id-photo': '证件照或档案照片' };
+
+// What the probe photo is: the selfie under review, or the proposed reference of a reference change or an ID-photo enrolment.
+function probeCaption(c) {
+  if (c.reason === 'id-photo-enrollment') return '拟登记的证件照（尚无登记照片）';
+  if (c.reason === 'reference-change') return `拟更换的登记照片（${referenceSources[c.referenceSource] ?? '来源未记录'}）`;
+  return '本次认证照片';
+}
 const rejectionReasons = [
   ['not-the-pensioner', '不是本人'],
   ['presentation-attack', '翻拍、面具等非活体'],
@@ -93,16 +105,18 @@ export async function render(main, { session }) {
         ['认领', c.claimedBy ? `${c.claimedBy}，至 ${formatInstant(c.claimExpiresAt)}` : '未认领'],
         ...(c.submittedBy ? [['提交人', c.submittedBy]] : []),
         ...(c.requestNote ? [['申请说明', c.requestNote]] : []),
+        ...(c.referenceSource ? [['照片来源', referenceSources[c.referenceSource] ?? c.referenceSource]] : []),
         ...(c.decidedBy ? [['决定', `${caseStates[c.state]}，${c.decidedBy}，${formatInstant(c.decidedAt)}${c.note ? `：${c.note}` : ''}`]] : []),
       ]),
       photos);
 
     for (const link of details.photos) {
-      const figure = h('figure', {}, h('p', {}, '正在加载照片…'), h('figcaption', {}, link.kind === 'reference' ? `登记照片（第 ${details.referenceVersion} 版）` : '本次认证照片'));
+      const caption = link.kind === 'reference' ? `登记照片（第 ${details.referenceVersion} 版）` : probeCaption(c);
+      const figure = h('figure', {}, h('p', {}, '正在加载照片…'), h('figcaption', {}, caption));
       photos.append(figure);
       imageUrl(link.url).then(url => {
         objectUrls.push(url);
-        figure.firstChild.replaceWith(h('img', { src: url, alt: link.kind === 'reference' ? '登记照片' : '本次认证照片' }));
+        figure.firstChild.replaceWith(h('img', { src: url, alt: link.kind === 'reference' ? '登记照片' : probeCaption(c) }));
       }).catch(e => figure.firstChild.replaceWith(notice('error', describeError(e))));
     }
     if (details.photos.length === 0) photos.append(h('p', {}, '此案件没有照片。'));
