@@ -38,13 +38,18 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     /// </remarks>
     /// <exception cref="PensionCert.Core.Errors.ServiceNotReadyException">The models are not loaded (a deployment fault, not a bad photo).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting or between stages.</exception>
-    public async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken)
+    public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken) =>
+        AnalyzeAsync(photo, purpose, FaceView.Upright, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Same slots as the plain analysis; the stage timings of a second look are recorded like the first's.</remarks>
+    public async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, FaceView view, CancellationToken cancellationToken)
     {
         var slots = _models.AnalysisSlots;
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var analysis = Analyze(photo.Span, purpose, out var timings, cancellationToken);
+            var analysis = Analyze(photo.Span, purpose, view, applyGates: true, out var timings, cancellationToken);
             if (purpose == FaceAnalysisPurpose.Verification) RecordStages(timings);
             return analysis;
         }
@@ -67,8 +72,8 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
 
     /// <summary>
     /// Synchronous analysis that also reports per-stage timings (for benchmarks and diagnostics); same contract as
-    /// <see cref="AnalyzeAsync"/>. CPU-bound (about 15-30 ms on one core for a 640x480 selfie; see docs/performance.md); not gated by the
-    /// concurrency slots of <see cref="AnalyzeAsync"/>.
+    /// <see cref="AnalyzeAsync(ReadOnlyMemory{byte}, FaceAnalysisPurpose, CancellationToken)"/>. CPU-bound (about 15-30 ms on one core for a 640x480 selfie; see docs/performance.md); not gated by the
+    /// concurrency slots of <see cref="AnalyzeAsync(ReadOnlyMemory{byte}, FaceAnalysisPurpose, CancellationToken)"/>.
     /// </summary>
     /// <param name="photo">Encoded JPEG, PNG or WebP bytes.</param>
     /// <param name="purpose">Enrollment or verification (both score liveness; verification records stage timings).</param>
@@ -76,7 +81,11 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     /// <param name="cancellationToken">Checked between stages.</param>
     /// <returns>The analysis; bad images yield <see cref="FaceAnalysis.Problems"/>, never exceptions.</returns>
     public FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, out FaceAnalysisTimings timings, CancellationToken cancellationToken = default) =>
-        Analyze(photo, purpose, applyGates: true, out timings, cancellationToken);
+        Analyze(photo, purpose, FaceView.Upright, applyGates: true, out timings, cancellationToken);
+
+    /// <summary><see cref="Analyze(ReadOnlySpan{byte}, FaceAnalysisPurpose, out FaceAnalysisTimings, CancellationToken)"/> of the photo seen as <paramref name="view"/> says.</summary>
+    public FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, FaceView view, out FaceAnalysisTimings timings, CancellationToken cancellationToken = default) =>
+        Analyze(photo, purpose, view, applyGates: true, out timings, cancellationToken);
 
     /// <summary>
     /// The matcher alone, as benchmark protocols measure it (LFW's 10 folds score every pair): the main face is embedded
@@ -85,12 +94,13 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     /// answer. Only a photo without any face (or that cannot be decoded) has no embedding.
     /// </summary>
     internal FaceAnalysis AnalyzeUngated(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, out FaceAnalysisTimings timings) =>
-        Analyze(photo, purpose, applyGates: false, out timings, CancellationToken.None);
+        Analyze(photo, purpose, FaceView.Upright, applyGates: false, out timings, CancellationToken.None);
 
-    private FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, bool applyGates, out FaceAnalysisTimings timings, CancellationToken cancellationToken)
+    private FaceAnalysis Analyze(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, FaceView view, bool applyGates, out FaceAnalysisTimings timings, CancellationToken cancellationToken)
     {
+        if (view.ClockwiseDegrees is not (0 or 90 or 180 or 270)) throw new ArgumentOutOfRangeException(nameof(view), view.ClockwiseDegrees, "0, 90, 180 or 270 degrees.");
         var clock = new StageClock();
-        var analysis = Run(photo, purpose, applyGates, ref clock, cancellationToken);
+        var analysis = Run(photo, purpose, view, applyGates, ref clock, cancellationToken);
         timings = clock.ToTimings();
         // Hot path: build the outcome text only when Debug logging is on.
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -98,16 +108,15 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         return analysis;
     }
 
-    private FaceAnalysis Run(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, bool applyGates, ref StageClock clock, CancellationToken cancellationToken)
+    private FaceAnalysis Run(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, FaceView view, bool applyGates, ref StageClock clock, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var detector = _models.Detector;
-        var image = ImageDecoder.Decode(photo, _quality, _quality.DecodeLongSidePixels, out var decodeProblem);
+        var image = Decode(photo, _quality.DecodeLongSidePixels, view.ClockwiseDegrees, out var decodeProblem);
         clock.Lap(ref clock.Decode);
         if (image is null) return FaceAnalysis.Failed(decodeProblem ?? Reasons.ImageUnreadable);
         try
         {
-            return Run(photo, image, purpose, applyGates, ref clock, cancellationToken, out image);
+            return Run(photo, image, purpose, view, applyGates, ref clock, cancellationToken, out image);
         }
         finally
         {
@@ -116,7 +125,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     }
 
     /// <summary>The stages after the first decode; <paramref name="current"/> is the image in use at the end (to dispose).</summary>
-    private FaceAnalysis Run(ReadOnlySpan<byte> photo, DecodedImage image, FaceAnalysisPurpose purpose, bool applyGates, ref StageClock clock, CancellationToken cancellationToken, out DecodedImage current)
+    private FaceAnalysis Run(ReadOnlySpan<byte> photo, DecodedImage image, FaceAnalysisPurpose purpose, FaceView view, bool applyGates, ref StageClock clock, CancellationToken cancellationToken, out DecodedImage current)
     {
         current = image;
         cancellationToken.ThrowIfCancellationRequested();
@@ -140,14 +149,17 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
             problems.Add(Reasons.FaceTooSmall);
         }
 
+        var cut = CutByFrame(box, image.Width, image.Height);
+        var scale = 1f; // decoded pixels of the first decode → pixels of the image in use
         if (image.ScaleToOriginal > 1.001 && box.Width < _quality.MinFaceDetailPixels)
         {
             // A small face in a downscaled decode: decode again, just fine enough for the face (at most full size).
             var factor = Math.Min(image.ScaleToOriginal, _quality.MinFaceDetailPixels / box.Width);
-            var finer = ImageDecoder.Decode(photo, _quality, (int)Math.Ceiling(Math.Max(image.Width, image.Height) * factor), out _);
+            var finer = Decode(photo, (int)Math.Ceiling(Math.Max(image.Width, image.Height) * factor), view.ClockwiseDegrees, out _);
             if (finer is not null)
             {
                 var k = (float)finer.Width / image.Width;
+                scale = k;
                 box = new SKRect(box.Left * k, box.Top * k, box.Right * k, box.Bottom * k);
                 image.Dispose();
                 image = current = finer;
@@ -166,7 +178,8 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         var quality = new FaceQuality(faceWidth, brightness, sharpness, yaw, pitch);
         clock.Lap(ref clock.Align);
         problems.AddRange(QualityProblems(quality));
-        if (applyGates && problems.Count > 0) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Quality = quality };
+        var dim = brightness < _quality.MinBrightness + _quality.DimBrightnessMargin;
+        if (applyGates && problems.Count > 0) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, Quality = quality, FaceCutByFrame = cut, Dim = dim };
 
         cancellationToken.ThrowIfCancellationRequested();
         var embedding = _quality.FlipFusion ? FaceEmbedder.EmbedWithFlip(_models.Feature, aligned) : FaceEmbedder.Embed(_models.Feature, aligned);
@@ -182,11 +195,61 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
             if (applyGates) return new FaceAnalysis { Problems = problems, FaceCount = faces.Count, LivenessScore = liveness, NoiseLevel = noise, Quality = quality };
         }
 
+        var others = view.WithOtherFaces ? EmbedOtherFaces(faces, main.Main, image, scale, cancellationToken) : [];
         return new FaceAnalysis
         {
             Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality,
-            NoiseLevel = noise, MirroredEmbedding = MirroredLater(aligned),
+            NoiseLevel = noise, MirroredEmbedding = MirroredLater(aligned), FaceCutByFrame = cut, Dim = dim, OtherFaces = others,
         };
+    }
+
+    /// <summary>The decode, with the upright pixels turned clockwise by <paramref name="clockwiseDegrees"/> (exact pixel remap).</summary>
+    private DecodedImage? Decode(ReadOnlySpan<byte> photo, int targetLongSide, int clockwiseDegrees, out Reason? problem)
+    {
+        var image = ImageDecoder.Decode(photo, _quality, targetLongSide, out problem);
+        if (image is null || clockwiseDegrees == 0) return image;
+        var turned = ImageDecoder.Orient(image.Bitmap, clockwiseDegrees switch
+        {
+            90 => SKEncodedOrigin.RightTop,
+            180 => SKEncodedOrigin.BottomRight,
+            _ => SKEncodedOrigin.LeftBottom,
+        });
+        var result = new DecodedImage(turned, image.ScaleToOriginal);
+        image.Dispose();
+        return result;
+    }
+
+    /// <summary>
+    /// True when the main face's box touches the top edge, or a side edge (the detector clamps its boxes to the image):
+    /// the forehead or an eye is outside the photo. Within <see cref="FaceQualityOptions.CutEdgeRatio"/> of the box's width.
+    /// </summary>
+    private bool CutByFrame(SKRect box, int width, int height)
+    {
+        var tolerance = (float)(_quality.CutEdgeRatio * box.Width);
+        return box.Top <= tolerance || box.Left <= tolerance || box.Right >= width - tolerance;
+    }
+
+    /// <summary>
+    /// Templates of the faces other than <paramref name="main"/> that are wholly inside the frame and at least
+    /// <see cref="FaceQualityOptions.OtherFaceAreaRatio"/> of its area and wide enough to compare (a helper's face in
+    /// front of the pensioner's). Boxes are in first-decode pixels; <paramref name="scale"/> maps them to <paramref name="image"/>.
+    /// </summary>
+    private List<FaceEmbedding> EmbedOtherFaces(IReadOnlyList<DetectedFace> faces, DetectedFace main, DecodedImage image, float scale, CancellationToken cancellationToken)
+    {
+        var others = new List<FaceEmbedding>();
+        var mainArea = main.Box.Width * main.Box.Height;
+        foreach (var face in faces)
+        {
+            if (face.Box == main.Box || face.Box.Width * face.Box.Height < _quality.OtherFaceAreaRatio * mainArea) continue;
+            var box = new SKRect(face.Box.Left * scale, face.Box.Top * scale, face.Box.Right * scale, face.Box.Bottom * scale);
+            if (!MainFaceSelector.Inside(box, image.Width, image.Height, _quality.SecondFaceEdgeMarginRatio)) continue;
+            if (box.Width * image.ScaleToOriginal < _quality.MinFaceWidthPixels) continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            var five = LandmarkDetector.FivePoints(LandmarkDetector.Detect(_models.Landmark, image, box));
+            using var aligned = FaceAligner.Warp(image, five);
+            others.Add(_quality.FlipFusion ? FaceEmbedder.EmbedWithFlip(_models.Feature, aligned) : FaceEmbedder.Embed(_models.Feature, aligned));
+        }
+        return others;
     }
 
     private List<Reason> QualityProblems(FaceQuality quality)

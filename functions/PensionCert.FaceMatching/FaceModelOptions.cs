@@ -51,7 +51,7 @@ public sealed class FaceModelOptions
     public int IntraOpThreads { get; set; } = 1;
 
     /// <summary>
-    /// How many <see cref="FaceAnalyzer.AnalyzeAsync"/> calls run their CPU-bound pipeline at once per process (0..256);
+    /// How many <see cref="FaceAnalyzer.AnalyzeAsync(ReadOnlyMemory{byte}, Core.Faces.FaceAnalysisPurpose, CancellationToken)"/> calls run their CPU-bound pipeline at once per process (0..256);
     /// default 0 = automatic: logical cores / <see cref="IntraOpThreads"/> (at least 1), so threads × concurrent analyses
     /// ≤ cores. More queue messages may be in flight (host.json batchSize + newBatchThreshold) so their storage I/O overlaps
     /// the analyses; the extra ones wait here instead of time-slicing the cores (docs/performance.md).

@@ -52,7 +52,7 @@ public sealed partial class FaceModels : IFaceModelStatus, IDisposable
     /// <summary>True when all four sessions were created (warm-up not required).</summary>
     public bool IsLoaded => _missing.Count == 0;
 
-    /// <summary>Admission gate of <see cref="FaceAnalyzer.AnalyzeAsync"/>: <see cref="FaceModelOptions.EffectiveMaxConcurrentAnalyses"/> slots.</summary>
+    /// <summary>Admission gate of <see cref="FaceAnalyzer.AnalyzeAsync(ReadOnlyMemory{byte}, Core.Faces.FaceAnalysisPurpose, CancellationToken)"/>: <see cref="FaceModelOptions.EffectiveMaxConcurrentAnalyses"/> slots.</summary>
     internal SemaphoreSlim AnalysisSlots => _analysisSlots;
 
     internal InferenceSession Detector => _detector ?? throw NotLoaded();

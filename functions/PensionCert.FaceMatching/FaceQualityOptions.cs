@@ -124,6 +124,32 @@ public sealed class FaceQualityOptions : IValidatableObject
     public double LivenessDenoiseAbove { get; set; } = 3;
 
     /// <summary>
+    /// Helper's face in front (<see cref="Core.Faces.ProbeVerifier"/>): when the main face does not match, the other
+    /// faces wholly inside the frame whose box area is at least this fraction of the main face's are compared too
+    /// (default 0.15); if one of them is the pensioner, the photo is a <c>multiple-faces</c> retake, never an approval.
+    /// A relative leaning in close to the phone makes the pensioner's face about a quarter of the helper's area
+    /// (tester's composite: 0.25); 0.15 keeps a margin, and smaller background faces are never compared.
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double OtherFaceAreaRatio { get; set; } = 0.15;
+
+    /// <summary>
+    /// A main face whose box comes within this fraction of its width of the top or a side edge of the photo is
+    /// "cut by the frame" (default 0.01: the detector clamps its boxes to the image, so a face cut by the edge touches
+    /// it). A cut face that does not match is a <c>face-not-fully-visible</c> retake instead of a counted mismatch.
+    /// </summary>
+    [Range(0.0, 0.5)]
+    public double CutEdgeRatio { get; set; } = 0.01;
+
+    /// <summary>
+    /// A face whose brightness is below <see cref="MinBrightness"/> plus this margin is "dim" (default 30, i.e. below
+    /// 70 with the shipped minimum): a liveness refusal of a dim face is a <c>too-dark</c> retake rather than a counted
+    /// presentation attack, since a dim room lowers a genuine face's live probability (README, "What the worker checks").
+    /// </summary>
+    [Range(0.0, 255.0)]
+    public double DimBrightnessMargin { get; set; } = 30;
+
+    /// <summary>
     /// Flipped-image embedding fusion: embed the aligned face and its mirror image and add the two raw embeddings
     /// before normalising (default false). Costs one more fr_feature run per analysis (README, "Face models and accuracy").
     /// </summary>

@@ -50,6 +50,32 @@ public sealed class VerificationPolicyTests
     }
 
     [Fact]
+    public void Decide_NotLiveOnADimFace_TooDarkRetake_NotLiveOtherwise()
+    {
+        var dim = Policy.Decide(Probe(0.9, liveness: 0.003) with { Dim = true }, Reference);
+        Assert.Equal(CertificationStatus.Rejected, dim.Status);
+        Assert.Equal(["too-dark"], dim.Reasons.Select(r => r.Code));
+        Assert.True(Reasons.AreRetakeOnly(["too-dark"]));
+        Assert.Equal(0.003, dim.LivenessScore);
+
+        var lit = Policy.Decide(Probe(0.9, liveness: 0.003), Reference);
+        Assert.Equal(["face-not-live"], lit.Reasons.Select(r => r.Code));
+        // A dim face that is live enough is decided as any other: dimness alone never refuses.
+        Assert.Equal(CertificationStatus.Approved, Policy.Decide(Probe(0.9) with { Dim = true }, Reference).Status);
+    }
+
+    [Fact]
+    public void Decide_MismatchOfAFaceCutByTheFrame_NotFullyVisibleRetake_MatchUnaffected()
+    {
+        var cut = Policy.Decide(Probe(0.05) with { FaceCutByFrame = true }, Reference);
+        Assert.Equal(CertificationStatus.Rejected, cut.Status);
+        Assert.Equal(["face-not-fully-visible"], cut.Reasons.Select(r => r.Code));
+        Assert.True(Reasons.AreRetakeOnly(["face-not-fully-visible"]));
+        Assert.Equal(CertificationStatus.Approved, Policy.Decide(Probe(0.8) with { FaceCutByFrame = true }, Reference).Status);
+        Assert.Equal(["face-mismatch"], Policy.Decide(Probe(0.05), Reference).Reasons.Select(r => r.Code));
+    }
+
+    [Fact]
     public void Decide_PresentationAttack_NeverReachesComparison()
     {
         var decision = Policy.Decide(Probe(0.9, liveness: 0.001), Reference);

@@ -174,7 +174,7 @@ public sealed partial class CertificationProcessor(
             decision = selfie is null
                 ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
                 // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
-                : Offline.OperatorCapturedChannels.Apply(policy.Decide(await AnalyzeAsync(selfie, cancellationToken), pensioner.References), record);
+                : Offline.OperatorCapturedChannels.Apply(await DecideAsync(selfie, pensioner.References, cancellationToken), record);
         }
         var deciding = Stopwatch.GetTimestamp();
         using (var decide = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Decide))
@@ -187,16 +187,23 @@ public sealed partial class CertificationProcessor(
         if (sessionVerification is not null) await sessionVerification.DeleteFramesAsync(record, cancellationToken);
     }
 
-    /// <summary>The face pipeline in its own span; its stages are recorded by the analyzer.</summary>
-    private async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> selfie, CancellationToken cancellationToken)
+    /// <summary>
+    /// The face pipeline in its own span (its stages are recorded by the analyzer), then the decision with the second
+    /// look of <see cref="ProbeVerifier"/> on the failure path (turned photo, helper's face), in the same span.
+    /// </summary>
+    private async Task<VerificationDecision> DecideAsync(ReadOnlyMemory<byte> selfie, IReadOnlyList<FaceEmbedding> references, CancellationToken cancellationToken)
     {
         using var activity = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Analyze);
         var started = Stopwatch.GetTimestamp();
         var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
-        PensionCertTelemetry.RecordStageSince(Stages.Analyze, started);
         activity?.SetTag("pensioncert.face.count", analysis.FaceCount);
-        return analysis;
+        var decision = await _verifier.ReconsiderAsync(selfie, policy.Decide(analysis, references), references, cancellationToken);
+        PensionCertTelemetry.RecordStageSince(Stages.Analyze, started);
+        if (decision.TurnedDegrees != 0) activity?.SetTag("pensioncert.face.turned_degrees", decision.TurnedDegrees);
+        return decision;
     }
+
+    private readonly ProbeVerifier _verifier = new(faceAnalyzer, policy);
 
     private static int Attempts(QueueDelivery delivery) => (int)Math.Min(delivery.DequeueCount, int.MaxValue);
 

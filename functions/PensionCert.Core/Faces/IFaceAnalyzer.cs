@@ -26,6 +26,25 @@ public interface IFaceAnalyzer
     /// <param name="cancellationToken">Cancels the analysis.</param>
     /// <returns>The analysis; never throws for a bad image (bad images are problems, not exceptions).</returns>
     Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Analyses <paramref name="photo"/> seen another way (<paramref name="view"/>): its decoded, orientation-corrected
+    /// pixels turned by a quarter turn or more, and/or with the templates of the other usable faces in the frame. Only
+    /// asked for on the failure path of a verification (<see cref="ProbeVerifier"/>). Same gates as the plain analysis.
+    /// An implementation that cannot turn photos answers the plain analysis for <see cref="FaceView.Upright"/> and a
+    /// <c>no-face</c> analysis otherwise.
+    /// </summary>
+    Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, FaceAnalysisPurpose purpose, FaceView view, CancellationToken cancellationToken) =>
+        view == FaceView.Upright ? AnalyzeAsync(photo, purpose, cancellationToken) : Task.FromResult(FaceAnalysis.Failed(Reasons.NoFace));
+}
+
+/// <summary>How to look at a photo for a second analysis.</summary>
+/// <param name="ClockwiseDegrees">0, 90, 180 or 270: the decoded upright pixels are turned clockwise by this much first.</param>
+/// <param name="WithOtherFaces">Also embed the other faces wholly inside the frame (<see cref="FaceAnalysis.OtherFaces"/>).</param>
+public readonly record struct FaceView(int ClockwiseDegrees, bool WithOtherFaces = false)
+{
+    /// <summary>The photo as decoded (EXIF orientation applied), main face only: the plain analysis.</summary>
+    public static FaceView Upright => new(0);
 }
 
 /// <summary>Measured quality of the chosen face, for guidance and audit.</summary>
@@ -71,6 +90,24 @@ public sealed record FaceAnalysis
     /// replay threshold unmirrored. Null when the photo was not embedded.
     /// </summary>
     public Lazy<FaceEmbedding>? MirroredEmbedding { get; init; }
+
+    /// <summary>
+    /// True when the main face's box is cut by the frame around the eyes (it touches the top edge, or a side edge
+    /// level with the eyes): a face cut through the eyes cannot be compared reliably (a retake, not "another person").
+    /// </summary>
+    public bool FaceCutByFrame { get; init; }
+
+    /// <summary>
+    /// True when the face passed the brightness gate only just (within the analyzer's dim margin above its minimum):
+    /// a dim room lowers the live probability of a genuine face, so a liveness refusal of such a face asks for light.
+    /// </summary>
+    public bool Dim { get; init; }
+
+    /// <summary>
+    /// Templates of the other faces wholly inside the frame and at least the configured share of the main face's area
+    /// (smaller than a rival that makes the photo ambiguous); only computed when asked for (<see cref="FaceView.WithOtherFaces"/>).
+    /// </summary>
+    public IReadOnlyList<FaceEmbedding> OtherFaces { get; init; } = [];
 
     /// <summary>True when the photo holds exactly one usable face and an embedding was computed.</summary>
     public bool IsUsable => Problems.Count == 0 && Embedding is not null;

@@ -29,8 +29,16 @@ public static class Reasons
     /// <summary>
     /// A second face as large as the main one and wholly inside the frame (a helper leaning in): which one is the
     /// pensioner cannot be told. Faces cut by the frame's edge and small background faces do not count (main-face rule).
+    /// Also answered when the main face does not match but a smaller face wholly inside the frame does (a helper's face
+    /// in front of the pensioner's): never an approval from a secondary face, never a counted mismatch.
     /// </summary>
-    public static readonly Reason MultipleFaces = new("multiple-faces", "照片中有两张大小相近的人脸，无法确定哪一位是本人。请让其他人离开镜头，只拍本人后重新拍摄。");
+    public static readonly Reason MultipleFaces = new("multiple-faces", "照片中不止一个人，无法确定哪一位是本人。请只让本人出现在画面中，其他人离开镜头后重新拍摄。");
+
+    /// <summary>
+    /// The face is cut by the edge of the photo around the eyes and did not match: half a face cannot be compared, so a
+    /// retake is asked for instead of "another person".
+    /// </summary>
+    public static readonly Reason FaceNotFullyVisible = new("face-not-fully-visible", "脸部没有完整拍进照片（额头或眼睛在画面边缘外）。请把手机拿远一点、举正，让整张脸都在取景框内后重新拍摄。");
 
     /// <summary>The face is smaller than the configured minimum size.</summary>
     public static readonly Reason FaceTooSmall = new("face-too-small", "人脸太小，请将手机靠近面部，让脸部占满取景框后重新拍摄。");
@@ -117,7 +125,7 @@ public static class Reasons
     public static IReadOnlySet<string> RetakeOnly { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         ImageUnreadable.Code, ImageTooLarge.Code, ImageTooSmall.Code, NoFace.Code, MultipleFaces.Code, FaceTooSmall.Code,
-        TooDark.Code, TooBright.Code, Blurred.Code, FaceNotFrontal.Code, TooNoisy.Code,
+        TooDark.Code, TooBright.Code, Blurred.Code, FaceNotFrontal.Code, TooNoisy.Code, FaceNotFullyVisible.Code,
     };
 
     /// <summary>True when every code of a rejection is a photo-quality refusal (<see cref="RetakeOnly"/>).</summary>
@@ -127,7 +135,7 @@ public static class Reasons
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
-        Blurred, TooNoisy, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
+        Blurred, TooNoisy, FaceNotFullyVisible, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
         ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
         ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);

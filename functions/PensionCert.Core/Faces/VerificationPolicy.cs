@@ -12,6 +12,9 @@ public sealed record VerificationDecision(CertificationStatus Status, double? Si
 {
     /// <summary>The probe's template when it reached comparison (in memory only: a candidate live reference).</summary>
     public FaceEmbedding? Probe { get; init; }
+
+    /// <summary>How far (0, 90, 180, 270 degrees clockwise) the photo was turned for the analysis that decided (<see cref="ProbeVerifier"/>).</summary>
+    public int TurnedDegrees { get; init; }
 }
 
 /// <summary>
@@ -71,13 +74,16 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
 
         var liveness = probe.LivenessScore;
         if (liveness is null || liveness < _options.LivenessRejectThreshold)
-            return new(CertificationStatus.Rejected, null, liveness, [Reasons.FaceNotLive]);
+            // A dim face (it passed the brightness gate only just) loses live probability in a genuine selfie too: ask
+            // for light (a retake, not counted) rather than telling a real person not to photograph a screen.
+            return new(CertificationStatus.Rejected, null, liveness, [liveness is not null && probe.Dim ? Reasons.TooDark : Reasons.FaceNotLive]);
 
         var similarity = references.Max(r => probe.Embedding!.CosineSimilarity(r));
         var reasons = new List<Reason>();
         var status = CertificationStatus.Approved;
         if (similarity < _options.ReviewThreshold)
-            return new(CertificationStatus.Rejected, similarity, liveness, [Reasons.FaceMismatch]) { Probe = probe.Embedding };
+            // A face cut by the frame through the eyes is an unusable photo, not evidence of another person.
+            return new(CertificationStatus.Rejected, similarity, liveness, [probe.FaceCutByFrame ? Reasons.FaceNotFullyVisible : Reasons.FaceMismatch]) { Probe = probe.Embedding };
         if (IsReplay(probe, references, similarity))
         {
             status = CertificationStatus.NeedsReview;

@@ -66,6 +66,7 @@ internal static class Evaluation
         ReportQuality(output, corpus, results);
         ReportTimings(output, results.Values.Select(r => r.Timings).ToList());
         var ageing = AgeingSimulator.Run(output, corpus, results, o);
+        await SecondLookStudy.RunAsync(output, corpus, results, analyzer, policy, cancellationToken);
         if (thresholdReport) ReportThresholds(output, scored);
         if (attacks) await AttackStudy.RunAsync(output, corpus, results, analyzer, policy, o, quality, cancellationToken);
         if (json is not null)
