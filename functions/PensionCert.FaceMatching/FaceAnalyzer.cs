@@ -111,6 +111,8 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
     private FaceAnalysis Run(ReadOnlySpan<byte> photo, FaceAnalysisPurpose purpose, FaceView view, bool applyGates, ref StageClock clock, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        // Models not loaded is a deployment fault (ServiceNotReadyException, 503), never a verdict on the photo: checked first.
+        _ = _models.Detector;
         var image = Decode(photo, _quality.DecodeLongSidePixels, view.ClockwiseDegrees, out var decodeProblem);
         clock.Lap(ref clock.Decode);
         if (image is null) return FaceAnalysis.Failed(decodeProblem ?? Reasons.ImageUnreadable);

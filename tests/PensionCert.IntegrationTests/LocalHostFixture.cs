@@ -140,6 +140,19 @@ public class LocalHostFixture : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.GetProperty("certificationId").GetString()!;
     }
 
+    /// <summary>Submits a JPEG made in the test (a transformed corpus photo) over <c>wechat</c>, asserts 202, and returns the certification id.</summary>
+    public async Task<string> SubmitJpegOkAsync(string idNumber, byte[] jpeg)
+    {
+        using var photo = new ByteArrayContent(jpeg);
+        photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        var form = Multipart(("channel", "wechat"), ("idNumber", idNumber));
+        form.Add(photo, "photo", "selfie.jpg");
+        using var submit = await Http.SendAsync(Request(HttpMethod.Post, "/api/certifications", ClientKeyHeader, form));
+        var body = await submit.Content.ReadAsStringAsync();
+        Assert.True(submit.StatusCode == HttpStatusCode.Accepted, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("certificationId").GetString()!;
+    }
+
     /// <summary>Polls a certification until it leaves Pending/Processing (60 s at most) and returns its JSON.</summary>
     public async Task<JsonElement> PollDecidedAsync(string certificationId, int timeoutSeconds = 60)
     {

@@ -21,7 +21,7 @@ public sealed class PresentationAttackFlowTests(LocalHostFixture host)
         await host.EnrollOkAsync(id, Photos.Rotated);
         var noisy = PhotoTransforms.AddNoise(SharedFaces.Read(ScreenReplay), sigma: 25, seed: 1, quality: 80);
 
-        var decided = await host.PollDecidedAsync(await SubmitBytesAsync(id, noisy));
+        var decided = await host.PollDecidedAsync(await host.SubmitJpegOkAsync(id, noisy));
 
         Assert.Equal("Rejected", decided.GetProperty("status").GetString());
         Assert.Equal(["too-noisy"], Codes(decided));
@@ -34,23 +34,12 @@ public sealed class PresentationAttackFlowTests(LocalHostFixture host)
         await host.EnrollOkAsync(id, Photos.GenuineReference);
         var mirrored = PhotoTransforms.Mirror(SharedFaces.Read(Photos.GenuineReference));
 
-        var decided = await host.PollDecidedAsync(await SubmitBytesAsync(id, mirrored));
+        var decided = await host.PollDecidedAsync(await host.SubmitJpegOkAsync(id, mirrored));
 
         Assert.Equal("NeedsReview", decided.GetProperty("status").GetString());
         Assert.Equal(["probe-matches-reference"], Codes(decided));
         // Unmirrored the copy scores below the replay threshold: only the mirrored comparison caught it.
         Assert.True(decided.GetProperty("similarityScore").GetDouble() < Core.Faces.VerificationOptions.DefaultReplayThreshold);
-    }
-
-    private async Task<string> SubmitBytesAsync(string idNumber, byte[] jpeg)
-    {
-        using var photo = new ByteArrayContent(jpeg);
-        photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
-        var form = LocalHostFixture.Multipart(("channel", "wechat"), ("idNumber", idNumber));
-        form.Add(photo, "photo", "selfie.jpg");
-        using var submit = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/certifications", LocalHostFixture.ClientKeyHeader, form));
-        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
-        return JsonDocument.Parse(await submit.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString()!;
     }
 
     private static string[] Codes(JsonElement certification) =>

@@ -23,7 +23,7 @@ public sealed class RetakeFlowTests(LocalHostFixture host)
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
         var sideways = ProbeTransforms.Turned(SharedFaces.Read(Photos.GenuineProbe), 90);
 
-        var decided = await host.PollDecidedAsync(await SubmitBytesAsync(id, sideways));
+        var decided = await host.PollDecidedAsync(await host.SubmitJpegOkAsync(id, sideways));
 
         Assert.Equal("Approved", decided.GetProperty("status").GetString());
         Assert.InRange(decided.GetProperty("similarityScore").GetDouble(), VerificationOptions.DefaultAcceptThreshold, VerificationOptions.DefaultReplayThreshold);
@@ -40,7 +40,7 @@ public sealed class RetakeFlowTests(LocalHostFixture host)
         var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
         var composite = ProbeTransforms.HelperInFront(SharedFaces.Read(Photos.Impostor), SharedFaces.Read(Photos.GenuineProbe));
 
-        var decided = await host.PollDecidedAsync(await SubmitBytesAsync(id, composite));
+        var decided = await host.PollDecidedAsync(await host.SubmitJpegOkAsync(id, composite));
 
         Assert.Equal("Rejected", decided.GetProperty("status").GetString());
         var reason = Assert.Single(decided.GetProperty("reasons").EnumerateArray());
@@ -48,16 +48,5 @@ public sealed class RetakeFlowTests(LocalHostFixture host)
         Assert.Contains("请只让本人出现在画面中", reason.GetProperty("message").GetString());
         var day = ChinaTime.ToChinaDate(DateTimeOffset.UtcNow);
         Assert.Equal(0, await host.App.Services.GetRequiredService<IPensionerRepository>().CountFailedAttemptsAsync(pensionerId, day, CancellationToken.None));
-    }
-
-    private async Task<string> SubmitBytesAsync(string idNumber, byte[] jpeg)
-    {
-        using var photo = new ByteArrayContent(jpeg);
-        photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
-        var form = LocalHostFixture.Multipart(("channel", "wechat"), ("idNumber", idNumber));
-        form.Add(photo, "photo", "selfie.jpg");
-        using var submit = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/certifications", LocalHostFixture.ClientKeyHeader, form));
-        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
-        return JsonDocument.Parse(await submit.Content.ReadAsStringAsync()).RootElement.GetProperty("certificationId").GetString()!;
     }
 }
