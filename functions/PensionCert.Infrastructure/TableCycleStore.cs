@@ -71,11 +71,30 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             {
                 return CycleSaveResult.AlreadyRecorded;
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // The pensioner was erased after it was read: the pointers written above point at nothing (the erasure
+                // removed the pensioner's pointers before they existed). Removed here, not left for the dispatcher's
+                // 10-minute orphan rule. Only on 404: after a 412 another writer may have stored events with these ids.
+                foreach (var e in events) await DeletePointerIfExistsAsync(e.Id, cancellationToken);
+                throw new ConcurrencyConflictException("The pensioner profile was erased meanwhile.", ex);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
                 throw new ConcurrencyConflictException("The pensioner profile changed meanwhile.", ex);
             }
         });
+
+    private async Task DeletePointerIfExistsAsync(string eventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await clients.OutboxIndex.DeleteEntityAsync(PointerPartition(eventId), eventId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
 
     /// <inheritdoc />
     public Task ScheduleAsync(DateOnly on, string pensionerId, CancellationToken cancellationToken) =>
