@@ -155,6 +155,9 @@ public sealed class RunScriptTests
         /// </summary>
         public async Task StopAndAssertOrderlyAsync(string signal, string target)
         {
+            // The host may be between two lives (run.sh restarts a host that stopped itself, e.g. after a listener
+            // failure on a loaded machine): wait a little for it rather than fail on the gap.
+            await WaitUntilAsync(() => TryHostPid() is not null, "a host child of run.sh", seconds: 15);
             var host = HostPid();
             var azurite = ChildPid("azurite") ?? throw new InvalidOperationException("run.sh has no Azurite child\n" + Output);
             var clock = Stopwatch.StartNew();
