@@ -77,11 +77,17 @@ public sealed class FanOutTests(FanOutHostFixture host)
         Assert.Equal((0, 1), (skip.ItemsRetried, skip.ItemsSkipped));
         Assert.Equal([today], skip.DatesCompleted);
         (_, items) = await host.WaitForItemsAsync(_ => true);
-        Assert.Equal((CycleScanItemState.Skipped, FanOutHostFixture.ItemSize), (items[1].State, items[1].Failed));
+        // The item's other pensioners may have been processed by a failing delivery before the broken one stopped it
+        // (they run in parallel): those are done; the rest of the item, the broken one always, become cycle exceptions.
+        Assert.Equal(CycleScanItemState.Skipped, items[1].State);
+        Assert.InRange(items[1].Failed, 1, FanOutHostFixture.ItemSize);
         Assert.Equal(today, (await host.CycleStore.GetWatermarkAsync(ct))!.LastCompletedOn);
         var open = new List<CycleException>();
         await foreach (var x in host.App.Services.GetRequiredService<ICycleExceptionStore>().ListAllAsync(ct)) open.Add(x);
-        Assert.Equal(sorted.Skip(FanOutHostFixture.ItemSize).Take(FanOutHostFixture.ItemSize).Order(), open.Select(x => x.PensionerId).Order());
+        var itemOne = sorted.Skip(FanOutHostFixture.ItemSize).Take(FanOutHostFixture.ItemSize).ToList();
+        Assert.Contains(broken, open.Select(x => x.PensionerId));
+        Assert.Equal(items[1].Failed, open.Count);
+        Assert.All(open, x => Assert.Contains(x.PensionerId, itemOne));
         Assert.All(open, x => Assert.Equal((today, CycleScanService.SkippedItemErrorType), (x.DueOn, x.ErrorType)));
         foreach (var x in open) await host.App.Services.GetRequiredService<ICycleExceptionStore>().RemoveAsync(x, ct);
     }
