@@ -63,10 +63,5 @@ internal static class ProbeTransforms
     }
 
     /// <summary>JPEG q90; SkiaSharp's encoder writes no EXIF block.</summary>
-    private static byte[] Jpeg(SKBitmap bitmap)
-    {
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 90);
-        return data.ToArray();
-    }
+    private static byte[] Jpeg(SKBitmap bitmap) => PhotoTransforms.Jpeg(bitmap, 90);
 }
