@@ -23,7 +23,7 @@ internal static class ReferenceOrientationStudy
 {
     private static readonly int[] Turns = [0, 90, 180, 270];
 
-    private sealed record Outcome(string Path, int Turn, FaceAnalysis Before, ReferenceReading After, double BeforeMs, double AfterMs);
+    private sealed record Outcome(string Path, int Turn, FaceAnalysis Before, ReferenceReading After, double BeforeMs, double AfterMs, double CheckMs);
 
     public static async Task<int> RunAsync(TextWriter output, DirectoryInfo facesDir, FileInfo? csv, CancellationToken cancellationToken)
     {
@@ -51,10 +51,13 @@ internal static class ReferenceOrientationStudy
                 var bytes = turn == 0 ? original : SecondLookStudy.Encode(SecondLookStudy.Turn(original, turn), 90);
                 var t0 = Stopwatch.GetTimestamp();
                 var before = await analyzer.AnalyzeAsync(bytes, FaceAnalysisPurpose.Enrollment, ct);
+                var tc = Stopwatch.GetTimestamp();
+                if (before.IsUsable) _ = ReferenceOrientation.MirrorConsistency(before); // the cheap check's own cost: one more embedding
+                var checkMs = Stopwatch.GetElapsedTime(tc).TotalMilliseconds;
                 var t1 = Stopwatch.GetTimestamp();
                 var after = await analyzer.AnalyzeReferenceAsync(bytes, FaceAnalysisPurpose.Enrollment, ct);
                 var t2 = Stopwatch.GetTimestamp();
-                outcomes.Add(new Outcome(path, turn, before, after, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds));
+                outcomes.Add(new Outcome(path, turn, before, after, Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, checkMs));
             }
         });
         Evaluation.W(output, $"== Reference photos turned without EXIF (ReferenceOrientation): {live.Count} live photos x {Turns.Length} turns in {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s on {Environment.ProcessorCount} threads ==");
@@ -97,6 +100,7 @@ internal static class ReferenceOrientationStudy
         var fast = upright.Where(o => o.After.Path == ReferenceOrientationPath.Upright && o.Before.IsUsable).ToList();
         var compared = upright.Where(o => o.After.Path == ReferenceOrientationPath.Compared).ToList();
         Evaluation.W(output, $"  time of the upright photos (median, {Environment.ProcessorCount} analyses in parallel): plain analysis {Median(upright.Select(o => o.BeforeMs))}; "
+            + $"the cheap check alone (mirrored embedding) {Median(upright.Where(o => o.Before.IsUsable).Select(o => o.CheckMs))}; "
             + $"with the orientation rule, cheap check passed {Median(fast.Select(o => o.AfterMs))} against {Median(fast.Select(o => o.BeforeMs))} without; turns compared {Median(compared.Select(o => o.AfterMs))}");
     }
 
