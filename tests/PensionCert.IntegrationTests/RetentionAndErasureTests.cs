@@ -32,7 +32,8 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         Assert.Equal(30, days);
         Assert.Equal(ChinaTime.ToChinaDate(record.DecidedAt!.Value).AddDays(days), record.SelfieDeleteOn);
         // Named under its China date and minute, so the purge finds it by listing that day: no retention row of its own.
-        Assert.Equal(SelfieNames.For(record.SubmittedAt, certificationId), record.SelfieBlobName);
+        Assert.True(SelfieNames.IsDated(record.SelfieBlobName), record.SelfieBlobName);
+        Assert.Equal(certificationId, SelfieNames.CertificationIdOf(record.SelfieBlobName));
         Assert.False((await host.Storage.SelfieRetention.GetEntityIfExistsAsync<TableEntity>(record.SelfieDeleteOn!.Value.ToString("yyyy-MM-dd"), certificationId)).HasValue);
 
         // The day before: nothing of this selfie goes.

@@ -287,6 +287,9 @@ public sealed partial class CertificationService(
             throw;
         }
 
+        // The stale sweep and the retention purge find a certification's record from its selfie's name alone.
+        if (SelfieNames.IsDated(blobName) && SelfieNames.CertificationIdOf(blobName) != certificationId)
+            throw new InvalidOperationException("A selfie's dated name must end in the certification id it is issued under.");
         var record = new CertificationRecord
         {
             CertificationId = certificationId,

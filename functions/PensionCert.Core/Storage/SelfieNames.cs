@@ -9,6 +9,8 @@ namespace PensionCert.Core.Storage;
 /// that have just become stale and the retention purge lists the days past retention, instead of a row per
 /// certification in an in-flight table and a retention table. Selfies stored before this layout are named by the
 /// certification id alone (<see cref="IsDated"/> false); the in-flight and retention tables still serve those.
+/// Invariant: a dated name ends in the certification id exactly as issued to the client, because the sweep and the
+/// purge read the record by that id (and delete a selfie whose record does not exist).
 /// </summary>
 public static class SelfieNames
 {
