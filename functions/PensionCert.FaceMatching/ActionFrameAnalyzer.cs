@@ -120,9 +120,13 @@ public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels acti
         var pose = HeadPoseEstimator.Estimate(actionModels.Pose, image, box);
         var (landmarkYaw, _) = FaceQualityMeter.EstimatePose(landmarks, five);
         var closed = (EyeClosed(image, landmarks, [37, 38, 40, 41], 36, 39) + EyeClosed(image, landmarks, [43, 44, 46, 47], 42, 45)) / 2;
-        var liveness = LivenessScorer.Score(faceModels.Liveness, image, box);
+        // As for selfies: a noisy face is also scored smoothed (the lower probability counts), and above MaxNoiseLevel
+        // the frame is refused too-noisy (added noise makes a replayed photo or video of a screen look live).
+        var liveness = LivenessScorer.Score(faceModels.Liveness, image, box, options.LivenessDenoiseAbove, out var noise);
         return new FrameReading
         {
+            Problem = options.MaxNoiseLevel > 0 && noise > options.MaxNoiseLevel ? Reasons.TooNoisy : null,
+            NoiseLevel = noise,
             FaceCount = faces.Count,
             Embedding = embedding,
             YawDegrees = pose.Yaw,

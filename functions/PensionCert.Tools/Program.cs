@@ -159,12 +159,13 @@ var clipArgument = new Argument<FileInfo>("clip") { Description = "A movement cl
 var fpsOption = new Option<double>("--fps") { Description = "Frames per second to extract.", DefaultValueFactory = _ => 4 };
 var widthOption = new Option<int>("--width") { Description = "Frame width in pixels (the phone page uploads 480).", DefaultValueFactory = _ => 480 };
 var atOption = new Option<double[]>("--at") { Description = "Read single frames at these times in seconds instead (as the tests take them).", AllowMultipleArgumentsPerToken = true };
+var noiseOption = new Option<double>("--noise") { Description = "Add Gaussian noise of this σ (grey levels, per channel; seeded per frame) to every frame first, as tests and attacks do (0 = none)." };
 var readFrames = new Command("read-frames", "Print what the action-challenge models (fr_pose, fr_eye, liveness, embedding) read on each frame of a clip (needs ffmpeg).")
 {
-    clipArgument, fpsOption, widthOption, atOption,
+    clipArgument, fpsOption, widthOption, atOption, noiseOption,
 };
 readFrames.SetAction(async (parse, cancellationToken) =>
-    await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken));
+    await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken, parse.GetValue(noiseOption)));
 
 var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, chaosCheck, readFrames, TableImportCommand.Create() };
 return await root.Parse(args).InvokeAsync();
