@@ -72,7 +72,6 @@ public sealed partial class CertificationService(
     IIdempotencyStore idempotency,
     IPhotoStore photos,
     IVerificationQueue queue,
-    IInFlightCertificationIndex inFlight,
     IIdNumberHasher hasher,
     AttemptLimiter attemptLimiter,
     SubmissionRateLimiter submissionLimiter,
@@ -114,18 +113,20 @@ public sealed partial class CertificationService(
     public async Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken)
     {
         var certificationId = Ids.NewCertificationId();
+        // Named under the minute it is stored (SelfieNames): the stale sweep and the retention purge list by that name.
+        var blobName = SelfieNames.For(timeProvider.GetUtcNow(), certificationId);
         await using var upload = await PhotoUploadStream.OpenAsync(photo, options.Value.MaxPhotoBytes, cancellationToken);
         try
         {
-            await photos.UploadAsync(PhotoContainer.Selfies, certificationId, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
+            await photos.UploadAsync(PhotoContainer.Selfies, blobName, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Refused, or storage failed (perhaps after the blob was written): nothing refers to the blob, so it goes.
-            await DeleteQuietlyAsync(certificationId);
+            await DeleteQuietlyAsync(blobName);
             throw;
         }
-        return new StagedPhoto(certificationId, certificationId, upload.GetHashAndReset(), upload.BytesRead);
+        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead);
     }
 
     private async Task DeleteQuietlyAsync(string blobName)
@@ -220,7 +221,7 @@ public sealed partial class CertificationService(
         public const string Error = "error";
     }
 
-    /// <summary>How far a submission got: once it is queued (index row, in-flight entry, message), a retry finishes it.</summary>
+    /// <summary>How far a submission got: once it is queued (index row, message), a retry finishes it.</summary>
     private sealed class SubmissionProgress
     {
         /// <summary>The scoped Idempotency-Key this submission tried to bind to its own selfie.</summary>
@@ -248,7 +249,7 @@ public sealed partial class CertificationService(
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256, command);
             progress.ClaimedKey = scopedKey;
-            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
+            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now) { SelfieBlobName = blobName },
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
@@ -266,7 +267,7 @@ public sealed partial class CertificationService(
                     throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
                 // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
                 certificationId = bound.CertificationId;
-                blobName = bound.CertificationId;
+                blobName = bound.SelfieBlobName ?? bound.CertificationId;
             }
             boundKey = scopedKey;
         }
@@ -286,6 +287,9 @@ public sealed partial class CertificationService(
             throw;
         }
 
+        // The stale sweep and the retention purge find a certification's record from its selfie's name alone.
+        if (SelfieNames.IsDated(blobName) && SelfieNames.CertificationIdOf(blobName) != certificationId)
+            throw new InvalidOperationException("A selfie's dated name must end in the certification id it is issued under.");
         var record = new CertificationRecord
         {
             CertificationId = certificationId,
@@ -305,12 +309,11 @@ public sealed partial class CertificationService(
         };
         progress.Queued = true;
         // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
-        // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
-        // it should its verification work be lost. The three are independent, so they run together.
+        // may exist and no Pending record is ever left without a message; should its verification work be lost, the
+        // stale sweep finds it by its selfie's dated name (SelfieNames). The two are independent, so they run together.
         await Task.WhenAll(
             pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
-            inFlight.AddAsync(new InFlightCertification(now, certificationId), cancellationToken),
-            queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
+            queue.EnqueueAsync(new VerificationMessage(certificationId, SelfieBlobName: blobName), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;
         LogAccepted(logger, certificationId, pensionerId, channel.ToWireName());
