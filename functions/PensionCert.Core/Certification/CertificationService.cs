@@ -47,7 +47,14 @@ public interface ISubmissionCheck
 /// <param name="BlobName">Blob name in the selfie container.</param>
 /// <param name="Sha256">SHA-256 of the photo bytes.</param>
 /// <param name="Length">Photo size in bytes.</param>
-public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
+public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length)
+{
+    /// <summary>
+    /// The pensioner the selfie was stored for, when known before it was stored (the request's fields came first);
+    /// null when it was not (the certification is then checked against whoever the fields name, and refused if unknown).
+    /// </summary>
+    public string? PensionerId { get; init; }
+}
 
 /// <summary>The pensioner a submission is for, read before anything is written.</summary>
 /// <param name="PensionerId">The pensioner's id.</param>
@@ -108,9 +115,13 @@ public sealed partial class CertificationService(
         }
     }
 
-    /// <summary>Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.</summary>
+    /// <summary>
+    /// Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.
+    /// <paramref name="pensionerId"/> is the pensioner it is for when already known (<see cref="FindPensionerIdAsync"/>),
+    /// else null.
+    /// </summary>
     /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
-    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken)
+    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, string? pensionerId, CancellationToken cancellationToken)
     {
         var certificationId = Ids.NewCertificationId();
         // Named under the minute it is stored (SelfieNames): the stale sweep and the retention purge list by that name.
@@ -126,7 +137,7 @@ public sealed partial class CertificationService(
             await DeleteQuietlyAsync(blobName);
             throw;
         }
-        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead);
+        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead) { PensionerId = pensionerId };
     }
 
     private async Task DeleteQuietlyAsync(string blobName)
@@ -147,7 +158,7 @@ public sealed partial class CertificationService(
 
     /// <summary>
     /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
-    /// <paramref name="resolving"/> is the <see cref="ResolveAsync"/> of the same command when the caller started it
+    /// <paramref name="resolving"/> is the <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/> of the same command when the caller started it
     /// while the photo was uploading (one round trip less on the critical path); null resolves here.
     /// Order: pensioner → Idempotency-Key (a repeat of an accepted request is replayed before any limit applies) →
     /// daily rejection limit → per-pensioner submission rate → index row, queue message, Pending record.
@@ -336,26 +347,41 @@ public sealed partial class CertificationService(
     /// refused: marking them stops everything, certification included.
     /// </summary>
     /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
-    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
+        await ResolveAsync(command, await FindPensionerIdAsync(command, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> with the pensioner id already found by
+    /// <see cref="FindPensionerIdAsync"/> (null: not found).
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? pensionerId, CancellationToken cancellationToken)
     {
         ValidateFields(command);
-        string? id;
-        if (!string.IsNullOrWhiteSpace(command.PensionerId))
-        {
-            id = command.PensionerId.Trim();
-            if (!Ids.IsPensionerId(id)) throw new ProblemException(ProblemTypes.PensionerNotFound);
-        }
-        else
-        {
-            var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
-            id = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
-        }
-        if (id is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        if (pensionerId is not { } id) throw new ProblemException(ProblemTypes.PensionerNotFound);
         var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, ChinaTime.Today(timeProvider), cancellationToken);
         if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
             throw new ProblemException(ProblemTypes.PensionerInactive);
         return new SubmissionPensioner(profile.PensionerId, failedToday, profile.RegionCode);
+    }
+
+    /// <summary>
+    /// The pensioner id the command names: its <c>pensionerId</c> (no storage read), or the pensioner its ID number is
+    /// enrolled under (the hash index); null when there is none. Validates the fields first. Callers look it up before
+    /// the selfie is stored, so the photo is stored for the pensioner it belongs to.
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400).</exception>
+    public async Task<string?> FindPensionerIdAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    {
+        ValidateFields(command);
+        if (!string.IsNullOrWhiteSpace(command.PensionerId))
+        {
+            var id = command.PensionerId.Trim();
+            return Ids.IsPensionerId(id) ? id : null;
+        }
+        var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
+        return await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
     }
 
     private static CertificationChannel ParseChannel(string? channel) =>
