@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Retention.SelfieRetentionService>();
         services.AddSingleton<Retention.IdempotencyKeyRetentionService>();
         services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<Identity.PensionerIdCache>();
         services.AddSingleton<SubmissionRateLimiter>();
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
         services.AddSingleton<VerificationPolicy>();

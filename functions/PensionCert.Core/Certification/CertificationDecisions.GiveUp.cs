@@ -21,7 +21,7 @@ public sealed partial class CertificationDecisions
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null)
         {
-            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, cancellationToken);
+            await photos.DeleteAsync(PhotoContainer.Selfies, Ids.StagingIdOf(certificationId), cancellationToken);
             return;
         }
         if (record.Status.IsDecided())

@@ -42,12 +42,19 @@ public interface ISubmissionCheck
     Task CheckAsync(SubmitCertificationCommand command, SubmissionPensioner pensioner, CancellationToken cancellationToken);
 }
 
-/// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
-/// <param name="CertificationId">The id the selfie was stored under.</param>
+/// <summary>A selfie already streamed to Blob storage under a fresh staging id.</summary>
+/// <param name="CertificationId">
+/// The staging id the selfie was stored under (<see cref="Ids.NewCertificationId"/>); the certification's id is
+/// <see cref="CertificationIdFor"/> once its pensioner is known.
+/// </param>
 /// <param name="BlobName">Blob name in the selfie container.</param>
 /// <param name="Sha256">SHA-256 of the photo bytes.</param>
 /// <param name="Length">Photo size in bytes.</param>
-public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
+public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length)
+{
+    /// <summary>The id of the certification this selfie makes for <paramref name="pensionerId"/> (it names the pensioner's partition).</summary>
+    public string CertificationIdFor(string pensionerId) => Ids.CertificationIdFor(CertificationId, pensionerId);
+}
 
 /// <summary>The pensioner a submission is for, read before anything is written.</summary>
 /// <param name="PensionerId">The pensioner's id.</param>
@@ -79,7 +86,8 @@ public sealed partial class CertificationService(
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationService> logger,
-    IEnumerable<ISubmissionCheck>? checks = null)
+    IEnumerable<ISubmissionCheck>? checks = null,
+    PensionerIdCache? idCache = null)
 {
     private readonly ISubmissionCheck[] _checks = checks?.ToArray() ?? [];
 
@@ -186,7 +194,7 @@ public sealed partial class CertificationService(
             // undo fails too, the binding stays and a retry with the key finishes the submission with this selfie.
             try
             {
-                if (progress.ClaimedKey is { } key) await idempotency.ReleaseAsync(key, photo.CertificationId, CancellationToken.None);
+                if (progress.ClaimedKey is { } key) await idempotency.ReleaseAsync(key, progress.ClaimedFor!, CancellationToken.None);
                 await photos.DeleteAsync(PhotoContainer.Selfies, photo.BlobName, CancellationToken.None);
             }
             catch (StorageUnavailableException)
@@ -226,6 +234,9 @@ public sealed partial class CertificationService(
         /// <summary>The scoped Idempotency-Key this submission tried to bind to its own selfie.</summary>
         public string? ClaimedKey { get; set; }
 
+        /// <summary>The certification id the key was claimed for.</summary>
+        public string? ClaimedFor { get; set; }
+
         public bool Queued { get; set; }
     }
 
@@ -240,7 +251,10 @@ public sealed partial class CertificationService(
         var pensionerId = pensioner.PensionerId;
         var now = timeProvider.GetUtcNow();
 
-        var certificationId = photo.CertificationId;
+        // The certification id names the pensioner's partition, where its record is written.
+        var ownId = photo.CertificationIdFor(pensionerId);
+        var certificationId = ownId;
+        System.Diagnostics.Activity.Current?.SetTag(Definitions.TelemetryNames.SpanAttributes.CertificationId, certificationId);
         var blobName = photo.BlobName;
         string? boundKey = null;
         if (!string.IsNullOrEmpty(command.IdempotencyKey))
@@ -248,6 +262,7 @@ public sealed partial class CertificationService(
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256, command);
             progress.ClaimedKey = scopedKey;
+            progress.ClaimedFor = certificationId;
             var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
@@ -266,7 +281,7 @@ public sealed partial class CertificationService(
                     throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
                 // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
                 certificationId = bound.CertificationId;
-                blobName = bound.CertificationId;
+                blobName = Ids.StagingIdOf(bound.CertificationId);
             }
             boundKey = scopedKey;
         }
@@ -281,7 +296,7 @@ public sealed partial class CertificationService(
             // Refused: the key must not stay bound to a certification that will never exist, or a retry tomorrow would
             // "finish" it past the limit. A selfie adopted from an abandoned attempt goes too.
             await idempotency.ReleaseAsync(boundKey, certificationId, CancellationToken.None);
-            if (certificationId != photo.CertificationId)
+            if (certificationId != ownId)
                 await photos.DeleteAsync(PhotoContainer.Selfies, blobName, CancellationToken.None);
             throw;
         }
@@ -304,11 +319,13 @@ public sealed partial class CertificationService(
             AssistedBy = command.HelperId?.Trim(),
         };
         progress.Queued = true;
-        // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
-        // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
-        // it should its verification work be lost. The three are independent, so they run together.
+        // Queued before the record exists, so no Pending record is ever left without a message; the in-flight entry lets
+        // the stale sweep find it should its verification work be lost. The record is the certification's row in the
+        // pensioner's partition, so erasure finds it with the pensioner's other rows; a record written after an erasure
+        // read the partition is removed by the worker, which finds no profile. An adopted certification of the old
+        // layout (33-character id, record in the Certifications table) is indexed under the pensioner first, as before.
         await Task.WhenAll(
-            pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
+            Ids.PensionerIdOf(certificationId) is null ? pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken) : Task.CompletedTask,
             inFlight.AddAsync(new InFlightCertification(now, certificationId), cancellationToken),
             queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
@@ -328,7 +345,8 @@ public sealed partial class CertificationService(
 
     /// <summary>
     /// Validates the fields and reads the pensioner the submission is for, with today's rejection count, in one storage
-    /// read (two when identified by ID number: the hash index first). Writes nothing, so a caller may start it while the
+    /// read (two when identified by ID number and its pensioner id is not cached, <see cref="PensionerIdCache"/>: the hash
+    /// index first). Writes nothing, so a caller may start it while the
     /// photo uploads and pass the task to <see cref="SubmitAsync"/>. A pensioner marked deceased or transferred is
     /// refused: marking them stops everything, certification included.
     /// </summary>
@@ -336,19 +354,34 @@ public sealed partial class CertificationService(
     public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
     {
         ValidateFields(command);
-        string? id;
+        var today = ChinaTime.Today(timeProvider);
+        PensionerProfile? profile = null;
+        var failedToday = 0;
         if (!string.IsNullOrWhiteSpace(command.PensionerId))
         {
-            id = command.PensionerId.Trim();
+            var id = command.PensionerId.Trim();
             if (!Ids.IsPensionerId(id)) throw new ProblemException(ProblemTypes.PensionerNotFound);
+            (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
         }
         else
         {
-            var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
-            id = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
+            var hash = hasher.Hash(RequestValidation.RequireIdNumber(command.IdNumber, today));
+            if (idCache?.Find(hash) is { } cached)
+            {
+                (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(cached, today, cancellationToken);
+                // No profile (erased), or not this ID number's: the entry is stale; the identity is read again below.
+                if (profile?.IdNumberHash != hash)
+                {
+                    idCache.Forget(hash);
+                    profile = null;
+                }
+            }
+            if (profile is null && await pensioners.FindIdAsync(hash, cancellationToken) is { } id)
+            {
+                (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
+                if (profile is not null) idCache?.Remember(hash, id);
+            }
         }
-        if (id is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
-        var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, ChinaTime.Today(timeProvider), cancellationToken);
         if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
             throw new ProblemException(ProblemTypes.PensionerInactive);

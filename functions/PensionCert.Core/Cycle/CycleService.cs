@@ -461,9 +461,17 @@ public sealed partial class CycleService(
                 return skipped;
             }
             var updated = decision.Updated!;
+            // A certification's final status rides only on the profile the caller read (with it the caller counted what
+            // its decision depends on); on a profile read again only the intent goes, and the caller writes the status.
+            var attemptRows = rows is { Decided: not null } && !fromCaller ? rows with { Decided = null } : rows;
+            var decisionRides = attemptRows?.Decided is not null;
+            // With the final status in the transaction nothing runs after it (a redelivery finds the certification
+            // decided and stops): the next action date is placed first (an idempotent upsert; an entry for a change that
+            // then fails is re-planned by the daily scan).
+            if (decisionRides) await ScheduleNextAsync(updated, today, cancellationToken);
             try
             {
-                var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), rows, cancellationToken);
+                var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), attemptRows, cancellationToken);
                 if (result == CycleSaveResult.AlreadyRecorded)
                 {
                     await ScheduleNextAsync(profile, today, cancellationToken);
@@ -473,6 +481,11 @@ public sealed partial class CycleService(
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {
                 continue;
+            }
+            if (decisionRides)
+            {
+                rows!.DecisionStored = true;
+                return CycleCommandResult.Applied;
             }
             await ScheduleNextAsync(updated, today, cancellationToken);
             return CycleCommandResult.Applied;

@@ -57,7 +57,7 @@ public sealed partial class SelfieRetentionService(
                 var record = await certifications.GetAsync(entry.CertificationId, cancellationToken);
                 // A stale entry (the record now names a later date) only goes from the index.
                 if (record?.SelfieDeleteOn is { } scheduled && scheduled > today) continue;
-                await photos.DeleteAsync(PhotoContainer.Selfies, record?.SelfieBlobName ?? entry.CertificationId, cancellationToken);
+                await photos.DeleteAsync(PhotoContainer.Selfies, record?.SelfieBlobName ?? Ids.StagingIdOf(entry.CertificationId), cancellationToken);
                 if (record is not null && record.SelfieDeletedAt is null)
                 {
                     try

@@ -183,7 +183,7 @@ public sealed partial class CertificationSessionService(
             claimed = await sessions.UpdateAsync(session with
             {
                 State = SessionState.Submitted,
-                CertificationId = staged.CertificationId,
+                CertificationId = staged.CertificationIdFor(session.PensionerId),
                 SubmittedAt = timeProvider.GetUtcNow(),
             }, cancellationToken);
         }
