@@ -208,7 +208,7 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
         var after = await host.SnapshotStoredAsync();
         Assert.Single(after.Certifications.Except(before.Certifications));
         Assert.Equal("Approved", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
-        Assert.Equal([certificationId], (await host.SnapshotStoredAsync()).Selfies.Except(before.Selfies).Select(n => n.Split('.')[0].Split('/')[^1]));
+        Assert.Equal([Ids.StagingIdOf(certificationId)], (await host.SnapshotStoredAsync()).Selfies.Except(before.Selfies).Select(n => n.Split('.')[0].Split('/')[^1]));
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
         await host.PollDecidedAsync(certificationId);
         // Make the first request look unfinished: its key claimed a moment ago, its record not written.
         var binding = await SingleBindingAsync(certificationId);
-        await host.Storage.Certifications.DeleteEntityAsync(certificationId, "record");
+        await host.Storage.Pensioners.DeleteEntityAsync(Ids.PensionerIdOf(certificationId), "certification-" + certificationId);
 
         using var repeat = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
 

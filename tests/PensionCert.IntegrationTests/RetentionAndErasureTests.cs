@@ -75,7 +75,7 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         Assert.Empty(await ToListAsync(host.Storage.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" })));
         foreach (var c in certifications)
         {
-            Assert.False((await host.Storage.Selfies.GetBlobClient(c).ExistsAsync()).Value);
+            Assert.False((await host.Storage.Selfies.GetBlobClient(Ids.StagingIdOf(c)).ExistsAsync()).Value);
             Assert.Null(await Service<ICertificationRepository>().GetAsync(c, CancellationToken.None));
             Assert.Empty(await ToListAsync(host.Storage.SelfieRetention.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {c}"))));
         }
@@ -186,7 +186,7 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         {
             await Rows("retention", s.SelfieRetention, TableClient.CreateQueryFilter($"RowKey eq {c}"));
             await Rows("certification", s.Certifications, TableClient.CreateQueryFilter($"PartitionKey eq {c}"));
-            if ((await s.Selfies.GetBlobClient(c).ExistsAsync()).Value) found.Add("selfie " + c);
+            if ((await s.Selfies.GetBlobClient(Ids.StagingIdOf(c)).ExistsAsync()).Value) found.Add("selfie " + c);
         }
         await foreach (var blob in s.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" }))
             found.Add("reference " + blob.Name);
