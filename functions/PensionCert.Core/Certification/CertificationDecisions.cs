@@ -147,7 +147,7 @@ public sealed partial class CertificationDecisions(
         Func<Audit.AuditEntry?>? audit, int? failedAttemptsBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var intended = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
+        _ = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
         // Each effect answers NotFound / false instead of writing when the pensioner was erased meanwhile. Every
         // decision is announced (certification.approved / rejected / needs-review / failed) with its guidance; the
         // event ids are derived from the certification, so a repeated completion announces nothing again.
@@ -156,7 +156,36 @@ public sealed partial class CertificationDecisions(
         CycleCommandResult? approval = null;
         CertificationRows? rows = null;
         bool stillThere;
-        switch (intended)
+        try
+        {
+            (approval, rows, stillThere, final) = await ApplyEffectsAsync(record, pensioner, final, amend, audit, failedAttemptsBefore, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The record went while the effects were written (an erasure deleted it; the cycle change's transaction, which
+            // writes into that row, kept failing): remove what this worker added (the retention entry scheduled above).
+            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
+            stillThere = false;
+        }
+        if (!stillThere)
+        {
+            await RemoveErasedAsync(record, final.SelfieDeleteOn, cancellationToken);
+            return approval;
+        }
+        await StoreDecisionAsync(final, rows?.DecisionStored == true, pensioner?.RegionCode, cancellationToken);
+        return approval;
+    }
+
+    /// <summary>The effects of <paramref name="record"/>'s decision (see <see cref="CompleteAsync(CertificationRecord, PensionerProfile?, CancellationToken)"/>).</summary>
+    /// <returns>The cycle's answer to an approval, the rows written with the cycle change, false when the pensioner was
+    /// erased meanwhile, and the final record (a NeedsReview's with its review case).</returns>
+    private async Task<(CycleCommandResult? Approval, CertificationRows? Rows, bool StillThere, CertificationRecord Final)> ApplyEffectsAsync(CertificationRecord record, PensionerProfile? pensioner,
+        CertificationRecord final, Func<PensionerProfile, PensionerProfile>? amend, Func<Audit.AuditEntry?>? audit, int? failedAttemptsBefore, CancellationToken cancellationToken)
+    {
+        CycleCommandResult? approval = null;
+        CertificationRows? rows = null;
+        bool stillThere;
+        switch (record.IntendedStatus!.Value)
         {
             case CertificationStatus.Approved:
                 // A family-assisted approval writes its row in the separate count after the cycle change: the status follows it.
@@ -191,13 +220,7 @@ public sealed partial class CertificationDecisions(
                 stillThere = true;
                 break;
         }
-        if (!stillThere)
-        {
-            await RemoveErasedAsync(record, final.SelfieDeleteOn, cancellationToken);
-            return approval;
-        }
-        await StoreDecisionAsync(final, rows?.DecisionStored == true, pensioner?.RegionCode, cancellationToken);
-        return approval;
+        return (approval, rows, stillThere, final);
     }
 
     /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
@@ -280,6 +303,20 @@ public sealed partial class CertificationDecisions(
     /// <summary>Removes the in-flight entry of a decided certification (no error if it is gone already).</summary>
     public Task ForgetInFlightAsync(CertificationRecord record, CancellationToken cancellationToken) =>
         inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+
+    /// <summary>
+    /// A delivery (or the poison handler) that finds <paramref name="record"/> decided: when the worker wrote the status
+    /// in the cycle change's transaction (a record in the pensioner's partition), the one step after that transaction,
+    /// placing the pensioner at their next action date, may have been lost with its response or its host: it is done
+    /// again (an idempotent upsert, skipped when the pensioner is gone). Then the in-flight entry goes.
+    /// </summary>
+    public async Task FinishDecidedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (pensioner is not null && record.DecisionSource == DecisionSources.Worker && Ids.PensionerIdOf(record.CertificationId) is not null)
+            await cycle.ScheduleAsync(pensioner, cancellationToken);
+        await ForgetInFlightAsync(record, cancellationToken);
+    }
 
     /// <summary>True for a certification decided as a replayed reference photo (probe-matches-reference).</summary>
     private static bool IsReplay(CertificationRecord record) => record.ReasonCodes.Contains(Reasons.ProbeMatchesReference.Code);

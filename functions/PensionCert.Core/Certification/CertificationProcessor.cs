@@ -132,8 +132,8 @@ public sealed partial class CertificationProcessor(
         }
         if (record.Status.IsDecided())
         {
-            // A redelivery after the decision was stored but before its in-flight entry went (a lost response): finish that.
-            await decisions.ForgetInFlightAsync(record, cancellationToken);
+            // A redelivery after the decision was stored but before the steps after it (a lost response): finish those.
+            await decisions.FinishDecidedAsync(record, read?.Profile, cancellationToken);
             LogAlreadyDecided(logger, certificationId, record.Status);
             return;
         }

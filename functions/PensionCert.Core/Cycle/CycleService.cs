@@ -465,10 +465,6 @@ public sealed partial class CycleService(
             // its decision depends on); on a profile read again only the intent goes, and the caller writes the status.
             var attemptRows = rows is { Decided: not null } && !fromCaller ? rows with { Decided = null } : rows;
             var decisionRides = attemptRows?.Decided is not null;
-            // With the final status in the transaction nothing runs after it (a redelivery finds the certification
-            // decided and stops): the next action date is placed first (an idempotent upsert; an entry for a change that
-            // then fails is re-planned by the daily scan).
-            if (decisionRides) await ScheduleNextAsync(updated, today, cancellationToken);
             try
             {
                 var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), attemptRows, cancellationToken);
@@ -482,11 +478,9 @@ public sealed partial class CycleService(
             {
                 continue;
             }
-            if (decisionRides)
-            {
-                rows!.DecisionStored = true;
-                return CycleCommandResult.Applied;
-            }
+            if (decisionRides) rows!.DecisionStored = true;
+            // With the certification's final status stored, a crash before this is finished by the redelivery that finds
+            // the certification decided (see CertificationDecisions.FinishDecidedAsync).
             await ScheduleNextAsync(updated, today, cancellationToken);
             return CycleCommandResult.Applied;
         }
