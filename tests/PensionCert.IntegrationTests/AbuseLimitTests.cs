@@ -208,7 +208,7 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
         var after = await host.SnapshotStoredAsync();
         Assert.Single(after.Certifications.Except(before.Certifications));
         Assert.Equal("Approved", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
-        Assert.Equal([Ids.StagingIdOf(certificationId)], (await host.SnapshotStoredAsync()).Selfies.Except(before.Selfies).Select(n => n.Split('.')[0].Split('/')[^1]));
+        Assert.Equal([certificationId], (await host.SnapshotStoredAsync()).Selfies.Except(before.Selfies).Select(n => n.Split('.')[0].Split('/')[^1]));
     }
 
     [Fact]

@@ -291,7 +291,7 @@ public sealed partial class CertificationDecisions(
     {
         ArgumentNullException.ThrowIfNull(record);
         await photos.DeleteAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
-        var entries = new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
+        var entries = SelfieNames.IsDated(record.SelfieBlobName) ? [] : new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
             .Select(on => new SelfieRetentionEntry(on, record.CertificationId)).ToArray();
         if (entries.Length > 0) await retentionIndex.RemoveAsync(entries, cancellationToken);
         await pensioners.RemoveCertificationAsync(record.PensionerId, record.CertificationId, cancellationToken);
@@ -308,14 +308,15 @@ public sealed partial class CertificationDecisions(
     /// A delivery (or the poison handler) that finds <paramref name="record"/> decided: when the worker wrote the status
     /// in the cycle change's transaction (a record in the pensioner's partition), the one step after that transaction,
     /// placing the pensioner at their next action date, may have been lost with its response or its host: it is done
-    /// again (an idempotent upsert, skipped when the pensioner is gone). Then the in-flight entry goes.
+    /// again (an idempotent upsert, skipped when the pensioner is gone). Then an in-flight entry (older certifications) goes.
     /// </summary>
     public async Task FinishDecidedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (pensioner is not null && record.DecisionSource == DecisionSources.Worker && Ids.PensionerIdOf(record.CertificationId) is not null)
             await cycle.ScheduleAsync(pensioner, cancellationToken);
-        await ForgetInFlightAsync(record, cancellationToken);
+        // Only a certification submitted before selfies were named by date has an in-flight entry to remove.
+        if (!SelfieNames.IsDated(record.SelfieBlobName)) await ForgetInFlightAsync(record, cancellationToken);
     }
 
     /// <summary>True for a certification decided as a replayed reference photo (probe-matches-reference).</summary>
@@ -356,7 +357,9 @@ public sealed partial class CertificationDecisions(
     private async Task<CertificationRecord> PrepareDecisionAsync(CertificationRecord record, CancellationToken cancellationToken)
     {
         var decidedAt = timeProvider.GetUtcNow();
-        var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
+        // The purge finds a dated selfie by its name; an older one is scheduled here, before the decision is written (a
+        // crash in between leaves an entry the purge handles either way).
+        var deleteOn = await retention.ScheduleAsync(record, decidedAt, cancellationToken);
         return record with
         {
             Status = record.IntendedStatus!.Value,
@@ -406,8 +409,11 @@ public sealed partial class CertificationDecisions(
                 }
             }
         }
-        // The decision is stored: the stale sweep has nothing left to watch (a crash before this leaves the entry to the sweep).
-        await inFlight.RemoveAsync(new InFlightCertification(final.SubmittedAt, final.CertificationId), cancellationToken);
+        // The decision is stored. A certification submitted before selfies were named by date has an in-flight entry the
+        // sweep no longer needs (a crash before this leaves it to the sweep, which removes entries of decided records,
+        // as it does for the rare entry it added itself when it re-queued a certification).
+        if (!SelfieNames.IsDated(final.SelfieBlobName))
+            await inFlight.RemoveAsync(new InFlightCertification(final.SubmittedAt, final.CertificationId), cancellationToken);
         LogDecided(logger, final.CertificationId, final.Status, final.Similarity, final.LivenessScore);
         Telemetry.PensionCertTelemetry.RecordDecision(regionCode, final.Channel.ToWireName(), final.Status.ToString(), final.ReasonCodes.FirstOrDefault());
     }

@@ -42,19 +42,16 @@ public interface ISubmissionCheck
     Task CheckAsync(SubmitCertificationCommand command, SubmissionPensioner pensioner, CancellationToken cancellationToken);
 }
 
-/// <summary>A selfie already streamed to Blob storage under a fresh staging id.</summary>
+/// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
 /// <param name="CertificationId">
-/// The staging id the selfie was stored under (<see cref="Ids.NewCertificationId"/>); the certification's id is
-/// <see cref="CertificationIdFor"/> once its pensioner is known.
+/// The id the selfie was stored under: one that names its pensioner (<see cref="Ids.CertificationIdFor"/>; the record
+/// goes into the pensioner's partition) when the pensioner was known before the upload, otherwise an id of the old
+/// layout (<see cref="Ids.NewCertificationId"/>; record in the Certifications table).
 /// </param>
 /// <param name="BlobName">Blob name in the selfie container.</param>
 /// <param name="Sha256">SHA-256 of the photo bytes.</param>
 /// <param name="Length">Photo size in bytes.</param>
-public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length)
-{
-    /// <summary>The id of the certification this selfie makes for <paramref name="pensionerId"/> (it names the pensioner's partition).</summary>
-    public string CertificationIdFor(string pensionerId) => Ids.CertificationIdFor(CertificationId, pensionerId);
-}
+public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
 
 /// <summary>The pensioner a submission is for, read before anything is written.</summary>
 /// <param name="PensionerId">The pensioner's id.</param>
@@ -79,7 +76,6 @@ public sealed partial class CertificationService(
     IIdempotencyStore idempotency,
     IPhotoStore photos,
     IVerificationQueue queue,
-    IInFlightCertificationIndex inFlight,
     IIdNumberHasher hasher,
     AttemptLimiter attemptLimiter,
     SubmissionRateLimiter submissionLimiter,
@@ -117,23 +113,36 @@ public sealed partial class CertificationService(
         }
     }
 
-    /// <summary>Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.</summary>
+    /// <summary>
+    /// Streams a selfie to Blob storage under a new certification id of the old layout (the pensioner is not known yet),
+    /// checking format and size as it goes.
+    /// </summary>
     /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
-    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken)
+    public Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken) => StagePhotoAsync(photo, null, cancellationToken);
+
+    /// <summary>
+    /// Streams a selfie to Blob storage under a new certification id, checking format and size as it goes. With the id
+    /// of the pensioner the request names (<see cref="FindPensionerIdAsync"/>), the id names the pensioner's partition,
+    /// where the record is written with the pensioner's other rows; without one it is an id of the old layout.
+    /// </summary>
+    /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
+    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, string? pensionerId, CancellationToken cancellationToken)
     {
-        var certificationId = Ids.NewCertificationId();
+        var certificationId = Ids.IsPensionerId(pensionerId) ? Ids.CertificationIdFor(Ids.NewCertificationId(), pensionerId!) : Ids.NewCertificationId();
+        // Named under the minute it is stored (SelfieNames): the stale sweep and the retention purge list by that name.
+        var blobName = SelfieNames.For(timeProvider.GetUtcNow(), certificationId);
         await using var upload = await PhotoUploadStream.OpenAsync(photo, options.Value.MaxPhotoBytes, cancellationToken);
         try
         {
-            await photos.UploadAsync(PhotoContainer.Selfies, certificationId, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
+            await photos.UploadAsync(PhotoContainer.Selfies, blobName, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Refused, or storage failed (perhaps after the blob was written): nothing refers to the blob, so it goes.
-            await DeleteQuietlyAsync(certificationId);
+            await DeleteQuietlyAsync(blobName);
             throw;
         }
-        return new StagedPhoto(certificationId, certificationId, upload.GetHashAndReset(), upload.BytesRead);
+        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead);
     }
 
     private async Task DeleteQuietlyAsync(string blobName)
@@ -154,7 +163,7 @@ public sealed partial class CertificationService(
 
     /// <summary>
     /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
-    /// <paramref name="resolving"/> is the <see cref="ResolveAsync"/> of the same command when the caller started it
+    /// <paramref name="resolving"/> is the <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/> of the same command when the caller started it
     /// while the photo was uploading (one round trip less on the critical path); null resolves here.
     /// Order: pensioner → Idempotency-Key (a repeat of an accepted request is replayed before any limit applies) →
     /// daily rejection limit → per-pensioner submission rate → index row, queue message, Pending record.
@@ -194,7 +203,7 @@ public sealed partial class CertificationService(
             // undo fails too, the binding stays and a retry with the key finishes the submission with this selfie.
             try
             {
-                if (progress.ClaimedKey is { } key) await idempotency.ReleaseAsync(key, progress.ClaimedFor!, CancellationToken.None);
+                if (progress.ClaimedKey is { } key) await idempotency.ReleaseAsync(key, photo.CertificationId, CancellationToken.None);
                 await photos.DeleteAsync(PhotoContainer.Selfies, photo.BlobName, CancellationToken.None);
             }
             catch (StorageUnavailableException)
@@ -228,14 +237,11 @@ public sealed partial class CertificationService(
         public const string Error = "error";
     }
 
-    /// <summary>How far a submission got: once it is queued (index row, in-flight entry, message), a retry finishes it.</summary>
+    /// <summary>How far a submission got: once it is queued (index row, message), a retry finishes it.</summary>
     private sealed class SubmissionProgress
     {
         /// <summary>The scoped Idempotency-Key this submission tried to bind to its own selfie.</summary>
         public string? ClaimedKey { get; set; }
-
-        /// <summary>The certification id the key was claimed for.</summary>
-        public string? ClaimedFor { get; set; }
 
         public bool Queued { get; set; }
     }
@@ -251,10 +257,12 @@ public sealed partial class CertificationService(
         var pensionerId = pensioner.PensionerId;
         var now = timeProvider.GetUtcNow();
 
-        // The certification id names the pensioner's partition, where its record is written.
-        var ownId = photo.CertificationIdFor(pensionerId);
-        var certificationId = ownId;
-        System.Diagnostics.Activity.Current?.SetTag(Definitions.TelemetryNames.SpanAttributes.CertificationId, certificationId);
+        // An id that names a pensioner names this one. It names another only when a cached pensioner id turned out stale
+        // (the ID number was erased and enrolled again under a new id) while the photo uploaded: the entry is gone now,
+        // so a retry succeeds.
+        if (Ids.PensionerIdOf(photo.CertificationId) is { } stagedFor && stagedFor != pensionerId)
+            throw new ProblemException(ProblemTypes.StorageUnavailable) { RetryAfter = TimeSpan.FromSeconds(1) };
+        var certificationId = photo.CertificationId;
         var blobName = photo.BlobName;
         string? boundKey = null;
         if (!string.IsNullOrEmpty(command.IdempotencyKey))
@@ -262,8 +270,7 @@ public sealed partial class CertificationService(
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256, command);
             progress.ClaimedKey = scopedKey;
-            progress.ClaimedFor = certificationId;
-            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
+            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now) { SelfieBlobName = blobName },
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
@@ -281,7 +288,7 @@ public sealed partial class CertificationService(
                     throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
                 // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
                 certificationId = bound.CertificationId;
-                blobName = Ids.StagingIdOf(bound.CertificationId);
+                blobName = bound.SelfieBlobName ?? bound.CertificationId;
             }
             boundKey = scopedKey;
         }
@@ -296,11 +303,14 @@ public sealed partial class CertificationService(
             // Refused: the key must not stay bound to a certification that will never exist, or a retry tomorrow would
             // "finish" it past the limit. A selfie adopted from an abandoned attempt goes too.
             await idempotency.ReleaseAsync(boundKey, certificationId, CancellationToken.None);
-            if (certificationId != ownId)
+            if (certificationId != photo.CertificationId)
                 await photos.DeleteAsync(PhotoContainer.Selfies, blobName, CancellationToken.None);
             throw;
         }
 
+        // The stale sweep and the retention purge find a certification's record from its selfie's name alone.
+        if (SelfieNames.IsDated(blobName) && SelfieNames.CertificationIdOf(blobName) != certificationId)
+            throw new InvalidOperationException("A selfie's dated name must end in the certification id it is issued under.");
         var record = new CertificationRecord
         {
             CertificationId = certificationId,
@@ -319,15 +329,15 @@ public sealed partial class CertificationService(
             AssistedBy = command.HelperId?.Trim(),
         };
         progress.Queued = true;
-        // Queued before the record exists, so no Pending record is ever left without a message; the in-flight entry lets
-        // the stale sweep find it should its verification work be lost. The record is the certification's row in the
-        // pensioner's partition, so erasure finds it with the pensioner's other rows; a record written after an erasure
-        // read the partition is removed by the worker, which finds no profile. An adopted certification of the old
-        // layout (33-character id, record in the Certifications table) is indexed under the pensioner first, as before.
+        // Queued before the record exists, so no Pending record is ever left without a message; should its verification
+        // work be lost, the stale sweep finds it by its selfie's dated name (SelfieNames). The record is the
+        // certification's row in the pensioner's partition, so erasure finds it with the pensioner's other rows; a record
+        // written after an erasure read the partition is removed by the worker, which finds no profile. A certification
+        // of the old layout (33-character id: staged before its pensioner was known, or adopted from an earlier attempt;
+        // record in the Certifications table) is indexed under the pensioner first, as before.
         await Task.WhenAll(
             Ids.PensionerIdOf(certificationId) is null ? pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken) : Task.CompletedTask,
-            inFlight.AddAsync(new InFlightCertification(now, certificationId), cancellationToken),
-            queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
+            queue.EnqueueAsync(new VerificationMessage(certificationId, SelfieBlobName: blobName), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;
         LogAccepted(logger, certificationId, pensionerId, channel.ToWireName());
@@ -344,43 +354,61 @@ public sealed partial class CertificationService(
     }
 
     /// <summary>
-    /// Validates the fields and reads the pensioner the submission is for, with today's rejection count, in one storage
-    /// read (two when identified by ID number and its pensioner id is not cached, <see cref="PensionerIdCache"/>: the hash
-    /// index first). Writes nothing, so a caller may start it while the
-    /// photo uploads and pass the task to <see cref="SubmitAsync"/>. A pensioner marked deceased or transferred is
-    /// refused: marking them stops everything, certification included.
+    /// The id of the pensioner <paramref name="command"/> names, before the photo is stored, so the certification id can
+    /// name the pensioner's partition: the <c>pensionerId</c> field as given, or the ID number's from the in-memory
+    /// cache (<see cref="PensionerIdCache"/>) or the hash index (one read). Whether the pensioner exists and may submit
+    /// is checked by <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/>.
     /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
-    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404).</exception>
+    public async Task<string> FindPensionerIdAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
     {
         ValidateFields(command);
-        var today = ChinaTime.Today(timeProvider);
-        PensionerProfile? profile = null;
-        var failedToday = 0;
         if (!string.IsNullOrWhiteSpace(command.PensionerId))
         {
             var id = command.PensionerId.Trim();
-            if (!Ids.IsPensionerId(id)) throw new ProblemException(ProblemTypes.PensionerNotFound);
-            (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
+            return Ids.IsPensionerId(id) ? id : throw new ProblemException(ProblemTypes.PensionerNotFound);
         }
-        else
+        var hash = hasher.Hash(RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider)));
+        return idCache?.Find(hash) ?? await pensioners.FindIdAsync(hash, cancellationToken) ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
+    }
+
+    /// <summary>
+    /// Validates the fields and reads the pensioner the submission is for, with today's rejection count, in one storage
+    /// read (two when identified by ID number and its pensioner id is not cached: the hash index first). Writes nothing,
+    /// so a caller may start it while the photo uploads and pass the task to <see cref="SubmitAsync"/>. A pensioner
+    /// marked deceased or transferred is refused: marking them stops everything, certification included.
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
+        ResolveAsync(command, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> for the pensioner id
+    /// <paramref name="foundId"/> that <see cref="FindPensionerIdAsync"/> returned (null: found here). An ID number's
+    /// cached id whose profile is gone or belongs to another ID number is stale (the pensioner was erased, the ID number
+    /// perhaps enrolled again): it is forgotten and the hash index read again, so a stale entry never answers anything
+    /// the index would not.
+    /// </summary>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? foundId, CancellationToken cancellationToken)
+    {
+        ValidateFields(command);
+        var today = ChinaTime.Today(timeProvider);
+        var id = foundId ?? await FindPensionerIdAsync(command, cancellationToken);
+        var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
+        if (string.IsNullOrWhiteSpace(command.PensionerId))
         {
             var hash = hasher.Hash(RequestValidation.RequireIdNumber(command.IdNumber, today));
-            if (idCache?.Find(hash) is { } cached)
+            if (profile is null || (profile.IdNumberHash is not null && profile.IdNumberHash != hash))
             {
-                (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(cached, today, cancellationToken);
-                // No profile (erased), or not this ID number's: the entry is stale; the identity is read again below.
-                if (profile?.IdNumberHash != hash)
+                profile = null;
+                if (idCache?.Find(hash) == id)
                 {
                     idCache.Forget(hash);
-                    profile = null;
+                    if (await pensioners.FindIdAsync(hash, cancellationToken) is { } current && current != id)
+                        (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(current, today, cancellationToken);
                 }
             }
-            if (profile is null && await pensioners.FindIdAsync(hash, cancellationToken) is { } id)
-            {
-                (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
-                if (profile is not null) idCache?.Remember(hash, id);
-            }
+            if (profile is not null) idCache?.Remember(hash, profile.PensionerId);
         }
         if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)

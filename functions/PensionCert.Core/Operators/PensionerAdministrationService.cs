@@ -145,7 +145,7 @@ public sealed partial class PensionerAdministrationService(
         for (var attempt = 1; ; attempt++)
         {
             var record = await certifications.GetAsync(certificationId, cancellationToken);
-            await photos.DeleteAsync(PhotoContainer.Selfies, record?.SelfieBlobName ?? Ids.StagingIdOf(certificationId), cancellationToken);
+            await photos.DeleteAsync(PhotoContainer.Selfies, record?.SelfieBlobName ?? certificationId, cancellationToken);
             if (record?.SelfieDeleteOn is { } deleteOn)
                 await selfieRetention.RemoveAsync([new SelfieRetentionEntry(deleteOn, certificationId)], cancellationToken);
             if (record is null) return;

@@ -175,7 +175,7 @@ public sealed partial class CertificationSessionService(
             ?? throw new ProblemException(ProblemTypes.SessionIncomplete);
         StagedPhoto staged;
         using (var content = new MemoryStream(first, writable: false))
-            staged = await certification.StagePhotoAsync(content, cancellationToken);
+            staged = await certification.StagePhotoAsync(content, session.PensionerId, cancellationToken);
 
         CertificationSession claimed;
         try
@@ -183,7 +183,7 @@ public sealed partial class CertificationSessionService(
             claimed = await sessions.UpdateAsync(session with
             {
                 State = SessionState.Submitted,
-                CertificationId = staged.CertificationIdFor(session.PensionerId),
+                CertificationId = staged.CertificationId,
                 SubmittedAt = timeProvider.GetUtcNow(),
             }, cancellationToken);
         }

@@ -5,8 +5,8 @@ namespace PensionCert.Core.Storage;
 /// hex digits of a random UUID (RFC 9562 version 4). They carry no personal data and are safe as Table keys,
 /// blob names and URL segments.
 /// <para>
-/// A certification id names its pensioner's partition: <c>c</c>, 32 random hex digits (the staging id its selfie was
-/// uploaded under, <see cref="NewCertificationId"/>), then the pensioner id's 32 hex digits (65 characters). Its record
+/// A certification id names its pensioner's partition: <c>c</c>, 32 random hex digits, then the pensioner id's 32 hex
+/// digits (65 characters; <see cref="CertificationIdFor"/>). Its record
 /// is the row <c>certification-{id}</c> in the pensioner's partition, so the poll is one point read and the worker reads
 /// the profile and the record in one partition query. Certifications accepted before this layout have 33-character ids
 /// and keep their record in the Certifications table (read and written there until they age out; see
@@ -25,26 +25,22 @@ public static class Ids
     public static string NewPensionerId() => "p" + Guid.NewGuid().ToString("N");
 
     /// <summary>
-    /// A new staging id, e.g. <c>c9ab1…</c> (33 characters): the name a selfie is uploaded under before its pensioner is
-    /// known; <see cref="CertificationIdFor"/> makes the certification id from it.
+    /// A new certification id of the old layout, e.g. <c>c9ab1…</c> (33 characters): used when the pensioner is not known
+    /// before the selfie is stored; <see cref="CertificationIdFor"/> makes one that names the pensioner from it.
     /// </summary>
     public static string NewCertificationId() => "c" + Guid.NewGuid().ToString("N");
 
-    /// <summary>The certification id of staging id <paramref name="stagingId"/> for <paramref name="pensionerId"/> (65 characters).</summary>
-    public static string CertificationIdFor(string stagingId, string pensionerId)
+    /// <summary>The certification id made of <paramref name="randomId"/> (a <see cref="NewCertificationId"/>) and <paramref name="pensionerId"/> (65 characters).</summary>
+    public static string CertificationIdFor(string randomId, string pensionerId)
     {
-        if (!IsWellFormed(stagingId, 'c', ShortLength)) throw new ArgumentException("Not a staging id.", nameof(stagingId));
+        if (!IsWellFormed(randomId, 'c', ShortLength)) throw new ArgumentException("Not a 33-character certification id.", nameof(randomId));
         if (!IsPensionerId(pensionerId)) throw new ArgumentException("Not a pensioner id.", nameof(pensionerId));
-        return stagingId + pensionerId[1..];
+        return randomId + pensionerId[1..];
     }
 
     /// <summary>The pensioner a certification id names (its record lives in that partition), or null for an old-layout id.</summary>
     public static string? PensionerIdOf(string certificationId) =>
         IsWellFormed(certificationId, 'c', PartitionedCertificationLength) ? "p" + certificationId[ShortLength..] : null;
-
-    /// <summary>The staging id a certification's selfie was uploaded under (the id itself for an old-layout id).</summary>
-    public static string StagingIdOf(string certificationId) =>
-        certificationId.Length == PartitionedCertificationLength ? certificationId[..ShortLength] : certificationId;
 
     /// <summary>True when <paramref name="id"/> has the shape of a pensioner id.</summary>
     public static bool IsPensionerId(string? id) => IsWellFormed(id, 'p', ShortLength);

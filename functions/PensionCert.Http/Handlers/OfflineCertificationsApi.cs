@@ -46,7 +46,8 @@ public sealed class OfflineCertificationsApi(ApiPipeline pipeline, Certification
                     if (fieldsSoFar.ContainsKey("channel") && fieldsSoFar.ContainsKey("servicePoint") && fieldsSoFar.ContainsKey("idDocumentChecked")
                         && (fieldsSoFar.ContainsKey("visitId") || !string.Equals(fieldsSoFar["channel"].Trim(), "home-visit", StringComparison.OrdinalIgnoreCase)))
                         certification.ValidateFields(Command(fieldsSoFar));
-                    staged = await certification.StagePhotoAsync(stream, ct);
+                    // A pensioner id sent before the photo names the certification's partition (StagePhotoAsync).
+                    staged = await certification.StagePhotoAsync(stream, fieldsSoFar.GetValueOrDefault("pensionerId")?.Trim(), ct);
                 }, cancellationToken);
                 var result = await certification.SubmitAsync(Command(fields), staged!, null, cancellationToken);
                 var record = result.Record;
