@@ -51,7 +51,14 @@ public interface ISubmissionCheck
 /// <param name="BlobName">Blob name in the selfie container.</param>
 /// <param name="Sha256">SHA-256 of the photo bytes.</param>
 /// <param name="Length">Photo size in bytes.</param>
-public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
+public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length)
+{
+    /// <summary>
+    /// The pensioner the selfie was stored for, when known before it was stored (the request's fields came first);
+    /// null when it was not (the certification is then checked against whoever the fields name, and refused if unknown).
+    /// </summary>
+    public string? PensionerId { get; init; }
+}
 
 /// <summary>The pensioner a submission is for, read before anything is written.</summary>
 /// <param name="PensionerId">The pensioner's id.</param>
@@ -114,16 +121,10 @@ public sealed partial class CertificationService(
     }
 
     /// <summary>
-    /// Streams a selfie to Blob storage under a new certification id of the old layout (the pensioner is not known yet),
-    /// checking format and size as it goes.
-    /// </summary>
-    /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
-    public Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken) => StagePhotoAsync(photo, null, cancellationToken);
-
-    /// <summary>
     /// Streams a selfie to Blob storage under a new certification id, checking format and size as it goes. With the id
     /// of the pensioner the request names (<see cref="FindPensionerIdAsync"/>), the id names the pensioner's partition,
-    /// where the record is written with the pensioner's other rows; without one it is an id of the old layout.
+    /// where the record is written with the pensioner's other rows; without one (null: not known before the photo) it is
+    /// an id of the old layout.
     /// </summary>
     /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
     public async Task<StagedPhoto> StagePhotoAsync(Stream photo, string? pensionerId, CancellationToken cancellationToken)
@@ -142,7 +143,7 @@ public sealed partial class CertificationService(
             await DeleteQuietlyAsync(blobName);
             throw;
         }
-        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead);
+        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead) { PensionerId = pensionerId };
     }
 
     private async Task DeleteQuietlyAsync(string blobName)
@@ -357,19 +358,20 @@ public sealed partial class CertificationService(
     /// The id of the pensioner <paramref name="command"/> names, before the photo is stored, so the certification id can
     /// name the pensioner's partition: the <c>pensionerId</c> field as given, or the ID number's from the in-memory
     /// cache (<see cref="PensionerIdCache"/>) or the hash index (one read). Whether the pensioner exists and may submit
-    /// is checked by <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/>.
+    /// is checked by <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/>; null when the
+    /// field is malformed or the ID number is not enrolled.
     /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404).</exception>
-    public async Task<string> FindPensionerIdAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    /// <exception cref="ProblemException">Validation (400).</exception>
+    public async Task<string?> FindPensionerIdAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
     {
         ValidateFields(command);
         if (!string.IsNullOrWhiteSpace(command.PensionerId))
         {
             var id = command.PensionerId.Trim();
-            return Ids.IsPensionerId(id) ? id : throw new ProblemException(ProblemTypes.PensionerNotFound);
+            return Ids.IsPensionerId(id) ? id : null;
         }
         var hash = hasher.Hash(RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider)));
-        return idCache?.Find(hash) ?? await pensioners.FindIdAsync(hash, cancellationToken) ?? throw new ProblemException(ProblemTypes.PensionerNotFound);
+        return idCache?.Find(hash) ?? await pensioners.FindIdAsync(hash, cancellationToken);
     }
 
     /// <summary>
@@ -379,21 +381,21 @@ public sealed partial class CertificationService(
     /// marked deceased or transferred is refused: marking them stops everything, certification included.
     /// </summary>
     /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
-    public Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
-        ResolveAsync(command, null, cancellationToken);
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
+        await ResolveAsync(command, await FindPensionerIdAsync(command, cancellationToken), cancellationToken);
 
     /// <summary>
-    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> for the pensioner id
-    /// <paramref name="foundId"/> that <see cref="FindPensionerIdAsync"/> returned (null: found here). An ID number's
-    /// cached id whose profile is gone or belongs to another ID number is stale (the pensioner was erased, the ID number
-    /// perhaps enrolled again): it is forgotten and the hash index read again, so a stale entry never answers anything
-    /// the index would not.
+    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> with the pensioner id already found by
+    /// <see cref="FindPensionerIdAsync"/> (null: not found). An ID number's cached id whose profile is gone or belongs to
+    /// another ID number is stale (the pensioner was erased, the ID number perhaps enrolled again): it is forgotten and
+    /// the hash index read again, so a stale entry never answers anything the index would not.
     /// </summary>
-    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? foundId, CancellationToken cancellationToken)
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? pensionerId, CancellationToken cancellationToken)
     {
         ValidateFields(command);
+        if (pensionerId is not { } id) throw new ProblemException(ProblemTypes.PensionerNotFound);
         var today = ChinaTime.Today(timeProvider);
-        var id = foundId ?? await FindPensionerIdAsync(command, cancellationToken);
         var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
         if (string.IsNullOrWhiteSpace(command.PensionerId))
         {

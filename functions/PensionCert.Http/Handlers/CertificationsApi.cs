@@ -37,15 +37,14 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
             {
                 var fields = await PhotoRequestReader.ReadAsync(request, CertificationFields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
                 {
-                    // Fields sent before the photo (the usual order) are checked before anything is stored; the pensioner's
-                    // id is known first (the field, the cache, or the ID number's index entry), so the certification id
-                    // names the pensioner's partition, and the pensioner is read while the photo uploads.
+                    // Fields sent before the photo (the usual order) are checked before anything is stored; the pensioner
+                    // id is found first (no read when given, else the ID-number index), so the selfie is stored for its
+                    // pensioner, and the profile is read while the photo uploads.
                     channel = fieldsSoFar.GetValueOrDefault("channel");
                     string? pensionerId = null;
                     if (fieldsSoFar.ContainsKey("channel") && (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId")))
                     {
                         var early = Command(fieldsSoFar);
-                        certification.ValidateFields(early);
                         pensionerId = await certification.FindPensionerIdAsync(early, ct);
                         resolving = certification.ResolveAsync(early, pensionerId, ct);
                     }
