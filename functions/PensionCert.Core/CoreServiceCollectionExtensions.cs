@@ -44,6 +44,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Retention.PendingPhotoSweep>();
         services.AddSingleton<Retention.DailyRetention>();
         services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<Identity.PensionerIdCache>();
         services.AddSingleton<SubmissionRateLimiter>();
         services.AddSingleton<IIdNumberHasher, HmacIdNumberHasher>();
         services.AddSingleton<VerificationPolicy>();
