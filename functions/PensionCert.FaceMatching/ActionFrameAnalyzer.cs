@@ -77,14 +77,9 @@ public sealed class ActionModels : IDisposable
 /// </summary>
 public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels actionModels, IOptions<FaceQualityOptions> quality) : IActionFrameAnalyzer
 {
-    private const int PoseInput = 224;
     private const int EyeInput = 24;
-    private static readonly long[] PoseShape = [1, 3, PoseInput, PoseInput];
     private static readonly long[] EyeShape = [1, 1, EyeInput, EyeInput];
-    private static readonly string[] PoseOutputs = ["output", "617", "618"];
     private static readonly string[] EyeOutputs = ["output"];
-    private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-    private static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     /// <inheritdoc />
     public async Task<FrameReading> ReadAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
@@ -122,62 +117,25 @@ public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels acti
         FaceEmbedding embedding;
         using (var aligned = FaceAligner.Warp(image, five))
             embedding = FaceEmbedder.Embed(faceModels.Feature, aligned);
-        var (yaw, pitch) = Pose(image, box);
+        var pose = HeadPoseEstimator.Estimate(actionModels.Pose, image, box);
         var (landmarkYaw, _) = FaceQualityMeter.EstimatePose(landmarks, five);
         var closed = (EyeClosed(image, landmarks, [37, 38, 40, 41], 36, 39) + EyeClosed(image, landmarks, [43, 44, 46, 47], 42, 45)) / 2;
-        var liveness = LivenessScorer.Score(faceModels.Liveness, image, box);
+        // As for selfies: a noisy face is also scored smoothed (the lower probability counts), and above MaxNoiseLevel
+        // the frame is refused too-noisy (added noise makes a replayed photo or video of a screen look live).
+        var liveness = LivenessScorer.Score(faceModels.Liveness, image, box, options.LivenessDenoiseAbove, out var noise);
         return new FrameReading
         {
+            Problem = options.MaxNoiseLevel > 0 && noise > options.MaxNoiseLevel ? Reasons.TooNoisy : null,
+            NoiseLevel = noise,
             FaceCount = faces.Count,
             Embedding = embedding,
-            YawDegrees = yaw,
+            YawDegrees = pose.Yaw,
             LandmarkYawDegrees = landmarkYaw,
-            PitchDegrees = pitch,
+            PitchDegrees = pose.Pitch,
             EyesClosedProbability = closed,
             LivenessScore = liveness,
             FaceWidthPixels = faceWidth,
         };
-    }
-
-    /// <summary>fr_pose: the face box enlarged by a quarter on every side (clamped), 224x224 RGB, ImageNet normalisation; expected bin × 3 − 99 degrees.</summary>
-    private (double Yaw, double Pitch) Pose(DecodedImage image, SKRect box)
-    {
-        var dx = box.Width / 4;
-        var dy = box.Height / 4;
-        var crop = new SKRect(Math.Max(0, box.Left - dx), Math.Max(0, box.Top - dy), Math.Min(image.Width, box.Right + dx), Math.Min(image.Height, box.Bottom + dy));
-        var tensor = ArrayPool<float>.Shared.Rent(3 * PoseInput * PoseInput);
-        try
-        {
-            using (var input = Resampler.Draw(image, Resampler.RectToOutput(crop, PoseInput, PoseInput), PoseInput, PoseInput, Resampler.Bilinear))
-            {
-                var pixels = input.GetPixelSpan();
-                const int plane = PoseInput * PoseInput;
-                for (int i = 0, p = 0; i < plane; i++, p += 4)
-                    for (var c = 0; c < 3; c++)
-                        tensor[c * plane + i] = (pixels[p + c] / 255f - ImageNetMean[c]) / ImageNetStd[c];
-            }
-            return OnnxRunner.Run(actionModels.Pose, tensor, PoseShape, PoseOutputs, outputs =>
-                (ExpectedDegrees(outputs[0].GetTensorDataAsSpan<float>()), ExpectedDegrees(outputs[1].GetTensorDataAsSpan<float>())));
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(tensor);
-        }
-    }
-
-    /// <summary>Softmax over the 66 bins, expected bin index × 3 − 99 (as the package's lib/fr_pose.js).</summary>
-    private static double ExpectedDegrees(ReadOnlySpan<float> logits)
-    {
-        var max = float.MinValue;
-        foreach (var l in logits) max = Math.Max(max, l);
-        double sum = 0, expected = 0;
-        for (var i = 0; i < logits.Length; i++)
-        {
-            var e = Math.Exp(logits[i] - max);
-            sum += e;
-            expected += e * i;
-        }
-        return expected / sum * 3 - 99;
     }
 
     /// <summary>fr_eye on one eye: a square grey crop centred on the mean of the lid points, side 1.6 × corner-to-corner width, 24x24, p / 255; softmax[0] = closed.</summary>

@@ -202,6 +202,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         {
             Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality,
             NoiseLevel = noise, MirroredEmbedding = MirroredLater(aligned), FaceCutByFrame = cut, Dim = dim, OtherFaces = others,
+            DetectorScore = main.Main.Score,
         };
     }
 

@@ -15,7 +15,7 @@ namespace PensionCert.Tools;
 /// </summary>
 public static class ActionCalibration
 {
-    public static async Task<int> RunAsync(FileInfo clip, double fps, int width, double[] at, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(FileInfo clip, double fps, int width, double[] at, TextWriter output, CancellationToken cancellationToken, double noise = 0)
     {
         if (!clip.Exists)
         {
@@ -41,18 +41,22 @@ public static class ActionCalibration
             using var actionModels = new ActionModels(Options.Create(new FaceModelOptions()));
             var analyzer = new ActionFrameAnalyzer(models, actionModels, Options.Create(new FaceQualityOptions()));
             var files = dir.GetFiles("f*.jpg").OrderBy(f => f.Name, StringComparer.Ordinal).ToArray();
-            var readings = files.Select(f => analyzer.Read(File.ReadAllBytes(f.FullName))).ToArray();
+            var readings = files.Select((f, i) =>
+            {
+                var bytes = File.ReadAllBytes(f.FullName);
+                return analyzer.Read(noise > 0 ? PensionCert.Tests.Shared.PhotoTransforms.AddNoise(bytes, noise, seed: i, quality: 90) : bytes);
+            }).ToArray();
             // The anchor as the verifier picks it: the frontal frame (fr_pose and landmarks agree) with the highest liveness.
             var verifier = new Core.Sessions.ActionLivenessVerifier(Options.Create(new Core.Sessions.ActionLivenessOptions()));
             var frontal = readings.Where(verifier.IsFrontal).MaxBy(r => r.LivenessScore);
-            await output.WriteLineAsync("time_s  faces  yaw_deg  lm_yaw  pitch_deg  eyes_closed  liveness  similarity_to_anchor  frontal  problem");
+            await output.WriteLineAsync("time_s  faces  yaw_deg  lm_yaw  pitch_deg  eyes_closed  liveness  noise  similarity_to_anchor  frontal  problem");
             for (var i = 0; i < readings.Length; i++)
             {
                 var r = readings[i];
                 var t = at.Length == 0 ? (i + 0.5) / fps : at[i];
                 var similarity = r.HasFace && frontal is not null ? r.Embedding!.CosineSimilarity(frontal.Embedding!) : double.NaN;
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{t,6:F2}  {r.FaceCount,5}  {r.YawDegrees,7:F1}  {r.LandmarkYawDegrees,6:F1}  {r.PitchDegrees,9:F1}  {r.EyesClosedProbability,11:F2}  {r.LivenessScore,8:F3}  {similarity,20:F3}  {(verifier.IsFrontal(r) ? "yes" : "-"),7}  {r.Problem?.Code ?? "-"}"));
+                    $"{t,6:F2}  {r.FaceCount,5}  {r.YawDegrees,7:F1}  {r.LandmarkYawDegrees,6:F1}  {r.PitchDegrees,9:F1}  {r.EyesClosedProbability,11:F2}  {r.LivenessScore,8:F3}  {r.NoiseLevel,5:F1}  {similarity,20:F3}  {(verifier.IsFrontal(r) ? "yes" : "-"),7}  {r.Problem?.Code ?? "-"}"));
             }
             return 0;
         }

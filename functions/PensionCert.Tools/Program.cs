@@ -25,10 +25,20 @@ var attacksOption = new Option<bool>("--attacks")
 {
     Description = "Also measure presentation attacks made at run time: noise added to the spoofs (and to genuine probes) against the noise gate, and the reference mirrored/recompressed/rotated as the selfie against the replay check.",
 };
+var referenceOrientationOption = new Option<bool>("--reference-orientation")
+{
+    Description = "Only the reference-orientation study: every live photo turned 0/90/180/270° without EXIF, enrolled as a reference (shares enrolled in the right orientation, in a wrong one, refused; time of the upright path).",
+};
+var orientationCsvOption = new Option<FileInfo?>("--orientation-csv")
+{
+    Description = "With --reference-orientation: also write every analysed view with its orientation evidence to this CSV file.",
+};
 var evaluate = new Command("evaluate", "Measure 1:1 verification and passive liveness accuracy on a face corpus.")
 {
     facesOption,
     attacksOption,
+    referenceOrientationOption,
+    orientationCsvOption,
     thresholdReportOption,
     protocolOption,
     jsonOption,
@@ -37,6 +47,8 @@ evaluate.SetAction(async (parse, cancellationToken) =>
 {
     var faces = parse.GetValue(facesOption)!;
     var json = parse.GetValue(jsonOption);
+    if (parse.GetValue(referenceOrientationOption))
+        return await ReferenceOrientationStudy.RunAsync(Console.Out, faces, parse.GetValue(orientationCsvOption), cancellationToken);
     return parse.GetValue(protocolOption) == "lfw"
         ? await LfwProtocol.RunAsync(faces, json, Console.Out, cancellationToken)
         : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken, parse.GetValue(attacksOption));
@@ -151,12 +163,13 @@ var clipArgument = new Argument<FileInfo>("clip") { Description = "A movement cl
 var fpsOption = new Option<double>("--fps") { Description = "Frames per second to extract.", DefaultValueFactory = _ => 4 };
 var widthOption = new Option<int>("--width") { Description = "Frame width in pixels (the phone page uploads 480).", DefaultValueFactory = _ => 480 };
 var atOption = new Option<double[]>("--at") { Description = "Read single frames at these times in seconds instead (as the tests take them).", AllowMultipleArgumentsPerToken = true };
+var noiseOption = new Option<double>("--noise") { Description = "Add Gaussian noise of this σ (grey levels, per channel; seeded per frame) to every frame first, as tests and attacks do (0 = none)." };
 var readFrames = new Command("read-frames", "Print what the action-challenge models (fr_pose, fr_eye, liveness, embedding) read on each frame of a clip (needs ffmpeg).")
 {
-    clipArgument, fpsOption, widthOption, atOption,
+    clipArgument, fpsOption, widthOption, atOption, noiseOption,
 };
 readFrames.SetAction(async (parse, cancellationToken) =>
-    await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken));
+    await ActionCalibration.RunAsync(parse.GetValue(clipArgument)!, parse.GetValue(fpsOption), parse.GetValue(widthOption), parse.GetValue(atOption) ?? [], Console.Out, cancellationToken, parse.GetValue(noiseOption)));
 
 var root = new RootCommand("PensionCert developer tools.") { evaluate, mintToken, BenchCommands.Create(facesOption), benchScan, peekEvents, runCycle, chaosCheck, readFrames, TableImportCommand.Create() };
 return await root.Parse(args).InvokeAsync();

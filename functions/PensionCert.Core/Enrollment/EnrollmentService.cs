@@ -73,7 +73,10 @@ public sealed partial class EnrollmentService(
         var source = ReferenceSources.Require(command.ReferenceSource);
         var format = PhotoFormatSniffer.RequireSupported(command.Photo.Span[..Math.Min(command.Photo.Length, PhotoFormatSniffer.HeaderLength)]);
 
-        var analysis = await faceAnalyzer.AnalyzeAsync(command.Photo, FaceAnalysisPurpose.Enrollment, cancellationToken);
+        // In the orientation the photo's face is upright in (a sideways scan without EXIF; ReferenceOrientation).
+        var reading = await faceAnalyzer.AnalyzeReferenceAsync(command.Photo, FaceAnalysisPurpose.Enrollment, cancellationToken);
+        var analysis = reading.Analysis;
+        if (reading.ClockwiseDegrees != 0) LogTurned(logger, reading.ClockwiseDegrees);
         if (!analysis.IsUsable)
             throw new ProblemException(ProblemTypes.ReferencePhotoUnusable, reasons: analysis.Problems);
 
@@ -207,6 +210,9 @@ public sealed partial class EnrollmentService(
         }
         return name;
     }
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Reference photo analysed turned {ClockwiseDegrees} degrees clockwise (stored sideways or upside down without EXIF orientation)")]
+    private static partial void LogTurned(ILogger logger, int clockwiseDegrees);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Enrollment of pensioner {PensionerId} repeated (reference version {ReferenceVersion} already stored); nothing changed")]
     private static partial void LogReplayed(ILogger logger, string pensionerId, int referenceVersion);

@@ -142,7 +142,7 @@ public sealed partial class IdPhotoEnrollmentService(
                 return;
             }
             var bytes = await photos.DownloadAsync(PhotoContainer.References, pending.PhotoBlobName, cancellationToken);
-            var analysis = bytes is null ? null : await faceAnalyzer.AnalyzeAsync(bytes, FaceAnalysisPurpose.Enrollment, cancellationToken);
+            var analysis = bytes is null ? null : (await faceAnalyzer.AnalyzeReferenceAsync(bytes, FaceAnalysisPurpose.Enrollment, cancellationToken)).Analysis;
             if (analysis is not { IsUsable: true })
             {
                 LogUnusable(logger, pending.PensionerId, approved.CaseId);

@@ -48,7 +48,7 @@ public sealed partial class ReferenceChangeService(
             return false;
         var history = await pensioners.GetReferenceHistoryAsync(existing.PensionerId, cancellationToken);
         if (history.Any(h => h.Embedding is null)) return false;
-        var candidate = await faceAnalyzer.AnalyzeAsync(photo, FaceAnalysisPurpose.Verification, cancellationToken);
+        var candidate = (await faceAnalyzer.AnalyzeReferenceAsync(photo, FaceAnalysisPurpose.Verification, cancellationToken)).Analysis;
         return policy.AllowsReferenceChange(candidate, [existing.ReferenceEmbedding, .. history.Select(h => h.Embedding!)]);
     }
 
@@ -87,7 +87,7 @@ public sealed partial class ReferenceChangeService(
     {
         var bytes = await photos.DownloadAsync(PhotoContainer.References, pendingBlob, cancellationToken);
         if (bytes is null) return;
-        var analysis = await faceAnalyzer.AnalyzeAsync(bytes, FaceAnalysisPurpose.Enrollment, cancellationToken);
+        var analysis = (await faceAnalyzer.AnalyzeReferenceAsync(bytes, FaceAnalysisPurpose.Enrollment, cancellationToken)).Analysis;
         if (!analysis.IsUsable) return;
         for (var attempt = 1; ; attempt++)
         {

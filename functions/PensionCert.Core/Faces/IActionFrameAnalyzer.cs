@@ -7,7 +7,10 @@ namespace PensionCert.Core.Faces;
 /// </summary>
 public sealed record FrameReading
 {
-    /// <summary>Why the frame has no usable face (no-face, multiple-faces, image-unreadable, face-too-small); null when it has one.</summary>
+    /// <summary>
+    /// Why the frame has no usable face (no-face, multiple-faces, image-unreadable, face-too-small, or too-noisy: the
+    /// face is read, but noisier than <c>PensionCert:Quality:MaxNoiseLevel</c>); null when it has one.
+    /// </summary>
     public Reason? Problem { get; init; }
 
     /// <summary>Faces detected above the detector's score threshold.</summary>
@@ -31,8 +34,14 @@ public sealed record FrameReading
     /// <summary>Probability 0..1 that the eyes are closed (fr_eye softmax[0], mean of both eyes).</summary>
     public double EyesClosedProbability { get; init; }
 
-    /// <summary>Probability 0..1 that the face is live (fr_liveness).</summary>
+    /// <summary>
+    /// Probability 0..1 that the face is live (fr_liveness); for a face noisier than <c>LivenessDenoiseAbove</c> the lower
+    /// of the scores of the face as is and smoothed, as for selfies.
+    /// </summary>
     public double LivenessScore { get; init; }
+
+    /// <summary>Noise level of the face as the liveness model sees it (grey levels; <see cref="FaceAnalysis.NoiseLevel"/>); null when not read.</summary>
+    public double? NoiseLevel { get; init; }
 
     /// <summary>Width of the face box in pixels of the decoded frame.</summary>
     public double FaceWidthPixels { get; init; }

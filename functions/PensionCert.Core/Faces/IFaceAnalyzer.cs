@@ -77,6 +77,12 @@ public sealed record FaceAnalysis
     public FaceQuality? Quality { get; init; }
 
     /// <summary>
+    /// The detector's face probability for the main face (fr_detect, 0..1) of an embedded photo; null otherwise. A face
+    /// read sideways or upside down scores lower than the same face upright (<see cref="ReferenceOrientation"/>).
+    /// </summary>
+    public double? DetectorScore { get; init; }
+
+    /// <summary>
     /// Noise level (standard deviation in grey levels 0..255, Immerkær's mask with a median estimate) of the face as the
     /// liveness model sees it; null when liveness was not reached. Above <c>PensionCert:Quality:MaxNoiseLevel</c> the photo
     /// is refused <c>too-noisy</c>: added noise makes a photo of a screen score live (README, "Passive liveness").

@@ -59,6 +59,13 @@ public static class Reasons
     /// </summary>
     public static readonly Reason TooNoisy = new("too-noisy", "照片噪点太多（颗粒感强），无法判断是否本人现场拍摄。请关闭滤镜和美颜，在光线充足的地方直接用相机重新拍摄。");
 
+    /// <summary>
+    /// Reference photos only: the photo's orientation cannot be told (stored sideways or upside down without an EXIF
+    /// orientation, and no quarter turn shows a clearly upright face), so enrolling it could store a template of a
+    /// misread face (<see cref="ReferenceOrientation"/>).
+    /// </summary>
+    public static readonly Reason FaceOrientationUnclear = new("face-orientation-unclear", "无法确定照片中人脸的方向（照片可能是横着或倒着的）。请把照片转正后重新上传，或让参保人端正坐好、正对镜头重新拍摄一张登记照片。");
+
     /// <summary>The head is turned too far from frontal.</summary>
     public static readonly Reason FaceNotFrontal = new("face-not-frontal", "请正对镜头，不要侧脸、低头或仰头。");
 
@@ -135,7 +142,7 @@ public static class Reasons
     public static IReadOnlyDictionary<string, Reason> All { get; } = new[]
     {
         ImageUnreadable, ImageTooLarge, ImageTooSmall, NoFace, MultipleFaces, FaceTooSmall, TooDark, TooBright,
-        Blurred, TooNoisy, FaceNotFullyVisible, FaceNotFrontal, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
+        Blurred, TooNoisy, FaceNotFullyVisible, FaceNotFrontal, FaceOrientationUnclear, FaceNotLive, LivenessDoubtful, FaceMismatch, SimilarityDoubtful, ProbeMatchesReference, ReplayReviewPending,
         ReferenceUnavailable, PhotoUnavailable, ProcessingFailed, ProcessingInterrupted,
         ActionNotSeen, ActionWrongOrder, PersonChanged, SessionExpired, SessionAlreadyUsed, FramesMissing, AttestedFaceMismatch,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);

@@ -17,8 +17,9 @@ public sealed record ActionCheck(IReadOnlyList<Reason> Reasons, FrameReading? An
 /// <summary>
 /// Checks the frames of an action challenge, step by step (one step per action, in the order asked):
 /// <list type="number">
-/// <item>every step has frames (<c>frames-missing</c>); no frame shows two faces (<c>multiple-faces</c>); at least half of
-/// each step's frames show a face (<c>no-face</c>: a strong turn may lose the odd frame);</item>
+/// <item>every step has frames (<c>frames-missing</c>); no frame shows two faces (<c>multiple-faces</c>); fewer than half of
+/// each step's frames are too noisy to judge liveness (<c>too-noisy</c>, a retake); at least half of each step's frames
+/// show a face (<c>no-face</c>: a strong turn may lose the odd frame);</item>
 /// <item>one person: every frontal frame matches the best frontal frame (<c>person-changed</c>). Turned frames are not
 /// compared (the embedding is not made for profiles: 0.0-0.3 against the same man's frontal frames);</item>
 /// <item>each step shows its action, where head pose needs fr_pose and the landmarks to agree (<c>action-not-seen</c>;
@@ -37,6 +38,8 @@ public sealed class ActionLivenessVerifier(IOptions<ActionLivenessOptions> optio
         ArgumentNullException.ThrowIfNull(steps);
         if (steps.Count != actions.Count || steps.Any(s => s.Count == 0)) return Fail(Reasons.FramesMissing);
         if (steps.Any(s => s.Any(f => f.Problem == Reasons.MultipleFaces))) return Fail(Reasons.MultipleFaces);
+        // Noisy frames (a grain filter, or noise added to a replay so it looks live) are a retake, never read as faces.
+        if (steps.Any(s => s.Count(f => f.Problem == Reasons.TooNoisy) * 2 >= s.Count)) return Fail(Reasons.TooNoisy);
         if (steps.Any(s => s.Count(f => f.HasFace) * 2 < s.Count)) return Fail(Reasons.NoFace);
 
         var frontal = steps.SelectMany((s, step) => s.Select((f, index) => (Frame: f, Step: step, Index: index))).Where(x => IsFrontal(x.Frame)).ToList();

@@ -126,7 +126,7 @@ internal static class SecondLookStudy
         return upright;
     }
 
-    private static SKBitmap Turn(byte[] bytes, int clockwiseDegrees)
+    internal static SKBitmap Turn(byte[] bytes, int clockwiseDegrees)
     {
         using var source = Load(bytes);
         var swap = clockwiseDegrees % 180 != 0;
@@ -191,7 +191,7 @@ internal static class SecondLookStudy
         return result;
     }
 
-    private static byte[] Encode(SKBitmap bitmap, int quality)
+    internal static byte[] Encode(SKBitmap bitmap, int quality)
     {
         using (bitmap)
         using (var image = SKImage.FromBitmap(bitmap))
