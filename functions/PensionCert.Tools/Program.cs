@@ -25,10 +25,15 @@ var attacksOption = new Option<bool>("--attacks")
 {
     Description = "Also measure presentation attacks made at run time: noise added to the spoofs (and to genuine probes) against the noise gate, and the reference mirrored/recompressed/rotated as the selfie against the replay check.",
 };
+var copiesOption = new Option<bool>("--copies")
+{
+    Description = "Also measure the replay check against copies of the reference photo (recompressed, noised, resized, cropped, turned, brightened, blurred, combined) and its false flags on genuine pairs (also part of --attacks).",
+};
 var evaluate = new Command("evaluate", "Measure 1:1 verification and passive liveness accuracy on a face corpus.")
 {
     facesOption,
     attacksOption,
+    copiesOption,
     thresholdReportOption,
     protocolOption,
     jsonOption,
@@ -39,7 +44,7 @@ evaluate.SetAction(async (parse, cancellationToken) =>
     var json = parse.GetValue(jsonOption);
     return parse.GetValue(protocolOption) == "lfw"
         ? await LfwProtocol.RunAsync(faces, json, Console.Out, cancellationToken)
-        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken, parse.GetValue(attacksOption));
+        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken, parse.GetValue(attacksOption), parse.GetValue(copiesOption));
 });
 
 var storageOption = new Option<string>("--storage")

@@ -117,6 +117,19 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(-1.0, 1.0)]
     public double MirroredReplayThreshold { get; set; } = DefaultMirroredReplayThreshold;
 
+    /// <summary>
+    /// Default 0.97 (to be measured): a probe whose pixel fingerprint (<see cref="FaceFingerprint.Similarity"/>) reaches
+    /// this against a reference's is a copy of that reference photo.
+    /// </summary>
+    public const double DefaultCopyFingerprintThreshold = 0.97;
+
+    /// <summary>
+    /// Fingerprint similarity at or above which the probe is taken to be a copy of a reference photo (sent to review as
+    /// <c>probe-matches-reference</c>); above 1 turns the near-duplicate test off.
+    /// </summary>
+    [Range(-1.0, 1.01)]
+    public double CopyFingerprintThreshold { get; set; } = DefaultCopyFingerprintThreshold;
+
     /// <summary>How far above <see cref="AcceptThreshold"/> an approved selfie must score to be kept as a further reference.</summary>
     [Range(0.0, 1.0)]
     public double LiveReferenceMargin { get; set; } = DefaultLiveReferenceMargin;
