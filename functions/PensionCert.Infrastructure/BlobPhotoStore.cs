@@ -73,6 +73,31 @@ public sealed class BlobPhotoStore(StorageClients clients) : IPhotoStore
         });
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListNamesAsync(PhotoContainer container, string prefix,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = clients.Container(container).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).AsPages(pageSizeHint: 5000);
+        await using var pageEnumerator = pages.GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.Guard(async () => await pageEnumerator.MoveNextAsync()))
+        {
+            foreach (var blob in pageEnumerator.Current.Values) yield return blob.Name;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListDirectoriesAsync(PhotoContainer container, string prefix,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = clients.Container(container).GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Prefix = prefix, Delimiter = "/" }, cancellationToken).AsPages(pageSizeHint: 5000);
+        await using var pageEnumerator = pages.GetAsyncEnumerator(cancellationToken);
+        while (await StorageErrors.Guard(async () => await pageEnumerator.MoveNextAsync()))
+        {
+            foreach (var item in pageEnumerator.Current.Values)
+                if (item.IsPrefix) yield return item.Prefix;
+        }
+    }
+
+    /// <inheritdoc />
     public Task DeleteAsync(PhotoContainer container, string blobName, CancellationToken cancellationToken) =>
         StorageErrors.Guard(() => clients.Container(container).GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken));
 }

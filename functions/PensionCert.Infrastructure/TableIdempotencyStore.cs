@@ -108,8 +108,9 @@ public sealed class TableIdempotencyStore(StorageClients clients) : IIdempotency
         ["CertificationId"] = entry.CertificationId,
         ["RequestHash"] = entry.RequestHash,
         ["CreatedAt"] = entry.CreatedAt,
+        ["SelfieBlobName"] = entry.SelfieBlobName,
     };
 
     private static IdempotencyEntry ToEntry(TableEntity e) =>
-        new(e.GetString("CertificationId"), e.GetString("RequestHash"), e.GetDateTimeOffset("CreatedAt") ?? default);
+        new(e.GetString("CertificationId"), e.GetString("RequestHash"), e.GetDateTimeOffset("CreatedAt") ?? default) { SelfieBlobName = e.GetString("SelfieBlobName") };
 }

@@ -8,7 +8,7 @@ namespace PensionCert.Infrastructure;
 /// <summary>
 /// InFlightCertifications table: PartitionKey = UTC hour of submission <c>yyyyMMddHH</c>, RowKey = certification id,
 /// property <c>SubmittedAt</c>. The sweep reads the partitions up to a given hour (a range over a few small partitions:
-/// entries leave with their decision).
+/// the watch list is short). Row <c>sweep</c> / <c>dated-selfies</c> holds the sweep's watermark over dated selfie names.
 /// </summary>
 public sealed class TableInFlightCertificationIndex(StorageClients clients) : IInFlightCertificationIndex
 {
@@ -43,6 +43,23 @@ public sealed class TableInFlightCertificationIndex(StorageClients clients) : II
             }
             return (IReadOnlyList<InFlightCertification>)entries;
         });
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> GetSweptUntilAsync(CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var row = await clients.InFlightCertifications.GetEntityIfExistsAsync<TableEntity>(WatermarkPartition, WatermarkRow, cancellationToken: cancellationToken);
+            return row.HasValue ? row.Value!.GetDateTimeOffset("SweptUntil") : null;
+        });
+
+    /// <inheritdoc />
+    public Task SetSweptUntilAsync(DateTimeOffset sweptUntil, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(() => clients.InFlightCertifications.UpsertEntityAsync(
+            new TableEntity(WatermarkPartition, WatermarkRow) { ["SweptUntil"] = sweptUntil }, TableUpdateMode.Replace, cancellationToken));
+
+    /// <summary>The watermark's partition: letters sort after the digits of every hour partition, so range reads never see it.</summary>
+    private const string WatermarkPartition = "sweep";
+    private const string WatermarkRow = "dated-selfies";
 
     private static string Partition(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 }

@@ -51,12 +51,18 @@ public sealed class ProcessorTests(LocalHostFixture host)
         Assert.Equal(CertificationOptions.MaxDequeueCount, record.Attempts);
     }
 
-    [Fact]
-    public async Task Process_MessageWithSelfieButNoRecord_RetriesWhileYoung_DroppedWhenOldWithItsSelfie()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Process_MessageWithSelfieButNoRecord_RetriesWhileYoung_DroppedWhenOldWithItsSelfie(bool dated)
     {
-        // A submission that stored its selfie and sent its message, then died before writing its record.
-        var message = new VerificationMessage(Ids.NewCertificationId());
-        var selfie = host.Storage.Selfies.GetBlobClient(message.CertificationId);
+        // A submission that stored its selfie and sent its message, then died before writing its record. Dated: the
+        // message names the selfie (today); otherwise the selfie is named by the certification id (queued before that).
+        var certificationId = Ids.NewCertificationId();
+        var message = dated
+            ? new VerificationMessage(certificationId, SelfieBlobName: SelfieNames.For(DateTimeOffset.UtcNow, certificationId))
+            : new VerificationMessage(certificationId);
+        var selfie = host.Storage.Selfies.GetBlobClient(message.SelfieBlobName ?? certificationId);
         await selfie.UploadAsync(new BinaryData(PensionCert.Tests.Shared.SharedFaces.Read(Photos.GenuineProbe)));
 
         await Assert.ThrowsAsync<CertificationNotYetVisibleException>(() =>

@@ -31,14 +31,17 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         var days = Service<IOptions<RetentionOptions>>().Value.SelfieRetentionDays;
         Assert.Equal(30, days);
         Assert.Equal(ChinaTime.ToChinaDate(record.DecidedAt!.Value).AddDays(days), record.SelfieDeleteOn);
-        Assert.True((await host.Storage.SelfieRetention.GetEntityIfExistsAsync<TableEntity>(record.SelfieDeleteOn!.Value.ToString("yyyy-MM-dd"), certificationId)).HasValue);
+        // Named under its China date and minute, so the purge finds it by listing that day: no retention row of its own.
+        Assert.True(SelfieNames.IsDated(record.SelfieBlobName), record.SelfieBlobName);
+        Assert.Equal(certificationId, SelfieNames.CertificationIdOf(record.SelfieBlobName));
+        Assert.False((await host.Storage.SelfieRetention.GetEntityIfExistsAsync<TableEntity>(record.SelfieDeleteOn!.Value.ToString("yyyy-MM-dd"), certificationId)).HasValue);
 
         // The day before: nothing of this selfie goes.
         var clock = new FakeTimeProvider(record.DecidedAt.Value.AddDays(days - 1));
         await Purger(clock).PurgeDueAsync(CancellationToken.None);
         Assert.True((await host.Storage.Selfies.GetBlobClient(record.SelfieBlobName).ExistsAsync()).Value);
 
-        // On the due date (China time): the selfie goes, the record says when, the index entry goes.
+        // On the due date (China time): the selfie goes and the record says when.
         clock.SetUtcNow(new DateTimeOffset(record.SelfieDeleteOn.Value.ToDateTime(new TimeOnly(2, 30)), TimeSpan.FromHours(8)));
         var purged = await Purger(clock).PurgeDueAsync(CancellationToken.None);
 
@@ -47,10 +50,42 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         var after = (await Service<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None))!;
         Assert.Equal(clock.GetUtcNow(), after.SelfieDeletedAt);
         Assert.Equal(record.Status, after.Status);
-        Assert.False((await host.Storage.SelfieRetention.GetEntityIfExistsAsync<TableEntity>(record.SelfieDeleteOn.Value.ToString("yyyy-MM-dd"), certificationId)).HasValue);
 
-        // A second run (timer fired twice) changes nothing.
-        Assert.Equal(0, await Purger(clock).PurgeDueAsync(CancellationToken.None));
+        // A second run (timer fired twice) changes nothing of it.
+        await Purger(clock).PurgeDueAsync(CancellationToken.None);
+        Assert.Equal(after.ETag, (await Service<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None))!.ETag);
+    }
+
+    [Fact]
+    public async Task Purge_DatedSelfiesPastRetention_UndecidedKept_RecordlessDeleted_DecidedLateWaitsForItsDate()
+    {
+        var days = Service<IOptions<RetentionOptions>>().Value.SelfieRetentionDays;
+        var storedAt = DateTimeOffset.UtcNow.AddDays(-days - 1);
+        var photo = Tests.Shared.SharedFaces.Read(Photos.GenuineProbe);
+        async Task<string> StoreAsync(string certificationId, CertificationStatus? status, DateTimeOffset? decidedAt = null)
+        {
+            var name = SelfieNames.For(storedAt, certificationId);
+            await host.Storage.Selfies.GetBlobClient(name).UploadAsync(new BinaryData(photo));
+            if (status is { } s)
+                Assert.True(await Service<ICertificationRepository>().TryCreateAsync(new CertificationRecord
+                {
+                    CertificationId = certificationId, PensionerId = Ids.NewPensionerId(), Channel = CertificationChannel.WeChat,
+                    Status = s, SelfieBlobName = name, SubmittedAt = storedAt, DecidedAt = decidedAt,
+                }, CancellationToken.None));
+            return name;
+        }
+        // Stuck undecided (the stale sweep's to end), never recorded (the request died), and decided only yesterday.
+        var undecided = await StoreAsync(Ids.NewCertificationId(), CertificationStatus.Pending);
+        var recordless = await StoreAsync(Ids.NewCertificationId(), null);
+        var decidedLate = await StoreAsync(Ids.NewCertificationId(), CertificationStatus.Rejected, DateTimeOffset.UtcNow.AddDays(-1));
+        var decidedOnTime = await StoreAsync(Ids.NewCertificationId(), CertificationStatus.Approved, storedAt.AddSeconds(5));
+
+        await Purger(TimeProvider.System).PurgeDueAsync(CancellationToken.None);
+
+        Assert.True((await host.Storage.Selfies.GetBlobClient(undecided).ExistsAsync()).Value);
+        Assert.False((await host.Storage.Selfies.GetBlobClient(recordless).ExistsAsync()).Value);
+        Assert.True((await host.Storage.Selfies.GetBlobClient(decidedLate).ExistsAsync()).Value);
+        Assert.False((await host.Storage.Selfies.GetBlobClient(decidedOnTime).ExistsAsync()).Value);
     }
 
     [Fact]
@@ -75,7 +110,7 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         Assert.Empty(await ToListAsync(host.Storage.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" })));
         foreach (var c in certifications)
         {
-            Assert.False((await host.Storage.Selfies.GetBlobClient(c).ExistsAsync()).Value);
+            Assert.False(await host.Storage.AnySelfieOfAsync(c));
             Assert.Null(await Service<ICertificationRepository>().GetAsync(c, CancellationToken.None));
             Assert.Empty(await ToListAsync(host.Storage.SelfieRetention.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {c}"))));
         }
@@ -186,7 +221,7 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
         {
             await Rows("retention", s.SelfieRetention, TableClient.CreateQueryFilter($"RowKey eq {c}"));
             await Rows("certification", s.Certifications, TableClient.CreateQueryFilter($"PartitionKey eq {c}"));
-            if ((await s.Selfies.GetBlobClient(c).ExistsAsync()).Value) found.Add("selfie " + c);
+            if (await s.AnySelfieOfAsync(c)) found.Add("selfie " + c);
         }
         await foreach (var blob in s.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" }))
             found.Add("reference " + blob.Name);

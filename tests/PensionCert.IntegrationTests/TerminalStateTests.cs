@@ -115,26 +115,72 @@ public sealed class TerminalStateTests(LocalHostFixture host)
         Assert.Equal(0, await InFlightRowsAsync(certificationId));
     }
 
+    [Fact]
+    public async Task Sweep_DatedSelfieWhoseMessageWasLost_NoInFlightRow_RequeuedFromTheMinuteListing_AndDecided()
+    {
+        // Submitted today (dated selfie, no in-flight row), its message removed by hand, now older than StaleAfter.
+        var staleAfter = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CertificationOptions>>().Value.StaleAfter;
+        var submittedAt = DateTimeOffset.UtcNow - staleAfter - TimeSpan.FromMinutes(3);
+        var (certificationId, _) = await StrandedAsync(CertificationStatus.Pending, datedAt: submittedAt);
+        Assert.Equal(0, await InFlightRowsAsync(certificationId));
+        // As if the last sweep ran just before its minute became stale (the watermark is shared by every host on this Azurite).
+        var index = host.App.Services.GetRequiredService<IInFlightCertificationIndex>();
+        await index.SetSweptUntilAsync(SelfieNames.MinuteStart(submittedAt), CancellationToken.None);
+
+        var report = await host.App.Services.GetRequiredService<StaleCertificationSweeper>().SweepAsync(CancellationToken.None);
+
+        Assert.True(report.Examined >= 1);
+        Assert.True(await index.GetSweptUntilAsync(CancellationToken.None) > submittedAt);
+        // Queued again (by this sweep or another host's timer), then decided from the real selfie.
+        var decided = await host.PollDecidedAsync(certificationId);
+        Assert.Equal("Approved", decided.GetProperty("status").GetString());
+        Assert.NotNull((await Certifications.GetAsync(certificationId, CancellationToken.None))!.RequeuedAt);
+    }
+
+    [Fact]
+    public async Task Sweep_DatedSelfieWithNoRecord_OlderThanStaleAfter_Deleted()
+    {
+        // A submission that stored its selfie and died before its message and record: nothing else would ever delete it.
+        var staleAfter = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CertificationOptions>>().Value.StaleAfter;
+        var storedAt = DateTimeOffset.UtcNow - staleAfter - TimeSpan.FromMinutes(3);
+        var certificationId = Ids.NewCertificationId();
+        var selfie = host.Storage.Selfies.GetBlobClient(SelfieNames.For(storedAt, certificationId));
+        await selfie.UploadAsync(new BinaryData(Tests.Shared.SharedFaces.Read(Photos.GenuineProbe)));
+        await host.App.Services.GetRequiredService<IInFlightCertificationIndex>().SetSweptUntilAsync(SelfieNames.MinuteStart(storedAt), CancellationToken.None);
+
+        await host.App.Services.GetRequiredService<StaleCertificationSweeper>().SweepAsync(CancellationToken.None);
+
+        Assert.False((await selfie.ExistsAsync()).Value);
+        Assert.Equal(0, await InFlightRowsAsync(certificationId));
+    }
+
     /// <summary>
     /// An enrolled pensioner (real reference photo) with a certification left as a killed host leaves it: the real
     /// selfie stored, the record submitted two hours ago in <paramref name="status"/>, its in-flight entry, no message.
     /// </summary>
-    private async Task<(string CertificationId, string PensionerId)> StrandedAsync(CertificationStatus status, CertificationStatus? intended = null, int? requeuedHoursAgo = null)
+    /// <param name="datedAt">
+    /// Null: a certification submitted before selfies were named by date (selfie named by its id, in-flight entry, two
+    /// hours ago). Otherwise one submitted today at that time: a dated selfie name and no in-flight entry.
+    /// </param>
+    private async Task<(string CertificationId, string PensionerId)> StrandedAsync(CertificationStatus status, CertificationStatus? intended = null, int? requeuedHoursAgo = null,
+        DateTimeOffset? datedAt = null)
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
         var certificationId = Ids.NewCertificationId();
-        var submittedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        var submittedAt = datedAt ?? DateTimeOffset.UtcNow.AddHours(-2);
+        var selfieBlobName = datedAt is null ? certificationId : SelfieNames.For(submittedAt, certificationId);
         await using (var photo = File.OpenRead(Tests.Shared.SharedFaces.PathOf(Photos.GenuineProbe)))
-            await host.App.Services.GetRequiredService<IPhotoStore>().UploadAsync(PhotoContainer.Selfies, certificationId, photo, "image/jpeg", CancellationToken.None);
+            await host.App.Services.GetRequiredService<IPhotoStore>().UploadAsync(PhotoContainer.Selfies, selfieBlobName, photo, "image/jpeg", CancellationToken.None);
         await host.App.Services.GetRequiredService<IPensionerRepository>().AddCertificationAsync(pensionerId, certificationId, CancellationToken.None);
-        await host.App.Services.GetRequiredService<IInFlightCertificationIndex>().AddAsync(new InFlightCertification(submittedAt, certificationId), CancellationToken.None);
+        if (datedAt is null)
+            await host.App.Services.GetRequiredService<IInFlightCertificationIndex>().AddAsync(new InFlightCertification(submittedAt, certificationId), CancellationToken.None);
         Assert.True(await Certifications.TryCreateAsync(new CertificationRecord
         {
             CertificationId = certificationId,
             PensionerId = pensionerId,
             Channel = CertificationChannel.WeChat,
             Status = status,
-            SelfieBlobName = certificationId,
+            SelfieBlobName = selfieBlobName,
             SubmittedAt = submittedAt,
             ProcessingStartedAt = status == CertificationStatus.Processing ? submittedAt.AddSeconds(1) : null,
             Attempts = status == CertificationStatus.Processing ? 1 : 0,

@@ -14,14 +14,16 @@ public sealed partial class CertificationDecisions
     /// <paramref name="reason"/>. Idempotent: a decided record is left as it is. A record-less certification (its
     /// submission died before the record) has its selfie deleted. <paramref name="attempts"/> is the deliveries the
     /// caller knows of (the poison trigger: the queue's maxDequeueCount, the deliveries that ran before it poisoned).
+    /// <paramref name="selfieBlobName"/> is the selfie's name when the caller knows it (the message, the sweep's listing);
+    /// null means the certification id (selfies stored before they were named by date).
     /// </summary>
-    public async Task GiveUpAsync(string certificationId, int attempts, Reason reason, CancellationToken cancellationToken)
+    public async Task GiveUpAsync(string certificationId, int attempts, Reason reason, CancellationToken cancellationToken, string? selfieBlobName = null)
     {
         ArgumentNullException.ThrowIfNull(reason);
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null)
         {
-            await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, cancellationToken);
+            await photos.DeleteAsync(PhotoContainer.Selfies, selfieBlobName ?? certificationId, cancellationToken);
             return;
         }
         if (record.Status.IsDecided())

@@ -233,7 +233,7 @@ public sealed partial class CertificationDecisions(
     {
         ArgumentNullException.ThrowIfNull(record);
         await photos.DeleteAsync(PhotoContainer.Selfies, record.SelfieBlobName, cancellationToken);
-        var entries = new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
+        var entries = SelfieNames.IsDated(record.SelfieBlobName) ? [] : new[] { record.SelfieDeleteOn, scheduledOn }.OfType<DateOnly>().Distinct()
             .Select(on => new SelfieRetentionEntry(on, record.CertificationId)).ToArray();
         if (entries.Length > 0) await retentionIndex.RemoveAsync(entries, cancellationToken);
         await pensioners.RemoveCertificationAsync(record.PensionerId, record.CertificationId, cancellationToken);
@@ -273,8 +273,9 @@ public sealed partial class CertificationDecisions(
     private async Task WriteDecisionAsync(CertificationRecord record, string? regionCode, CancellationToken cancellationToken)
     {
         var decidedAt = timeProvider.GetUtcNow();
-        // Scheduled before the decision is written: a crash in between leaves an entry the purge handles either way.
-        var deleteOn = await retention.ScheduleAsync(record.CertificationId, decidedAt, cancellationToken);
+        // The purge finds a dated selfie by its name; an older one is scheduled before the decision is written (a crash
+        // in between leaves an entry the purge handles either way).
+        var deleteOn = await retention.ScheduleAsync(record, decidedAt, cancellationToken);
         try
         {
             await certifications.UpdateAsync(record with
@@ -294,8 +295,11 @@ public sealed partial class CertificationDecisions(
             await RemoveErasedAsync(record, deleteOn, cancellationToken);
             return;
         }
-        // The decision is stored: the stale sweep has nothing left to watch (a crash before this leaves the entry to the sweep).
-        await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+        // The decision is stored. A certification submitted before selfies were named by date has an in-flight entry the
+        // sweep no longer needs (a crash before this leaves it to the sweep, which removes entries of decided records,
+        // as it does for the rare entry it added itself when it re-queued a certification).
+        if (!SelfieNames.IsDated(record.SelfieBlobName))
+            await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
         LogDecided(logger, record.CertificationId, record.IntendedStatus!.Value, record.Similarity, record.LivenessScore);
         Telemetry.PensionCertTelemetry.RecordDecision(regionCode, record.Channel.ToWireName(), record.IntendedStatus!.Value.ToString(), record.ReasonCodes.FirstOrDefault());
     }

@@ -63,13 +63,13 @@ public sealed partial class CertificationProcessor(
         using var storageCalls = StorageCallScope.Begin(describe: activity is not null);
         try
         {
-            await VerifyAsync(message.CertificationId, delivery, cancellationToken);
+            await VerifyAsync(message, delivery, cancellationToken);
         }
         catch (Exception ex) when (delivery.DequeueCount >= CertificationOptions.MaxDequeueCount && ex is not OperationCanceledException)
         {
             LogLastAttemptFailed(logger, message.CertificationId, delivery.DequeueCount, ex.GetType().Name);
             PensionCertTelemetry.Fail(activity, ex);
-            await decisions.GiveUpAsync(message.CertificationId, Attempts(delivery), Reasons.ProcessingFailed, cancellationToken);
+            await decisions.GiveUpAsync(message.CertificationId, Attempts(delivery), Reasons.ProcessingFailed, cancellationToken, message.SelfieBlobName);
         }
         catch (Exception ex)
         {
@@ -99,18 +99,20 @@ public sealed partial class CertificationProcessor(
     {
         ArgumentNullException.ThrowIfNull(message);
         LogPoisoned(logger, message.CertificationId);
-        await decisions.GiveUpAsync(message.CertificationId, deliveries, Reasons.ProcessingFailed, cancellationToken);
+        await decisions.GiveUpAsync(message.CertificationId, deliveries, Reasons.ProcessingFailed, cancellationToken, message.SelfieBlobName);
     }
 
-    private async Task VerifyAsync(string certificationId, QueueDelivery delivery, CancellationToken cancellationToken)
+    private async Task VerifyAsync(VerificationMessage message, QueueDelivery delivery, CancellationToken cancellationToken)
     {
+        var certificationId = message.CertificationId;
+        var selfieBlobName = message.SelfieBlobName ?? certificationId;
         var loading = Stopwatch.GetTimestamp();
         var record = await certifications.GetAsync(certificationId, cancellationToken);
         if (record is null)
         {
             // The selfie is stored before the message is sent, and erasure deletes it before the record: no record and
             // no selfie means the certification was erased (or its refused request cleaned up), never "not yet written".
-            if (!await photos.ExistsAsync(PhotoContainer.Selfies, certificationId, cancellationToken))
+            if (!await photos.ExistsAsync(PhotoContainer.Selfies, selfieBlobName, cancellationToken))
             {
                 LogNothingLeft(logger, certificationId);
                 return;
@@ -120,7 +122,7 @@ public sealed partial class CertificationProcessor(
             {
                 // The submission died between its message and its record: its selfie has no record and no retention
                 // entry, so it is deleted here rather than kept forever.
-                await photos.DeleteAsync(PhotoContainer.Selfies, certificationId, cancellationToken);
+                await photos.DeleteAsync(PhotoContainer.Selfies, selfieBlobName, cancellationToken);
                 LogAbandoned(logger, certificationId);
                 return;
             }

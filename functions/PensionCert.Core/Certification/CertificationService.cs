@@ -47,7 +47,14 @@ public interface ISubmissionCheck
 /// <param name="BlobName">Blob name in the selfie container.</param>
 /// <param name="Sha256">SHA-256 of the photo bytes.</param>
 /// <param name="Length">Photo size in bytes.</param>
-public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length);
+public sealed record StagedPhoto(string CertificationId, string BlobName, byte[] Sha256, long Length)
+{
+    /// <summary>
+    /// The pensioner the selfie was stored for, when known before it was stored (the request's fields came first);
+    /// null when it was not (the certification is then checked against whoever the fields name, and refused if unknown).
+    /// </summary>
+    public string? PensionerId { get; init; }
+}
 
 /// <summary>The pensioner a submission is for, read before anything is written.</summary>
 /// <param name="PensionerId">The pensioner's id.</param>
@@ -72,7 +79,6 @@ public sealed partial class CertificationService(
     IIdempotencyStore idempotency,
     IPhotoStore photos,
     IVerificationQueue queue,
-    IInFlightCertificationIndex inFlight,
     IIdNumberHasher hasher,
     AttemptLimiter attemptLimiter,
     SubmissionRateLimiter submissionLimiter,
@@ -109,23 +115,29 @@ public sealed partial class CertificationService(
         }
     }
 
-    /// <summary>Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.</summary>
+    /// <summary>
+    /// Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.
+    /// <paramref name="pensionerId"/> is the pensioner it is for when already known (<see cref="FindPensionerIdAsync"/>),
+    /// else null.
+    /// </summary>
     /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
-    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, CancellationToken cancellationToken)
+    public async Task<StagedPhoto> StagePhotoAsync(Stream photo, string? pensionerId, CancellationToken cancellationToken)
     {
         var certificationId = Ids.NewCertificationId();
+        // Named under the minute it is stored (SelfieNames): the stale sweep and the retention purge list by that name.
+        var blobName = SelfieNames.For(timeProvider.GetUtcNow(), certificationId);
         await using var upload = await PhotoUploadStream.OpenAsync(photo, options.Value.MaxPhotoBytes, cancellationToken);
         try
         {
-            await photos.UploadAsync(PhotoContainer.Selfies, certificationId, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
+            await photos.UploadAsync(PhotoContainer.Selfies, blobName, upload, PhotoFormatSniffer.ContentType(upload.Format), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Refused, or storage failed (perhaps after the blob was written): nothing refers to the blob, so it goes.
-            await DeleteQuietlyAsync(certificationId);
+            await DeleteQuietlyAsync(blobName);
             throw;
         }
-        return new StagedPhoto(certificationId, certificationId, upload.GetHashAndReset(), upload.BytesRead);
+        return new StagedPhoto(certificationId, blobName, upload.GetHashAndReset(), upload.BytesRead) { PensionerId = pensionerId };
     }
 
     private async Task DeleteQuietlyAsync(string blobName)
@@ -146,7 +158,7 @@ public sealed partial class CertificationService(
 
     /// <summary>
     /// Accepts a submission whose selfie is staged. On any refusal the staged selfie is deleted.
-    /// <paramref name="resolving"/> is the <see cref="ResolveAsync"/> of the same command when the caller started it
+    /// <paramref name="resolving"/> is the <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/> of the same command when the caller started it
     /// while the photo was uploading (one round trip less on the critical path); null resolves here.
     /// Order: pensioner → Idempotency-Key (a repeat of an accepted request is replayed before any limit applies) →
     /// daily rejection limit → per-pensioner submission rate → index row, queue message, Pending record.
@@ -220,7 +232,7 @@ public sealed partial class CertificationService(
         public const string Error = "error";
     }
 
-    /// <summary>How far a submission got: once it is queued (index row, in-flight entry, message), a retry finishes it.</summary>
+    /// <summary>How far a submission got: once it is queued (index row, message), a retry finishes it.</summary>
     private sealed class SubmissionProgress
     {
         /// <summary>The scoped Idempotency-Key this submission tried to bind to its own selfie.</summary>
@@ -248,7 +260,7 @@ public sealed partial class CertificationService(
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256, command);
             progress.ClaimedKey = scopedKey;
-            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now),
+            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now) { SelfieBlobName = blobName },
                 now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
@@ -266,7 +278,7 @@ public sealed partial class CertificationService(
                     throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
                 // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
                 certificationId = bound.CertificationId;
-                blobName = bound.CertificationId;
+                blobName = bound.SelfieBlobName ?? bound.CertificationId;
             }
             boundKey = scopedKey;
         }
@@ -286,6 +298,9 @@ public sealed partial class CertificationService(
             throw;
         }
 
+        // The stale sweep and the retention purge find a certification's record from its selfie's name alone.
+        if (SelfieNames.IsDated(blobName) && SelfieNames.CertificationIdOf(blobName) != certificationId)
+            throw new InvalidOperationException("A selfie's dated name must end in the certification id it is issued under.");
         var record = new CertificationRecord
         {
             CertificationId = certificationId,
@@ -305,12 +320,11 @@ public sealed partial class CertificationService(
         };
         progress.Queued = true;
         // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
-        // may exist and no Pending record is ever left without a message; the in-flight entry lets the stale sweep find
-        // it should its verification work be lost. The three are independent, so they run together.
+        // may exist and no Pending record is ever left without a message; should its verification work be lost, the
+        // stale sweep finds it by its selfie's dated name (SelfieNames). The two are independent, so they run together.
         await Task.WhenAll(
             pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
-            inFlight.AddAsync(new InFlightCertification(now, certificationId), cancellationToken),
-            queue.EnqueueAsync(new VerificationMessage(certificationId), cancellationToken));
+            queue.EnqueueAsync(new VerificationMessage(certificationId, SelfieBlobName: blobName), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;
         LogAccepted(logger, certificationId, pensionerId, channel.ToWireName());
@@ -333,26 +347,41 @@ public sealed partial class CertificationService(
     /// refused: marking them stops everything, certification included.
     /// </summary>
     /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
-    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
+        await ResolveAsync(command, await FindPensionerIdAsync(command, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> with the pensioner id already found by
+    /// <see cref="FindPensionerIdAsync"/> (null: not found).
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? pensionerId, CancellationToken cancellationToken)
     {
         ValidateFields(command);
-        string? id;
-        if (!string.IsNullOrWhiteSpace(command.PensionerId))
-        {
-            id = command.PensionerId.Trim();
-            if (!Ids.IsPensionerId(id)) throw new ProblemException(ProblemTypes.PensionerNotFound);
-        }
-        else
-        {
-            var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
-            id = await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
-        }
-        if (id is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        if (pensionerId is not { } id) throw new ProblemException(ProblemTypes.PensionerNotFound);
         var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, ChinaTime.Today(timeProvider), cancellationToken);
         if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
         if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
             throw new ProblemException(ProblemTypes.PensionerInactive);
         return new SubmissionPensioner(profile.PensionerId, failedToday, profile.RegionCode);
+    }
+
+    /// <summary>
+    /// The pensioner id the command names: its <c>pensionerId</c> (no storage read), or the pensioner its ID number is
+    /// enrolled under (the hash index); null when there is none. Validates the fields first. Callers look it up before
+    /// the selfie is stored, so the photo is stored for the pensioner it belongs to.
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400).</exception>
+    public async Task<string?> FindPensionerIdAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
+    {
+        ValidateFields(command);
+        if (!string.IsNullOrWhiteSpace(command.PensionerId))
+        {
+            var id = command.PensionerId.Trim();
+            return Ids.IsPensionerId(id) ? id : null;
+        }
+        var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
+        return await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
     }
 
     private static CertificationChannel ParseChannel(string? channel) =>

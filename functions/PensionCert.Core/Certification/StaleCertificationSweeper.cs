@@ -6,10 +6,10 @@ using PensionCert.Core.Storage;
 namespace PensionCert.Core.Certification;
 
 /// <summary>What one sweep did.</summary>
-/// <param name="Examined">In-flight entries older than <see cref="CertificationOptions.StaleAfter"/> read.</param>
+/// <param name="Examined">Certifications read: dated selfies of the minutes that became stale, and watch-list entries.</param>
 /// <param name="Requeued">Certifications whose verification was queued again.</param>
 /// <param name="GivenUp">Certifications ended by <see cref="CertificationDecisions.GiveUpAsync"/> (Failed, or an intended decision completed).</param>
-/// <param name="Cleaned">Entries of decided or record-less certifications removed.</param>
+/// <param name="Cleaned">Watch-list entries of decided certifications removed, and record-less selfies deleted.</param>
 /// <param name="Waiting">Stale certifications left alone because older messages still wait in the queue (a backlog, not lost work).</param>
 public sealed record SweepReport(int Examined, int Requeued, int GivenUp, int Cleaned, int Waiting);
 
@@ -22,73 +22,122 @@ public sealed record SweepReport(int Examined, int Requeued, int GivenUp, int Cl
 /// intended decision is completed, otherwise the record becomes Failed (<c>processing-interrupted</c>). So every
 /// accepted certification is decided within about twice <see cref="CertificationOptions.StaleAfter"/> plus one sweep
 /// interval, whatever died when. A backlog (older messages waiting) is never mistaken for lost work.
+/// <para>
+/// What it reads, without a row per submission: the selfies stored in each minute that has become stale since the last
+/// sweep, by their dated names (<see cref="SelfieNames"/>; one listing request per minute, one record read per
+/// certification, a watermark), plus the short watch list (<see cref="IInFlightCertificationIndex"/>): certifications it
+/// re-queued or found behind a backlog, which it looks at again until they are decided, and entries written by
+/// submissions before selfies were named by date. A selfie with no record that old belongs to a submission that died
+/// before its record: it is deleted.
+/// </para>
 /// </summary>
 public sealed partial class StaleCertificationSweeper(
     IInFlightCertificationIndex inFlight,
     ICertificationRepository certifications,
+    IPhotoStore photos,
     IVerificationQueue queue,
     CertificationDecisions decisions,
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<StaleCertificationSweeper> logger)
 {
-    /// <summary>Most entries handled per run, so a run stays short; the rest wait for the next run.</summary>
+    /// <summary>Most certifications handled per run, so a run stays short; the rest wait for the next run.</summary>
     public const int MaxPerRun = 2000;
 
     /// <summary>Certifications handled concurrently.</summary>
     public const int Parallelism = 8;
+
+    /// <summary>How far back the first sweep (no watermark yet) lists dated selfies.</summary>
+    public static readonly TimeSpan FirstSweepLookback = TimeSpan.FromDays(2);
 
     /// <summary>Runs one sweep.</summary>
     public async Task<SweepReport> SweepAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var staleAfter = options.Value.StaleAfter;
+        // Anything queued at or after this time may still have its message waiting (a backlog); read lazily.
+        Task<DateTimeOffset?>? oldestWaiting = null;
+        Task<DateTimeOffset?> OldestWaiting() => oldestWaiting ??= queue.OldestWaitingSinceAsync(cancellationToken);
+        var counts = new int[5];
+
         var entries = await inFlight.ListSubmittedBeforeAsync(now - staleAfter, MaxPerRun, cancellationToken);
-        if (entries.Count == 0) return new SweepReport(0, 0, 0, 0, 0);
-        // Anything queued at or after this time may still have its message waiting (a backlog).
-        var oldestWaiting = await queue.OldestWaitingSinceAsync(cancellationToken);
-        int requeued = 0, givenUp = 0, cleaned = 0, waiting = 0;
-        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
+        await Parallel.ForEachAsync(entries, Concurrently(cancellationToken), async (entry, ct) =>
+            await ExamineAsync(entry.CertificationId, null, entry, now, OldestWaiting, counts, ct));
+
+        // Then the dated selfies of each whole minute that became stale since the last sweep, a minute at a time.
+        var until = SelfieNames.MinuteStart(now - staleAfter);
+        var minute = await inFlight.GetSweptUntilAsync(cancellationToken) ?? SelfieNames.MinuteStart(now - staleAfter - FirstSweepLookback);
+        var examined = entries.Count;
+        for (; minute < until && examined < MaxPerRun; minute = minute.AddMinutes(1))
         {
-            var record = await certifications.GetAsync(entry.CertificationId, ct);
-            if (record is null || record.Status.IsDecided())
-            {
-                // Decided (a crash came between the decision and this entry's removal), erased, or never written (the
-                // submission died before its record): nothing to watch; a record-less selfie goes too.
-                if (record is null) await decisions.GiveUpAsync(entry.CertificationId, 0, Reasons.ProcessingInterrupted, ct);
-                await inFlight.RemoveAsync(entry, ct);
-                Interlocked.Increment(ref cleaned);
-                return;
-            }
-            var queuedAt = record.RequeuedAt ?? record.SubmittedAt;
-            if (now - queuedAt < staleAfter) return;
-            if (oldestWaiting is { } oldest && oldest <= queuedAt)
-            {
-                Interlocked.Increment(ref waiting);
-                return;
-            }
-            if (record.RequeuedAt is null)
-            {
-                // Queued first, marked second: a crash in between only queues it once more at the next sweep.
-                await queue.EnqueueAsync(new VerificationMessage(record.CertificationId), ct);
-                try
-                {
-                    await certifications.UpdateAsync(record with { RequeuedAt = now }, ct);
-                }
-                catch (ConcurrencyConflictException)
-                {
-                    // A worker took it meanwhile (or it was erased): the next sweep looks again.
-                }
-                LogRequeued(logger, record.CertificationId, record.Status);
-                Interlocked.Increment(ref requeued);
-                return;
-            }
-            await decisions.GiveUpAsync(record.CertificationId, record.Attempts, Reasons.ProcessingInterrupted, ct);
-            Interlocked.Increment(ref givenUp);
-        });
-        var report = new SweepReport(entries.Count, requeued, givenUp, cleaned, waiting);
+            var names = new List<string>();
+            await foreach (var name in photos.ListNamesAsync(PhotoContainer.Selfies, SelfieNames.MinutePrefix(minute), cancellationToken)) names.Add(name);
+            await Parallel.ForEachAsync(names, Concurrently(cancellationToken), async (name, ct) =>
+                await ExamineAsync(SelfieNames.CertificationIdOf(name), name, null, now, OldestWaiting, counts, ct));
+            examined += names.Count;
+        }
+        if (minute > until) minute = until;
+        await inFlight.SetSweptUntilAsync(minute, cancellationToken);
+
+        var report = new SweepReport(examined, counts[0], counts[1], counts[2], counts[3]);
         LogSwept(logger, report.Examined, report.Requeued, report.GivenUp, report.Cleaned, report.Waiting);
         return report;
+    }
+
+    private static ParallelOptions Concurrently(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+
+    /// <summary>
+    /// Looks at one certification found by its dated selfie (<paramref name="selfieBlobName"/>) or its watch-list
+    /// <paramref name="entry"/>. <paramref name="counts"/>: requeued, given up, cleaned, waiting.
+    /// </summary>
+    private async Task ExamineAsync(string certificationId, string? selfieBlobName, InFlightCertification? entry, DateTimeOffset now,
+        Func<Task<DateTimeOffset?>> oldestWaiting, int[] counts, CancellationToken ct)
+    {
+        var staleAfter = options.Value.StaleAfter;
+        var record = await certifications.GetAsync(certificationId, ct);
+        if (record is null || record.Status.IsDecided())
+        {
+            // Decided (for an entry: a crash came between the decision and the entry's removal), erased, or never written
+            // (the submission died before its record): nothing to watch; a record-less selfie goes too.
+            if (record is null) await decisions.GiveUpAsync(certificationId, 0, Reasons.ProcessingInterrupted, ct, selfieBlobName);
+            if (entry is not null) await inFlight.RemoveAsync(entry, ct);
+            if (entry is not null || record is null) Interlocked.Increment(ref counts[2]);
+            return;
+        }
+        var queuedAt = record.RequeuedAt ?? record.SubmittedAt;
+        if (now - queuedAt < staleAfter)
+        {
+            // Found by its selfie's minute but queued again since (or clocks apart): the watch list looks again.
+            if (entry is null) await inFlight.AddAsync(new InFlightCertification(queuedAt, certificationId), ct);
+            return;
+        }
+        if (await oldestWaiting() is { } oldest && oldest <= queuedAt)
+        {
+            // Behind a backlog: its message may still be waiting. Watched until it is decided or stale with no backlog.
+            if (entry is null) await inFlight.AddAsync(new InFlightCertification(queuedAt, certificationId), ct);
+            Interlocked.Increment(ref counts[3]);
+            return;
+        }
+        if (record.RequeuedAt is null)
+        {
+            // Watched first, queued second, marked third: a crash in between only queues it once more at the next sweep.
+            if (entry is null) await inFlight.AddAsync(new InFlightCertification(now, certificationId), ct);
+            await queue.EnqueueAsync(new VerificationMessage(record.CertificationId, SelfieBlobName: record.SelfieBlobName), ct);
+            try
+            {
+                await certifications.UpdateAsync(record with { RequeuedAt = now }, ct);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // A worker took it meanwhile (or it was erased): the next sweep looks again.
+            }
+            LogRequeued(logger, record.CertificationId, record.Status);
+            Interlocked.Increment(ref counts[0]);
+            return;
+        }
+        await decisions.GiveUpAsync(record.CertificationId, record.Attempts, Reasons.ProcessingInterrupted, ct, record.SelfieBlobName);
+        Interlocked.Increment(ref counts[1]);
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Certification {CertificationId} stale in {Status} with no message waiting; verification queued again")]

@@ -6,7 +6,10 @@ public static class StorageNames
     /// <summary>Blob container of enrolled reference photos: <c>{pensionerId}/{referenceVersion}</c>.</summary>
     public const string ReferencePhotosContainer = "reference-photos";
 
-    /// <summary>Blob container of submitted probe images (selfies): <c>{certificationId}</c>.</summary>
+    /// <summary>
+    /// Blob container of submitted probe images (selfies): <c>{yyyy}/{MM}/{dd}/{HHmm}/{certificationId}</c> in China time
+    /// (<see cref="Storage.SelfieNames"/>); <c>{certificationId}</c> for selfies stored before that layout.
+    /// </summary>
     public const string SelfiesContainer = "selfies";
 
     /// <summary>Table of pensioner profiles and reference history, partitioned by pensioner id.</summary>
@@ -52,8 +55,9 @@ public static class StorageNames
     public const string CertificationSessionsTable = "CertificationSessions";
 
     /// <summary>
-    /// Certifications accepted and not yet decided: PartitionKey = UTC hour of submission <c>yyyyMMddHH</c>, RowKey =
-    /// certification id. Written with the submission, removed with the decision; the stale sweep reads it.
+    /// The stale sweep's watch list: PartitionKey = UTC hour <c>yyyyMMddHH</c>, RowKey = certification id (certifications
+    /// it re-queued or found behind a backlog, and those submitted before selfies were named by date), plus its watermark
+    /// row (<c>sweep</c> / <c>dated-selfies</c>). Submissions no longer write it.
     /// </summary>
     public const string InFlightCertificationsTable = "InFlightCertifications";
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PensionCert.Core.Cycle;
+using PensionCert.Core.Certification;
 using PensionCert.Core.Storage;
 
 namespace PensionCert.Core.Retention;
@@ -21,9 +22,10 @@ public sealed class RetentionOptions
 }
 
 /// <summary>
-/// Deletes selfies a configurable number of days after their decision: the verification worker schedules each
-/// decided selfie in <see cref="ISelfieRetentionIndex"/>, and a daily timer purges the due ones. Idempotent: a run
-/// that fires twice or is retried deletes nothing twice and misses nothing (entries are removed only after the blob).
+/// Deletes selfies a configurable number of days after their decision: the decision stores the date on the record, and a
+/// daily timer lists the selfies of the days that can be due by their dated names (<see cref="SelfieNames"/>) and
+/// deletes the due ones (older selfies: through <see cref="ISelfieRetentionIndex"/>). Idempotent: a run that fires
+/// twice or is retried deletes nothing twice and misses nothing (a selfie or an entry goes only once it is due).
 /// </summary>
 public sealed partial class SelfieRetentionService(
     ISelfieRetentionIndex index,
@@ -35,18 +37,67 @@ public sealed partial class SelfieRetentionService(
 {
     private const int PageSize = 500;
 
-    /// <summary>Schedules deletion of a certification's selfie; returns the China date it is due.</summary>
-    public async Task<DateOnly> ScheduleAsync(string certificationId, DateTimeOffset decidedAt, CancellationToken cancellationToken)
+    /// <summary>The China date a selfie decided at <paramref name="decidedAt"/> is due for deletion.</summary>
+    public DateOnly DeleteOn(DateTimeOffset decidedAt) => ChinaTime.ToChinaDate(decidedAt).AddDays(options.Value.SelfieRetentionDays);
+
+    /// <summary>
+    /// Schedules deletion of a certification's selfie; returns the China date it is due. A selfie named by date
+    /// (<see cref="SelfieNames"/>) needs no request: the purge lists its day. One named by the certification id alone
+    /// (stored before that layout) gets its entry in <see cref="ISelfieRetentionIndex"/> as before.
+    /// </summary>
+    public async Task<DateOnly> ScheduleAsync(CertificationRecord record, DateTimeOffset decidedAt, CancellationToken cancellationToken)
     {
-        var deleteOn = ChinaTime.ToChinaDate(decidedAt).AddDays(options.Value.SelfieRetentionDays);
-        await index.ScheduleAsync(deleteOn, certificationId, cancellationToken);
+        ArgumentNullException.ThrowIfNull(record);
+        var deleteOn = DeleteOn(decidedAt);
+        if (!SelfieNames.IsDated(record.SelfieBlobName)) await index.ScheduleAsync(deleteOn, record.CertificationId, cancellationToken);
         return deleteOn;
     }
 
-    /// <summary>Deletes every selfie due today (China date) or earlier; returns how many entries were handled.</summary>
+    /// <summary>
+    /// Deletes every selfie due today (China date) or earlier; returns how many were deleted or dropped from the index.
+    /// Dated selfies (<see cref="SelfieNames"/>): the days whose selfies can be due (stored at least the retention
+    /// period ago) are listed, and each selfie goes once its record's deletion date has come, or when it has no record
+    /// (erased, or a submission that died before its record); one still undecided is kept for the stale sweep to end,
+    /// and one decided later than its day (a long backlog) waits for its own date. Selfies named by the certification id
+    /// alone (stored before that layout) are found through <see cref="ISelfieRetentionIndex"/> as before.
+    /// </summary>
     public async Task<int> PurgeDueAsync(CancellationToken cancellationToken)
     {
         var today = ChinaTime.Today(timeProvider);
+        var total = await PurgeIndexedAsync(today, cancellationToken) + await PurgeDatedAsync(today, cancellationToken);
+        LogPurged(logger, total, today);
+        return total;
+    }
+
+    private async Task<int> PurgeDatedAsync(DateOnly today, CancellationToken cancellationToken)
+    {
+        var lastDay = today.AddDays(-options.Value.SelfieRetentionDays);
+        var total = 0;
+        // Years, months, days: a few listing requests; a day left with undecided selfies is listed again next time.
+        await foreach (var year in photos.ListDirectoriesAsync(PhotoContainer.Selfies, "", cancellationToken))
+        await foreach (var month in photos.ListDirectoriesAsync(PhotoContainer.Selfies, year, cancellationToken))
+        await foreach (var day in photos.ListDirectoriesAsync(PhotoContainer.Selfies, month, cancellationToken))
+        {
+            if (!SelfieNames.TryParseDay(day, out var date) || date > lastDay) continue;
+            await foreach (var name in photos.ListNamesAsync(PhotoContainer.Selfies, day, cancellationToken))
+            {
+                var record = await certifications.GetAsync(SelfieNames.CertificationIdOf(name), cancellationToken);
+                if (record is not null)
+                {
+                    if (!record.Status.IsDecided()) continue;
+                    var deleteOn = record.SelfieDeleteOn ?? DeleteOn(record.DecidedAt ?? record.SubmittedAt);
+                    if (deleteOn > today) continue;
+                }
+                await photos.DeleteAsync(PhotoContainer.Selfies, name, cancellationToken);
+                await MarkDeletedAsync(record, cancellationToken);
+                total++;
+            }
+        }
+        return total;
+    }
+
+    private async Task<int> PurgeIndexedAsync(DateOnly today, CancellationToken cancellationToken)
+    {
         var total = 0;
         while (true)
         {
@@ -58,24 +109,27 @@ public sealed partial class SelfieRetentionService(
                 // A stale entry (the record now names a later date) only goes from the index.
                 if (record?.SelfieDeleteOn is { } scheduled && scheduled > today) continue;
                 await photos.DeleteAsync(PhotoContainer.Selfies, record?.SelfieBlobName ?? entry.CertificationId, cancellationToken);
-                if (record is not null && record.SelfieDeletedAt is null)
-                {
-                    try
-                    {
-                        await certifications.UpdateAsync(record with { SelfieDeletedAt = timeProvider.GetUtcNow() }, cancellationToken);
-                    }
-                    catch (ConcurrencyConflictException)
-                    {
-                        // The blob is gone; the marker is informational and the next run does not need it.
-                    }
-                }
+                await MarkDeletedAsync(record, cancellationToken);
             }
             await index.RemoveAsync(due, cancellationToken);
             total += due.Count;
             if (due.Count < PageSize) break;
         }
-        LogPurged(logger, total, today);
         return total;
+    }
+
+    /// <summary>Notes on the record when its selfie was deleted (informational: nothing depends on it).</summary>
+    private async Task MarkDeletedAsync(CertificationRecord? record, CancellationToken cancellationToken)
+    {
+        if (record is null || record.SelfieDeletedAt is not null) return;
+        try
+        {
+            await certifications.UpdateAsync(record with { SelfieDeletedAt = timeProvider.GetUtcNow() }, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The blob is gone; the marker is informational and the next run does not need it.
+        }
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Selfie retention: {Count} selfies due on or before {Today} deleted")]

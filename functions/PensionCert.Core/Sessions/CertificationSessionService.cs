@@ -175,7 +175,7 @@ public sealed partial class CertificationSessionService(
             ?? throw new ProblemException(ProblemTypes.SessionIncomplete);
         StagedPhoto staged;
         using (var content = new MemoryStream(first, writable: false))
-            staged = await certification.StagePhotoAsync(content, cancellationToken);
+            staged = await certification.StagePhotoAsync(content, session.PensionerId, cancellationToken);
 
         CertificationSession claimed;
         try

@@ -160,6 +160,15 @@ public interface IPhotoStore
 
     /// <summary>Deletes every blob whose name starts with <paramref name="prefix"/>; returns how many.</summary>
     Task<int> DeleteByPrefixAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken);
+
+    /// <summary>The names of the blobs whose name starts with <paramref name="prefix"/> (one listing request per 5,000).</summary>
+    IAsyncEnumerable<string> ListNamesAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The "directories" directly below <paramref name="prefix"/>: each distinct name prefix up to the next <c>/</c>
+    /// after it, ending in <c>/</c> (blobs with no further <c>/</c> are not returned).
+    /// </summary>
+    IAsyncEnumerable<string> ListDirectoriesAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -184,8 +193,10 @@ public interface ISelfieRetentionIndex
 public sealed record InFlightCertification(DateTimeOffset SubmittedAt, string CertificationId);
 
 /// <summary>
-/// Certifications accepted and not yet decided, by submission time, so the stale sweep finds a certification whose
-/// verification work was lost (host killed, message poisoned unread) without scanning every record. Holds ids only.
+/// The stale sweep's watch list, by time: certifications it re-queued or found waiting behind a backlog (it looks at
+/// them again), and those submitted before selfies were named by date (<see cref="SelfieNames"/>; a submission then
+/// wrote an entry, the decision removed it). A submission today writes no entry: the sweep lists the dated selfie
+/// names of the minutes that have just become stale. Holds ids only, and the sweep's watermark.
 /// </summary>
 public interface IInFlightCertificationIndex
 {
@@ -197,6 +208,15 @@ public interface IInFlightCertificationIndex
 
     /// <summary>Entries submitted before <paramref name="before"/>, oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<InFlightCertification>> ListSubmittedBeforeAsync(DateTimeOffset before, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The stale sweep's watermark over dated selfie names (<see cref="SelfieNames"/>): every minute before it has been
+    /// examined. Null before the first sweep.
+    /// </summary>
+    Task<DateTimeOffset?> GetSweptUntilAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores the watermark (see <see cref="GetSweptUntilAsync"/>).</summary>
+    Task SetSweptUntilAsync(DateTimeOffset sweptUntil, CancellationToken cancellationToken);
 }
 
 /// <summary>The verification queue (one message per accepted certification).</summary>

@@ -205,7 +205,11 @@ public sealed record CertificationRecord
 public sealed record SelfieRetentionEntry(DateOnly DeleteOn, string CertificationId);
 
 /// <summary>What an Idempotency-Key is bound to: the certification it created and a hash of the request.</summary>
-public sealed record IdempotencyEntry(string CertificationId, string RequestHash, DateTimeOffset CreatedAt);
+public sealed record IdempotencyEntry(string CertificationId, string RequestHash, DateTimeOffset CreatedAt)
+{
+    /// <summary>The blob name of the selfie the key is bound to (null in entries written before selfies were named by date: the certification id).</summary>
+    public string? SelfieBlobName { get; init; }
+}
 
 /// <summary>The queue message for one certification. Small: ids only, never photos or personal data.</summary>
 /// <param name="CertificationId">The certification to verify.</param>
@@ -213,11 +217,19 @@ public sealed record IdempotencyEntry(string CertificationId, string RequestHash
 /// The W3C <c>traceparent</c> of the span that queued it (JSON <c>traceparent</c>), so the verification continues the
 /// submission's trace; null when sent outside a span (and in messages queued before it existed).
 /// </param>
+/// <param name="SelfieBlobName">
+/// The selfie's blob name (JSON <c>selfie</c>, see <see cref="SelfieNames"/>), so a message whose record was never
+/// written can still find and delete its photo; null in messages queued before selfies were named by date (the
+/// certification id is the name then).
+/// </param>
 public sealed record VerificationMessage(
     string CertificationId,
     [property: System.Text.Json.Serialization.JsonPropertyName("traceparent")]
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? TraceParent = null);
+    string? TraceParent = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("selfie")]
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? SelfieBlobName = null);
 
 /// <summary>Which private blob container a photo lives in.</summary>
 public enum PhotoContainer

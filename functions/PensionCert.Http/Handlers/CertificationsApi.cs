@@ -37,16 +37,18 @@ public sealed class CertificationsApi(ApiPipeline pipeline, CertificationService
             {
                 var fields = await PhotoRequestReader.ReadAsync(request, CertificationFields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
                 {
-                    // Fields sent before the photo (the usual order) are checked before anything is stored, and the
-                    // pensioner is read while the photo uploads (both are round trips to storage).
+                    // Fields sent before the photo (the usual order) are checked before anything is stored; the pensioner
+                    // id is found first (no read when given, else the ID-number index), so the selfie is stored for its
+                    // pensioner, and the profile is read while the photo uploads.
                     channel = fieldsSoFar.GetValueOrDefault("channel");
+                    string? pensionerId = null;
                     if (fieldsSoFar.ContainsKey("channel") && (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId")))
                     {
                         var early = Command(fieldsSoFar);
-                        certification.ValidateFields(early);
-                        resolving = certification.ResolveAsync(early, ct);
+                        pensionerId = await certification.FindPensionerIdAsync(early, ct);
+                        resolving = certification.ResolveAsync(early, pensionerId, ct);
                     }
-                    staged = await certification.StagePhotoAsync(stream, ct);
+                    staged = await certification.StagePhotoAsync(stream, pensionerId, ct);
                 }, cancellationToken);
                 var result = await certification.SubmitAsync(Command(fields), staged!, resolving, cancellationToken);
                 var record = result.Record;

@@ -42,11 +42,17 @@ public sealed class OfflineCertificationsApi(ApiPipeline pipeline, Certification
             {
                 var fields = await PhotoRequestReader.ReadAsync(request, Fields, certification.MaxPhotoBytes, async (fieldsSoFar, stream, ct) =>
                 {
-                    // Fields sent before the photo are checked before anything is stored (a visit id may still follow the photo).
+                    // Fields sent before the photo are checked before anything is stored (a visit id may still follow the
+                    // photo), and the pensioner id is found first, so the selfie is stored for its pensioner.
+                    string? pensionerId = null;
                     if (fieldsSoFar.ContainsKey("channel") && fieldsSoFar.ContainsKey("servicePoint") && fieldsSoFar.ContainsKey("idDocumentChecked")
                         && (fieldsSoFar.ContainsKey("visitId") || !string.Equals(fieldsSoFar["channel"].Trim(), "home-visit", StringComparison.OrdinalIgnoreCase)))
+                    {
                         certification.ValidateFields(Command(fieldsSoFar));
-                    staged = await certification.StagePhotoAsync(stream, ct);
+                        if (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId"))
+                            pensionerId = await certification.FindPensionerIdAsync(Command(fieldsSoFar), ct);
+                    }
+                    staged = await certification.StagePhotoAsync(stream, pensionerId, ct);
                 }, cancellationToken);
                 var result = await certification.SubmitAsync(Command(fields), staged!, null, cancellationToken);
                 var record = result.Record;

@@ -374,6 +374,8 @@ public sealed class ProcessorErasureTests
 
         public Task UploadAsync(PhotoContainer container, string blobName, Stream content, string contentType, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<int> DeleteByPrefixAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public IAsyncEnumerable<string> ListNamesAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public IAsyncEnumerable<string> ListDirectoriesAsync(PhotoContainer container, string prefix, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class MemoryRetention : ISelfieRetentionIndex
@@ -412,6 +414,8 @@ public sealed class ProcessorErasureTests
         }
 
         public Task<IReadOnlyList<InFlightCertification>> ListSubmittedBeforeAsync(DateTimeOffset before, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<DateTimeOffset?> GetSweptUntilAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task SetSweptUntilAsync(DateTimeOffset sweptUntil, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class MemoryReviewCases : IReviewCaseStore

@@ -44,7 +44,7 @@ public sealed class AnnouncementTests(FaultFixture f)
     {
         var service = f.Get<CertificationService>();
         await using var photo = File.OpenRead(SharedFaces.PathOf(photoPath));
-        var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
+        var staged = await service.StagePhotoAsync(photo, pensionerId, CancellationToken.None);
         var submitted = await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", null, "announce-client"), staged, null, CancellationToken.None);
         return submitted.Record.CertificationId;
     }

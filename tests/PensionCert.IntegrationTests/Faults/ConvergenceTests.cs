@@ -97,7 +97,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
         return new FlowRun(pensionerId, async _ =>
         {
             await using var photo = File.OpenRead(SharedFaces.PathOf(Photos.GenuineProbe));
-            var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
+            var staged = await service.StagePhotoAsync(photo, pensionerId, CancellationToken.None);
             await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", "key-1", client), staged, null, CancellationToken.None);
         });
     }) { RetryAfter = TimeSpan.FromSeconds(31) }, checkSelfies: true);
@@ -108,7 +108,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
         var pensionerId = await EnrolAsync(NewIdNumber("120105"));
         var service = f.Get<CertificationService>();
         await using var photo = File.OpenRead(SharedFaces.PathOf(Photos.GenuineProbe));
-        var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
+        var staged = await service.StagePhotoAsync(photo, pensionerId, CancellationToken.None);
         var submitted = await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", null, "fault-client"), staged, null, CancellationToken.None);
         var message = new VerificationMessage(submitted.Record.CertificationId);
         var insertedOn = f.Clock.GetUtcNow();
@@ -123,7 +123,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
         var pensionerId = await EnrolAsync(NewIdNumber("120105"));
         var service = f.Get<CertificationService>();
         await using var photo = File.OpenRead(SharedFaces.PathOf(Photos.Impostor));
-        var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
+        var staged = await service.StagePhotoAsync(photo, pensionerId, CancellationToken.None);
         var submitted = await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", null, "fault-client"), staged, null, CancellationToken.None);
         var message = new VerificationMessage(submitted.Record.CertificationId);
         var insertedOn = f.Clock.GetUtcNow();
@@ -168,7 +168,7 @@ public sealed class ConvergenceTests(FaultFixture f, ITestOutputHelper output)
         var pensionerId = await EnrolAsync(NewIdNumber("120105"));
         var service = f.Get<CertificationService>();
         await using var photo = File.OpenRead(SharedFaces.PathOf(Photos.GenuineProbe));
-        var staged = await service.StagePhotoAsync(photo, CancellationToken.None);
+        var staged = await service.StagePhotoAsync(photo, pensionerId, CancellationToken.None);
         var submitted = await service.SubmitAsync(new SubmitCertificationCommand(null, pensionerId, "wechat", null, "fault-client"), staged, null, CancellationToken.None);
         await f.Get<CertificationProcessor>().ProcessAsync(new VerificationMessage(submitted.Record.CertificationId), new QueueDelivery(1, f.Clock.GetUtcNow()), CancellationToken.None);
         await EndedPensioners.MarkTransferredAsync(f.Services, pensionerId);

@@ -142,7 +142,7 @@ public sealed class FaultFixture : IAsyncLifetime
         await foreach (var e in Storage.Certifications.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}")))
         {
             lines.Add($"certification {e.GetString("Status")} intended={e.GetString("IntendedStatus")} reasons={e.GetString("ReasonCodes")} similarity={e.GetDouble("Similarity"):F3} retention={e.GetString("SelfieDeleteOn") is not null}");
-            lines.Add($"selfie {(await Storage.Selfies.GetBlobClient(e.PartitionKey).ExistsAsync()).Value}");
+            lines.Add($"selfie {(await Storage.Selfies.GetBlobClient(e.GetString("SelfieBlobName") ?? e.PartitionKey).ExistsAsync()).Value}");
             await foreach (var _ in Storage.InFlightCertifications.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {e.PartitionKey}"))) lines.Add("in-flight");
         }
         lines.Sort(StringComparer.Ordinal);

@@ -42,7 +42,7 @@ public sealed class SessionVerificationTests(SessionHostFixture host)
         Assert.True(decided.GetProperty("similarityScore").GetDouble() >= decided.GetProperty("threshold").GetDouble());
         // The best frontal frame is kept as the probe image for review and retention; the burst itself is deleted.
         var certificationId = decided.GetProperty("certificationId").GetString()!;
-        Assert.True((await host.Storage.Selfies.GetBlobClient(certificationId).ExistsAsync()).Value);
+        Assert.True(await host.Storage.AnySelfieOfAsync(certificationId));
         // The worker deletes the burst right after writing the decision: poll briefly for it.
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while ((await ToListAsync(host.Storage.SessionFrames.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = session.SessionId + "/" }))).Count > 0)
