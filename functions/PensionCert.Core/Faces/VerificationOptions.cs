@@ -121,7 +121,7 @@ public sealed class VerificationOptions : IValidatableObject
     /// Default 0.96: a probe whose pixel fingerprint (<see cref="FaceFingerprint.Similarity"/>) reaches this against a
     /// reference's is a copy of that reference photo. Measured by <c>evaluate --copies</c> (README, "Replays of the
     /// reference"): different photos of the same person on PAIRS.csv score at most 0.925 (deepface img2 vs img6, two
-    /// red-carpet photos in the same pose; median 0.49), copies of a reference at least 0.90 and mostly above 0.99; at
+    /// red-carpet photos in the same pose; median 0.49), the copies the embedding tests approve at least 0.895, most above 0.99; at
     /// 0.96 no genuine pair of different photos is flagged (a margin of 0.035) and 95.6 % of the copies the embedding
     /// tests approved are caught.
     /// </summary>
