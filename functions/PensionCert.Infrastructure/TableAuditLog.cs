@@ -13,7 +13,23 @@ public sealed class TableAuditLog(StorageClients clients) : IAuditLog
 {
     /// <inheritdoc />
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        StorageErrors.Guard(() => clients.OperatorAudit.AddEntityAsync(new TableEntity(PartitionKey(entry), RowKey(entry.At))
+        StorageErrors.Guard(() => clients.OperatorAudit.AddEntityAsync(ToEntity(entry, RowKey(entry.At)), cancellationToken));
+
+    /// <inheritdoc />
+    /// <remarks>RowKey <c>{time}-{key}</c>: a repeat is refused by the table (409) and ignored, so the row is still never updated.</remarks>
+    public Task AppendOnceAsync(AuditEntry entry, string key, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            try
+            {
+                await clients.OperatorAudit.AddEntityAsync(ToEntity(entry, TimeKey(entry.At) + "-" + key), cancellationToken);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
+        });
+
+    private static TableEntity ToEntity(AuditEntry entry, string rowKey) => new(PartitionKey(entry), rowKey)
         {
             ["At"] = entry.At,
             ["Actor"] = entry.Actor,
@@ -24,7 +40,7 @@ public sealed class TableAuditLog(StorageClients clients) : IAuditLog
             ["ProblemCode"] = entry.ProblemCode,
             ["Source"] = entry.Source,
             ["Detail"] = entry.Detail,
-        }, cancellationToken));
+        };
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AuditEntry>> ForPensionerAsync(string pensionerId, CancellationToken cancellationToken) =>
@@ -42,6 +58,7 @@ public sealed class TableAuditLog(StorageClients clients) : IAuditLog
     private static string PartitionKey(AuditEntry entry) =>
         entry.PensionerId ?? "day-" + entry.At.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    private static string RowKey(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyyMMddHHmmssfffffff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
+    private static string RowKey(DateTimeOffset at) => TimeKey(at) + "-" + Guid.NewGuid().ToString("N")[..12];
+
+    private static string TimeKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmmssfffffff", CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,8 @@ namespace PensionCert.Infrastructure;
 /// Cycle storage on Tables.
 /// <list type="bullet">
 /// <item>Pensioners table, the pensioner's partition (PartitionKey = pensioner id): the <c>profile</c> row and one
-/// <c>outbox-{eventId}</c> row per event, written in one <see cref="TableTransactionAction"/> batch. The outbox row is
+/// <c>outbox-{eventId}</c> row per event (with an <c>Audit</c> entry for the dispatcher to append, when the change
+/// carries one), written in one <see cref="TableTransactionAction"/> batch with a certification's rows. The outbox row is
 /// added (insert-if-absent), so it doubles as the exactly-once marker of the effect: a repeat fails the whole
 /// batch with 409 and writes nothing.</item>
 /// <item>OutboxIndex table: a pointer per pending event (PartitionKey <c>pending-{0..7}</c> by event id), written
@@ -60,7 +61,10 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             {
                 new(TableTransactionActionType.UpdateReplace, pensioners.ToEntity(profile), new ETag(profile.ETag)),
             };
-            actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToOutboxEntity(profile.PensionerId, e))));
+            // An audit entry of the certification's decision rides on its event's outbox row (the dispatcher appends it).
+            var audit = rows?.Audit?.Invoke();
+            var audited = audit is null ? null : events.FirstOrDefault(e => e.Data.CertificationId == rows!.CertificationId);
+            actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToOutboxEntity(profile.PensionerId, e, e == audited ? audit : null))));
             if (rows is not null) actions.AddRange(TableCertificationRows.Actions(profile.PensionerId, rows));
             try
             {
@@ -253,7 +257,10 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
             var e = response.Value!;
             var cycleEvent = new CycleEvent(pointer.EventId, e.GetString("Type"), e.GetDateTimeOffset("OccurredAt") ?? default, e.GetInt32("Sequence") ?? 0,
                 CloudEventJson.DeserializeData(e.GetString("Data")));
-            return new OutboxEntry(cycleEvent, e.GetDateTimeOffset("SentAt"), e.ETag.ToString());
+            return new OutboxEntry(cycleEvent, e.GetDateTimeOffset("SentAt"), e.ETag.ToString())
+            {
+                Audit = e.GetString("Audit") is { } audit ? System.Text.Json.JsonSerializer.Deserialize<Core.Audit.AuditEntry>(audit) : null,
+            };
         });
 
     /// <inheritdoc />
@@ -319,12 +326,14 @@ public sealed class TableCycleStore(StorageClients clients, TablePensionerReposi
     private static string PointerPartition(string eventId) =>
         "pending-" + (Convert.ToInt32(eventId[^1..], 16) % PointerShards).ToString(CultureInfo.InvariantCulture);
 
-    private static TableEntity ToOutboxEntity(string pensionerId, CycleEvent e) => new(pensionerId, OutboxRowPrefix + e.Id)
+    private static TableEntity ToOutboxEntity(string pensionerId, CycleEvent e, Core.Audit.AuditEntry? audit) => new(pensionerId, OutboxRowPrefix + e.Id)
     {
         ["Type"] = e.Type,
         ["OccurredAt"] = e.OccurredAt,
         ["Sequence"] = e.Sequence,
         ["Data"] = CloudEventJson.SerializeData(e.Data),
         ["SentAt"] = null,
+        // Ids and counts only (AuditEntry holds no personal data); appended to OperatorAudit by the dispatcher.
+        ["Audit"] = audit is null ? null : System.Text.Json.JsonSerializer.Serialize(audit),
     };
 }

@@ -223,7 +223,7 @@ public sealed class AbuseLimitTests(LocalHostFixture host)
         await host.PollDecidedAsync(certificationId);
         // Make the first request look unfinished: its key claimed a moment ago, its record not written.
         var binding = await SingleBindingAsync(certificationId);
-        await host.Storage.Certifications.DeleteEntityAsync(certificationId, "record");
+        await host.Storage.Pensioners.DeleteEntityAsync(Ids.PensionerIdOf(certificationId), "certification-" + certificationId);
 
         using var repeat = await host.SubmitAsync(id, Photos.GenuineProbe, idempotencyKey: key);
 

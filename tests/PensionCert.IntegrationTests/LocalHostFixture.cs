@@ -244,7 +244,11 @@ public class LocalHostFixture : IAsyncLifetime
         return new StoredSnapshot(
             await Names(Storage.Selfies.GetBlobsAsync(), b => b.Name),
             await Names(Storage.References.GetBlobsAsync(), b => b.Name),
-            await Names(Storage.Certifications.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]), e => e.PartitionKey + "/" + e.RowKey),
+            // Records of the old layout, and records in their pensioner's partition (RowKey certification-{id}).
+            (await Names(Storage.Certifications.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]), e => e.PartitionKey + "/" + e.RowKey))
+                .Concat(await Names(Storage.Pensioners.QueryAsync<Azure.Data.Tables.TableEntity>(
+                    Azure.Data.Tables.TableClient.CreateQueryFilter($"RowKey ge {"certification-"} and RowKey lt {"certification."}"), select: ["PartitionKey", "RowKey"]),
+                    e => e.PartitionKey + "/" + e.RowKey)).ToHashSet(StringComparer.Ordinal),
             await Names(Storage.PensionerIdentities.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]), e => e.PartitionKey + "/" + e.RowKey));
     }
 

@@ -145,6 +145,36 @@ public sealed class RetentionAndErasureTests(LocalHostFixture host, Xunit.Abstra
     }
 
     [Fact]
+    public async Task Erase_CachedIdNumber_NextSubmissionByIdNumber404_EntryForgotten_RecordInThePartitionGone()
+    {
+        var id = TestIdNumbers.New();
+        var pensionerId = await host.EnrollOkAsync(id, Photos.GenuineReference);
+        var certificationId = await host.SubmitOkAsync(id, Photos.GenuineProbe);
+        await host.PollDecidedAsync(certificationId);
+        // The id names the pensioner; the record is the certification's row in the pensioner's partition.
+        Assert.Equal(pensionerId, Ids.PensionerIdOf(certificationId));
+        Assert.True((await host.Storage.Pensioners.GetEntityIfExistsAsync<TableEntity>(pensionerId, "certification-" + certificationId)).HasValue);
+        var hash = Service<Core.Identity.IIdNumberHasher>().Hash(Core.Identity.CitizenIdNumber.Parse(id, ChinaTime.Today(TimeProvider.System)));
+        var cache = Service<Core.Identity.PensionerIdCache>();
+        Assert.Equal(pensionerId, cache.Find(hash));
+
+        var token = LocalHostFixture.OperatorToken(OperatorRole.Admin, ["110105"], subject: "admin-erase-cached");
+        await EndedPensioners.MarkTransferredAsync(host.App.Services, pensionerId);
+        using (var erase = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Delete, $"/api/pensioners/{pensionerId}", ("Authorization", "Bearer " + token))))
+            Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        // The cache still maps the hash to the erased id (another instance's cache would too).
+        Assert.Equal(pensionerId, cache.Find(hash));
+
+        var before = await host.SnapshotStoredAsync();
+        using var again = await host.SubmitAsync(id, Photos.GenuineProbe);
+        await BadInputTests.AssertProblem(again, HttpStatusCode.NotFound, "pensioner-not-found", "submission by the ID number of an erased pensioner");
+        Assert.Null(cache.Find(hash));
+        await host.AssertNothingStoredSinceAsync(before);
+        Assert.False((await host.Storage.Pensioners.GetEntityIfExistsAsync<TableEntity>(pensionerId, "certification-" + certificationId)).HasValue);
+        Assert.Null(await Service<ICertificationRepository>().GetAsync(certificationId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Erase_WhileSubmissionsAreInFlight_LeavesNoRecordSelfieRowReadModelOrIndexEntryOfThePensioner()
     {
         var id = TestIdNumbers.New();

@@ -41,11 +41,12 @@ public sealed class TableExportTests(LocalHostFixture host)
         Assert.Equal("Approved", decided.GetProperty("status").GetString());
 
         var pensioners = host.Storage.Pensioners;
-        var certifications = host.Storage.Certifications;
         var profileBefore = await CanonicalAsync(pensioners, pensionerId);
-        var certificationBefore = await CanonicalAsync(certifications, certificationId);
+        // The certification's record is a row of the pensioner's partition (its id names the pensioner).
+        var certificationBefore = Assert.Single(profileBefore, e => e.StartsWith($"{pensionerId}|certification-{certificationId}|", StringComparison.Ordinal));
         Assert.Contains(profileBefore, e => e.Contains("NameProtected=String:", StringComparison.Ordinal));
-        Assert.Contains(certificationBefore, e => e.Contains("=Double:", StringComparison.Ordinal) || e.Contains("=Int64:", StringComparison.Ordinal) || e.Contains("=DateTimeOffset:", StringComparison.Ordinal));
+        Assert.Contains("Status=String:Approved", certificationBefore, StringComparison.Ordinal);
+        Assert.True(certificationBefore.Contains("=Double:", StringComparison.Ordinal) && certificationBefore.Contains("=DateTimeOffset:", StringComparison.Ordinal), certificationBefore);
 
         var date = NewDate();
         var export = await Exporter.ExportAsync(date, CancellationToken.None);
@@ -64,12 +65,11 @@ public sealed class TableExportTests(LocalHostFixture host)
             Assert.DoesNotContain(name, text, StringComparison.Ordinal);
         }
 
-        // Mistakes: the pensioner's rows deleted, the certification overwritten.
+        // A mistake: the pensioner's rows deleted (the certification's record with them).
         await foreach (var row in pensioners.QueryAsync<TableEntity>(e => e.PartitionKey == pensionerId))
             await pensioners.DeleteEntityAsync(row.PartitionKey, row.RowKey);
-        var corrupted = new TableEntity(certificationId, (await certifications.QueryAsync<TableEntity>(e => e.PartitionKey == certificationId).FirstAsync()).RowKey) { ["Status"] = "Garbage" };
-        await certifications.UpsertEntityAsync(corrupted, TableUpdateMode.Replace);
         Assert.Empty(await CanonicalAsync(pensioners, pensionerId));
+        Assert.Null(await host.App.Services.GetRequiredService<Core.Storage.ICertificationRepository>().GetAsync(certificationId, CancellationToken.None));
 
         // A dry run verifies and counts, and writes nothing.
         var (dry, dryOutput) = Importer();
@@ -80,7 +80,7 @@ public sealed class TableExportTests(LocalHostFixture host)
         Assert.Contains("dry run", dryOutput.ToString(), StringComparison.Ordinal);
         Assert.Empty(await CanonicalAsync(pensioners, pensionerId));
 
-        // The pensioner's partition, and the whole Certifications table.
+        // The pensioner's partition (record included), and the whole Certifications table (records of the old layout).
         var (importer, output) = Importer();
         var restored = await importer.ImportAsync(new TableImportRequest(date, StorageNames.PensionersTable, pensionerId), CancellationToken.None);
         Assert.Equal(TableImportOutcome.Restored, restored.Outcome);
@@ -90,7 +90,7 @@ public sealed class TableExportTests(LocalHostFixture host)
         Assert.Contains($"{StorageNames.PensionersTable}: {pensionersTable.Entities} in export, {profileBefore.Count} selected, {profileBefore.Count} upserted", output.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(profileBefore, await CanonicalAsync(pensioners, pensionerId));
-        Assert.Equal(certificationBefore, await CanonicalAsync(certifications, certificationId));
+        Assert.Equal("Approved", (await host.PollDecidedAsync(certificationId)).GetProperty("status").GetString());
         // The restored pensioner is served again, its name decrypted with the same keys.
         var view = await host.GetJsonAsync($"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorHeader(Core.Operators.OperatorRole.Clerk, "110105"));
         Assert.Equal(name, view.GetProperty("name").GetString());

@@ -142,6 +142,11 @@ public sealed class TelemetryTests(TelemetryFixture host)
         Assert.Equal("Rejected", decided.GetProperty("status").GetString());
         using (var bad = await host.SubmitAsync(id, Photos.GenuineProbe, channel: "fax")) Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
 
+        // The client sees the decision once it is stored (in the cycle transaction); the worker counts it after the steps
+        // that follow (the next due date, the in-flight entry), a moment later.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline
+            && Sum(TelemetryNames.Decisions, ("region", "320500"), ("channel", "wechat"), ("status", "Rejected"), ("reason", "face-mismatch")) < before + 1;)
+            await Task.Delay(100);
         Assert.Equal(before + 1, Sum(TelemetryNames.Decisions, ("region", "320500"), ("channel", "wechat"), ("status", "Rejected"), ("reason", "face-mismatch")));
         Assert.Equal("{decision}", host.LatestMetric(TelemetryNames.Decisions).Unit);
         Assert.True(Sum(TelemetryNames.Submissions, ("channel", "wechat"), ("outcome", "accepted")) >= accepted + 1);

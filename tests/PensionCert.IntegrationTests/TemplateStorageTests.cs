@@ -136,8 +136,18 @@ public sealed class TemplateStorageTests(LocalHostFixture host)
         var probe = await EmbedAsync(Photos.GenuineProbe);
         Assert.True(kept.Embedding.CosineSimilarity(probe) > 0.99, "the kept template is the selfie's");
         Assert.True(kept.Embedding.CosineSimilarity(profile.ReferenceEmbedding) >= options.AcceptThreshold + options.LiveReferenceMargin);
-        var audit = await host.App.Services.GetRequiredService<IAuditLog>().ForPensionerAsync(pensionerId, CancellationToken.None);
-        Assert.Contains(audit, e => e.Action == LiveReferenceKeeper.AuditAction && e.Detail!.Contains(certificationId, StringComparison.Ordinal));
+        // The audit entry was stored with the approval's event (same transaction as the template) and is appended to the
+        // audit log by the outbox dispatcher, once however often it runs.
+        // (The host's own dispatcher timer may hold the pointer partitions for a moment: dispatch until it is there.)
+        IReadOnlyList<AuditEntry> audit = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && !audit.Any(e => e.Action == LiveReferenceKeeper.AuditAction); await Task.Delay(200))
+        {
+            await host.App.Services.GetRequiredService<Core.Cycle.OutboxDispatcher>().DispatchAsync(CancellationToken.None);
+            audit = await host.App.Services.GetRequiredService<IAuditLog>().ForPensionerAsync(pensionerId, CancellationToken.None);
+        }
+        await host.App.Services.GetRequiredService<Core.Cycle.OutboxDispatcher>().DispatchAsync(CancellationToken.None);
+        audit = await host.App.Services.GetRequiredService<IAuditLog>().ForPensionerAsync(pensionerId, CancellationToken.None);
+        Assert.Single(audit, e => e.Action == LiveReferenceKeeper.AuditAction && e.Detail!.Contains(certificationId, StringComparison.Ordinal));
         var history = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/history", LocalHostFixture.OperatorHeader(Core.Operators.OperatorRole.Admin, id[..6]));
         Assert.Equal(certificationId, Assert.Single(history.GetProperty("liveReferences").EnumerateArray()).GetProperty("certificationId").GetString());
 

@@ -22,6 +22,13 @@ public interface IAuditLog
     /// <summary>Appends one entry.</summary>
     Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends <paramref name="entry"/> once for <paramref name="key"/> (an id without personal data): a repeat with the
+    /// same key and entry adds nothing. Used by writers that may run twice (the outbox dispatcher after a crash).
+    /// The default appends every time.
+    /// </summary>
+    Task AppendOnceAsync(AuditEntry entry, string key, CancellationToken cancellationToken) => AppendAsync(entry, cancellationToken);
+
     /// <summary>Reads the entries for one pensioner, oldest first (for audits and tests).</summary>
     Task<IReadOnlyList<AuditEntry>> ForPensionerAsync(string pensionerId, CancellationToken cancellationToken);
 }

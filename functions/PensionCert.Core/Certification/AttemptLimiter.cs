@@ -38,6 +38,9 @@ public sealed partial class AttemptLimiter(
         throw new ProblemException(ProblemTypes.DailyAttemptsExhausted) { RetryAfter = reopensAt - now };
     }
 
+    /// <summary>True when <paramref name="failures"/> rejections on one day reach the limit (a review case is opened).</summary>
+    public bool IsReached(int failures) => failures >= options.Value.MaxFailedAttemptsPerDay;
+
     /// <summary>
     /// The China date a rejection of <paramref name="record"/> counts against (its failed-attempt row, written with the
     /// announcement of the rejection), or null when it does not count: offline channels, and photos that could not be
@@ -64,7 +67,7 @@ public sealed partial class AttemptLimiter(
         ArgumentNullException.ThrowIfNull(pensioner);
         if (CountsOn(record) is not { } day) return true;
         var failures = await pensioners.CountFailedAttemptsAsync(record.PensionerId, day, cancellationToken);
-        if (failures >= options.Value.MaxFailedAttemptsPerDay)
+        if (IsReached(failures))
         {
             await reviewIntake.OpenForDailyAttemptsAsync(pensioner.RegionCode, day, record.PensionerId, cancellationToken);
             if (await pensioners.GetAsync(record.PensionerId, cancellationToken) is null)

@@ -28,7 +28,16 @@ public sealed partial class CertificationDecisions
         }
         if (record.Status.IsDecided())
         {
-            await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
+            PensionerProfile? decidedFor = null;
+            try
+            {
+                if (Ids.PensionerIdOf(certificationId) is not null) decidedFor = await pensioners.GetAsync(record.PensionerId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or StorageUnavailableException))
+            {
+                // An unreadable profile cannot be planned from; the certification stays decided.
+            }
+            await FinishDecidedAsync(record, decidedFor, cancellationToken);
             return;
         }
         var intentInPartition = false;

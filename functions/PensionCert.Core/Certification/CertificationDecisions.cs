@@ -37,8 +37,13 @@ public sealed partial class CertificationDecisions(
     FamilyHelpers.IAssistedApprovalLog? assistedApprovals = null,
     LiveReferenceKeeper? liveReferences = null)
 {
-    /// <summary>Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.</summary>
-    public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records <paramref name="decision"/> for <paramref name="record"/> (Processing) with its effects, in the crash-safe order.
+    /// <paramref name="failedAttemptsBefore"/> is the rejections recorded on the record's China date other than its own,
+    /// when read with <paramref name="pensioner"/> (same partition query, same ETag); null when unknown.
+    /// </summary>
+    public async Task DecideAsync(CertificationRecord record, PensionerProfile pensioner, VerificationDecision decision, CancellationToken cancellationToken,
+        int? failedAttemptsBefore = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(decision);
@@ -71,7 +76,8 @@ public sealed partial class CertificationDecisions(
             }
         }
         // An automatic approval well above the threshold keeps the selfie's template as a further reference: written
-        // with the approval's cycle change (the same transaction on the profile), audited once the decision is complete.
+        // with the approval's cycle change (the same transaction on the profile), its audit entry on the approval's outbox
+        // row in that transaction (the dispatcher appends it to the audit log), so neither is kept without the other.
         LiveReferenceKeeper.Addition? added = null;
         Func<PensionerProfile, PensionerProfile>? amend = liveReferences is not null && decision.Status == CertificationStatus.Approved && liveReferences.Qualifies(decided, decision)
             ? p =>
@@ -81,11 +87,12 @@ public sealed partial class CertificationDecisions(
                 return amended;
             }
             : null;
-        var approval = await CompleteAsync(decided, pensioner, amend, cancellationToken);
+        Func<Audit.AuditEntry?>? audit = amend is null ? null : () => added is { } a ? LiveReferenceKeeper.AuditEntryFor(decided, a) : null;
+        var approval = await CompleteAsync(decided, pensioner, amend, audit, failedAttemptsBefore, cancellationToken);
         if (amend is null) return;
         if (approval == CycleCommandResult.Applied)
         {
-            if (added is { } addition) await liveReferences!.RecordAddedAsync(decided, addition, cancellationToken);
+            if (added is { } addition) liveReferences!.LogAddedWithApproval(decided, addition);
         }
         else if (approval is not CycleCommandResult.NotFound)
         {
@@ -118,59 +125,102 @@ public sealed partial class CertificationDecisions(
     /// effects again (each is idempotent) and writes the status. <paramref name="pensioner"/> may be null (read here).
     /// </summary>
     public Task CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken) =>
-        CompleteAsync(record, pensioner, null, cancellationToken);
+        CompleteAsync(record, pensioner, null, null, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="CompleteAsync(CertificationRecord, PensionerProfile?, CancellationToken)"/> with the day's rejections
+    /// read with <paramref name="pensioner"/> (see <see cref="DecideAsync"/>).
+    /// </summary>
+    public Task CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, int? failedAttemptsBefore, CancellationToken cancellationToken) =>
+        CompleteAsync(record, pensioner, null, null, failedAttemptsBefore, cancellationToken);
 
     /// <summary>
     /// <see cref="CompleteAsync(CertificationRecord, PensionerProfile?, CancellationToken)"/>, with <paramref name="amend"/>
-    /// applied to the profile of an approval that restarts the year (in the same transaction).
-    /// <paramref name="pensioner"/>, when given, is the profile just read (with its ETag): the effects start from it.
+    /// applied to the profile of an approval that restarts the year and <paramref name="audit"/> stored with its event
+    /// (in the same transaction). <paramref name="pensioner"/>, when given, is the profile just read (with its ETag): the
+    /// effects start from it. The record's final status is prepared first (its selfie's deletion date scheduled): for a
+    /// record in the pensioner's partition it is written in the transaction of the decision's cycle change when nothing
+    /// needs to follow that change (<see cref="CertificationRows.Decided"/>), otherwise after the effects, as before.
     /// </summary>
     /// <returns>The cycle's answer to an approval (null for other decisions).</returns>
     private async Task<CycleCommandResult?> CompleteAsync(CertificationRecord record, PensionerProfile? pensioner, Func<PensionerProfile, PensionerProfile>? amend,
-        CancellationToken cancellationToken)
+        Func<Audit.AuditEntry?>? audit, int? failedAttemptsBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var intended = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
+        _ = record.IntendedStatus ?? throw new ArgumentException("The record has no decision to complete.", nameof(record));
         // Each effect answers NotFound / false instead of writing when the pensioner was erased meanwhile. Every
         // decision is announced (certification.approved / rejected / needs-review / failed) with its guidance; the
         // event ids are derived from the certification, so a repeated completion announces nothing again.
         pensioner ??= await pensioners.GetAsync(record.PensionerId, cancellationToken);
+        var final = await PrepareDecisionAsync(record, cancellationToken);
         CycleCommandResult? approval = null;
+        CertificationRows? rows = null;
         bool stillThere;
-        switch (intended)
+        try
+        {
+            (approval, rows, stillThere, final) = await ApplyEffectsAsync(record, pensioner, final, amend, audit, failedAttemptsBefore, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The record went while the effects were written (an erasure deleted it; the cycle change's transaction, which
+            // writes into that row, kept failing): remove what this worker added (the retention entry scheduled above).
+            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
+            stillThere = false;
+        }
+        if (!stillThere)
+        {
+            await RemoveErasedAsync(record, final.SelfieDeleteOn, cancellationToken);
+            return approval;
+        }
+        await StoreDecisionAsync(final, rows?.DecisionStored == true, pensioner?.RegionCode, cancellationToken);
+        return approval;
+    }
+
+    /// <summary>The effects of <paramref name="record"/>'s decision (see <see cref="CompleteAsync(CertificationRecord, PensionerProfile?, CancellationToken)"/>).</summary>
+    /// <returns>The cycle's answer to an approval, the rows written with the cycle change, false when the pensioner was
+    /// erased meanwhile, and the final record (a NeedsReview's with its review case).</returns>
+    private async Task<(CycleCommandResult? Approval, CertificationRows? Rows, bool StillThere, CertificationRecord Final)> ApplyEffectsAsync(CertificationRecord record, PensionerProfile? pensioner,
+        CertificationRecord final, Func<PensionerProfile, PensionerProfile>? amend, Func<Audit.AuditEntry?>? audit, int? failedAttemptsBefore, CancellationToken cancellationToken)
+    {
+        CycleCommandResult? approval = null;
+        CertificationRows? rows = null;
+        bool stillThere;
+        switch (record.IntendedStatus!.Value)
         {
             case CertificationStatus.Approved:
-                approval = await RecordApprovedAsync(record, pensioner, amend, cancellationToken);
+                // A family-assisted approval writes its row in the separate count after the cycle change: the status follows it.
+                rows = RowsOf(record, record.AssistedBy is null ? final : null) with { Audit = audit };
+                approval = await RecordApprovedAsync(record, pensioner, amend, rows, cancellationToken);
                 stillThere = approval != CycleCommandResult.NotFound;
                 break;
             case CertificationStatus.Rejected:
-                // The failed-attempt row is written with the announcement; then the day's count may open a review case.
-                stillThere = await AnnounceAsync(record, CertificationStatus.Rejected, pensioner, RowsOf(record), cancellationToken) != CycleCommandResult.NotFound
-                    && await attemptLimiter.ReviewIfExhaustedAsync(record, pensioner!, cancellationToken);
+                // The failed-attempt row is written with the announcement. When the day's count read with the profile
+                // shows the limit is not reached by this rejection, the status rides along too; otherwise (or when the
+                // change was made on a profile read again) the count is read after it and may open a review case before
+                // the status is written.
+                var mayReachLimit = AttemptLimiter.CountsOn(record) is not null && (failedAttemptsBefore is not { } before || attemptLimiter.IsReached(before + 1));
+                rows = RowsOf(record, mayReachLimit ? null : final);
+                stillThere = await AnnounceAsync(record, CertificationStatus.Rejected, pensioner, rows, cancellationToken) != CycleCommandResult.NotFound
+                    && (rows.DecisionStored || await attemptLimiter.ReviewIfExhaustedAsync(record, pensioner!, cancellationToken));
                 break;
             case CertificationStatus.NeedsReview:
                 // A review case for the region's reviewers, and a hold that blocks suspension while it is open (closed by
                 // the review decision or any later certification), announced with certification.needs-review. A replayed
                 // reference photo counts against the day's limit like a rejection (its row is written with the announcement).
-                stillThere = pensioner is not null && await HoldForReviewAsync(record, pensioner, cancellationToken)
+                if (pensioner is not null) final = final with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner.RegionCode, record.CertificationId) };
+                rows = pensioner is null ? null : NeedsReviewRows(record, final);
+                stillThere = pensioner is not null && await HoldForReviewAsync(record, pensioner, rows!, cancellationToken)
                     && (!IsReplay(record) || await attemptLimiter.ReviewIfExhaustedAsync(record, pensioner, cancellationToken));
                 break;
             case CertificationStatus.Failed:
-                stillThere = await AnnounceAsync(record, CertificationStatus.Failed, pensioner, RowsOf(record), cancellationToken) != CycleCommandResult.NotFound;
+                rows = RowsOf(record, final);
+                stillThere = await AnnounceAsync(record, CertificationStatus.Failed, pensioner, rows, cancellationToken) != CycleCommandResult.NotFound;
                 break;
             default:
                 stillThere = true;
                 break;
         }
-        if (!stillThere)
-        {
-            await RemoveErasedAsync(record, null, cancellationToken);
-            return approval;
-        }
-        if (intended == CertificationStatus.NeedsReview)
-            record = record with { ReviewCaseId = Review.ReviewCase.IdForCertification(pensioner!.RegionCode, record.CertificationId) };
-        await WriteDecisionAsync(record, pensioner?.RegionCode, cancellationToken);
-        return approval;
+        return (approval, rows, stillThere, final);
     }
 
     /// <summary>Announces a decision that does not restart the year (rejected, needs-review, failed) with its guidance.</summary>
@@ -190,13 +240,21 @@ public sealed partial class CertificationDecisions(
             holdsSuspension: !IsReplay(record), cancellationToken);
 
     /// <summary>
-    /// Opens the review case (idempotent), then the review hold with certification.needs-review (one transaction).
-    /// False when the pensioner was erased meanwhile (the case opened here is removed again).
+    /// The rows of a NeedsReview's hold transaction: a replay's failed-attempt row (its count follows, so the status
+    /// does not ride along), or the final status.
     /// </summary>
-    private async Task<bool> HoldForReviewAsync(CertificationRecord record, PensionerProfile pensioner, CancellationToken cancellationToken)
+    private static CertificationRows NeedsReviewRows(CertificationRecord record, CertificationRecord final) =>
+        IsReplay(record)
+            ? new CertificationRows(record.CertificationId) { FailedAttemptOn = AttemptLimiter.CountsOn(record) }
+            : new CertificationRows(record.CertificationId) { Decided = RidesWithCycleChange(final) ? final : null };
+
+    /// <summary>
+    /// Opens the review case (idempotent), then the review hold with certification.needs-review (one transaction, with
+    /// <paramref name="rows"/>). False when the pensioner was erased meanwhile (the case opened here is removed again).
+    /// </summary>
+    private async Task<bool> HoldForReviewAsync(CertificationRecord record, PensionerProfile pensioner, CertificationRows rows, CancellationToken cancellationToken)
     {
         await reviewIntake.OpenForCertificationAsync(record, pensioner, cancellationToken);
-        var rows = IsReplay(record) && AttemptLimiter.CountsOn(record) is { } day ? new CertificationRows(record.CertificationId) { FailedAttemptOn = day } : null;
         if (await AnnounceAsync(record, CertificationStatus.NeedsReview, pensioner, rows, cancellationToken) != CycleCommandResult.NotFound) return true;
         await reviewIntake.RemoveForErasedAsync(pensioner.RegionCode, record.PensionerId, cancellationToken);
         return false;
@@ -207,16 +265,16 @@ public sealed partial class CertificationDecisions(
     /// family-assisted approval, its row in the separate count (idempotent per certification; no pensioner id in it).
     /// </summary>
     private async Task<CycleCommandResult> RecordApprovedAsync(CertificationRecord record, PensionerProfile? pensioner, Func<PensionerProfile, PensionerProfile>? amend,
-        CancellationToken cancellationToken)
+        CertificationRows rows, CancellationToken cancellationToken)
     {
         var result = await cycle.RecordCertifiedAsync(record.PensionerId, record.SubmittedAt,
             new CertificationOrigin(record.Channel.ToWireName(), record.CertificationId) { AssistedBy = record.AssistedBy, DecisionSource = DecisionSources.Worker },
-            pensioner, amend, RowsOf(record), cancellationToken);
+            pensioner, amend, rows, cancellationToken);
         // An approval not newer than the pensioner's last certification (an older submission decided after a later one)
         // changes nothing in the cycle, but it is still announced: every decision reaches the pensioner.
         if (result == CycleCommandResult.Stale)
             result = await cycle.AnnounceDecisionAsync(record.PensionerId, Events.EventTypes.CertificationApproved, record.CertificationId,
-                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, pensioner, RowsOf(record), holdsSuspension: true, cancellationToken);
+                record.Channel.ToWireName(), Guidance.ForStatus(CertificationStatus.Approved), DecisionSources.Worker, pensioner, rows, holdsSuspension: true, cancellationToken);
         if (result == CycleCommandResult.NotFound || record.AssistedBy is not { } helperId || assistedApprovals is null) return result;
         var region = (pensioner ?? await pensioners.GetAsync(record.PensionerId, cancellationToken))?.RegionCode;
         if (region is null) return CycleCommandResult.NotFound;
@@ -246,6 +304,21 @@ public sealed partial class CertificationDecisions(
     public Task ForgetInFlightAsync(CertificationRecord record, CancellationToken cancellationToken) =>
         inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
 
+    /// <summary>
+    /// A delivery (or the poison handler) that finds <paramref name="record"/> decided: when the worker wrote the status
+    /// in the cycle change's transaction (a record in the pensioner's partition), the one step after that transaction,
+    /// placing the pensioner at their next action date, may have been lost with its response or its host: it is done
+    /// again (an idempotent upsert, skipped when the pensioner is gone). Then an in-flight entry (older certifications) goes.
+    /// </summary>
+    public async Task FinishDecidedAsync(CertificationRecord record, PensionerProfile? pensioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (pensioner is not null && record.DecisionSource == DecisionSources.Worker && Ids.PensionerIdOf(record.CertificationId) is not null)
+            await cycle.ScheduleAsync(pensioner, cancellationToken);
+        // Only a certification submitted before selfies were named by date has an in-flight entry to remove.
+        if (!SelfieNames.IsDated(record.SelfieBlobName)) await ForgetInFlightAsync(record, cancellationToken);
+    }
+
     /// <summary>True for a certification decided as a replayed reference photo (probe-matches-reference).</summary>
     private static bool IsReplay(CertificationRecord record) => record.ReasonCodes.Contains(Reasons.ProbeMatchesReference.Code);
 
@@ -259,49 +332,90 @@ public sealed partial class CertificationDecisions(
     private static bool IntentRidesWithCycleChange(CertificationStatus status) =>
         status is CertificationStatus.Approved or CertificationStatus.Rejected or CertificationStatus.Failed;
 
-    /// <summary>The rows the cycle change of <paramref name="record"/>'s decision writes with it: the intent, and a counted rejection.</summary>
-    private static CertificationRows RowsOf(CertificationRecord record) => new(record.CertificationId)
+    /// <summary>
+    /// The rows the cycle change of <paramref name="record"/>'s decision writes with it: the intent, a counted rejection,
+    /// and <paramref name="final"/> (the record with its final status) when it may ride along (<see cref="RidesWithCycleChange"/>).
+    /// </summary>
+    private static CertificationRows RowsOf(CertificationRecord record, CertificationRecord? final = null) => new(record.CertificationId)
     {
         Intent = CertificationIntent.Of(record),
         FailedAttemptOn = record.IntendedStatus == CertificationStatus.Rejected ? AttemptLimiter.CountsOn(record) : null,
+        Decided = final is not null && RidesWithCycleChange(final) ? final : null,
     };
+
+    /// <summary>
+    /// True when <paramref name="record"/> lives in its pensioner's partition (its id names the pensioner) and was read
+    /// from storage (its ETag guards the write): its final status can be written in the cycle change's transaction.
+    /// </summary>
+    private static bool RidesWithCycleChange(CertificationRecord record) => Ids.PensionerIdOf(record.CertificationId) is not null && record.ETag is not null;
+
+    /// <summary>
+    /// The record with the status <see cref="CertificationRecord.IntendedStatus"/>, the decision time and the selfie's
+    /// deletion date, which is scheduled here, before the status is written anywhere: a crash in between leaves an entry
+    /// the purge handles either way.
+    /// </summary>
+    private async Task<CertificationRecord> PrepareDecisionAsync(CertificationRecord record, CancellationToken cancellationToken)
+    {
+        var decidedAt = timeProvider.GetUtcNow();
+        // The purge finds a dated selfie by its name; an older one is scheduled here, before the decision is written (a
+        // crash in between leaves an entry the purge handles either way).
+        var deleteOn = await retention.ScheduleAsync(record, decidedAt, cancellationToken);
+        return record with
+        {
+            Status = record.IntendedStatus!.Value,
+            IntendedStatus = null,
+            DecidedAt = decidedAt,
+            SelfieDeleteOn = deleteOn,
+            DecisionSource = DecisionSources.Worker,
+            Guidance = Guidance.ForStatus(record.IntendedStatus!.Value),
+        };
+    }
 
     /// <summary>
     /// Writes the status <see cref="CertificationRecord.IntendedStatus"/> with the decision time and the selfie's deletion
     /// date, and counts the decision (<see cref="Definitions.TelemetryNames.Decisions"/>; <paramref name="regionCode"/> null when unknown).
     /// </summary>
-    private async Task WriteDecisionAsync(CertificationRecord record, string? regionCode, CancellationToken cancellationToken)
+    private async Task WriteDecisionAsync(CertificationRecord record, string? regionCode, CancellationToken cancellationToken) =>
+        await StoreDecisionAsync(await PrepareDecisionAsync(record, cancellationToken), stored: false, regionCode, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="final"/> unless the cycle change's transaction <paramref name="stored"/> it already, then
+    /// stops watching the certification and counts the decision.
+    /// </summary>
+    private async Task StoreDecisionAsync(CertificationRecord final, bool stored, string? regionCode, CancellationToken cancellationToken)
     {
-        var decidedAt = timeProvider.GetUtcNow();
-        // The purge finds a dated selfie by its name; an older one is scheduled before the decision is written (a crash
-        // in between leaves an entry the purge handles either way).
-        var deleteOn = await retention.ScheduleAsync(record, decidedAt, cancellationToken);
-        try
+        if (!stored)
         {
-            await certifications.UpdateAsync(record with
+            try
             {
-                Status = record.IntendedStatus!.Value,
-                IntendedStatus = null,
-                DecidedAt = decidedAt,
-                SelfieDeleteOn = deleteOn,
-                DecisionSource = DecisionSources.Worker,
-                Guidance = Guidance.ForStatus(record.IntendedStatus!.Value),
-            }, cancellationToken);
-        }
-        catch (ConcurrencyConflictException)
-        {
-            if (await certifications.GetAsync(record.CertificationId, cancellationToken) is not null) throw;
-            // The record was erased while this decision was made: remove what this worker added (the retention entry).
-            await RemoveErasedAsync(record, deleteOn, cancellationToken);
-            return;
+                await certifications.UpdateAsync(final, cancellationToken);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                var current = await certifications.GetAsync(final.CertificationId, cancellationToken);
+                if (current is null)
+                {
+                    // The record was erased while this decision was made: remove what this worker added (the retention entry).
+                    await RemoveErasedAsync(final, final.SelfieDeleteOn, cancellationToken);
+                    return;
+                }
+                // Decided meanwhile: an earlier attempt's transaction stored this decision (its response was lost).
+                if (!current.Status.IsDecided())
+                {
+                    // Changed only by this decision's intent (written into the record's row with the cycle change, when
+                    // the change was retried on a profile read again): the status goes over it. Any other change: retry.
+                    if (current.IntendedStatus != final.Status) throw;
+                    await certifications.UpdateAsync(final with { ETag = current.ETag, RequeuedAt = current.RequeuedAt }, cancellationToken);
+                }
+            }
         }
         // The decision is stored. A certification submitted before selfies were named by date has an in-flight entry the
         // sweep no longer needs (a crash before this leaves it to the sweep, which removes entries of decided records,
         // as it does for the rare entry it added itself when it re-queued a certification).
-        if (!SelfieNames.IsDated(record.SelfieBlobName))
-            await inFlight.RemoveAsync(new InFlightCertification(record.SubmittedAt, record.CertificationId), cancellationToken);
-        LogDecided(logger, record.CertificationId, record.IntendedStatus!.Value, record.Similarity, record.LivenessScore);
-        Telemetry.PensionCertTelemetry.RecordDecision(regionCode, record.Channel.ToWireName(), record.IntendedStatus!.Value.ToString(), record.ReasonCodes.FirstOrDefault());
+        if (!SelfieNames.IsDated(final.SelfieBlobName))
+            await inFlight.RemoveAsync(new InFlightCertification(final.SubmittedAt, final.CertificationId), cancellationToken);
+        LogDecided(logger, final.CertificationId, final.Status, final.Similarity, final.LivenessScore);
+        Telemetry.PensionCertTelemetry.RecordDecision(regionCode, final.Channel.ToWireName(), final.Status.ToString(), final.ReasonCodes.FirstOrDefault());
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Certification {CertificationId} decided {Status} (similarity {Similarity}, liveness {Liveness})")]

@@ -58,4 +58,11 @@ public sealed class CertificationOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Most ID-number hashes whose pensioner id an instance keeps in memory (<see cref="Identity.PensionerIdCache"/>;
+    /// default 100,000, about 20 MB), so a repeat submission by ID number needs no identity read; 0 turns the cache off.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int PensionerIdCacheEntries { get; set; } = 100_000;
 }

@@ -107,7 +107,11 @@ public sealed partial class CertificationProcessor(
         var certificationId = message.CertificationId;
         var selfieBlobName = message.SelfieBlobName ?? certificationId;
         var loading = Stopwatch.GetTimestamp();
-        var record = await certifications.GetAsync(certificationId, cancellationToken);
+        // A certification id that names its pensioner: the record, the profile and the rejections of the last two China
+        // days in one partition query. An old-layout id: the record, then the profile with any intent of an earlier delivery.
+        var today = Cycle.ChinaTime.Today(timeProvider);
+        var read = await certifications.GetWithPensionerAsync(certificationId, today.AddDays(-1), today, cancellationToken);
+        var record = read is null ? await certifications.GetAsync(certificationId, cancellationToken) : read.Record;
         if (record is null)
         {
             // The selfie is stored before the message is sent, and erasure deletes it before the record: no record and
@@ -130,25 +134,35 @@ public sealed partial class CertificationProcessor(
         }
         if (record.Status.IsDecided())
         {
-            // A redelivery after the decision was stored but before its in-flight entry went (a lost response): finish that.
-            await decisions.ForgetInFlightAsync(record, cancellationToken);
+            // A redelivery after the decision was stored but before the steps after it (a lost response): finish those.
+            await decisions.FinishDecidedAsync(record, read?.Profile, cancellationToken);
             LogAlreadyDecided(logger, certificationId, record.Status);
             return;
         }
+        // The day's rejections before this one, when read with the record (a rejection then needs no count afterwards).
+        var failedBefore = read?.FailedAttemptsOn(Cycle.ChinaTime.ToChinaDate(record.SubmittedAt), record.CertificationId);
         if (record.IntendedStatus is not null)
         {
             // An earlier delivery reached the decision and died before finishing it: finish it, don't analyse again.
-            await decisions.CompleteAsync(record, null, cancellationToken);
+            await decisions.CompleteAsync(record, read?.Profile, failedBefore, cancellationToken);
             return;
         }
 
-        // The profile, with the decision an earlier delivery may have written with its cycle change, in one read.
-        var (pensioner, intent) = await pensioners.GetWithIntentAsync(record.PensionerId, record.CertificationId, cancellationToken);
-        if (pensioner is not null && intent is not null)
+        PensionerProfile? pensioner;
+        if (read is not null)
         {
-            // An earlier delivery stored its decision with its first effect and died before writing the record: finish it.
-            await decisions.CompleteAsync(intent.ApplyTo(record), pensioner, cancellationToken);
-            return;
+            pensioner = read.Profile;
+        }
+        else
+        {
+            // The profile, with the decision an earlier delivery may have written with its cycle change, in one read.
+            (pensioner, var intent) = await pensioners.GetWithIntentAsync(record.PensionerId, record.CertificationId, cancellationToken);
+            if (pensioner is not null && intent is not null)
+            {
+                // An earlier delivery stored its decision with its first effect and died before writing the record: finish it.
+                await decisions.CompleteAsync(intent.ApplyTo(record), pensioner, cancellationToken);
+                return;
+            }
         }
         // Processing, its start and the attempt are stored with the decision (no write of their own): a poll sees
         // Pending until then, and a record changed meanwhile (erased, requeued) fails the decision's write by its ETag.
@@ -186,7 +200,7 @@ public sealed partial class CertificationProcessor(
         using (var decide = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Decide))
         {
             decide?.SetTag(SpanAttributes.Status, decision.Status.ToString());
-            await decisions.DecideAsync(record, pensioner, decision, cancellationToken);
+            await decisions.DecideAsync(record, pensioner, decision, cancellationToken, failedBefore);
         }
         PensionCertTelemetry.RecordStageSince(Stages.Decide, deciding);
         if (referenceFingerprints is not null && stored.ReferenceFingerprint is null) await referenceFingerprints.StoreAsync(pensioner, cancellationToken);

@@ -43,7 +43,11 @@ public interface ISubmissionCheck
 }
 
 /// <summary>A selfie already streamed to Blob storage under a fresh certification id.</summary>
-/// <param name="CertificationId">The id the selfie was stored under.</param>
+/// <param name="CertificationId">
+/// The id the selfie was stored under: one that names its pensioner (<see cref="Ids.CertificationIdFor"/>; the record
+/// goes into the pensioner's partition) when the pensioner was known before the upload, otherwise an id of the old
+/// layout (<see cref="Ids.NewCertificationId"/>; record in the Certifications table).
+/// </param>
 /// <param name="BlobName">Blob name in the selfie container.</param>
 /// <param name="Sha256">SHA-256 of the photo bytes.</param>
 /// <param name="Length">Photo size in bytes.</param>
@@ -85,7 +89,8 @@ public sealed partial class CertificationService(
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationService> logger,
-    IEnumerable<ISubmissionCheck>? checks = null)
+    IEnumerable<ISubmissionCheck>? checks = null,
+    PensionerIdCache? idCache = null)
 {
     private readonly ISubmissionCheck[] _checks = checks?.ToArray() ?? [];
 
@@ -116,14 +121,15 @@ public sealed partial class CertificationService(
     }
 
     /// <summary>
-    /// Streams a selfie to Blob storage under a new certification id, checking format and size as it goes.
-    /// <paramref name="pensionerId"/> is the pensioner it is for when already known (<see cref="FindPensionerIdAsync"/>),
-    /// else null.
+    /// Streams a selfie to Blob storage under a new certification id, checking format and size as it goes. With the id
+    /// of the pensioner the request names (<see cref="FindPensionerIdAsync"/>), the id names the pensioner's partition,
+    /// where the record is written with the pensioner's other rows; without one (null: not known before the photo) it is
+    /// an id of the old layout.
     /// </summary>
     /// <exception cref="ProblemException">photo-missing, photo-unsupported-format, photo-heic-unsupported (415), photo-too-large (413).</exception>
     public async Task<StagedPhoto> StagePhotoAsync(Stream photo, string? pensionerId, CancellationToken cancellationToken)
     {
-        var certificationId = Ids.NewCertificationId();
+        var certificationId = Ids.IsPensionerId(pensionerId) ? Ids.CertificationIdFor(Ids.NewCertificationId(), pensionerId!) : Ids.NewCertificationId();
         // Named under the minute it is stored (SelfieNames): the stale sweep and the retention purge list by that name.
         var blobName = SelfieNames.For(timeProvider.GetUtcNow(), certificationId);
         await using var upload = await PhotoUploadStream.OpenAsync(photo, options.Value.MaxPhotoBytes, cancellationToken);
@@ -252,6 +258,11 @@ public sealed partial class CertificationService(
         var pensionerId = pensioner.PensionerId;
         var now = timeProvider.GetUtcNow();
 
+        // An id that names a pensioner names this one. It names another only when a cached pensioner id turned out stale
+        // (the ID number was erased and enrolled again under a new id) while the photo uploaded: the entry is gone now,
+        // so a retry succeeds.
+        if (Ids.PensionerIdOf(photo.CertificationId) is { } stagedFor && stagedFor != pensionerId)
+            throw new ProblemException(ProblemTypes.StorageUnavailable) { RetryAfter = TimeSpan.FromSeconds(1) };
         var certificationId = photo.CertificationId;
         var blobName = photo.BlobName;
         string? boundKey = null;
@@ -319,11 +330,14 @@ public sealed partial class CertificationService(
             AssistedBy = command.HelperId?.Trim(),
         };
         progress.Queued = true;
-        // Indexed under the pensioner and queued before the record exists, so erasure finds every certification that
-        // may exist and no Pending record is ever left without a message; should its verification work be lost, the
-        // stale sweep finds it by its selfie's dated name (SelfieNames). The two are independent, so they run together.
+        // Queued before the record exists, so no Pending record is ever left without a message; should its verification
+        // work be lost, the stale sweep finds it by its selfie's dated name (SelfieNames). The record is the
+        // certification's row in the pensioner's partition, so erasure finds it with the pensioner's other rows; a record
+        // written after an erasure read the partition is removed by the worker, which finds no profile. A certification
+        // of the old layout (33-character id: staged before its pensioner was known, or adopted from an earlier attempt;
+        // record in the Certifications table) is indexed under the pensioner first, as before.
         await Task.WhenAll(
-            pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken),
+            Ids.PensionerIdOf(certificationId) is null ? pensioners.AddCertificationAsync(pensionerId, certificationId, cancellationToken) : Task.CompletedTask,
             queue.EnqueueAsync(new VerificationMessage(certificationId, SelfieBlobName: blobName), cancellationToken));
         if (!await certifications.TryCreateAsync(record, cancellationToken))
             record = await certifications.GetAsync(certificationId, cancellationToken) ?? record;
@@ -341,35 +355,11 @@ public sealed partial class CertificationService(
     }
 
     /// <summary>
-    /// Validates the fields and reads the pensioner the submission is for, with today's rejection count, in one storage
-    /// read (two when identified by ID number: the hash index first). Writes nothing, so a caller may start it while the
-    /// photo uploads and pass the task to <see cref="SubmitAsync"/>. A pensioner marked deceased or transferred is
-    /// refused: marking them stops everything, certification included.
-    /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
-    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
-        await ResolveAsync(command, await FindPensionerIdAsync(command, cancellationToken), cancellationToken);
-
-    /// <summary>
-    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> with the pensioner id already found by
-    /// <see cref="FindPensionerIdAsync"/> (null: not found).
-    /// </summary>
-    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
-    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? pensionerId, CancellationToken cancellationToken)
-    {
-        ValidateFields(command);
-        if (pensionerId is not { } id) throw new ProblemException(ProblemTypes.PensionerNotFound);
-        var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, ChinaTime.Today(timeProvider), cancellationToken);
-        if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
-        if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
-            throw new ProblemException(ProblemTypes.PensionerInactive);
-        return new SubmissionPensioner(profile.PensionerId, failedToday, profile.RegionCode);
-    }
-
-    /// <summary>
-    /// The pensioner id the command names: its <c>pensionerId</c> (no storage read), or the pensioner its ID number is
-    /// enrolled under (the hash index); null when there is none. Validates the fields first. Callers look it up before
-    /// the selfie is stored, so the photo is stored for the pensioner it belongs to.
+    /// The id of the pensioner <paramref name="command"/> names, before the photo is stored, so the certification id can
+    /// name the pensioner's partition: the <c>pensionerId</c> field as given, or the ID number's from the in-memory
+    /// cache (<see cref="PensionerIdCache"/>) or the hash index (one read). Whether the pensioner exists and may submit
+    /// is checked by <see cref="ResolveAsync(SubmitCertificationCommand, string?, CancellationToken)"/>; null when the
+    /// field is malformed or the ID number is not enrolled.
     /// </summary>
     /// <exception cref="ProblemException">Validation (400).</exception>
     public async Task<string?> FindPensionerIdAsync(SubmitCertificationCommand command, CancellationToken cancellationToken)
@@ -380,8 +370,52 @@ public sealed partial class CertificationService(
             var id = command.PensionerId.Trim();
             return Ids.IsPensionerId(id) ? id : null;
         }
-        var idNumber = RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider));
-        return await pensioners.FindIdAsync(hasher.Hash(idNumber), cancellationToken);
+        var hash = hasher.Hash(RequestValidation.RequireIdNumber(command.IdNumber, ChinaTime.Today(timeProvider)));
+        return idCache?.Find(hash) ?? await pensioners.FindIdAsync(hash, cancellationToken);
+    }
+
+    /// <summary>
+    /// Validates the fields and reads the pensioner the submission is for, with today's rejection count, in one storage
+    /// read (two when identified by ID number and its pensioner id is not cached: the hash index first). Writes nothing,
+    /// so a caller may start it while the photo uploads and pass the task to <see cref="SubmitAsync"/>. A pensioner
+    /// marked deceased or transferred is refused: marking them stops everything, certification included.
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, CancellationToken cancellationToken) =>
+        await ResolveAsync(command, await FindPensionerIdAsync(command, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ResolveAsync(SubmitCertificationCommand, CancellationToken)"/> with the pensioner id already found by
+    /// <see cref="FindPensionerIdAsync"/> (null: not found). An ID number's cached id whose profile is gone or belongs to
+    /// another ID number is stale (the pensioner was erased, the ID number perhaps enrolled again): it is forgotten and
+    /// the hash index read again, so a stale entry never answers anything the index would not.
+    /// </summary>
+    /// <exception cref="ProblemException">Validation (400), pensioner-not-found (404), pensioner-inactive (409).</exception>
+    public async Task<SubmissionPensioner> ResolveAsync(SubmitCertificationCommand command, string? pensionerId, CancellationToken cancellationToken)
+    {
+        ValidateFields(command);
+        if (pensionerId is not { } id) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        var today = ChinaTime.Today(timeProvider);
+        var (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(id, today, cancellationToken);
+        if (string.IsNullOrWhiteSpace(command.PensionerId))
+        {
+            var hash = hasher.Hash(RequestValidation.RequireIdNumber(command.IdNumber, today));
+            if (profile is null || (profile.IdNumberHash is not null && profile.IdNumberHash != hash))
+            {
+                profile = null;
+                if (idCache?.Find(hash) == id)
+                {
+                    idCache.Forget(hash);
+                    if (await pensioners.FindIdAsync(hash, cancellationToken) is { } current && current != id)
+                        (profile, failedToday) = await pensioners.GetWithFailedAttemptsAsync(current, today, cancellationToken);
+                }
+            }
+            if (profile is not null) idCache?.Remember(hash, profile.PensionerId);
+        }
+        if (profile is null) throw new ProblemException(ProblemTypes.PensionerNotFound);
+        if (profile.Standing is PensionerStanding.Deceased or PensionerStanding.Transferred)
+            throw new ProblemException(ProblemTypes.PensionerInactive);
+        return new SubmissionPensioner(profile.PensionerId, failedToday, profile.RegionCode);
     }
 
     private static CertificationChannel ParseChannel(string? channel) =>

@@ -12,7 +12,8 @@ namespace PensionCert.Core.Certification;
 /// the selfie's template is kept on the profile as a further reference; at most
 /// <see cref="VerificationOptions.MaxLiveReferences"/>, the oldest dropped first. A case approved by review never
 /// adds one (review decisions do not come through here). Each addition is an audit entry (action
-/// <see cref="AuditAction"/>, no template in it) and shows in the pensioner's history; the templates live in the
+/// <see cref="AuditAction"/>, no template in it; stored with the approval's event and appended by the outbox dispatcher,
+/// so it is kept exactly when the template is) and shows in the pensioner's history; the templates live in the
 /// profile row (encrypted), so erasure removes them with it.
 /// </summary>
 public sealed partial class LiveReferenceKeeper(
@@ -58,15 +59,27 @@ public sealed partial class LiveReferenceKeeper(
         return (profile with { LiveReferences = kept }, new Addition(now, kept.Length, profile.LiveReferences.Count + 1 - kept.Length));
     }
 
-    /// <summary>Audits (and logs) an addition written by <see cref="Amend"/>'s caller.</summary>
-    public async Task RecordAddedAsync(CertificationRecord record, Addition addition, CancellationToken cancellationToken)
+    /// <summary>The audit entry of an addition (ids and counts only).</summary>
+    public static AuditEntry AuditEntryFor(CertificationRecord record, Addition addition)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(addition);
-        await audit.AppendAsync(new AuditEntry(addition.AddedAt, "system", "", AuditAction, record.PensionerId, 201, null, "worker",
-            $"certification {record.CertificationId}; live references {addition.Kept}; dropped {addition.Dropped}"), cancellationToken);
+        return new AuditEntry(addition.AddedAt, "system", "", AuditAction, record.PensionerId, 201, null, "worker",
+            $"certification {record.CertificationId}; live references {addition.Kept}; dropped {addition.Dropped}");
+    }
+
+    /// <summary>Audits (and logs) an addition written by <see cref="Amend"/>'s caller in a write of its own.</summary>
+    public async Task RecordAddedAsync(CertificationRecord record, Addition addition, CancellationToken cancellationToken)
+    {
+        await audit.AppendAsync(AuditEntryFor(record, addition), cancellationToken);
         LogAdded(logger, record.CertificationId, addition.Kept);
     }
+
+    /// <summary>
+    /// Logs an addition whose audit entry was stored with the approval's event (<see cref="CertificationRows.Audit"/>;
+    /// the outbox dispatcher appends it to the audit log).
+    /// </summary>
+    public void LogAddedWithApproval(CertificationRecord record, Addition addition) => LogAdded(logger, record.CertificationId, addition.Kept);
 
     /// <summary>
     /// Keeps the probe of <paramref name="decision"/> as a live reference when it qualifies, in a write of its own (the

@@ -88,7 +88,15 @@ public sealed record OutboxPointer(string EventId, string PensionerId, DateTimeO
 /// <param name="Event">The event.</param>
 /// <param name="SentAt">When it was published, or null while pending.</param>
 /// <param name="ETag">Concurrency token.</param>
-public sealed record OutboxEntry(CycleEvent Event, DateTimeOffset? SentAt, string ETag);
+public sealed record OutboxEntry(CycleEvent Event, DateTimeOffset? SentAt, string ETag)
+{
+    /// <summary>
+    /// An audit entry stored with the event in the same transaction as the change it audits (a kept live reference,
+    /// <see cref="CertificationRows.Audit"/>); the dispatcher appends it to the audit log before it publishes the event.
+    /// Not part of the published event.
+    /// </summary>
+    public Audit.AuditEntry? Audit { get; init; }
+}
 
 /// <summary>A dispatcher's claim on one outbox pointer partition, until <paramref name="ExpiresAt"/> unless released.</summary>
 /// <param name="Partition">The pointer partition (0 .. <see cref="IOutboxStore.PartitionCount"/> - 1).</param>

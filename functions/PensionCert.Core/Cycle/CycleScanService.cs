@@ -185,7 +185,8 @@ public sealed record DispatchReport(int Published, int AlreadySent, int Orphaned
 /// event twice; a crashed dispatcher's claims lapse after <see cref="LeaseDuration"/>.
 /// </para>
 /// </summary>
-public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadModel readModel, IEventPublisher publisher, TimeProvider timeProvider, ILogger<OutboxDispatcher> logger)
+public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadModel readModel, IEventPublisher publisher, TimeProvider timeProvider, ILogger<OutboxDispatcher> logger,
+    Audit.IAuditLog? audit = null)
 {
     /// <summary>A pointer without its outbox row after this long belongs to a transaction that never happened (10 minutes).</summary>
     public static readonly TimeSpan OrphanAfter = TimeSpan.FromMinutes(10);
@@ -258,6 +259,8 @@ public sealed partial class OutboxDispatcher(IOutboxStore outbox, ICycleReadMode
                 using var activity = Telemetry.PensionCertTelemetry.StartContinued(Definitions.TelemetryNames.Spans.Publish, System.Diagnostics.ActivityKind.Producer, pointer.TraceParent);
                 activity?.SetTag(Definitions.TelemetryNames.SpanAttributes.EventType, entry.Event.Type);
                 activity?.SetTag(Definitions.TelemetryNames.SpanAttributes.EventId, entry.Event.Id);
+                // An audit entry stored with the event (a kept live reference) is appended first, once per event.
+                if (entry.Audit is { } audited && audit is not null) await audit.AppendOnceAsync(audited, entry.Event.Id, cancellationToken);
                 await readModel.ProjectAsync(entry.Event, cancellationToken);
                 await publisher.PublishAsync(entry.Event, cancellationToken);
                 if (await outbox.MarkSentAsync(entry, timeProvider.GetUtcNow(), cancellationToken))

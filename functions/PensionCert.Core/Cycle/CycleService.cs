@@ -461,9 +461,13 @@ public sealed partial class CycleService(
                 return skipped;
             }
             var updated = decision.Updated!;
+            // A certification's final status rides only on the profile the caller read (with it the caller counted what
+            // its decision depends on); on a profile read again only the intent goes, and the caller writes the status.
+            var attemptRows = rows is { Decided: not null } && !fromCaller ? rows with { Decided = null } : rows;
+            var decisionRides = attemptRows?.Decided is not null;
             try
             {
-                var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), rows, cancellationToken);
+                var result = await store.SaveAsync(updated, Build(updated, decision.Events, now), attemptRows, cancellationToken);
                 if (result == CycleSaveResult.AlreadyRecorded)
                 {
                     await ScheduleNextAsync(profile, today, cancellationToken);
@@ -474,6 +478,9 @@ public sealed partial class CycleService(
             {
                 continue;
             }
+            if (decisionRides) rows!.DecisionStored = true;
+            // With the certification's final status stored, a crash before this is finished by the redelivery that finds
+            // the certification decided (see CertificationDecisions.FinishDecidedAsync).
             await ScheduleNextAsync(updated, today, cancellationToken);
             return CycleCommandResult.Applied;
         }

@@ -50,9 +50,29 @@ public sealed record CertificationIntent(CertificationStatus Status, double? Sim
 /// <param name="CertificationId">The certification.</param>
 public sealed record CertificationRows(string CertificationId)
 {
-    /// <summary>The decision, written into the certification's index row.</summary>
+    /// <summary>The decision, written into the certification's index row (for a record in the pensioner's partition: the record itself).</summary>
     public CertificationIntent? Intent { get; init; }
 
     /// <summary>The China date of a rejected online attempt that counts against the day's limit (its failed-attempt row).</summary>
     public DateOnly? FailedAttemptOn { get; init; }
+
+    /// <summary>
+    /// The record with its final status (decided, <see cref="CertificationRecord.IntendedStatus"/> null, with its stored
+    /// ETag), written in the same transaction when the record lives in the pensioner's partition
+    /// (<see cref="Ids.PensionerIdOf"/>), conditional on its ETag: the decision, its event and the client's answer are
+    /// stored together, without a write of their own. Only on the profile the caller read (see
+    /// <see cref="Cycle.CycleService"/>): a change retried on a profile read again writes the <see cref="Intent"/> only,
+    /// and the caller writes the status after its effects.
+    /// </summary>
+    public CertificationRecord? Decided { get; init; }
+
+    /// <summary>
+    /// An audit entry for the event of this certification's decision (a kept live reference), evaluated when the
+    /// transaction is built: stored on the event's outbox row and appended to the audit log by the outbox dispatcher,
+    /// so it is stored with the change it audits or not at all.
+    /// </summary>
+    public Func<Audit.AuditEntry?>? Audit { get; init; }
+
+    /// <summary>Set by the cycle change once a transaction stored <see cref="Decided"/> (the record is decided).</summary>
+    public bool DecisionStored { get; set; }
 }

@@ -39,7 +39,11 @@ public interface IPensionerRepository
     /// <summary>Lists the superseded references, oldest first.</summary>
     Task<IReadOnlyList<ReferenceHistoryEntry>> GetReferenceHistoryAsync(string pensionerId, CancellationToken cancellationToken);
 
-    /// <summary>Records that <paramref name="certificationId"/> belongs to the pensioner (idempotent), so erasure finds it.</summary>
+    /// <summary>
+    /// Records that <paramref name="certificationId"/> belongs to the pensioner (idempotent), so erasure finds it. Only
+    /// for old-layout ids: a certification id that names its pensioner (<see cref="Ids.PensionerIdOf"/>) has its record
+    /// in that row already.
+    /// </summary>
     Task AddCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken);
 
     /// <summary>
@@ -48,16 +52,17 @@ public interface IPensionerRepository
     /// </summary>
     Task RemoveCertificationAsync(string pensionerId, string certificationId, CancellationToken cancellationToken);
 
-    /// <summary>Every certification id recorded for the pensioner by <see cref="AddCertificationAsync"/>.</summary>
+    /// <summary>Every certification id recorded for the pensioner: index rows of <see cref="AddCertificationAsync"/> and the records in the partition.</summary>
     Task<IReadOnlyList<string>> ListCertificationIdsAsync(string pensionerId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the ID-number-hash index entry (if it still maps to this pensioner) and every row of the pensioner
-    /// (profile, reference history, failed attempts, outbox rows) except the certification index rows, the profile
+    /// (profile, reference history, failed attempts, outbox rows) except the certification rows (index rows, and the
+    /// records of certification ids that name the pensioner), the profile
     /// last and only if it did not change while the partition was emptied (otherwise the partition is read and
     /// emptied again), so a row written together with a profile change during the erasure goes too. The certification
-    /// index rows stay for the caller, which erases each certification indexed (some may have been decided while the
-    /// profile still existed) and then removes its row with <see cref="RemoveCertificationAsync"/>. Idempotent.
+    /// rows stay for the caller, which erases each certification listed (some may have been decided while the profile
+    /// still existed; the record and its selfie go together) and then removes its row with <see cref="RemoveCertificationAsync"/>. Idempotent.
     /// Returns the rows deleted.
     /// </summary>
     Task<int> DeleteAsync(string pensionerId, string idNumberHash, CancellationToken cancellationToken);
@@ -114,6 +119,29 @@ public interface ICertificationRepository
     /// read again, for its selfie retention entry). True when deleted or already gone; false when it changed.
     /// </summary>
     Task<bool> TryDeleteAsync(CertificationRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For a certification whose record lives in its pensioner's partition (<see cref="Ids.PensionerIdOf"/>): the record,
+    /// the profile and the failed-attempt rows of <paramref name="fromDay"/> through <paramref name="throughDay"/>, in one
+    /// storage round trip (the Table store: one partition query). Null when the store cannot (the caller reads them
+    /// one by one).
+    /// </summary>
+    Task<CertificationWithPensioner?> GetWithPensionerAsync(string certificationId, DateOnly fromDay, DateOnly throughDay, CancellationToken cancellationToken) =>
+        Task.FromResult<CertificationWithPensioner?>(null);
+}
+
+/// <summary>A certification record read with its pensioner (<see cref="ICertificationRepository.GetWithPensionerAsync"/>).</summary>
+/// <param name="Record">The record, or null (not written yet, or erased).</param>
+/// <param name="Profile">The profile, or null (erased).</param>
+/// <param name="FromDay">The first China date whose failed-attempt rows were read.</param>
+/// <param name="ThroughDay">The last China date whose failed-attempt rows were read.</param>
+/// <param name="FailedAttempts">The failed-attempt rows read: China date and certification.</param>
+public sealed record CertificationWithPensioner(CertificationRecord? Record, PensionerProfile? Profile, DateOnly FromDay, DateOnly ThroughDay,
+    IReadOnlyList<(DateOnly Day, string CertificationId)> FailedAttempts)
+{
+    /// <summary>Rejections recorded on <paramref name="day"/> other than <paramref name="certificationId"/>'s, or null when that day was not read.</summary>
+    public int? FailedAttemptsOn(DateOnly day, string certificationId) =>
+        day < FromDay || day > ThroughDay ? null : FailedAttempts.Count(f => f.Day == day && f.CertificationId != certificationId);
 }
 
 /// <summary>Idempotency keys of certification submissions.</summary>

@@ -119,7 +119,7 @@ public sealed class FaultFixture : IAsyncLifetime
     public async Task<List<string>> SnapshotAsync(string pensionerId)
     {
         var lines = new List<string>();
-        string Norm(string text) => Regex.Replace(text.Replace(pensionerId, "P", StringComparison.Ordinal), "[0-9a-f]{32,64}", "H");
+        string Norm(string text) => Regex.Replace(text.Replace(pensionerId, "P", StringComparison.Ordinal), "[0-9a-f]{32,}", "H");
         await foreach (var e in Storage.Pensioners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pensionerId}")))
         {
             if (e.RowKey == "profile")
@@ -134,19 +134,25 @@ public sealed class FaultFixture : IAsyncLifetime
             else
             {
                 lines.Add("row " + Norm(e.RowKey));
+                // A certification id that names the pensioner: this row is its record.
+                if (e.RowKey.StartsWith("certification-", StringComparison.Ordinal) && e.ContainsKey("Status"))
+                    await AddCertificationAsync(e, e.RowKey["certification-".Length..]);
             }
         }
         await foreach (var blob in Storage.References.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = pensionerId + "/" })) lines.Add("reference-photo " + Norm(blob.Name));
         await foreach (var e in Storage.CycleDueIndex.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {pensionerId}"))) lines.Add("due " + e.PartitionKey);
         await foreach (var e in Storage.OutboxIndex.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}"))) lines.Add("outbox-pointer");
         await foreach (var e in Storage.Certifications.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PensionerId eq {pensionerId}")))
-        {
-            lines.Add($"certification {e.GetString("Status")} intended={e.GetString("IntendedStatus")} reasons={e.GetString("ReasonCodes")} similarity={e.GetDouble("Similarity"):F3} retention={e.GetString("SelfieDeleteOn") is not null}");
-            lines.Add($"selfie {(await Storage.Selfies.GetBlobClient(e.GetString("SelfieBlobName") ?? e.PartitionKey).ExistsAsync()).Value}");
-            await foreach (var _ in Storage.InFlightCertifications.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {e.PartitionKey}"))) lines.Add("in-flight");
-        }
+            await AddCertificationAsync(e, e.PartitionKey);
         lines.Sort(StringComparer.Ordinal);
         return lines;
+
+        async Task AddCertificationAsync(TableEntity e, string certificationId)
+        {
+            lines.Add($"certification {e.GetString("Status")} intended={e.GetString("IntendedStatus")} reasons={e.GetString("ReasonCodes")} similarity={e.GetDouble("Similarity"):F3} retention={e.GetString("SelfieDeleteOn") is not null}");
+            lines.Add($"selfie {(await Storage.Selfies.GetBlobClient(e.GetString("SelfieBlobName") ?? certificationId).ExistsAsync()).Value}");
+            await foreach (var _ in Storage.InFlightCertifications.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {certificationId}"))) lines.Add("in-flight");
+        }
     }
 
     /// <summary>Selfie blobs stored now (to find one a failed run left behind).</summary>
