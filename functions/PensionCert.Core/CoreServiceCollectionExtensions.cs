@@ -51,6 +51,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EnrollmentService>();
         services.AddSingleton<CertificationService>();
         services.AddSingleton<LiveReferenceKeeper>();
+        services.AddSingleton<ReferenceFingerprints>();
         services.AddSingleton<CertificationDecisions>();
         services.AddSingleton<CertificationProcessor>();
         services.AddSingleton<StaleCertificationSweeper>();

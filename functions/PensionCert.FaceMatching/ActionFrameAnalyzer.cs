@@ -115,8 +115,12 @@ public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels acti
         var landmarks = LandmarkDetector.Detect(faceModels.Landmark, image, box);
         var five = LandmarkDetector.FivePoints(landmarks);
         FaceEmbedding embedding;
-        using (var aligned = FaceAligner.Warp(image, five))
+        FaceFingerprint fingerprint;
+        using (var aligned = FaceAligner.Warp(image, five, out var imageToAligned))
+        {
             embedding = FaceEmbedder.Embed(faceModels.Feature, aligned);
+            fingerprint = FaceFingerprinter.Compute(aligned, imageToAligned, image);
+        }
         var pose = HeadPoseEstimator.Estimate(actionModels.Pose, image, box);
         var (landmarkYaw, _) = FaceQualityMeter.EstimatePose(landmarks, five);
         var closed = (EyeClosed(image, landmarks, [37, 38, 40, 41], 36, 39) + EyeClosed(image, landmarks, [43, 44, 46, 47], 42, 45)) / 2;
@@ -129,6 +133,7 @@ public sealed class ActionFrameAnalyzer(FaceModels faceModels, ActionModels acti
             NoiseLevel = noise,
             FaceCount = faces.Count,
             Embedding = embedding,
+            Fingerprint = fingerprint,
             YawDegrees = pose.Yaw,
             LandmarkYawDegrees = landmarkYaw,
             PitchDegrees = pose.Pitch,

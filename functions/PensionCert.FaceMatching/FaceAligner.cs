@@ -67,4 +67,11 @@ internal static class FaceAligner
     /// <summary>Warps the face to a 112x112 RGBA bitmap (mipmapped bilinear sampling; outside the photo is black).</summary>
     public static SKBitmap Warp(DecodedImage image, ReadOnlySpan<SKPoint> fivePoints) =>
         Resampler.Draw(image, Estimate(fivePoints), OutputSize, OutputSize);
+
+    /// <summary><see cref="Warp(DecodedImage, ReadOnlySpan{SKPoint})"/> with the transform it used (image → aligned pixels).</summary>
+    public static SKBitmap Warp(DecodedImage image, ReadOnlySpan<SKPoint> fivePoints, out SKMatrix imageToAligned)
+    {
+        imageToAligned = Estimate(fivePoints);
+        return Resampler.Draw(image, imageToAligned, OutputSize, OutputSize);
+    }
 }

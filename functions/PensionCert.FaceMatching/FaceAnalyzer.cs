@@ -174,7 +174,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         var five = LandmarkDetector.FivePoints(landmarks);
         clock.Lap(ref clock.Landmarks);
 
-        using var aligned = FaceAligner.Warp(image, five);
+        using var aligned = FaceAligner.Warp(image, five, out var imageToAligned);
         var (brightness, sharpness) = FaceQualityMeter.Measure(aligned);
         var (yaw, pitch) = FaceQualityMeter.EstimatePose(landmarks, five);
         var quality = new FaceQuality(faceWidth, brightness, sharpness, yaw, pitch);
@@ -201,7 +201,7 @@ public sealed partial class FaceAnalyzer : IFaceAnalyzer
         return new FaceAnalysis
         {
             Problems = problems, FaceCount = faces.Count, Embedding = embedding, LivenessScore = liveness, Quality = quality,
-            NoiseLevel = noise, MirroredEmbedding = MirroredLater(aligned), FaceCutByFrame = cut, Dim = dim, OtherFaces = others,
+            NoiseLevel = noise, MirroredEmbedding = MirroredLater(aligned), Fingerprint = FaceFingerprinter.Compute(aligned, imageToAligned, image), FaceCutByFrame = cut, Dim = dim, OtherFaces = others,
             DetectorScore = main.Main.Score,
         };
     }

@@ -16,7 +16,7 @@ namespace PensionCert.Infrastructure;
 /// RowKeys <c>certification-{id}</c> index their certifications and <c>failed-{yyyy-MM-dd}-{id}</c> their rejections
 /// per China day; erasure deletes the partition (the certification index rows once their certifications are erased).
 /// The name, ID number and face templates are stored only AES-GCM encrypted (<c>NameProtected</c>,
-/// <c>IdNumberProtected</c>, <c>ReferenceEmbeddingProtected</c>, <c>LiveReferencesProtected</c>, each bound to the
+/// <c>IdNumberProtected</c>, <c>ReferenceEmbeddingProtected</c>, <c>ReferenceFingerprintProtected</c>, <c>LiveReferencesProtected</c>, each bound to the
 /// pensioner id and field), re-encrypted with the active key whenever the profile is saved; a row written before
 /// templates were encrypted (plain <c>ReferenceEmbedding</c> bytes) still reads.
 /// </summary>
@@ -335,6 +335,9 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
         // of older rows disappears when the row is next replaced.
         ["ReferenceEmbeddingProtected"] = ProtectTemplate(p.ReferenceEmbedding, p.PensionerId),
         ["LiveReferencesProtected"] = p.LiveReferences.Count == 0 ? null : ProtectLiveReferences(p.LiveReferences, p.PensionerId),
+        // The reference photo's pixel fingerprint (a low-resolution face: biometric too), for the replay check.
+        ["ReferenceFingerprintProtected"] = p.ReferenceFingerprint is null ? null
+            : protector.Protect(Convert.ToBase64String(p.ReferenceFingerprint.ToBytes()), FingerprintContext(p.PensionerId)),
         ["EnrolledAt"] = p.EnrolledAt,
         ["LastCertifiedAt"] = p.LastCertifiedAt,
         ["ValidUntil"] = p.ValidUntil?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -369,21 +372,29 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
     private static string HistoryTemplateContext(string pensionerId, int version) =>
         pensionerId + "/reference-" + version.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Associated data binding an encrypted reference fingerprint to its pensioner.</summary>
+    private static string FingerprintContext(string pensionerId) => pensionerId + "/referenceFingerprint";
+
     /// <summary>Associated data binding the encrypted live references to their pensioner.</summary>
     private static string LiveReferencesContext(string pensionerId) => pensionerId + "/liveReferences";
 
     private string ProtectTemplate(FaceEmbedding embedding, string pensionerId) =>
         protector.Protect(Convert.ToBase64String(embedding.ToBytes()), TemplateContext(pensionerId));
 
-    /// <summary>One encrypted value for all live references: lines of <c>{certificationId} {addedAt:O} {base64 template}</c>.</summary>
+    /// <summary>
+    /// One encrypted value for all live references: lines of <c>{certificationId} {addedAt:O} {base64 template}</c> and,
+    /// when the selfie's fingerprint is known, <c> {base64 fingerprint}</c> (lines written before have three fields).
+    /// </summary>
     private string ProtectLiveReferences(IReadOnlyList<LiveReference> references, string pensionerId) =>
         protector.Protect(string.Join('\n', references.Select(r =>
-            $"{r.CertificationId} {r.AddedAt.ToString("O", CultureInfo.InvariantCulture)} {Convert.ToBase64String(r.Embedding.ToBytes())}")), LiveReferencesContext(pensionerId));
+            $"{r.CertificationId} {r.AddedAt.ToString("O", CultureInfo.InvariantCulture)} {Convert.ToBase64String(r.Embedding.ToBytes())}"
+            + (r.Fingerprint is null ? "" : " " + Convert.ToBase64String(r.Fingerprint.ToBytes())))), LiveReferencesContext(pensionerId));
 
     private LiveReference[] UnprotectLiveReferences(string value, string pensionerId) =>
         protector.Unprotect(value, LiveReferencesContext(pensionerId)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' '))
-            .Select(f => new LiveReference(f[0], DateTimeOffset.ParseExact(f[1], "O", CultureInfo.InvariantCulture), FaceEmbedding.FromBytes(Convert.FromBase64String(f[2]))))
+            .Select(f => new LiveReference(f[0], DateTimeOffset.ParseExact(f[1], "O", CultureInfo.InvariantCulture), FaceEmbedding.FromBytes(Convert.FromBase64String(f[2])),
+                f.Length > 3 ? FaceFingerprint.FromBytes(Convert.FromBase64String(f[3])) : null))
             .ToArray();
 
     private static string? DateText(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -405,6 +416,10 @@ public sealed class TablePensionerRepository(StorageClients clients, IPersonalDa
             ? FaceEmbedding.FromBytes(Convert.FromBase64String(protector.Unprotect(template, TemplateContext(e.PartitionKey))))
             : FaceEmbedding.FromBytes(e.GetBinary("ReferenceEmbedding")),
         LiveReferences = e.GetString("LiveReferencesProtected") is { } live ? UnprotectLiveReferences(live, e.PartitionKey) : [],
+        // Null for references enrolled before fingerprints were kept (or of another fingerprint version): computed again.
+        ReferenceFingerprint = e.GetString("ReferenceFingerprintProtected") is { } print
+            ? FaceFingerprint.FromBytes(Convert.FromBase64String(protector.Unprotect(print, FingerprintContext(e.PartitionKey))))
+            : null,
         EnrolledAt = e.GetDateTimeOffset("EnrolledAt") ?? default,
         LastCertifiedAt = e.GetDateTimeOffset("LastCertifiedAt"),
         ValidUntil = ParseDate(e.GetString("ValidUntil")),

@@ -33,12 +33,17 @@ var orientationCsvOption = new Option<FileInfo?>("--orientation-csv")
 {
     Description = "With --reference-orientation: also write every analysed view with its orientation evidence to this CSV file.",
 };
+var copiesOption = new Option<bool>("--copies")
+{
+    Description = "Also measure the replay check against copies of the reference photo (recompressed, noised, resized, cropped, turned, brightened, blurred, combined) and its false flags on genuine pairs (also part of --attacks).",
+};
 var evaluate = new Command("evaluate", "Measure 1:1 verification and passive liveness accuracy on a face corpus.")
 {
     facesOption,
     attacksOption,
     referenceOrientationOption,
     orientationCsvOption,
+    copiesOption,
     thresholdReportOption,
     protocolOption,
     jsonOption,
@@ -51,7 +56,7 @@ evaluate.SetAction(async (parse, cancellationToken) =>
         return await ReferenceOrientationStudy.RunAsync(Console.Out, faces, parse.GetValue(orientationCsvOption), cancellationToken);
     return parse.GetValue(protocolOption) == "lfw"
         ? await LfwProtocol.RunAsync(faces, json, Console.Out, cancellationToken)
-        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken, parse.GetValue(attacksOption));
+        : await Evaluation.RunAsync(faces, parse.GetValue(thresholdReportOption), json, Console.Out, cancellationToken, parse.GetValue(attacksOption), parse.GetValue(copiesOption));
 });
 
 var storageOption = new Option<string>("--storage")

@@ -4,7 +4,7 @@ namespace PensionCert.Tests.Shared;
 
 /// <summary>
 /// Presentation-attack transforms of a photo, made at run time from the corpus (never stored): Gaussian noise, JPEG
-/// recompression, mirroring, a small rotation. Linked into the face tests, the integration tests and the evaluate tool
+/// recompression, mirroring, a small rotation, resizing, cropping, brightness and contrast, blur. Linked into the face tests, the integration tests and the evaluate tool
 /// (<c>evaluate --attacks</c>), so the tests and the README's figures use the same transforms as the tester's
 /// reproductions (PIL: <c>ImageOps.exif_transpose</c>, numpy <c>img + N(0, σ)</c> per channel, clipped, JPEG).
 /// </summary>
@@ -79,6 +79,65 @@ internal static class PhotoTransforms
     {
         using var bitmap = DecodeUpright(photo);
         return Jpeg(bitmap, quality);
+    }
+
+    /// <summary>The photo upright, scaled by <paramref name="factor"/> (smooth resampling), as JPEG.</summary>
+    public static byte[] Resize(byte[] photo, double factor, int quality = 92)
+    {
+        using var bitmap = DecodeUpright(photo);
+        var info = new SKImageInfo(Math.Max(1, (int)Math.Round(bitmap.Width * factor)), Math.Max(1, (int)Math.Round(bitmap.Height * factor)), SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using var output = new SKBitmap(info);
+        using var source = SKImage.FromBitmap(bitmap);
+        using (var canvas = new SKCanvas(output))
+            canvas.DrawImage(source, new SKRect(0, 0, info.Width, info.Height), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        return Jpeg(output, quality);
+    }
+
+    /// <summary>
+    /// The photo upright with the given shares of its width and height cut off each side (left, top, right, bottom;
+    /// unequal shares shift the face in the frame), as JPEG.
+    /// </summary>
+    public static byte[] Crop(byte[] photo, double left, double top, double right, double bottom, int quality = 92)
+    {
+        using var bitmap = DecodeUpright(photo);
+        var rect = SKRectI.Create((int)Math.Round(bitmap.Width * left), (int)Math.Round(bitmap.Height * top),
+            (int)Math.Round(bitmap.Width * (1 - left - right)), (int)Math.Round(bitmap.Height * (1 - top - bottom)));
+        using var output = new SKBitmap(new SKImageInfo(rect.Width, rect.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        if (!bitmap.ExtractSubset(output, rect)) throw new ArgumentException("Crop outside the photo.", nameof(photo));
+        return Jpeg(output, quality);
+    }
+
+    /// <summary>The photo upright with every channel mapped to <c>gain · p + offset</c>, clipped (contrast and brightness), as JPEG.</summary>
+    public static byte[] Levels(byte[] photo, double gain, double offset, int quality = 92)
+    {
+        using var bitmap = DecodeUpright(photo);
+        var pixels = bitmap.GetPixelSpan();
+        for (var p = 0; p < pixels.Length; p += 4)
+        {
+            for (var c = 0; c < 3; c++)
+                pixels[p + c] = (byte)Math.Clamp(Math.Round(gain * pixels[p + c] + offset), 0, 255);
+        }
+
+        bitmap.NotifyPixelsChanged();
+        return Jpeg(bitmap, quality);
+    }
+
+    /// <summary>
+    /// The photo upright with a Gaussian blur of <paramref name="sigma"/> pixels (a photo of a screen or a print is
+    /// softer than the original), as JPEG.
+    /// </summary>
+    public static byte[] Blur(byte[] photo, float sigma, int quality = 92)
+    {
+        using var bitmap = DecodeUpright(photo);
+        using var output = new SKBitmap(bitmap.Info);
+        using (var canvas = new SKCanvas(output))
+        using (var paint = new SKPaint { ImageFilter = SKImageFilter.CreateBlur(sigma, sigma, SKShaderTileMode.Clamp) })
+        {
+            using var image = SKImage.FromBitmap(bitmap);
+            canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None), paint);
+        }
+
+        return Jpeg(output, quality);
     }
 
     private static byte[] Redraw(byte[] photo, int quality, Action<SKCanvas, int, int> transform)

@@ -44,7 +44,8 @@ public sealed partial class CertificationProcessor(
     IOptions<CertificationOptions> options,
     TimeProvider timeProvider,
     ILogger<CertificationProcessor> logger,
-    Sessions.SessionVerification? sessionVerification = null)
+    Sessions.SessionVerification? sessionVerification = null,
+    ReferenceFingerprints? referenceFingerprints = null)
 {
     /// <summary>Processes one delivery of <paramref name="message"/>.</summary>
     /// <exception cref="CertificationNotYetVisibleException">The record is not written yet (retry).</exception>
@@ -176,6 +177,9 @@ public sealed partial class CertificationProcessor(
             await decisions.RemoveErasedAsync(record, null, cancellationToken);
             return;
         }
+        // A reference enrolled before fingerprints were kept gets one from its stored photo (stored after the decision).
+        var stored = pensioner;
+        if (referenceFingerprints is not null) pensioner = await referenceFingerprints.CompleteAsync(pensioner, cancellationToken);
         VerificationDecision decision;
         if (record.SessionId is not null && sessionVerification is not null)
         {
@@ -190,7 +194,7 @@ public sealed partial class CertificationProcessor(
             decision = selfie is null
                 ? new VerificationDecision(CertificationStatus.Failed, null, null, [Reasons.PhotoUnavailable])
                 // Operator-captured channels: a mismatch goes to review with the operator's attestation, never to approval.
-                : Offline.OperatorCapturedChannels.Apply(await DecideAsync(selfie, pensioner.References, cancellationToken), record);
+                : Offline.OperatorCapturedChannels.Apply(await DecideAsync(selfie, pensioner.References, pensioner.Fingerprints, cancellationToken), record);
         }
         var deciding = Stopwatch.GetTimestamp();
         using (var decide = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Decide))
@@ -199,6 +203,7 @@ public sealed partial class CertificationProcessor(
             await decisions.DecideAsync(record, pensioner, decision, cancellationToken, failedBefore);
         }
         PensionCertTelemetry.RecordStageSince(Stages.Decide, deciding);
+        if (referenceFingerprints is not null && stored.ReferenceFingerprint is null) await referenceFingerprints.StoreAsync(pensioner, cancellationToken);
         // The burst is no longer needed once the decision is written (the best frame stays as the probe image).
         if (sessionVerification is not null) await sessionVerification.DeleteFramesAsync(record, cancellationToken);
     }
@@ -207,13 +212,14 @@ public sealed partial class CertificationProcessor(
     /// The face pipeline in its own span (its stages are recorded by the analyzer), then the decision with the second
     /// look of <see cref="ProbeVerifier"/> on the failure path (turned photo, helper's face), in the same span.
     /// </summary>
-    private async Task<VerificationDecision> DecideAsync(ReadOnlyMemory<byte> selfie, IReadOnlyList<FaceEmbedding> references, CancellationToken cancellationToken)
+    private async Task<VerificationDecision> DecideAsync(ReadOnlyMemory<byte> selfie, IReadOnlyList<FaceEmbedding> references, IReadOnlyList<FaceFingerprint> fingerprints,
+        CancellationToken cancellationToken)
     {
         using var activity = PensionCertTelemetry.ActivitySource.StartActivity(Spans.Analyze);
         var started = Stopwatch.GetTimestamp();
         var analysis = await faceAnalyzer.AnalyzeAsync(selfie, FaceAnalysisPurpose.Verification, cancellationToken);
         activity?.SetTag("pensioncert.face.count", analysis.FaceCount);
-        var decision = await _verifier.ReconsiderAsync(selfie, policy.Decide(analysis, references), references, cancellationToken);
+        var decision = await _verifier.ReconsiderAsync(selfie, policy.Decide(analysis, references, fingerprints), references, cancellationToken, fingerprints);
         PensionCertTelemetry.RecordStageSince(Stages.Analyze, started);
         if (decision.TurnedDegrees != 0) activity?.SetTag("pensioncert.face.turned_degrees", decision.TurnedDegrees);
         return decision;

@@ -54,7 +54,7 @@ public sealed partial class LiveReferenceKeeper(
             return (profile, null);
         }
         var now = timeProvider.GetUtcNow();
-        var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!))
+        var kept = profile.LiveReferences.Append(new LiveReference(record.CertificationId, now, decision.Probe!, decision.ProbeFingerprint))
             .OrderBy(r => r.AddedAt).TakeLast(options.Value.MaxLiveReferences).ToArray();
         return (profile with { LiveReferences = kept }, new Addition(now, kept.Length, profile.LiveReferences.Count + 1 - kept.Length));
     }

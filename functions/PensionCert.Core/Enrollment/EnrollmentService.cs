@@ -139,6 +139,7 @@ public sealed partial class EnrollmentService(
                 ReferenceVersion = version,
                 ReferenceBlobName = blobName,
                 ReferenceEmbedding = analysis.Embedding!,
+                ReferenceFingerprint = analysis.Fingerprint,
                 EnrolledAt = now,
                 LastCertifiedAt = existing?.LastCertifiedAt,
                 // A newly entitled pensioner is first due one cycle after the first payment (taken as the enrollment date).

@@ -163,6 +163,7 @@ public sealed partial class IdPhotoEnrollmentService(
                 ReferenceVersion = 1,
                 ReferenceBlobName = pending.PhotoBlobName,
                 ReferenceEmbedding = analysis.Embedding!,
+                ReferenceFingerprint = analysis.Fingerprint,
                 EnrolledAt = now,
                 FirstEnrolledAt = now,
                 // As any newly entitled pensioner: first due one cycle after enrolment.

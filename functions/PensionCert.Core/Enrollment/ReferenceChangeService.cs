@@ -99,6 +99,7 @@ public sealed partial class ReferenceChangeService(
                 ReferenceVersion = existing.ReferenceVersion + 1,
                 ReferenceBlobName = pendingBlob,
                 ReferenceEmbedding = analysis.Embedding!,
+                ReferenceFingerprint = analysis.Fingerprint,
                 // The kept selfies matched the old reference; a new reference starts again from itself alone.
                 LiveReferences = [],
                 EnrolledAt = now,

@@ -19,6 +19,9 @@ public sealed record FrameReading
     /// <summary>Embedding of the prominent face (aligned as for 1:1 verification); null when <see cref="Problem"/> is set.</summary>
     public FaceEmbedding? Embedding { get; init; }
 
+    /// <summary>Pixel fingerprint of the aligned face (<see cref="FaceFingerprint"/>), for the replay check of the session's probe frame; null with <see cref="Embedding"/>.</summary>
+    public FaceFingerprint? Fingerprint { get; init; }
+
     /// <summary>Head yaw in degrees from fr_pose: positive = face turned towards the image's left (the person's right).</summary>
     public double YawDegrees { get; init; }
 

@@ -98,6 +98,12 @@ public sealed record FaceAnalysis
     public Lazy<FaceEmbedding>? MirroredEmbedding { get; init; }
 
     /// <summary>
+    /// The pixel fingerprint of the aligned face (<see cref="FaceFingerprint"/>), for the replay check's near-duplicate
+    /// comparison with the references' fingerprints; null when the photo was not embedded.
+    /// </summary>
+    public FaceFingerprint? Fingerprint { get; init; }
+
+    /// <summary>
     /// True when the main face's box is cut by the frame around the eyes (it touches the top edge, or a side edge
     /// level with the eyes): a face cut through the eyes cannot be compared reliably (a retake, not "another person").
     /// </summary>

@@ -34,11 +34,15 @@ public sealed class ProbeVerifier(IFaceAnalyzer analyzer, VerificationPolicy pol
         Reasons.Blurred.Code, Reasons.FaceNotFullyVisible.Code, Reasons.MultipleFaces.Code, Reasons.FaceTooSmall.Code,
     };
 
-    /// <summary>Analyses and decides <paramref name="photo"/> (a verification probe).</summary>
-    public async Task<VerificationDecision> VerifyAsync(ReadOnlyMemory<byte> photo, IReadOnlyList<FaceEmbedding> references, CancellationToken cancellationToken)
+    /// <summary>
+    /// Analyses and decides <paramref name="photo"/> (a verification probe); <paramref name="fingerprints"/> are the
+    /// references' pixel fingerprints for the replay check (<see cref="VerificationPolicy.IsCopy"/>), none when not given.
+    /// </summary>
+    public async Task<VerificationDecision> VerifyAsync(ReadOnlyMemory<byte> photo, IReadOnlyList<FaceEmbedding> references, CancellationToken cancellationToken,
+        IReadOnlyList<FaceFingerprint>? fingerprints = null)
     {
         var upright = await analyzer.AnalyzeAsync(photo, FaceAnalysisPurpose.Verification, cancellationToken);
-        return await ReconsiderAsync(photo, policy.Decide(upright, references), references, cancellationToken);
+        return await ReconsiderAsync(photo, policy.Decide(upright, references, fingerprints ?? []), references, cancellationToken, fingerprints);
     }
 
     /// <summary>
@@ -46,7 +50,7 @@ public sealed class ProbeVerifier(IFaceAnalyzer analyzer, VerificationPolicy pol
     /// it is a refusal that a turned photo or a helper's face explains.
     /// </summary>
     public async Task<VerificationDecision> ReconsiderAsync(ReadOnlyMemory<byte> photo, VerificationDecision upright, IReadOnlyList<FaceEmbedding> references,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<FaceFingerprint>? fingerprints = null)
     {
         ArgumentNullException.ThrowIfNull(upright);
         ArgumentNullException.ThrowIfNull(references);
@@ -57,7 +61,7 @@ public sealed class ProbeVerifier(IFaceAnalyzer analyzer, VerificationPolicy pol
         foreach (var degrees in Turns)
         {
             var turned = await analyzer.AnalyzeAsync(photo, FaceAnalysisPurpose.Verification, new FaceView(degrees), cancellationToken);
-            var decision = policy.Decide(turned, references) with { TurnedDegrees = degrees };
+            var decision = policy.Decide(turned, references, fingerprints ?? []) with { TurnedDegrees = degrees };
             if (decision.Status == CertificationStatus.Rejected) continue;
             if (best is null || Rank(decision).CompareTo(Rank(best)) > 0) best = decision;
             if (best.Status == CertificationStatus.Approved) break;
@@ -72,7 +76,7 @@ public sealed class ProbeVerifier(IFaceAnalyzer analyzer, VerificationPolicy pol
         if (upright.Similarity is null) return upright; // the main face was never compared: no helper question
         var crowded = await analyzer.AnalyzeAsync(photo, FaceAnalysisPurpose.Verification, new FaceView(0, WithOtherFaces: true), cancellationToken);
         var pensionerBeside = crowded.OtherFaces.Any(face => references.Any(r => face.CosineSimilarity(r) >= policy.ReviewThreshold));
-        return pensionerBeside ? upright with { Reasons = [Reasons.MultipleFaces], Probe = null } : upright;
+        return pensionerBeside ? upright with { Reasons = [Reasons.MultipleFaces], Probe = null, ProbeFingerprint = null } : upright;
     }
 
     private static (int, double) Rank(VerificationDecision d) => (d.Status == CertificationStatus.Approved ? 2 : 1, d.Similarity ?? double.MinValue);

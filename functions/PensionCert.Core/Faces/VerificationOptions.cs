@@ -117,6 +117,23 @@ public sealed class VerificationOptions : IValidatableObject
     [Range(-1.0, 1.0)]
     public double MirroredReplayThreshold { get; set; } = DefaultMirroredReplayThreshold;
 
+    /// <summary>
+    /// Default 0.96: a probe whose pixel fingerprint (<see cref="FaceFingerprint.Similarity"/>) reaches this against a
+    /// reference's is a copy of that reference photo. Measured by <c>evaluate --copies</c> (README, "Replays of the
+    /// reference"): different photos of the same person on PAIRS.csv score at most 0.925 (deepface img2 vs img6, two
+    /// red-carpet photos in the same pose; median 0.49), the copies the embedding tests approve at least 0.895, most above 0.99; at
+    /// 0.96 no genuine pair of different photos is flagged (a margin of 0.035) and 95.6 % of the copies the embedding
+    /// tests approved are caught.
+    /// </summary>
+    public const double DefaultCopyFingerprintThreshold = 0.96;
+
+    /// <summary>
+    /// Fingerprint similarity at or above which the probe is taken to be a copy of a reference photo (sent to review as
+    /// <c>probe-matches-reference</c>); above 1 turns the near-duplicate test off.
+    /// </summary>
+    [Range(-1.0, 1.01)]
+    public double CopyFingerprintThreshold { get; set; } = DefaultCopyFingerprintThreshold;
+
     /// <summary>How far above <see cref="AcceptThreshold"/> an approved selfie must score to be kept as a further reference.</summary>
     [Range(0.0, 1.0)]
     public double LiveReferenceMargin { get; set; } = DefaultLiveReferenceMargin;

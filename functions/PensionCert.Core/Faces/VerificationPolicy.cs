@@ -13,6 +13,9 @@ public sealed record VerificationDecision(CertificationStatus Status, double? Si
     /// <summary>The probe's template when it reached comparison (in memory only: a candidate live reference).</summary>
     public FaceEmbedding? Probe { get; init; }
 
+    /// <summary>The probe's pixel fingerprint with <see cref="Probe"/> (in memory only: kept with a live reference for the replay check).</summary>
+    public FaceFingerprint? ProbeFingerprint { get; init; }
+
     /// <summary>How far (0, 90, 180, 270 degrees clockwise) the photo was turned for the analysis that decided (<see cref="ProbeVerifier"/>).</summary>
     public int TurnedDegrees { get; init; }
 }
@@ -60,13 +63,23 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
     }
 
     /// <summary>
+    /// Decides a probe against a pensioner's references without their pixel fingerprints (the replay check then has only
+    /// the embedding tests): for measurements and callers that have no fingerprints; the worker passes them
+    /// (<see cref="Decide(FaceAnalysis, IReadOnlyList{FaceEmbedding}, IReadOnlyList{FaceFingerprint})"/>).
+    /// </summary>
+    public VerificationDecision Decide(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references) => Decide(probe, references, []);
+
+    /// <summary>
     /// Decides a probe against all of a pensioner's references (<see cref="Storage.PensionerProfile.References"/>):
     /// the best similarity decides, so a recent approved selfie helps a pensioner whose enrolled photo is decades old.
+    /// <paramref name="fingerprints"/> are the references' pixel fingerprints (<see cref="Storage.PensionerProfile.Fingerprints"/>)
+    /// for the near-duplicate part of the replay check (<see cref="IsReplay(FaceAnalysis, IReadOnlyList{FaceEmbedding}, double, IReadOnlyList{FaceFingerprint})"/>).
     /// </summary>
-    public VerificationDecision Decide(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references)
+    public VerificationDecision Decide(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references, IReadOnlyList<FaceFingerprint> fingerprints)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(fingerprints);
         if (references.Count == 0) throw new ArgumentException("At least one reference is needed.", nameof(references));
 
         if (!probe.IsUsable)
@@ -83,8 +96,8 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
         var status = CertificationStatus.Approved;
         if (similarity < _options.ReviewThreshold)
             // A face cut by the frame through the eyes is an unusable photo, not evidence of another person.
-            return new(CertificationStatus.Rejected, similarity, liveness, [probe.FaceCutByFrame ? Reasons.FaceNotFullyVisible : Reasons.FaceMismatch]) { Probe = probe.Embedding };
-        if (IsReplay(probe, references, similarity))
+            return new(CertificationStatus.Rejected, similarity, liveness, [probe.FaceCutByFrame ? Reasons.FaceNotFullyVisible : Reasons.FaceMismatch]) { Probe = probe.Embedding, ProbeFingerprint = probe.Fingerprint };
+        if (IsReplay(probe, references, similarity, fingerprints))
         {
             status = CertificationStatus.NeedsReview;
             reasons.Add(Reasons.ProbeMatchesReference);
@@ -99,7 +112,7 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
             status = CertificationStatus.NeedsReview;
             reasons.Add(Reasons.LivenessDoubtful);
         }
-        return new(status, similarity, liveness, reasons) { Probe = probe.Embedding };
+        return new(status, similarity, liveness, reasons) { Probe = probe.Embedding, ProbeFingerprint = probe.Fingerprint };
     }
 
     /// <summary>
@@ -108,13 +121,33 @@ public sealed class VerificationPolicy(IOptions<VerificationOptions> options)
     /// <see cref="VerificationOptions.MirrorCheckFrom"/> on, when its mirror image reaches
     /// <see cref="VerificationOptions.MirroredReplayThreshold"/> (a mirrored copy of the reference). The mirrored embedding is computed only then (<see cref="FaceAnalysis.MirroredEmbedding"/>).
     /// </summary>
-    public bool IsReplay(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references, double bestSimilarity)
+    public bool IsReplay(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references, double bestSimilarity) => IsReplay(probe, references, bestSimilarity, []);
+
+    /// <summary>
+    /// The replay test of <see cref="IsReplay(FaceAnalysis, IReadOnlyList{FaceEmbedding}, double)"/>, and the near-duplicate
+    /// test: the probe's pixel fingerprint (<see cref="FaceAnalysis.Fingerprint"/>) reaches
+    /// <see cref="VerificationOptions.CopyFingerprintThreshold"/> against one of <paramref name="fingerprints"/> (a copy of
+    /// a reference photo recompressed, noised, resized, cropped, turned or blurred, whose embedding moved below the replay
+    /// threshold).
+    /// </summary>
+    public bool IsReplay(FaceAnalysis probe, IReadOnlyList<FaceEmbedding> references, double bestSimilarity, IReadOnlyList<FaceFingerprint> fingerprints)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(fingerprints);
         if (bestSimilarity >= _options.ReplayThreshold) return true;
+        if (IsCopy(probe, fingerprints)) return true;
         if (bestSimilarity < _options.MirrorCheckFrom || probe.MirroredEmbedding is not { } mirrored) return false;
         return MirroredSimilarity(mirrored.Value, references) >= _options.MirroredReplayThreshold;
+    }
+
+    /// <summary>True when the probe's fingerprint is a near-duplicate of one of <paramref name="fingerprints"/> (<see cref="VerificationOptions.CopyFingerprintThreshold"/>).</summary>
+    public bool IsCopy(FaceAnalysis probe, IReadOnlyList<FaceFingerprint> fingerprints)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        return probe.Fingerprint is { } print && _options.CopyFingerprintThreshold <= 1
+            && fingerprints.Any(f => print.Similarity(f) >= _options.CopyFingerprintThreshold);
     }
 
     /// <summary>Best similarity of a mirrored probe embedding to the references (for the replay test and its measurements).</summary>

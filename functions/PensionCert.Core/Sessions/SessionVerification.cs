@@ -45,8 +45,8 @@ public sealed class SessionVerification(
         if (check.LivenessScore is { } live && live < verification.Value.LivenessRejectThreshold)
             return new(CertificationStatus.Rejected, null, live, [Reasons.FaceNotLive, .. check.Reasons]);
         if (!check.Passed) return new(CertificationStatus.Rejected, null, check.LivenessScore, check.Reasons);
-        var probe = new FaceAnalysis { Problems = [], FaceCount = 1, Embedding = check.Anchor!.Embedding, LivenessScore = check.LivenessScore };
-        return policy.Decide(probe, pensioner.References);
+        var probe = new FaceAnalysis { Problems = [], FaceCount = 1, Embedding = check.Anchor!.Embedding, Fingerprint = check.Anchor.Fingerprint, LivenessScore = check.LivenessScore };
+        return policy.Decide(probe, pensioner.References, pensioner.Fingerprints);
     }
 
     /// <summary>Deletes the session's frames once the decision is written (the probe image stays, under selfie retention).</summary>

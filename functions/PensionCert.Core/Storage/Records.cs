@@ -28,6 +28,13 @@ public sealed record PensionerProfile
     /// <summary>Template of the enrolled reference photo (biometric personal data: encrypted at rest).</summary>
     public required FaceEmbedding ReferenceEmbedding { get; init; }
     /// <summary>
+    /// Pixel fingerprint of the enrolled reference photo's aligned face (<see cref="FaceFingerprint"/>: biometric personal
+    /// data, encrypted at rest like the template), for the replay check's near-duplicate comparison. Null for references
+    /// enrolled before fingerprints were kept: the worker computes it from the stored reference photo at the pensioner's
+    /// next verification and stores it (<see cref="Certification.ReferenceFingerprints"/>).
+    /// </summary>
+    public FaceFingerprint? ReferenceFingerprint { get; init; }
+    /// <summary>
     /// Templates of approved live selfies kept as further references (references that age with the pensioner), oldest
     /// first, at most <see cref="VerificationOptions.MaxLiveReferences"/>; encrypted at rest, erased with the profile,
     /// cleared by a new enrollment. See <see cref="Certification.LiveReferenceKeeper"/>.
@@ -35,6 +42,9 @@ public sealed record PensionerProfile
     public IReadOnlyList<LiveReference> LiveReferences { get; init; } = [];
     /// <summary>Every reference a probe is compared with: the enrolled photo's template, then the live ones.</summary>
     public IReadOnlyList<FaceEmbedding> References => [ReferenceEmbedding, .. LiveReferences.Select(r => r.Embedding)];
+    /// <summary>The fingerprints known of <see cref="References"/> (the enrolled photo's, then the live ones'); references without one are left out.</summary>
+    public IReadOnlyList<FaceFingerprint> Fingerprints =>
+        [.. new[] { ReferenceFingerprint }.Concat(LiveReferences.Select(r => r.Fingerprint)).OfType<FaceFingerprint>()];
     public required DateTimeOffset EnrolledAt { get; init; }
     public DateTimeOffset? LastCertifiedAt { get; init; }
     /// <summary>
@@ -99,7 +109,8 @@ public sealed record PensionerProfile
 /// <param name="CertificationId">The automatically approved certification it came from.</param>
 /// <param name="AddedAt">When it was added (UTC).</param>
 /// <param name="Embedding">The selfie's template.</param>
-public sealed record LiveReference(string CertificationId, DateTimeOffset AddedAt, FaceEmbedding Embedding);
+/// <param name="Fingerprint">The selfie's pixel fingerprint (<see cref="FaceFingerprint"/>), for the replay check; null for live references kept before fingerprints were.</param>
+public sealed record LiveReference(string CertificationId, DateTimeOffset AddedAt, FaceEmbedding Embedding, FaceFingerprint? Fingerprint = null);
 
 /// <summary>A superseded reference photo, kept when a pensioner is enrolled again.</summary>
 /// <param name="ReferenceVersion">The superseded version.</param>

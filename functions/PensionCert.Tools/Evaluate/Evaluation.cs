@@ -18,7 +18,7 @@ internal static class Evaluation
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static async Task<int> RunAsync(DirectoryInfo facesDir, bool thresholdReport, FileInfo? json, TextWriter output, CancellationToken cancellationToken, bool attacks = false)
+    public static async Task<int> RunAsync(DirectoryInfo facesDir, bool thresholdReport, FileInfo? json, TextWriter output, CancellationToken cancellationToken, bool attacks = false, bool copies = false)
     {
         if (!File.Exists(Path.Combine(facesDir.FullName, "MANIFEST.csv")) || !File.Exists(Path.Combine(facesDir.FullName, "PAIRS.csv")))
         {
@@ -69,6 +69,7 @@ internal static class Evaluation
         await SecondLookStudy.RunAsync(output, corpus, results, analyzer, policy, cancellationToken);
         if (thresholdReport) ReportThresholds(output, scored);
         if (attacks) await AttackStudy.RunAsync(output, corpus, results, analyzer, policy, o, quality, cancellationToken);
+        if (attacks || copies) await CopyStudy.RunAsync(output, corpus, results, analyzer, policy, o, cancellationToken);
         if (json is not null)
         {
             await new EvaluationSummary(facesDir.FullName, "corpus", paths.Count, corpus.Pairs.Count, all, sources, Ageing: ageing).WriteAsync(json, cancellationToken);
