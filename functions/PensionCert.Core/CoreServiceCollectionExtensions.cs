@@ -41,6 +41,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Operators.PensionerHistoryService>();
         services.AddSingleton<Retention.SelfieRetentionService>();
         services.AddSingleton<Retention.IdempotencyKeyRetentionService>();
+        services.AddSingleton<Retention.PendingPhotoSweep>();
+        services.AddSingleton<Retention.DailyRetention>();
         services.AddSingleton<AttemptLimiter>();
         services.AddSingleton<Identity.PensionerIdCache>();
         services.AddSingleton<SubmissionRateLimiter>();

@@ -11,7 +11,7 @@ namespace PensionCert.Functions;
 /// RunOnStartup stays false (a restart must not fire a scan); a missed cycle run is caught up by the scan's
 /// watermark, not by the timer's past-due flag.
 /// </summary>
-public sealed class TimerFunctions(SelfieRetentionService selfieRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys,
+public sealed class TimerFunctions(DailyRetention dailyRetention, CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys,
     StaleCertificationSweeper sweeper,
     Core.HomeVisits.HomeVisitSweep homeVisits)
 {
@@ -25,7 +25,7 @@ public sealed class TimerFunctions(SelfieRetentionService selfieRetention, Cycle
 
     [Function(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>
-        selfieRetention.PurgeDueAsync(cancellationToken);
+        dailyRetention.RunAsync(cancellationToken);
 
     [Function(FunctionNames.ScanCertificationCycle)]
     public Task ScanCertificationCycle([TimerTrigger(Schedules.CycleScan, RunOnStartup = false)] TimerInfo timer, CancellationToken cancellationToken) =>

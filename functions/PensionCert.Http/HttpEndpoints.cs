@@ -22,8 +22,18 @@ public enum ApiAccess
 /// <summary>One HTTP-triggered function: its name, method, route (without the <c>api/</c> prefix) and access.</summary>
 public sealed record HttpEndpoint(string FunctionName, string Method, string Route, ApiAccess Access)
 {
-    /// <summary>For <see cref="ApiAccess.Operator"/> endpoints: the roles allowed (empty = every operator role).</summary>
+    /// <summary>
+    /// For <see cref="ApiAccess.Operator"/> endpoints: the roles allowed (empty = every role of a person). The machine
+    /// identity <see cref="OperatorRole.Integration"/> is admitted only where it is named.
+    /// </summary>
     public IReadOnlyList<OperatorRole> Roles { get; init; } = [];
+
+    /// <summary>True when <paramref name="role"/> may call <paramref name="endpoint"/> (see <see cref="Roles"/>).</summary>
+    public static bool Admits(HttpEndpoint endpoint, OperatorRole role)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.Roles.Count > 0 ? endpoint.Roles.Contains(role) : role != OperatorRole.Integration;
+    }
 }
 
 /// <summary>

@@ -234,6 +234,7 @@ public sealed partial class OperatorTokenValidator
             JsonElement? regions = claims.TryGetValue(OperatorAuthOptions.RegionsClaim, out var g) ? g : null;
             if (sub is not { ValueKind: JsonValueKind.String } subject || string.IsNullOrWhiteSpace(subject.GetString())) return null;
             if (role is not { ValueKind: JsonValueKind.String } roleValue || !OperatorRoles.TryParse(roleValue.GetString(), out var parsedRole)) return null;
+            if (!IsOneKindOfIdentity(parsedRole, claims)) return null;
             if (regions is not { ValueKind: JsonValueKind.Array } regionArray || regionArray.GetArrayLength() == 0) return null;
             var codes = new List<string>(regionArray.GetArrayLength());
             foreach (var item in regionArray.EnumerateArray())
@@ -249,6 +250,31 @@ public sealed partial class OperatorTokenValidator
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The machine identity and a person never share a token. The <c>integration</c> role is refused when the token also
+    /// names a person's role (in an identity provider's <c>roles</c> array, as Microsoft Entra ID issues app roles) or
+    /// shows a signed-in person: a delegated token's <c>scp</c> (scopes granted to a user), or an <c>idtyp</c> other than
+    /// <c>app</c>. A person's token (clerk, reviewer, admin) is refused when its <c>roles</c> array names
+    /// <c>integration</c>. A <c>roles</c> claim that is not an array of strings is refused too (it could not be judged).
+    /// </summary>
+    private static bool IsOneKindOfIdentity(OperatorRole role, Dictionary<string, JsonElement> claims)
+    {
+        var machine = role == OperatorRole.Integration;
+        if (claims.TryGetValue("roles", out var roles))
+        {
+            if (roles.ValueKind != JsonValueKind.Array) return false;
+            foreach (var item in roles.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String) return false;
+                var named = item.GetString();
+                if (machine ? named != OperatorRoles.Integration : named == OperatorRoles.Integration) return false;
+            }
+        }
+        if (!machine) return true;
+        if (claims.ContainsKey("scp")) return false;
+        return !claims.TryGetValue("idtyp", out var type) || (type.ValueKind == JsonValueKind.String && type.GetString() == "app");
     }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Operator token rejected ({Reason})")]

@@ -40,6 +40,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<Core.Enrollment.IPendingEnrollmentStore, TablePendingEnrollmentStore>();
         services.AddSingleton<Core.Sessions.ICertificationSessionStore, TableCertificationSessionStore>();
         services.AddSingleton<Core.Sessions.ISessionCountStore, TableSessionCountStore>();
+        services.AddSingleton<Core.Retention.IPendingPhotoUploadIndex, TablePendingPhotoUploadIndex>();
         services.AddSingleton<TableCycleStore>();
         services.AddSingleton<ICycleStore>(sp => sp.GetRequiredService<TableCycleStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<TableCycleStore>());

@@ -94,6 +94,7 @@ public sealed class StorageClients
         HomeVisits = tables.GetTableClient(StorageNames.HomeVisitsTable);
         FamilyHelpers = tables.GetTableClient(StorageNames.FamilyHelpersTable);
         AssistedApprovals = tables.GetTableClient(StorageNames.AssistedApprovalsTable);
+        PendingPhotoUploads = tables.GetTableClient(StorageNames.PendingPhotoUploadsTable);
     }
 
     /// <summary>
@@ -143,6 +144,7 @@ public sealed class StorageClients
     public TableClient HomeVisits { get; }
     public TableClient FamilyHelpers { get; }
     public TableClient AssistedApprovals { get; }
+    public TableClient PendingPhotoUploads { get; }
     /// <summary>The local event sink queue (<see cref="QueueNames.Events"/>), message encoding none.</summary>
     public QueueClient EventSinkQueue { get; }
 
@@ -156,7 +158,7 @@ public sealed class StorageClients
         };
 
     /// <summary>Every table, for provisioning and health checks.</summary>
-    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions, HomeVisits, FamilyHelpers, AssistedApprovals, CycleScanItems];
+    public IReadOnlyList<TableClient> Tables => [Pensioners, PensionerIdentities, Certifications, IdempotencyKeys, OperatorAudit, SelfieRetention, ReviewCases, CycleDueIndex, OutboxIndex, RegionPensioners, PaymentChanges, InFlightCertifications, CycleExceptions, EventSinkIds, CertificationSessions, HomeVisits, FamilyHelpers, AssistedApprovals, CycleScanItems, PendingPhotoUploads];
 
     /// <summary>Every container.</summary>
     public IReadOnlyList<BlobContainerClient> Containers => [References, Selfies, SessionFrames];

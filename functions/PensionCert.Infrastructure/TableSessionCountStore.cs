@@ -46,6 +46,37 @@ public sealed class TableSessionCountStore(StorageClients clients) : ISessionCou
             }
         });
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// A filtered scan of the Pensioners table on the RowKey range <c>session-</c> … <c>session-{firstKeptDay}</c>: the
+    /// rows live in each pensioner's partition (so the count is one partition query and erasure takes them), so there
+    /// is no day-ordered key to range over. The service evaluates the filter (only the old session rows travel, keys
+    /// only); the failed-attempt rows and every other row of the partition are outside the range and never read.
+    /// </remarks>
+    public Task<int> PurgeBeforeAsync(DateOnly firstKeptDay, CancellationToken cancellationToken) =>
+        StorageErrors.Guard(async () =>
+        {
+            var end = Prefix(firstKeptDay);
+            var filter = TableClient.CreateQueryFilter($"RowKey ge {SessionPrefix} and RowKey lt {end}");
+            var deleted = 0;
+            await foreach (var e in clients.Pensioners.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            {
+                // Belt and braces: only this store's rows (session-yyyy-MM-dd-…) are ever deleted.
+                if (!e.RowKey.StartsWith(SessionPrefix, StringComparison.Ordinal) || string.CompareOrdinal(e.RowKey, end) >= 0) continue;
+                try
+                {
+                    await clients.Pensioners.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+                    deleted++;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                }
+            }
+            return deleted;
+        });
+
+    private const string SessionPrefix = "session-";
+
     /// <summary>The RowKey prefix of a China day's session rows.</summary>
     private static string Prefix(DateOnly day) => "session-" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "-";
 }

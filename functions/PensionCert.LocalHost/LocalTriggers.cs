@@ -14,7 +14,7 @@ namespace PensionCert.LocalHost;
 /// Like the Functions classes, they only bind and call the application, each within host.json
 /// <c>functionTimeout</c> (<see cref="FunctionTimeout"/>), as the Functions host runs them.
 /// </summary>
-public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, SelfieRetentionService selfieRetention,
+public sealed class LocalTriggers(CertificationProcessor processor, StaleCertificationSweeper sweeper, DailyRetention dailyRetention,
     CycleScanService scan, OutboxDispatcher dispatcher, IdempotencyKeyRetentionService idempotencyKeys, FunctionTimeout timeout,
     Core.Sessions.CertificationSessionService sessions, Core.Review.ReviewService review,
     Core.HomeVisits.HomeVisitSweep homeVisits, CycleScanItemProcessor cycleItems,
@@ -78,7 +78,7 @@ public sealed class LocalTriggers(CertificationProcessor processor, StaleCertifi
 
     [FunctionName(FunctionNames.PurgeExpiredSelfies)]
     public Task PurgeExpiredSelfies([TimerTrigger(Schedules.PurgeExpiredSelfies)] TimerInfo timer, CancellationToken cancellationToken) =>
-        timeout.RunAsync(FunctionNames.PurgeExpiredSelfies, selfieRetention.PurgeDueAsync, cancellationToken);
+        timeout.RunAsync(FunctionNames.PurgeExpiredSelfies, dailyRetention.RunAsync, cancellationToken);
 
     /// <summary>The daily purge of expired idempotency keys.</summary>
     [FunctionName(FunctionNames.PurgeExpiredIdempotencyKeys)]

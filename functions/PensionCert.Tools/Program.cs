@@ -65,17 +65,21 @@ benchScan.SetAction(async (parse, cancellationToken) =>
     await ScanBenchmark.RunAsync(parse.GetValue(storageOption)!, parse.GetValue(populationOption), parse.GetValue(dueOption), parse.GetValue(scaleOption),
         parse.GetValue(fanOutDueOption), parse.GetValue(itemSizeOption), Console.Out, cancellationToken));
 
-var countOption = new Option<int>("--count") { Description = "Most messages to show (1-32).", DefaultValueFactory = _ => 32 };
-var peekEvents = new Command("peek-events", "Print the CloudEvents waiting in the local event sink (Storage queue pensioncert-events) without removing them.")
+var countOption = new Option<int>("--count") { Description = "Most messages to show (1-32: a Storage queue can be peeked only at its first 32).", DefaultValueFactory = _ => 32 };
+var allOption = new Option<bool>("--all")
+{
+    Description = "Print every message, paging past the first 32: each is received with a 60-second visibility timeout and made visible again at once (nothing is removed; its dequeue count goes up by one).",
+};
+var peekEvents = new Command("peek-events", "Print the CloudEvents waiting in the local event sink (Storage queue pensioncert-events) without removing them (the first 32 unless --all; a note on standard error says when there are more).")
 {
     storageOption,
     countOption,
+    allOption,
 };
 peekEvents.SetAction(async (parse, cancellationToken) =>
 {
     var queue = new Azure.Storage.Queues.QueueClient(parse.GetValue(storageOption)!, PensionCert.Core.Definitions.QueueNames.Events);
-    var messages = await queue.PeekMessagesAsync(Math.Clamp(parse.GetValue(countOption), 1, 32), cancellationToken);
-    foreach (var message in messages.Value) Console.WriteLine(message.Body.ToString());
+    await PensionCert.Tools.EventSinkViewer.PrintAsync(queue, parse.GetValue(countOption), parse.GetValue(allOption), Console.Out, Console.Error, cancellationToken);
     return 0;
 });
 

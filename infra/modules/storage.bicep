@@ -93,7 +93,8 @@ var queues = [
 
 // StorageNames: PensionersTable, PensionerIdentitiesTable, CertificationsTable, IdempotencyTable, OperatorAuditTable,
 // SelfieRetentionTable, ReviewCasesTable, CycleDueIndexTable, OutboxIndexTable, RegionPensionersTable, PaymentChangesTable,
-// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable, CycleScanItemsTable
+// InFlightCertificationsTable, CycleExceptionsTable, EventSinkIdsTable, CertificationSessionsTable, HomeVisitsTable, FamilyHelpersTable, AssistedApprovalsTable, CycleScanItemsTable,
+// PendingPhotoUploadsTable
 var tables = [
   'Pensioners'
   'PensionerIdentities'
@@ -114,6 +115,7 @@ var tables = [
   'FamilyHelpers'
   'AssistedApprovals'
   'CycleScanItems'
+  'PendingPhotoUploads'
 ]
 
 var useCmk = !empty(cmkKeyVaultUri)

@@ -117,7 +117,7 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
     }
 
     [Fact]
-    public async Task Clerk_CertifiesAtTheCounterThroughTheWebcam_SeesTheApprovalArrive_AndTheEligibilityBecomesValid()
+    public async Task Clerk_CertifiesAtTheCounterThroughTheWebcam_SeesTheApprovalArrive_AndThePanelsStandingBecomesValid()
     {
         var (pensionerId, idNumber) = await ConsoleSteps.EnrolAsync(host, Region, Reference);
         var page = await host.SignInAsync("clerk", Region, "clerk-counter-01", cameraPhoto: SamePersonOnCamera);
@@ -125,6 +125,8 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
         await page.GetByLabel("身份证号码").FillAsync(idNumber);
         await page.GetByRole(AriaRole.Button, new() { Name = "查找" }).ClickAsync();
         await Assertions.Expect(page.Locator("#counter-pensioner")).ToContainTextAsync(pensionerId);
+        var standing = page.Locator("#counter-pensioner-state");
+        await Assertions.Expect(standing).ToHaveTextAsync("尚未认证");
 
         await page.GetByLabel("服务点编号").FillAsync("110105-counter-01");
         await page.GetByRole(AriaRole.Button, new() { Name = "开启摄像头" }).ClickAsync();
@@ -143,6 +145,10 @@ public sealed class ConsoleFlowTests(ConsoleHostFixture host)
         var result = page.Locator("#counter-result");
         await Assertions.Expect(result).ToContainTextAsync("认证通过：资格已确认。", new() { Timeout = 120_000 });
         await Assertions.Expect(result).ToContainTextAsync("经办柜台");
+        // The pensioner panel above follows the decision: the standing is read again (an approval restarts the year).
+        await Assertions.Expect(standing).ToHaveTextAsync("有效");
+        var validUntil = (await host.GetJsonAsync($"/api/pensioners/{pensionerId}", LocalHostFixture.OperatorKeyHeader)).GetProperty("validUntil").GetString()!;
+        await Assertions.Expect(page.Locator("#counter-pensioner-valid-until")).ToHaveTextAsync(validUntil);
         await ConsoleSteps.AssertAccessibleAsync(page, "counter with the decision");
         await ConsoleSteps.ScreenshotsAsync(host, page, "console-counter-approved");
         Assert.DoesNotContain(idNumber, await page.Locator("main").InnerTextAsync());

@@ -119,6 +119,43 @@ public sealed class OperatorTokenValidatorTests
     }
 
     [Theory]
+    [InlineData("integration and a person's role in Entra's roles", """ "sub":"feed","role":"integration","roles":["integration","admin"],"regions":["110000"] """)]
+    [InlineData("integration with another role only in roles", """ "sub":"feed","role":"integration","roles":["clerk"],"regions":["110000"] """)]
+    [InlineData("integration with a user's delegated scopes", """ "sub":"feed","role":"integration","scp":"user_impersonation","regions":["110000"] """)]
+    [InlineData("integration on a user token (idtyp user)", """ "sub":"feed","role":"integration","idtyp":"user","regions":["110000"] """)]
+    [InlineData("integration with idtyp not a string", """ "sub":"feed","role":"integration","idtyp":1,"regions":["110000"] """)]
+    [InlineData("a person's token naming integration in roles", """ "sub":"op","role":"admin","roles":["admin","integration"],"regions":["110000"] """)]
+    [InlineData("roles as a plain string", """ "sub":"op","role":"admin","roles":"admin","regions":["110000"] """)]
+    [InlineData("roles with a number", """ "sub":"op","role":"admin","roles":[1],"regions":["110000"] """)]
+    public async Task MachineAndPersonInOneToken_Refused(string because, string claims)
+    {
+        Assert.True(await Validate(claims) is null, because);
+    }
+
+    [Theory]
+    [InlineData("the machine identity as mint-token issues it", """ "sub":"feed","role":"integration","regions":["110000"] """, OperatorRole.Integration)]
+    [InlineData("an Entra app-only token (roles, idtyp app)", """ "sub":"feed","role":"integration","roles":["integration"],"idtyp":"app","regions":["110000"] """, OperatorRole.Integration)]
+    [InlineData("a person with a delegated scope", """ "sub":"op","role":"reviewer","scp":"user_impersonation","roles":["reviewer"],"regions":["110000"] """, OperatorRole.Reviewer)]
+    public async Task OneKindOfIdentity_Accepted(string because, string claims, OperatorRole role)
+    {
+        var principal = await Validate(claims);
+        Assert.True(principal is not null, because);
+        Assert.Equal(role, principal!.Role);
+    }
+
+    [Fact]
+    public void IntegrationRole_AdmittedOnlyWhereNamed_TheEvidenceImportAlone()
+    {
+        var admitting = HttpEndpoints.All.Where(e => e.Access == ApiAccess.Operator && HttpEndpoint.Admits(e, OperatorRole.Integration)).Select(e => e.FunctionName);
+        Assert.Equal([HttpEndpoints.ImportEvidence.FunctionName], admitting);
+        // No person's role reaches the import, and a route listing no roles admits every person but never the machine.
+        Assert.All(new[] { OperatorRole.Clerk, OperatorRole.Reviewer, OperatorRole.Admin }, r => Assert.False(HttpEndpoint.Admits(HttpEndpoints.ImportEvidence, r)));
+        var open = new HttpEndpoint("X", "GET", "x", ApiAccess.Operator);
+        Assert.True(HttpEndpoint.Admits(open, OperatorRole.Clerk));
+        Assert.False(HttpEndpoint.Admits(open, OperatorRole.Integration));
+    }
+
+    [Theory]
     [InlineData("plain header (control)", """{"alg":"HS256","typ":"JWT"}""", true)]
     [InlineData("alg twice", """{"alg":"HS256","alg":"HS256","typ":"JWT"}""", false)]
     [InlineData("alg none then HS256", """{"alg":"none","alg":"HS256"}""", false)]

@@ -163,7 +163,8 @@ public sealed class TemplateTests(BicepTemplates bicep, ITestOutputHelper output
              StorageNames.CycleDueIndexTable, StorageNames.OutboxIndexTable, StorageNames.RegionPensionersTable, StorageNames.PaymentChangesTable,
              StorageNames.InFlightCertificationsTable, StorageNames.CycleExceptionsTable, StorageNames.EventSinkIdsTable,
              StorageNames.CertificationSessionsTable,
-             StorageNames.HomeVisitsTable, StorageNames.FamilyHelpersTable, StorageNames.AssistedApprovalsTable, StorageNames.CycleScanItemsTable],
+             StorageNames.HomeVisitsTable, StorageNames.FamilyHelpersTable, StorageNames.AssistedApprovalsTable, StorageNames.CycleScanItemsTable,
+             StorageNames.PendingPhotoUploadsTable],
             StringArray(Variable(storage, "tables")));
     }
 

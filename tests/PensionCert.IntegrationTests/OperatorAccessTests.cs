@@ -191,6 +191,60 @@ public sealed class OperatorAccessTests(LocalHostFixture host)
 
     private static string Base64Url(string json) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(json));
 
+    /// <summary>
+    /// The integration machine identity over HTTP: its token reaches no route meant for people (403 role-not-allowed,
+    /// nothing read), and the audit row says it was the machine identity, on the pensioner it aimed at; a token mixing
+    /// the machine role with a person's (Entra's roles array) or with a signed-in user's scopes is no token at all (401).
+    /// </summary>
+    [Fact]
+    public async Task IntegrationToken_RefusedOnEveryPersonsRoute_AuditedAsTheMachine_MixedTokens401()
+    {
+        var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New("110105"), Photos.GenuineReference);
+        (string, string) machine = ("Authorization", "Bearer " + LocalHostFixture.OperatorToken(OperatorRole.Integration, ["110000"], "civil-affairs-feed-7"));
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+        {
+            (HttpMethod.Get, $"/api/pensioners/{pensionerId}", null),
+            (HttpMethod.Get, $"/api/pensioners/{pensionerId}/history", null),
+            (HttpMethod.Post, "/api/pensioner-lookups", new { idNumber = TestIdNumbers.New("110105") }),
+            (HttpMethod.Get, "/api/review-cases?region=110105", null),
+            (HttpMethod.Post, $"/api/pensioners/{pensionerId}/status", new { status = "deceased", effectiveOn = "2026-01-01" }),
+        })
+        {
+            using var response = await host.Http.SendAsync(LocalHostFixture.Request(method, path, machine, body is null ? null : System.Net.Http.Json.JsonContent.Create(body)));
+            await BadInputTests.AssertProblem(response, HttpStatusCode.Forbidden, "role-not-allowed", $"integration on {method} {path}");
+        }
+        var rows = (await Audit.ForPensionerAsync(pensionerId, CancellationToken.None)).Where(e => e.Actor == "civil-affairs-feed-7").ToArray();
+        Assert.Equal(3, rows.Length); // the three routes naming the pensioner
+        Assert.All(rows, row =>
+        {
+            Assert.Equal("integration", row.Role);
+            Assert.Equal(403, row.Outcome);
+            Assert.Equal(ApiPipeline.IntegrationRefusedDetail, row.Detail);
+        });
+
+        foreach (var claims in new[]
+        {
+            """ "role":"integration","roles":["integration","admin"] """,
+            """ "role":"integration","scp":"user_impersonation" """,
+            """ "role":"admin","roles":["admin","integration"] """,
+        })
+        {
+            using var mixed = await host.Http.SendAsync(LocalHostFixture.Request(HttpMethod.Post, "/api/evidence", ("Authorization", "Bearer " + SignedToken(claims)),
+                new StringContent("", System.Text.Encoding.UTF8, "application/x-ndjson")));
+            await BadInputTests.AssertProblem(mixed, HttpStatusCode.Unauthorized, "operator-unauthorized", claims);
+        }
+    }
+
+    /// <summary>A token signed with the local key whose payload carries <paramref name="claims"/> beside sub, regions and the standard claims.</summary>
+    private static string SignedToken(string claims)
+    {
+        var o = LocalHostFixture.OperatorAuth;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = $$"""{"iss":"{{o.Issuer}}","aud":"{{o.Audience}}","iat":{{now}},"nbf":{{now}},"exp":{{now + 3600}},"sub":"mixed-token","regions":["110000"],{{claims}}}""";
+        var credentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(o.DecodeSigningKey()), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256);
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(payload, credentials);
+    }
+
     private static string UnsignedToken()
     {
         var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();

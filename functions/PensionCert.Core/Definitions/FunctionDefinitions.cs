@@ -193,7 +193,10 @@ public static class QueueNames
 /// <summary>Timer schedules: six-field NCRONTAB expressions (second minute hour day month weekday) in UTC.</summary>
 public static class Schedules
 {
-    /// <summary>Selfie retention purge: daily at 18:30 UTC = 02:30 China Standard Time (UTC+8, no daylight saving).</summary>
+    /// <summary>
+    /// The daily retention run (selfies past retention, orphan pending reference photos, past days' phone-page session
+    /// counts): daily at 18:30 UTC = 02:30 China Standard Time (UTC+8, no daylight saving).
+    /// </summary>
     public const string PurgeExpiredSelfies = "0 30 18 * * *";
 
     /// <summary>The daily cycle scan: 17:00 UTC, which is 01:00 China Standard Time the next day (China has no daylight saving).</summary>

@@ -82,6 +82,13 @@ public static class StorageNames
     public const string AssistedApprovalsTable = "AssistedApprovals";
 
     /// <summary>
+    /// Pending reference photos being stored (ID-photo enrolments, reference changes): PartitionKey = UTC hour of the
+    /// upload <c>yyyyMMddHH</c>, RowKey = the blob name with <c>/</c> as <c>_</c>. Written before the upload; the daily
+    /// retention run deletes a photo no pending enrolment, case or profile names (a crash after the upload), then the row.
+    /// </summary>
+    public const string PendingPhotoUploadsTable = "PendingPhotoUploads";
+
+    /// <summary>
     /// Blob container of the nightly table export, in the audit archive account (not the data account):
     /// <c>{yyyy-MM-dd}/{table}/{n}.jsonl</c> and <c>{yyyy-MM-dd}/manifest.json</c>, written last.
     /// </summary>

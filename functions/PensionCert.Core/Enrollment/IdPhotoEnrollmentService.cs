@@ -40,6 +40,7 @@ public sealed partial class IdPhotoEnrollmentService(
     ReviewIntake reviewIntake,
     IReviewCaseStore reviewCases,
     CycleService cycle,
+    Retention.PendingPhotoSweep pendingPhotos,
     IOptions<CyclePolicyOptions> cyclePolicy,
     TimeProvider timeProvider,
     ILogger<IdPhotoEnrollmentService> logger)
@@ -79,6 +80,8 @@ public sealed partial class IdPhotoEnrollmentService(
 
             var suffix = Guid.NewGuid().ToString("N");
             var blobName = $"{pensionerId}/pending-e{suffix}";
+            // Recorded first: a crash between the upload and the row below leaves a photo the retention run finds and deletes.
+            await pendingPhotos.RecordAsync(pensionerId, request.RegionCode, blobName, Retention.PendingPhotoKinds.IdPhotoEnrollment, cancellationToken);
             using (var content = new MemoryStream(request.Photo.ToArray(), writable: false))
                 await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(request.Format), cancellationToken);
             var row = new PendingEnrollment

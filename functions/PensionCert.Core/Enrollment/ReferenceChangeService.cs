@@ -27,6 +27,7 @@ public sealed partial class ReferenceChangeService(
     VerificationPolicy policy,
     ReviewIntake reviewIntake,
     IReviewCaseStore reviewCases,
+    Retention.PendingPhotoSweep pendingPhotos,
     Microsoft.Extensions.Options.IOptions<ReferenceChangeOptions> options,
     TimeProvider timeProvider,
     ILogger<ReferenceChangeService> logger)
@@ -66,6 +67,8 @@ public sealed partial class ReferenceChangeService(
             throw new ProblemException(ProblemTypes.ReferenceChangePending);
         var changeId = Guid.NewGuid().ToString("N");
         var blobName = $"{existing.PensionerId}/pending-{changeId}";
+        // Recorded first: a crash between the upload and the case below leaves a photo the retention run finds and deletes.
+        await pendingPhotos.RecordAsync(existing.PensionerId, existing.RegionCode, blobName, Retention.PendingPhotoKinds.ReferenceChange, cancellationToken);
         using (var content = new MemoryStream(photo.ToArray(), writable: false))
             await photos.UploadAsync(PhotoContainer.References, blobName, content, PhotoFormatSniffer.ContentType(format), cancellationToken);
         var reviewCase = await reviewIntake.OpenForOperatorRequestAsync(ReviewCase.IdForReferenceChange(existing.RegionCode, changeId), ReviewReasons.ReferenceChange,

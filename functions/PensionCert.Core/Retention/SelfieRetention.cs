@@ -19,6 +19,14 @@ public sealed class RetentionOptions
     /// </summary>
     [Range(1, 3650)]
     public int SelfieRetentionDays { get; set; } = 30;
+
+    /// <summary>
+    /// Hours after its upload began that a pending reference photo (ID-photo enrolment, reference change) must be kept
+    /// by its pending-enrolment row, review case or the profile; the daily retention run deletes it otherwise (default
+    /// 24; an upload and its record take well under a minute, so anything older without a record is a crash's orphan).
+    /// </summary>
+    [Range(1, 720)]
+    public int PendingPhotoGraceHours { get; set; } = 24;
 }
 
 /// <summary>

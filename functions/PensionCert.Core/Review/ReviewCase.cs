@@ -24,8 +24,9 @@ public enum ReviewCaseState
     /// Closed undecided by the sweep (decided by <c>system</c>): a death report after
     /// <see cref="ReviewOptions.DeathReportLapseDays"/> (the payment hold is released with back-pay and the annual cycle
     /// goes on as before), a transfer report after <see cref="ReviewOptions.TransferReportLapseDays"/> (not applied), a
-    /// reference change after <see cref="ReviewOptions.ReferenceChangeLapseDays"/> (the current reference stays) and an
-    /// ID-photo enrolment after <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> (nothing is enrolled).
+    /// reference change after <see cref="ReviewOptions.ReferenceChangeLapseDays"/> (the current reference stays), an
+    /// ID-photo enrolment after <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> (nothing is enrolled) and a
+    /// document-only certified outcome after <see cref="ReviewOptions.InvestigationCertifiedLapseDays"/> (the year is not restarted).
     /// </summary>
     Expired,
 }
@@ -263,8 +264,8 @@ public sealed record ReviewCase
         ? this with { State = ReviewCaseState.Expired, DecidedBy = "system", DecidedAt = now, Note = "undecided-lapsed", ClaimedBy = null, ClaimExpiresAt = null, EffectsApplied = false }
         : this;
 
-    /// <summary>True for the reasons whose undecided case lapses: a death report, a transfer report, a reference change.</summary>
-    public static bool Lapses(string reason) => reason is ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.ReferenceChange or ReviewReasons.IdPhotoEnrollment;
+    /// <summary>True for the reasons whose undecided case lapses: a death report, a transfer report, a reference change, an ID-photo enrolment, a document-only certified outcome.</summary>
+    public static bool Lapses(string reason) => reason is ReviewReasons.DeathReport or ReviewReasons.TransferReport or ReviewReasons.ReferenceChange or ReviewReasons.IdPhotoEnrollment or ReviewReasons.InvestigationCertified;
 
     /// <summary>
     /// True when an open case is due to be reported aged at <paramref name="now"/>: <paramref name="every"/> after it

@@ -21,7 +21,8 @@ namespace PensionCert.Core.Review;
 /// rejected or lapsed: the proposed photo and identity data are deleted;</item>
 /// <item>a reversal approved: the pensioner is reinstated, payment resumes with back-pay events;</item>
 /// <item>a document-only <c>certified</c> investigation outcome approved by an admin: the year restarts from the
-/// approval (channel home-visit, the document named as evidence), a suspended payment resumes with back-pay.</item>
+/// approval (channel home-visit, the document named as evidence), a suspended payment resumes with back-pay; rejected
+/// or lapsed: nothing changes (the investigation or suspension goes on).</item>
 /// </list>
 /// Rejecting a death record, a reference change or a reversal changes nothing but the case. A case that lapsed
 /// undecided (<see cref="ReviewCaseState.Expired"/>) is announced (review.case-lapsed) and audited, and changes nothing

@@ -45,14 +45,25 @@ public sealed class ReviewOptions
     public int ReferenceChangeLapseDays { get; set; } = 30;
 
     /// <summary>
+    /// Days after which an unclaimed investigation-certified case nobody decided lapses (default 30; the hourly review
+    /// sweep checks it): the year is not restarted and a suspended payment does not resume (the paper document was
+    /// never confirmed by a second admin), the investigation or suspension goes on as after a rejection, and a new
+    /// document can be recorded again; announced (review.case-lapsed) and audited.
+    /// </summary>
+    [Range(2, 365)]
+    public int InvestigationCertifiedLapseDays { get; set; } = 30;
+
+    /// <summary>
     /// How long an unclaimed open case of <paramref name="reason"/> may wait before the sweep lets it lapse, for the
-    /// four-eyes requests that lapse without a payment hold to release (transfer-report, reference-change); null for
+    /// four-eyes requests that lapse without a payment hold to release (transfer-report, reference-change,
+    /// investigation-certified); null for
     /// every other reason (death reports lapse by <see cref="DeathReportLapseDays"/> with their hold's release).
     /// </summary>
     public TimeSpan? RequestLapseAfter(string reason) => reason switch
     {
         ReviewReasons.TransferReport => TimeSpan.FromDays(TransferReportLapseDays),
         ReviewReasons.ReferenceChange => TimeSpan.FromDays(ReferenceChangeLapseDays),
+        ReviewReasons.InvestigationCertified => TimeSpan.FromDays(InvestigationCertifiedLapseDays),
         _ => null,
     };
 

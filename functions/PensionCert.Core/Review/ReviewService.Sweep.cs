@@ -23,11 +23,12 @@ public sealed partial class ReviewService
     }
 
     /// <summary>
-    /// Lets an open transfer-report or reference-change case lapse when it is older than its configured days
+    /// Lets an open transfer-report, reference-change or investigation-certified case lapse when it is older than its configured days
     /// (<see cref="ReviewOptions.RequestLapseAfter"/>) and nobody holds an unexpired claim on it (a reviewer who walked
     /// away leaves a claim that expires after <see cref="ReviewOptions.ClaimMinutes"/>; the first sweep after that takes
     /// the case): state expired, decided by <c>system</c>. Nothing the request asked for is applied (the transfer is not
-    /// recorded, the proposed reference is not adopted and stays a pending photo like a rejected one); the lapse is
+    /// recorded, the proposed reference is not adopted and stays a pending photo like a rejected one, the year is not
+    /// restarted on a document no second admin confirmed); the lapse is
     /// announced (review.case-lapsed) and audited by <see cref="ReviewEffects"/>. The case write is ETag-conditional, so a
     /// reviewer claiming or deciding at the same moment wins.
     /// </summary>

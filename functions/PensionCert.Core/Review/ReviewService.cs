@@ -94,7 +94,7 @@ public sealed partial class ReviewService(
     /// while it stays open), lets an unclaimed death-report case older than <see cref="ReviewOptions.DeathReportLapseDays"/>
     /// lapse (its hold released, counted as finished), lets an unclaimed id-photo-enrollment case older than
     /// <see cref="Enrollment.IdPhotoEnrollmentOptions.LapseDays"/> lapse (nothing enrolled, counted as finished), lets
-    /// unclaimed transfer-report and reference-change cases lapse after their days (<see cref="LapseRequestIfDueAsync"/>)
+    /// unclaimed transfer-report, reference-change and investigation-certified cases lapse after their days (<see cref="LapseRequestIfDueAsync"/>)
     /// and repairs the payment hold of open death-report cases.
     /// A claim whose lease ran out is no claim: the lapse takes the case at the first sweep after the claim expired.
     /// Returns (finished, escalated).

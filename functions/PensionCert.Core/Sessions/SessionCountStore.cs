@@ -16,4 +16,10 @@ public interface ISessionCountStore
     /// </summary>
     /// <returns>False (nothing written) when the pensioner no longer exists.</returns>
     Task<bool> RecordAsync(string pensionerId, DateOnly day, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the session rows of every pensioner recorded for days before <paramref name="firstKeptDay"/> (they count
+    /// for nothing any more); returns how many were deleted. Touches no other row. Idempotent.
+    /// </summary>
+    Task<int> PurgeBeforeAsync(DateOnly firstKeptDay, CancellationToken cancellationToken);
 }

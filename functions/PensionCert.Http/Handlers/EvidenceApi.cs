@@ -4,7 +4,7 @@ using PensionCert.Core.Evidence;
 
 namespace PensionCert.Http;
 
-/// <summary>Admin route: other agencies' records (data comparison, deaths) imported in batches.</summary>
+/// <summary>The integration machine identity's route: other agencies' records (data comparison, deaths) imported in batches.</summary>
 public sealed class EvidenceApi(ApiPipeline pipeline, EvidenceImportService evidenceImport)
 {
     /// <summary>
@@ -16,7 +16,7 @@ public sealed class EvidenceApi(ApiPipeline pipeline, EvidenceImportService evid
         {
             var report = await evidenceImport.ImportAsync(EvidenceRequestReader.Read(request, cancellationToken), caller.Operator!, cancellationToken);
             caller.AuditDetail = string.Create(CultureInfo.InvariantCulture,
-                $"evidence received={report.Received} certified={report.Counts[EvidenceResults.Certified]} deceased={report.Counts[EvidenceResults.Deceased]} regionNotServed={report.Counts[EvidenceResults.RegionNotServed]}");
+                $"machine identity (integration): evidence received={report.Received} certified={report.Counts[EvidenceResults.Certified]} deceased={report.Counts[EvidenceResults.Deceased]} regionNotServed={report.Counts[EvidenceResults.RegionNotServed]}");
             return Results.Json(new EvidenceImportResponse(report.Received, report.Counts,
                 report.Results.Select(r => new EvidenceResultBody(r.Line, r.Result, r.PensionerId)).ToArray()), ApiJson.Options);
         });

@@ -21,6 +21,9 @@ public sealed partial class ApiPipeline(
     TimeProvider timeProvider,
     ILogger<ApiPipeline> logger)
 {
+    /// <summary>The audit detail of a machine identity (role integration) refused on a route meant for people.</summary>
+    public const string IntegrationRefusedDetail = "refused: the integration machine identity may only import evidence";
+
     /// <summary>Runs a handler that needs nothing from the caller (see the overload with <see cref="ApiCaller"/>).</summary>
     internal Task<IResult> RunAsync(HttpRequest request, HttpEndpoint endpoint, Func<Task<IResult>> handler) =>
         RunAsync(request, endpoint, _ => handler());
@@ -99,7 +102,7 @@ public sealed partial class ApiPipeline(
             { Client: { } client } => (RateLimitIdentity.Client, client.Name),
             _ => (RateLimitIdentity.Address, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
         };
-        var pensionerId = request.RouteValues.TryGetValue("pensionerId", out var value) && value is string id && Ids.IsPensionerId(id) ? id : null;
+        var pensionerId = RoutePensionerId(request);
         var wait = rateLimiter.TryAcquire(identity, key, authorised && endpoint.Access != ApiAccess.Anonymous ? pensionerId : null);
         if (wait is null) return null;
         caller.PensionerId ??= pensionerId;
@@ -118,8 +121,16 @@ public sealed partial class ApiPipeline(
                 caller.Operator = await operatorTokens.ValidateAsync(request.Headers.Authorization.Count == 1 ? request.Headers.Authorization.ToString() : null, request.HttpContext.RequestAborted);
                 if (caller.Operator is null)
                     return new ProblemResult(ProblemTypes.OperatorUnauthorized) { Challenge = OperatorTokenValidator.Challenge(request.Headers.Authorization) };
-                if (endpoint.Roles.Count > 0 && !endpoint.Roles.Contains(caller.Operator.Role))
+                if (!HttpEndpoint.Admits(endpoint, caller.Operator.Role))
+                {
+                    // The audit row names the role; a machine identity trying a person's route is said in so many words.
+                    if (caller.Operator.Role == OperatorRole.Integration)
+                    {
+                        caller.AuditDetail = IntegrationRefusedDetail;
+                        caller.PensionerId ??= RoutePensionerId(request); // the attempt is found on the pensioner it aimed at
+                    }
                     return new ProblemResult(ProblemTypes.RoleNotAllowed);
+                }
                 return null;
             default:
                 var options = keys.Value;
@@ -128,6 +139,10 @@ public sealed partial class ApiPipeline(
                 return caller.Client is null ? new ProblemResult(ProblemTypes.Unauthorized) : null;
         }
     }
+
+    /// <summary>The well-formed pensioner id in the route, if any.</summary>
+    private static string? RoutePensionerId(HttpRequest request) =>
+        request.RouteValues.TryGetValue("pensionerId", out var value) && value is string id && Ids.IsPensionerId(id) ? id : null;
 
     /// <summary>Appends the audit row of an operator call; a failure to write it is logged (ids only) and does not change the answer.</summary>
     private async Task AuditAsync(HttpRequest request, HttpEndpoint endpoint, ApiCaller caller, IResult result)

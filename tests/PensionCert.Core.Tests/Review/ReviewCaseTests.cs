@@ -144,6 +144,7 @@ public sealed class ReviewCaseTests
     [InlineData(ReviewReasons.DeathReport, true)]
     [InlineData(ReviewReasons.TransferReport, true)]
     [InlineData(ReviewReasons.ReferenceChange, true)]
+    [InlineData(ReviewReasons.InvestigationCertified, true)]
     [InlineData(ReviewReasons.CertificationNeedsReview, false)]
     [InlineData(ReviewReasons.StatusReversal, false)]
     [InlineData(ReviewReasons.DailyAttemptsExhausted, false)]
@@ -182,6 +183,8 @@ public sealed class ReviewCaseTests
     [InlineData(nameof(ReviewOptions.TransferReportLapseDays), 366)]
     [InlineData(nameof(ReviewOptions.ReferenceChangeLapseDays), 1)]
     [InlineData(nameof(ReviewOptions.ReferenceChangeLapseDays), 366)]
+    [InlineData(nameof(ReviewOptions.InvestigationCertifiedLapseDays), 1)]
+    [InlineData(nameof(ReviewOptions.InvestigationCertifiedLapseDays), 366)]
     public void ReviewOptions_LapseDaysOutOfRange_Invalid(string property, int value)
     {
         var options = new ReviewOptions();
@@ -193,6 +196,8 @@ public sealed class ReviewCaseTests
         var defaults = new ReviewOptions();
         Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(defaults, new(defaults), null, validateAllProperties: true));
         Assert.Equal(TimeSpan.FromDays(30), new ReviewOptions().RequestLapseAfter(ReviewReasons.ReferenceChange));
+        Assert.Equal(TimeSpan.FromDays(30), new ReviewOptions().RequestLapseAfter(ReviewReasons.InvestigationCertified));
+        Assert.Equal(TimeSpan.FromDays(12), new ReviewOptions { InvestigationCertifiedLapseDays = 12 }.RequestLapseAfter(ReviewReasons.InvestigationCertified));
         Assert.Null(new ReviewOptions().RequestLapseAfter(ReviewReasons.CertificationNeedsReview));
     }
 

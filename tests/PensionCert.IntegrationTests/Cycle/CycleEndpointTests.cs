@@ -129,7 +129,8 @@ public sealed class CycleEndpointTests(LocalHostFixture host)
         await foreach (var e in host.Storage.OperatorAudit.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"Actor eq {subject}")))
             audit.Add(e);
         var row = Assert.Single(audit);
-        Assert.Equal("evidence received=5 certified=1 deceased=1 regionNotServed=3", row.GetString("Detail"));
+        Assert.Equal("machine identity (integration): evidence received=5 certified=1 deceased=1 regionNotServed=3", row.GetString("Detail"));
+        Assert.Equal("integration", row.GetString("Role"));
         Assert.Null(row.GetString("PensionerId"));
     }
 

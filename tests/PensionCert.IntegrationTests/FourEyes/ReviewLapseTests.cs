@@ -11,7 +11,7 @@ using PensionCert.Core.Storage;
 namespace PensionCert.IntegrationTests.FourEyes;
 
 /// <summary>
-/// Every review case has a way out: a transfer report and a reference change nobody decides lapse after their
+/// Every review case has a way out: a transfer report, a reference change and a document-only certified outcome nobody decides lapse after their
 /// configured days (30 by default) once no unexpired claim holds them, changing nothing on the pensioner, announced
 /// (review.case-lapsed) and audited; a certification review that stays open keeps being reported
 /// (review.case-aged again every EscalateAfterDays, with its count). The cases are aged by moving their stored
@@ -111,6 +111,59 @@ public sealed class ReviewLapseTests(LocalHostFixture host)
         using var again = await _client.EnrollAsync(id, FourEyesClient.Photo(Photos.Impostor), clerk);
         var next = (await FourEyesClient.JsonAsync(again, HttpStatusCode.Accepted)).GetProperty("pendingReviewCaseId").GetString();
         Assert.NotEqual(caseId, next);
+    }
+
+    [Fact]
+    public async Task InvestigationCertified_NobodyDecides_Lapses_YearNotRestarted_SuspensionGoesOn_AnnouncedAndAudited()
+    {
+        // A suspended pensioner (overdue, investigation, suspended by a reviewer) whose paper "seen alive" nobody confirms.
+        var pensionerId = await EnrollAsync(TestIdNumbers.New(Region), "clerk-enrols");
+        await BackdateEnrolmentAsync(pensionerId);
+        var profile = (await _client.Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        await _client.Pensioners.UpdateAsync(profile with { ValidUntil = ChinaTime.Today(TimeProvider.System).AddDays(-40) }, CancellationToken.None);
+        var outcome = $"/api/pensioners/{pensionerId}/investigation";
+        using (var suspend = await _client.PostAsync(outcome, new { outcome = "suspend" }, _client.Operator(OperatorRole.Reviewer, "reviewer-suspends")))
+            Assert.Equal("Applied", (await FourEyesClient.JsonAsync(suspend, HttpStatusCode.OK)).GetProperty("result").GetString());
+        using var recorded = await _client.PostAsync(outcome, new { outcome = "certified", documentReference = "HV-2026-004711" }, _client.Operator(OperatorRole.Admin, "admin-records"));
+        var caseId = (await FourEyesClient.JsonAsync(recorded, HttpStatusCode.Accepted)).GetProperty("reviewCaseId").GetString()!;
+        var before = (await _client.Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        Assert.Equal(PensionerStanding.Suspended, before.Standing);
+
+        // 29 days: reported aged, not lapsed (InvestigationCertifiedLapseDays is 30).
+        var stored = (await Cases.GetAsync(caseId, CancellationToken.None))!;
+        await Cases.UpdateAsync(stored with { OpenedAt = DateTimeOffset.UtcNow.AddDays(-29) }, CancellationToken.None);
+        await Review.SweepAsync(CancellationToken.None);
+        Assert.Equal(ReviewCaseState.Open, (await Cases.GetAsync(caseId, CancellationToken.None))!.State);
+        Assert.Contains(await EventsAsync(pensionerId), e => e.Type == EventTypes.ReviewCaseAged && e.Data.ReviewCaseId == caseId);
+
+        stored = (await Cases.GetAsync(caseId, CancellationToken.None))!;
+        await Cases.UpdateAsync(stored with { OpenedAt = DateTimeOffset.UtcNow.AddDays(-31) }, CancellationToken.None);
+        await Review.SweepAsync(CancellationToken.None);
+        await Review.SweepAsync(CancellationToken.None);
+
+        var lapsed = (await host.GetJsonAsync($"/api/review-cases/{caseId}", _client.Operator(OperatorRole.Admin, "admin-audit"))).GetProperty("case");
+        Assert.Equal("expired", lapsed.GetProperty("state").GetString());
+        Assert.Equal("system", lapsed.GetProperty("decidedBy").GetString());
+        Assert.True((await Cases.GetAsync(caseId, CancellationToken.None))!.EffectsApplied);
+        // As if rejected: no year restarted, no payment resumed, still suspended with the same dates.
+        var after = (await _client.Pensioners.GetAsync(pensionerId, CancellationToken.None))!;
+        Assert.Equal(PensionerStanding.Suspended, after.Standing);
+        Assert.Equal(before.ValidUntil, after.ValidUntil);
+        Assert.Equal(before.LastCertifiedAt, after.LastCertifiedAt);
+        Assert.Equal(before.SuspendedOn, after.SuspendedOn);
+        var eligibility = await host.GetJsonAsync($"/api/pensioners/{pensionerId}/eligibility", LocalHostFixture.ClientKeyHeader);
+        Assert.Equal("Suspended", eligibility.GetProperty("state").GetString());
+        var events = await EventsAsync(pensionerId);
+        Assert.DoesNotContain(events, e => e.Type is EventTypes.CertificationApproved or EventTypes.PaymentResumed);
+        var announced = Assert.Single(events, e => e.Type == EventTypes.ReviewCaseLapsed);
+        Assert.Equal(caseId, announced.Data.ReviewCaseId);
+        Assert.Equal(ReviewReasons.InvestigationCertified, announced.Data.Reason);
+        var audit = Assert.Single(await AuditAsync(pensionerId), a => a.Action == ReviewEffects.LapseAuditAction);
+        Assert.Equal("system", audit.Actor);
+        Assert.Contains(caseId, audit.Detail, StringComparison.Ordinal);
+        Assert.Contains(ReviewReasons.InvestigationCertified, audit.Detail, StringComparison.Ordinal);
+        // A lapsed case cannot be claimed any more: a later confirmation needs a new document record.
+        await FourEyesClient.AssertProblemAsync(await _client.PostAsync($"/api/review-cases/{caseId}/claim", new { }, _client.Operator(OperatorRole.Admin, "admin-late")), HttpStatusCode.Conflict, "review-case-closed");
     }
 
     [Fact]

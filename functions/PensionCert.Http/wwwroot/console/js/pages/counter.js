@@ -29,6 +29,33 @@ export async function render(main) {
     h('div', { class: 'actions' }, submit),
     result);
 
+  // The pensioner panel: masked identity and standing as last read.
+  const showPensioner = () => replace(found,
+    h('h2', {}, '人员信息'),
+    summary([
+      ['身份证号', pensioner.idNumber],
+      ['姓名', maskName(pensioner.name)],
+      ['人员编号', h('a', { href: `#/pensioners/${encodeURIComponent(pensioner.pensionerId)}` }, pensioner.pensionerId)],
+      ['行政区划', pensioner.regionCode],
+      ['资格状态', h('span', { id: 'counter-pensioner-state' }, statusBadge(pensioner.state))],
+      ['有效期至', h('span', { id: 'counter-pensioner-valid-until' }, pensioner.validUntil ?? '—')],
+    ]));
+
+  // After a decision the standing may have changed (an approval restarts the year): read it again and update the
+  // panel's standing and due date in place (the rest of the panel, the masked identity, does not change).
+  const refreshStanding = async pensionerId => {
+    try {
+      const profile = await api(`/pensioners/${encodeURIComponent(pensionerId)}`);
+      if (pensioner?.pensionerId !== pensionerId) return; // another pensioner was looked up meanwhile
+      pensioner = { ...pensioner, state: profile.state, validUntil: profile.validUntil };
+      found.querySelector('#counter-pensioner-state')?.replaceChildren(statusBadge(profile.state));
+      found.querySelector('#counter-pensioner-valid-until')?.replaceChildren(profile.validUntil ?? '—');
+    } catch (e) {
+      if (pensioner?.pensionerId !== pensionerId) return;
+      found.querySelector('#counter-pensioner-state')?.replaceChildren(statusBadge(pensioner.state), `（认证后无法刷新资格状态：${describeError(e)}）`);
+    }
+  };
+
   lookup.addEventListener('submit', async event => {
     event.preventDefault();
     replace(found);
@@ -47,16 +74,7 @@ export async function render(main) {
       // The full number leaves the screen as soon as it has been looked up.
       idNumber.value = '';
     }
-    replace(found,
-      h('h2', {}, '人员信息'),
-      summary([
-        ['身份证号', pensioner.idNumber],
-        ['姓名', maskName(pensioner.name)],
-        ['人员编号', h('a', { href: `#/pensioners/${encodeURIComponent(pensioner.pensionerId)}` }, pensioner.pensionerId)],
-        ['行政区划', pensioner.regionCode],
-        ['资格状态', statusBadge(pensioner.state)],
-        ['有效期至', pensioner.validUntil ?? '—'],
-      ]));
+    showPensioner();
     certify.hidden = false;
     replace(result);
     announce(`已找到人员 ${pensioner.idNumber}`);
@@ -78,15 +96,17 @@ export async function render(main) {
       return;
     }
     rememberServicePoint(servicePoint.value);
+    const submittedFor = pensioner.pensionerId;
     submit.disabled = true;
     const progress = h('p', { role: 'status' });
     result.append(progress);
     try {
       const record = await submitOfflineCertification({
-        pensionerId: pensioner.pensionerId, channel: certify.elements.channel.value, servicePoint: servicePoint.value, photo,
+        pensionerId: submittedFor, channel: certify.elements.channel.value, servicePoint: servicePoint.value, photo,
       }, text => { progress.textContent = text; });
       replace(result, decisionView(record));
       announce(`认证结果：${record.status}`);
+      await refreshStanding(submittedFor);
       capture.stop();
       if (record.status === 'Rejected' || record.status === 'Failed') capture.reset();
     } catch (e) {
