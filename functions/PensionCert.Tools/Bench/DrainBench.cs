@@ -43,7 +43,7 @@ internal static class DrainBench
 
         await using var worker = await BenchHost.StartAsync(storage, port);
         var analyzer = worker.App.Services.GetRequiredService<FaceAnalyzer>();
-        var table = worker.App.Services.GetRequiredService<StorageClients>().Certifications;
+        var table = worker.App.Services.GetRequiredService<StorageClients>();
         var cpu = BenchReport.CpuSample.Take();
         var wall = Stopwatch.GetTimestamp();
         var wanted = ids.ToHashSet();
@@ -75,11 +75,11 @@ internal static class DrainBench
         return 0;
     }
 
-    private static async Task<List<(DateTimeOffset?, DateTimeOffset?)>> ReadAsync(TableClient table, HashSet<string> ids, CancellationToken cancellationToken)
+    private static async Task<List<(DateTimeOffset?, DateTimeOffset?)>> ReadAsync(StorageClients table, HashSet<string> ids, CancellationToken cancellationToken)
     {
         var rows = new List<(DateTimeOffset?, DateTimeOffset?)>();
-        await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "ProcessingStartedAt", "DecidedAt"], cancellationToken: cancellationToken))
-            if (ids.Contains(e.PartitionKey)) rows.Add((e.GetDateTimeOffset("ProcessingStartedAt"), e.GetDateTimeOffset("DecidedAt")));
+        await foreach (var (id, e) in BenchRecords.QueryAsync(table, ["ProcessingStartedAt", "DecidedAt"], cancellationToken))
+            if (ids.Contains(id)) rows.Add((e.GetDateTimeOffset("ProcessingStartedAt"), e.GetDateTimeOffset("DecidedAt")));
         return rows;
     }
 }

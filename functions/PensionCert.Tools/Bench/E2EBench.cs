@@ -48,7 +48,7 @@ internal static class E2EBench
         for (var i = 0; i < 8; i++) pensioners.Add(await BenchHost.EnrollAsync(host.Http, reference, cancellationToken));
         output.WriteLine($"enrolled {pensioners.Count} pensioners; submitting {count} selfies from {clients} concurrent clients");
 
-        var table = host.App.Services.GetRequiredService<StorageClients>().Certifications;
+        var table = host.App.Services.GetRequiredService<StorageClients>();
         var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
@@ -113,12 +113,12 @@ internal static class E2EBench
         return 0;
     }
 
-    private static async Task<List<(string, DateTimeOffset, DateTimeOffset?)>> ReadAsync(TableClient table, HashSet<string> ids, CancellationToken cancellationToken)
+    private static async Task<List<(string, DateTimeOffset, DateTimeOffset?)>> ReadAsync(StorageClients table, HashSet<string> ids, CancellationToken cancellationToken)
     {
         var rows = new List<(string, DateTimeOffset, DateTimeOffset?)>();
-        await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "Status", "SubmittedAt", "DecidedAt"], cancellationToken: cancellationToken))
+        await foreach (var (id, e) in BenchRecords.QueryAsync(table, ["Status", "SubmittedAt", "DecidedAt"], cancellationToken))
         {
-            if (!ids.Contains(e.PartitionKey)) continue;
+            if (!ids.Contains(id)) continue;
             rows.Add((e.GetString("Status"), e.GetDateTimeOffset("SubmittedAt")!.Value, e.GetDateTimeOffset("DecidedAt")));
         }
 

@@ -79,7 +79,7 @@ internal static class LoadBench
             : $"NOT met: {violations.Count} responses outside 202 / 429 / 503 with Retry-After ({string.Join(", ", violations.Distinct())})");
 
         // Drain: bounded wait for the accepted ones to be decided.
-        var table = host.App.Services.GetRequiredService<StorageClients>().Certifications;
+        var table = host.App.Services.GetRequiredService<StorageClients>();
         var wanted = accepted.ToHashSet(StringComparer.Ordinal);
         var drainDeadline = Stopwatch.GetTimestamp() + (long)(Math.Max(120, seconds) * Stopwatch.Frequency);
         List<(DateTimeOffset Submitted, DateTimeOffset? Decided)> rows;
@@ -119,11 +119,11 @@ internal static class LoadBench
         return (response.StatusCode, retryAfter, id);
     }
 
-    private static async Task<List<(DateTimeOffset, DateTimeOffset?)>> ReadAsync(TableClient table, HashSet<string> ids, CancellationToken cancellationToken)
+    private static async Task<List<(DateTimeOffset, DateTimeOffset?)>> ReadAsync(StorageClients table, HashSet<string> ids, CancellationToken cancellationToken)
     {
         var rows = new List<(DateTimeOffset, DateTimeOffset?)>();
-        await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "SubmittedAt", "DecidedAt"], cancellationToken: cancellationToken))
-            if (ids.Contains(e.PartitionKey) && e.GetDateTimeOffset("SubmittedAt") is { } submitted) rows.Add((submitted, e.GetDateTimeOffset("DecidedAt")));
+        await foreach (var (id, e) in BenchRecords.QueryAsync(table, ["SubmittedAt", "DecidedAt"], cancellationToken))
+            if (ids.Contains(id) && e.GetDateTimeOffset("SubmittedAt") is { } submitted) rows.Add((submitted, e.GetDateTimeOffset("DecidedAt")));
         return rows;
     }
 }
