@@ -3,7 +3,7 @@
 #   scripts/bench.sh [pipeline|coldstart|e2e|drain|ingest|load|all] [extra options for the bench command]
 # (load, the peak-load run of 64 clients for 2 minutes plus a bounded drain, is not part of all.)
 # Environment: BENCH_AZURITE_BLOB_PORT (default 10710; queue +1, table +2), BENCH_HTTP_PORT (default 7171),
-# FACES (default ../shared/faces relative to the repository). Each figure line is printed with the load average.
+# FACES (else PENSIONCERT_FACES_DIR, else ../shared/faces relative to the repository). Each figure line is printed with the load average.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$repo_root"
@@ -13,7 +13,7 @@ ensure_face_models
 
 which="${1:-all}"
 shift || true
-faces="${FACES:-$repo_root/../shared/faces}"
+faces="${FACES:-${PENSIONCERT_FACES_DIR:-$repo_root/../shared/faces}}"
 blob_port="${BENCH_AZURITE_BLOB_PORT:-10710}"
 http_port="${BENCH_HTTP_PORT:-7171}"
 

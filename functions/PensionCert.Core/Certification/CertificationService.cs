@@ -271,25 +271,41 @@ public sealed partial class CertificationService(
             var scopedKey = ScopeKey(command.ClientId, command.IdempotencyKey);
             var requestHash = RequestHash(pensionerId, channel, photo.Sha256, command);
             progress.ClaimedKey = scopedKey;
-            var bound = await idempotency.ClaimAsync(scopedKey, new IdempotencyEntry(certificationId, requestHash, now) { SelfieBlobName = blobName },
-                now - CertificationOptions.IdempotencyKeyLifetime, cancellationToken);
+            var candidate = new IdempotencyEntry(certificationId, requestHash, now) { SelfieBlobName = blobName };
+            var expiredBefore = now - CertificationOptions.IdempotencyKeyLifetime;
+            var bound = await idempotency.ClaimAsync(scopedKey, candidate, expiredBefore, cancellationToken);
             if (bound.CertificationId != certificationId)
             {
-                await DiscardAsync(photo, cancellationToken);
+                // Refusals below delete this request's staged selfie (SubmitAsync discards it on a problem).
                 if (!string.Equals(bound.RequestHash, requestHash, StringComparison.Ordinal))
                     throw new ProblemException(ProblemTypes.IdempotencyKeyReused);
                 var earlier = await certifications.GetAsync(bound.CertificationId, cancellationToken);
                 if (earlier is not null)
                 {
+                    await DiscardAsync(photo, cancellationToken);
                     LogReplayed(logger, earlier.CertificationId);
                     return new SubmissionResult(earlier, Replayed: true);
                 }
                 // The first request is still between its claim and its record (IETF httpapi idempotency-key draft §2.6: 409).
                 if (now - bound.CreatedAt < CertificationOptions.IdempotentRequestInProgressFor)
                     throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
-                // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
-                certificationId = bound.CertificationId;
-                blobName = bound.SelfieBlobName ?? bound.CertificationId;
+                var adopted = bound.SelfieBlobName ?? bound.CertificationId;
+                if (await photos.ExistsAsync(PhotoContainer.Selfies, adopted, cancellationToken))
+                {
+                    // The earlier attempt stored its selfie and claimed the key but did not finish: finish it now.
+                    await DiscardAsync(photo, cancellationToken);
+                    certificationId = bound.CertificationId;
+                    blobName = adopted;
+                }
+                else
+                {
+                    // Its selfie is gone (the stale sweep deletes a selfie with no record once StaleAfter has passed): this
+                    // request starts afresh with its own photo, the key bound to it instead.
+                    await idempotency.ReleaseAsync(scopedKey, bound.CertificationId, cancellationToken);
+                    bound = await idempotency.ClaimAsync(scopedKey, candidate, expiredBefore, cancellationToken);
+                    if (bound.CertificationId != certificationId)
+                        throw new ProblemException(ProblemTypes.IdempotentRequestInProgress) { RetryAfter = TimeSpan.FromSeconds(1) };
+                }
             }
             boundKey = scopedKey;
         }

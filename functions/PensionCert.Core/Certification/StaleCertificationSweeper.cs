@@ -47,6 +47,9 @@ public sealed partial class StaleCertificationSweeper(
     /// <summary>Certifications handled concurrently.</summary>
     public const int Parallelism = 8;
 
+    /// <summary>Most minutes of dated selfies listed per run (one listing request each): a sweep that was down catches up over runs.</summary>
+    public const int MaxMinutesPerRun = 360;
+
     /// <summary>How far back the first sweep (no watermark yet) lists dated selfies.</summary>
     public static readonly TimeSpan FirstSweepLookback = TimeSpan.FromDays(2);
 
@@ -68,7 +71,7 @@ public sealed partial class StaleCertificationSweeper(
         var until = SelfieNames.MinuteStart(now - staleAfter);
         var minute = await inFlight.GetSweptUntilAsync(cancellationToken) ?? SelfieNames.MinuteStart(now - staleAfter - FirstSweepLookback);
         var examined = entries.Count;
-        for (; minute < until && examined < MaxPerRun; minute = minute.AddMinutes(1))
+        for (var minutes = 0; minute < until && examined < MaxPerRun && minutes < MaxMinutesPerRun; minute = minute.AddMinutes(1), minutes++)
         {
             var names = new List<string>();
             await foreach (var name in photos.ListNamesAsync(PhotoContainer.Selfies, SelfieNames.MinutePrefix(minute), cancellationToken)) names.Add(name);
