@@ -61,11 +61,11 @@ public sealed partial class StaleCertificationSweeper(
         // Anything queued at or after this time may still have its message waiting (a backlog); read lazily.
         Task<DateTimeOffset?>? oldestWaiting = null;
         Task<DateTimeOffset?> OldestWaiting() => oldestWaiting ??= queue.OldestWaitingSinceAsync(cancellationToken);
-        var counts = new int[5];
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<Outcome>();
 
         var entries = await inFlight.ListSubmittedBeforeAsync(now - staleAfter, MaxPerRun, cancellationToken);
         await Parallel.ForEachAsync(entries, Concurrently(cancellationToken), async (entry, ct) =>
-            await ExamineAsync(entry.CertificationId, null, entry, now, OldestWaiting, counts, ct));
+            outcomes.Add(await ExamineAsync(entry.CertificationId, null, entry, now, OldestWaiting, ct)));
 
         // Then the dated selfies of each whole minute that became stale since the last sweep, a minute at a time.
         var until = SelfieNames.MinuteStart(now - staleAfter);
@@ -76,13 +76,14 @@ public sealed partial class StaleCertificationSweeper(
             var names = new List<string>();
             await foreach (var name in photos.ListNamesAsync(PhotoContainer.Selfies, SelfieNames.MinutePrefix(minute), cancellationToken)) names.Add(name);
             await Parallel.ForEachAsync(names, Concurrently(cancellationToken), async (name, ct) =>
-                await ExamineAsync(SelfieNames.CertificationIdOf(name), name, null, now, OldestWaiting, counts, ct));
+                outcomes.Add(await ExamineAsync(SelfieNames.CertificationIdOf(name), name, null, now, OldestWaiting, ct)));
             examined += names.Count;
         }
         if (minute > until) minute = until;
         await inFlight.SetSweptUntilAsync(minute, cancellationToken);
 
-        var report = new SweepReport(examined, counts[0], counts[1], counts[2], counts[3]);
+        int Count(Outcome outcome) => outcomes.Count(o => o == outcome);
+        var report = new SweepReport(examined, Count(Outcome.Requeued), Count(Outcome.GivenUp), Count(Outcome.Cleaned), Count(Outcome.Waiting));
         LogSwept(logger, report.Examined, report.Requeued, report.GivenUp, report.Cleaned, report.Waiting);
         return report;
     }
@@ -92,10 +93,10 @@ public sealed partial class StaleCertificationSweeper(
 
     /// <summary>
     /// Looks at one certification found by its dated selfie (<paramref name="selfieBlobName"/>) or its watch-list
-    /// <paramref name="entry"/>. <paramref name="counts"/>: requeued, given up, cleaned, waiting.
+    /// <paramref name="entry"/>; returns what it did (for the <see cref="SweepReport"/>).
     /// </summary>
-    private async Task ExamineAsync(string certificationId, string? selfieBlobName, InFlightCertification? entry, DateTimeOffset now,
-        Func<Task<DateTimeOffset?>> oldestWaiting, int[] counts, CancellationToken ct)
+    private async Task<Outcome> ExamineAsync(string certificationId, string? selfieBlobName, InFlightCertification? entry, DateTimeOffset now,
+        Func<Task<DateTimeOffset?>> oldestWaiting, CancellationToken ct)
     {
         var staleAfter = options.Value.StaleAfter;
         var record = await certifications.GetAsync(certificationId, ct);
@@ -105,22 +106,20 @@ public sealed partial class StaleCertificationSweeper(
             // (the submission died before its record): nothing to watch; a record-less selfie goes too.
             if (record is null) await decisions.GiveUpAsync(certificationId, 0, Reasons.ProcessingInterrupted, ct, selfieBlobName);
             if (entry is not null) await inFlight.RemoveAsync(entry, ct);
-            if (entry is not null || record is null) Interlocked.Increment(ref counts[2]);
-            return;
+            return entry is not null || record is null ? Outcome.Cleaned : Outcome.None;
         }
         var queuedAt = record.RequeuedAt ?? record.SubmittedAt;
         if (now - queuedAt < staleAfter)
         {
             // Found by its selfie's minute but queued again since (or clocks apart): the watch list looks again.
             if (entry is null) await inFlight.AddAsync(new InFlightCertification(queuedAt, certificationId), ct);
-            return;
+            return Outcome.None;
         }
         if (await oldestWaiting() is { } oldest && oldest <= queuedAt)
         {
             // Behind a backlog: its message may still be waiting. Watched until it is decided or stale with no backlog.
             if (entry is null) await inFlight.AddAsync(new InFlightCertification(queuedAt, certificationId), ct);
-            Interlocked.Increment(ref counts[3]);
-            return;
+            return Outcome.Waiting;
         }
         if (record.RequeuedAt is null)
         {
@@ -136,12 +135,14 @@ public sealed partial class StaleCertificationSweeper(
                 // A worker took it meanwhile (or it was erased): the next sweep looks again.
             }
             LogRequeued(logger, record.CertificationId, record.Status);
-            Interlocked.Increment(ref counts[0]);
-            return;
+            return Outcome.Requeued;
         }
         await decisions.GiveUpAsync(record.CertificationId, record.Attempts, Reasons.ProcessingInterrupted, ct, record.SelfieBlobName);
-        Interlocked.Increment(ref counts[1]);
+        return Outcome.GivenUp;
     }
+
+    /// <summary>What <see cref="ExamineAsync"/> did with one certification.</summary>
+    private enum Outcome { None, Requeued, GivenUp, Cleaned, Waiting }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Certification {CertificationId} stale in {Status} with no message waiting; verification queued again")]
     private static partial void LogRequeued(ILogger logger, string certificationId, CertificationStatus status);

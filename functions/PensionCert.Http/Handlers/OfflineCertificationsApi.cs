@@ -48,9 +48,11 @@ public sealed class OfflineCertificationsApi(ApiPipeline pipeline, Certification
                     if (fieldsSoFar.ContainsKey("channel") && fieldsSoFar.ContainsKey("servicePoint") && fieldsSoFar.ContainsKey("idDocumentChecked")
                         && (fieldsSoFar.ContainsKey("visitId") || !string.Equals(fieldsSoFar["channel"].Trim(), "home-visit", StringComparison.OrdinalIgnoreCase)))
                     {
-                        certification.ValidateFields(Command(fieldsSoFar));
+                        // FindPensionerIdAsync validates the fields first.
                         if (fieldsSoFar.ContainsKey("idNumber") || fieldsSoFar.ContainsKey("pensionerId"))
                             pensionerId = await certification.FindPensionerIdAsync(Command(fieldsSoFar), ct);
+                        else
+                            certification.ValidateFields(Command(fieldsSoFar));
                     }
                     staged = await certification.StagePhotoAsync(stream, pensionerId, ct);
                 }, cancellationToken);
