@@ -25,7 +25,7 @@ public sealed class TerminalStateTests(LocalHostFixture host)
     public async Task PoisonedMessage_RecordLeftProcessing_RecordedFailedWithGuidance_OnceOnly()
     {
         // A host killed (kill -9) while analysing on each delivery: the SDK moves the message to the poison queue unread.
-        var (certificationId, _) = await StrandedAsync(CertificationStatus.Processing);
+        var (certificationId, _) = await StrandedAsync(CertificationStatus.Processing, recent: true);
 
         await host.Storage.VerificationPoisonQueue.SendMessageAsync(StorageVerificationQueue.Serialize(new VerificationMessage(certificationId)));
         var decided = await host.PollDecidedAsync(certificationId);
@@ -50,7 +50,7 @@ public sealed class TerminalStateTests(LocalHostFixture host)
     public async Task PoisonedMessage_CrashAfterTheCycleCertifiedBeforeTheDecision_EndsApprovedNotFailed()
     {
         // The worker reached Approved, wrote the intent, certified the pensioner in the cycle, and died before the status.
-        var (certificationId, pensionerId) = await StrandedAsync(CertificationStatus.Processing, intended: CertificationStatus.Approved);
+        var (certificationId, pensionerId) = await StrandedAsync(CertificationStatus.Processing, intended: CertificationStatus.Approved, recent: true);
         var record = await Certifications.GetAsync(certificationId, CancellationToken.None);
         var cycle = host.App.Services.GetRequiredService<CycleService>();
         Assert.Equal(CycleCommandResult.Applied, await cycle.RecordCertifiedAsync(pensionerId, record!.SubmittedAt, new CertificationOrigin("wechat", certificationId), CancellationToken.None));
@@ -162,12 +162,16 @@ public sealed class TerminalStateTests(LocalHostFixture host)
     /// Null: a certification submitted before selfies were named by date (selfie named by its id, in-flight entry, two
     /// hours ago). Otherwise one submitted today at that time: a dated selfie name and no in-flight entry.
     /// </param>
+    /// <param name="recent">
+    /// Submitted a minute ago instead of two hours: younger than StaleAfter, so no host's stale sweep (every host on this
+    /// Azurite runs one) re-queues it while the test drives it through the poison handler.
+    /// </param>
     private async Task<(string CertificationId, string PensionerId)> StrandedAsync(CertificationStatus status, CertificationStatus? intended = null, int? requeuedHoursAgo = null,
-        DateTimeOffset? datedAt = null)
+        DateTimeOffset? datedAt = null, bool recent = false)
     {
         var pensionerId = await host.EnrollOkAsync(TestIdNumbers.New(), Photos.GenuineReference);
         var certificationId = Ids.NewCertificationId();
-        var submittedAt = datedAt ?? DateTimeOffset.UtcNow.AddHours(-2);
+        var submittedAt = datedAt ?? DateTimeOffset.UtcNow.AddHours(recent ? -1.0 / 60 : -2);
         var selfieBlobName = datedAt is null ? certificationId : SelfieNames.For(submittedAt, certificationId);
         await using (var photo = File.OpenRead(Tests.Shared.SharedFaces.PathOf(Photos.GenuineProbe)))
             await host.App.Services.GetRequiredService<IPhotoStore>().UploadAsync(PhotoContainer.Selfies, selfieBlobName, photo, "image/jpeg", CancellationToken.None);
